@@ -1,0 +1,107 @@
+// argv → subcommand. Subcommands are imported lazily so one-shot commands start fast. This is the
+// ONE place where errors become messages and exit codes.
+import { Command, CommanderError, Option } from "commander";
+import { ERROR_CODES, SvcrouteError, errorToJson, exitCodeFor, formatError, toSvcrouteError } from "./errors.js";
+import { VERSION } from "./version.js";
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+  isTTY: Boolean(process.stdout.isTTY),
+  env: process.env,
+};
+
+const manifestOption = () =>
+  new Option("-m, --manifest <path>", "manifest file (default: $SVCROUTE_MANIFEST or /etc/svcroute/svcroute.yaml)");
+const dropInOption = () =>
+  new Option("--drop-ins <dir>", "drop-in directory (default: services.d beside the manifest; 'none' to skip)");
+
+function exitTable(): string {
+  const byExit = new Map<number, string[]>();
+  for (const [code, v] of Object.entries(ERROR_CODES)) byExit.set(v.exit, [...(byExit.get(v.exit) ?? []), code]);
+  return [...byExit.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, codes]) => `  ${String(n).padStart(3)}  ${codes.join(", ")}`)
+    .join("\n");
+}
+
+export function buildProgram(io: Io, setExit: (n: number) => void): Command {
+  const program = new Command();
+  program
+    .name("svcroute")
+    .description(
+      "Announce this host's healthy services to the network over BGP.\n" +
+        "svcroute reads a small manifest (services, prefixes, health checks, peers), renders a\n" +
+        "locked-down FRR or BIRD config from it, and keeps the routing daemon's announcements\n" +
+        "equal to the healthy services.",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .showSuggestionAfterError(true)
+    .addHelpText("after", `\nExit codes:\n  0  success\n${exitTable()}\n\nDocumentation: /usr/share/doc/svcroute/README.md`)
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride();
+
+  const run = <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      setExit(await fn(...args));
+    };
+
+  program
+    .command("check")
+    .description("validate the manifest (and drop-ins); print a summary or every problem with its file:line")
+    .argument("[manifest]", "manifest file (same as --manifest)")
+    .addOption(manifestOption())
+    .addOption(dropInOption())
+    .option("--json", "machine-readable output")
+    .action(
+      run(async (positional: string | undefined, opts: Record<string, unknown>) => {
+        const { checkCommand } = await import("./commands/check.js");
+        return checkCommand(io, { ...opts, manifest: (opts.manifest as string | undefined) ?? positional });
+      }),
+    );
+
+  program
+    .command("schema")
+    .description("print the manifest's JSON Schema (for editors and CI pipelines)")
+    .action(
+      run(async () => {
+        const { schemaCommand } = await import("./commands/schema.js");
+        return schemaCommand(io);
+      }),
+    );
+
+  return program;
+}
+
+/** Run the CLI with raw argv (without node and script); returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let exit = 0;
+  const program = buildProgram(io, (n) => {
+    exit = n;
+  });
+  const json = argv.includes("--json");
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0
+      if (e.exitCode === 0) return 0;
+      return exitCodeFor("E_USAGE");
+    }
+    const err = toSvcrouteError(e);
+    if (json) io.out(JSON.stringify(errorToJson(err), null, 2));
+    else io.err(formatError(err));
+    if (err.code === "E_INTERNAL" && io.env.SVCROUTE_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
+    return exitCodeFor(err.code);
+  }
+}
+
+export { SvcrouteError };

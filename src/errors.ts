@@ -1,0 +1,97 @@
+// The one error type. Every failure a user can see carries a stable code; the CLI turns codes
+// into exit codes and messages in exactly one place (src/cli.ts via formatError/exitCodeFor).
+
+export const ERROR_CODES = {
+  E_USAGE: { exit: 2, summary: "bad command line" },
+  E_MANIFEST_IO: { exit: 3, summary: "a manifest file cannot be read" },
+  E_MANIFEST_PARSE: { exit: 3, summary: "a manifest file is not valid YAML/JSON" },
+  E_MANIFEST_INVALID: { exit: 3, summary: "the manifest breaks the schema or a rule" },
+  E_HEALTH_FILE: { exit: 3, summary: "a health state file cannot be used" },
+  E_SECRET: { exit: 3, summary: "a password file is missing, unsafe or malformed" },
+  E_RENDER: { exit: 4, summary: "the config could not be rendered" },
+  E_DAEMON_REJECTED: { exit: 5, summary: "the routing daemon's parser rejected the config" },
+  E_DAEMON_MISSING: { exit: 6, summary: "the routing daemon's tools are not installed" },
+  E_DAEMON_UNAVAILABLE: { exit: 6, summary: "the routing daemon is not reachable" },
+  E_APPLY: { exit: 7, summary: "applying the config failed (rolled back)" },
+  E_VERIFY: { exit: 7, summary: "the running state does not match the desired state" },
+  E_WRITE: { exit: 7, summary: "a file could not be written atomically" },
+  E_LOCKED: { exit: 8, summary: "another supervisor holds the lock" },
+  E_SUPERVISOR_DOWN: { exit: 9, summary: "the supervisor is not running or not reachable" },
+  E_PERMISSION: { exit: 10, summary: "insufficient privileges" },
+  E_TIMEOUT: { exit: 11, summary: "an operation timed out" },
+  E_INTERNAL: { exit: 70, summary: "internal error (a bug: please report it)" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem inside a manifest, located as precisely as the input allows. */
+export interface Problem {
+  file: string;
+  line: number;
+  col: number;
+  /** dotted path inside that file, e.g. `services.0.checks.1.timeout` ("" for the whole file) */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export class SvcrouteError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly problems: Problem[];
+  /** extra lines of evidence (e.g. a daemon parser's output) */
+  readonly details: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { hint?: string; problems?: Problem[]; details?: string; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = "SvcrouteError";
+    this.code = code;
+    this.hint = opts.hint;
+    this.problems = opts.problems ?? [];
+    this.details = opts.details;
+  }
+}
+
+export function isSvcrouteError(e: unknown): e is SvcrouteError {
+  return e instanceof SvcrouteError;
+}
+
+/** Any thrown value as a SvcrouteError (unknown ones become E_INTERNAL). */
+export function toSvcrouteError(e: unknown): SvcrouteError {
+  if (isSvcrouteError(e)) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new SvcrouteError("E_INTERNAL", message, { cause: e });
+}
+
+export function exitCodeFor(code: ErrorCode): number {
+  return ERROR_CODES[code].exit;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = `${p.file}:${p.line}:${p.col}`;
+  const path = p.path === "" ? "(file)" : p.path;
+  return `${where}  ${path}  ${p.message}${p.hint ? `\n    hint: ${p.hint}` : ""}`;
+}
+
+export function formatError(e: SvcrouteError): string {
+  const lines = [`error ${e.code}: ${e.message}`];
+  for (const p of e.problems) lines.push(formatProblem(p));
+  if (e.details) lines.push(e.details.trimEnd());
+  if (e.hint) lines.push(`hint: ${e.hint}`);
+  return lines.join("\n");
+}
+
+export function errorToJson(e: SvcrouteError): Record<string, unknown> {
+  return {
+    ok: false,
+    code: e.code,
+    message: e.message,
+    ...(e.hint ? { hint: e.hint } : {}),
+    ...(e.problems.length ? { problems: e.problems } : {}),
+    ...(e.details ? { details: e.details } : {}),
+  };
+}

@@ -1,0 +1,189 @@
+// Raw (schema-valid, rule-checked) manifest → normalised Manifest with every default resolved.
+// Pure. Assumes rules.ts passed, so parse failures here are bugs.
+import { createHash } from "node:crypto";
+import { mustParseDuration } from "./duration.js";
+import { canonicalIP, comparePrefixes, mustParsePrefix, parseIP, type Family } from "./ip.js";
+import type { RawCheck, RawManifest, RawPeer, RawService } from "./schema.js";
+import type { CheckSpec, Combine, DaemonConfig, Manifest, Peer, Service } from "./types.js";
+
+export const DAEMON_DEFAULTS = {
+  frr: { configFile: "/etc/frr/frr.conf", socket: "/var/run/frr" },
+  bird: { configFile: "/etc/bird/bird.conf", socket: "/run/bird/bird.ctl" },
+} as const;
+
+const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : mustParseDuration(v));
+
+export function normalizeDaemon(raw: RawManifest["daemon"]): DaemonConfig {
+  const d = typeof raw === "string" ? { type: raw } : raw;
+  const base = DAEMON_DEFAULTS[d.type];
+  return {
+    type: d.type,
+    configFile: d.config_file ?? base.configFile,
+    socket: d.socket ?? base.socket,
+    vtysh: d.vtysh ?? "/usr/bin/vtysh",
+    frrReload: d.frr_reload ?? "/usr/lib/frr/frr-reload.py",
+    bgpd: d.bgpd ?? "/usr/lib/frr/bgpd",
+    bird: d.bird ?? "/usr/sbin/bird",
+    birdc: d.birdc ?? "/usr/sbin/birdc",
+    routeMapDelayMs: ms(d.route_map_delay, 1000),
+    logFile: d.log_file,
+  };
+}
+
+export function peerFamilies(p: RawPeer): Family[] {
+  if (p.families) return [...new Set(p.families)].sort().map((f) => (f === "ipv4" ? 4 : 6));
+  if (p.interface !== undefined) return [4, 6];
+  const ip = p.address === undefined ? null : parseIP(p.address);
+  return [ip?.family ?? 4];
+}
+
+function normalizePeer(p: RawPeer): Peer {
+  const bfd =
+    p.bfd === undefined || p.bfd === false
+      ? undefined
+      : p.bfd === true
+        ? { intervalMs: 300, multiplier: 3 }
+        : { intervalMs: ms(p.bfd.interval, 300), multiplier: p.bfd.multiplier ?? 3 };
+  return {
+    name: p.name,
+    address: p.address === undefined ? undefined : (canonicalIP(p.address) ?? p.address),
+    interface: p.interface,
+    remoteAsn: p.remote_asn,
+    localAddress: p.local_address === undefined ? undefined : (canonicalIP(p.local_address) ?? p.local_address),
+    passwordFile: p.password_file,
+    bfd,
+    keepaliveMs: ms(p.timers?.keepalive, 3000),
+    holdMs: ms(p.timers?.hold, 9000),
+    connectRetryMs: ms(p.timers?.connect_retry, 5000),
+    ttlSecurity: p.ttl_security ?? p.multihop === undefined,
+    multihop: p.multihop,
+    families: peerFamilies(p),
+    gracefulRestart: p.graceful_restart ?? false,
+  };
+}
+
+function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number): CheckSpec {
+  const common = { name: c.name ?? `${c.type}-${index}`, timeoutMs: ms(c.timeout, serviceTimeout) };
+  switch (c.type) {
+    case "exec":
+      return { ...common, type: "exec", command: c.command, user: c.user ?? "nobody", group: c.group, env: c.env ?? {}, cwd: c.cwd ?? "/" };
+    case "http":
+      return {
+        ...common,
+        type: "http",
+        url: c.url,
+        method: c.method ?? "GET",
+        expectStatus: c.expect_status ?? [200],
+        bodyRegex: c.body_regex,
+        hostHeader: c.host_header,
+        tlsVerify: c.tls_verify ?? true,
+      };
+    case "tcp":
+      return { ...common, type: "tcp", host: canonicalIP(c.host) ?? c.host, port: c.port, send: c.send, expect: c.expect };
+    case "file":
+      return { ...common, type: "file", path: c.path, healthyWhen: c.healthy_when ?? "exists" };
+  }
+}
+
+export function defaultFastInterval(intervalMs: number): number {
+  return Math.max(100, Math.min(intervalMs, Math.floor(intervalMs / 4)));
+}
+
+function normalizeCombine(c: RawService["combine"]): Combine {
+  if (c === undefined || c === "all") return { kind: "all" };
+  if (c === "any") return { kind: "any" };
+  return { kind: "quorum", n: c.quorum };
+}
+
+function normalizeService(s: RawService, source: string): Service {
+  const intervalMs = ms(s.interval, 2000);
+  const timeoutMs = ms(s.timeout, 1000);
+  return {
+    name: s.name,
+    prefixes: s.prefixes.map(mustParsePrefix).sort(comparePrefixes),
+    checks: (s.checks ?? []).map((c, i) => normalizeCheck(c, i, timeoutMs)),
+    combine: normalizeCombine(s.combine),
+    intervalMs,
+    fastIntervalMs: ms(s.fast_interval, defaultFastInterval(intervalMs)),
+    timeoutMs,
+    rise: s.rise ?? 3,
+    fall: s.fall ?? 2,
+    initial: s.initial ?? "down",
+    flap: {
+      maxTransitions: s.flap?.max_transitions ?? 6,
+      windowMs: ms(s.flap?.window, 60_000),
+      holdMs: ms(s.flap?.hold, 120_000),
+    },
+    onFailure: s.on_failure ?? "withdraw",
+    deprefer: {
+      asPathPrepend: s.deprefer?.as_path_prepend ?? 3,
+      med: s.deprefer?.med,
+      communities: [...new Set(s.deprefer?.communities ?? [])].sort(),
+    },
+    communities: [...new Set(s.communities ?? [])].sort(),
+    source,
+  };
+}
+
+/** The router ID the config will use: explicit, else the first IPv4 local address, else the first IPv4 service address. */
+export function deriveRouterId(raw: RawManifest): string | undefined {
+  if (raw.router.router_id) return raw.router.router_id;
+  for (const p of raw.peers) {
+    if (p.local_address && parseIP(p.local_address)?.family === 4) return p.local_address;
+  }
+  for (const s of raw.services ?? []) {
+    for (const t of s.prefixes) {
+      const pr = mustParsePrefix(t);
+      if (pr.family === 4) return t.split("/")[0];
+    }
+  }
+  return undefined;
+}
+
+function stableStringify(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => {
+    if (typeof x === "bigint") return x.toString();
+    if (x && typeof x === "object" && !Array.isArray(x)) {
+      return Object.fromEntries(Object.keys(x as object).sort().map((k) => [k, (x as Record<string, unknown>)[k]]));
+    }
+    return x;
+  });
+}
+
+/** `serviceSources[i]` is the file that services[i] came from. */
+export function normalize(raw: RawManifest, files: string[], serviceSources: string[]): Manifest {
+  const services = (raw.services ?? []).map((s, i) => normalizeService(s, serviceSources[i] ?? files[0] ?? ""));
+  services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const m: Omit<Manifest, "hash"> = {
+    version: 1,
+    daemon: normalizeDaemon(raw.daemon),
+    router: { asn: raw.router.asn, routerId: deriveRouterId(raw) },
+    peers: raw.peers.map(normalizePeer),
+    policy: {
+      allowed: raw.policy.allowed_prefixes.map(mustParsePrefix).sort(comparePrefixes),
+      accept: raw.policy.accept ?? "none",
+      maxPrefix: raw.policy.max_prefix ?? 4,
+    },
+    services,
+    addresses: { interface: raw.addresses?.interface ?? "lo", manage: raw.addresses?.manage ?? false },
+    maintenance: {
+      drainFile: raw.maintenance?.drain_file ?? "/etc/svcroute/drain",
+      drainWaitMs: ms(raw.maintenance?.drain_wait, 30_000),
+    },
+    supervisor: {
+      statusSocket: raw.supervisor?.status_socket ?? "/run/svcroute/svcroute.sock",
+      metricsListen: raw.supervisor?.metrics_listen,
+      stateDir: raw.supervisor?.state_dir ?? "/var/lib/svcroute",
+      onStop: raw.supervisor?.on_stop ?? "withdraw",
+      stopGraceMs: ms(raw.supervisor?.stop_grace, 2000),
+      guardGraceMs: ms(raw.supervisor?.guard_grace, 15_000),
+      reverifyIntervalMs: ms(raw.supervisor?.reverify_interval, 30_000),
+    },
+    files,
+  };
+  // The hash ignores where things came from, so moving a service between files changes nothing.
+  const { files: _f, ...content } = m;
+  const forHash = { ...content, services: content.services.map(({ source: _s, ...rest }) => rest) };
+  const hash = createHash("sha256").update(stableStringify(forHash)).digest("hex");
+  return { ...m, hash };
+}

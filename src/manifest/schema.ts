@@ -1,0 +1,373 @@
+// The manifest schema: the single source of truth for what a manifest may say. Every field has a
+// description (used by `svcroute schema` and the README reference) and a strict pattern.
+// Defaults that depend on other fields (daemon paths, peer families) are filled in normalize.ts.
+import { z } from "zod";
+import { DURATION_PATTERN } from "./duration.js";
+import * as P from "./patterns.js";
+
+const duration = (what: string) =>
+  z.string().regex(DURATION_PATTERN, { message: 'expected a duration such as "500ms", "2s" or "1m"' }).describe(what);
+const name = (what: string) =>
+  z
+    .string()
+    .regex(P.NAME, { message: "expected a lowercase name: a-z, 0-9 and '-', starting with a letter, at most 32 characters" })
+    .describe(what);
+const absPath = (what: string) =>
+  z
+    .string()
+    .regex(P.ABS_PATH, { message: "expected an absolute path of letters, digits and . _ / @ + - (no spaces, quotes or '..')" })
+    .describe(what);
+const prefix = z
+  .string()
+  .regex(P.PREFIX_TEXT, { message: "expected an IPv4 or IPv6 prefix such as 192.0.2.53/32 or 2001:db8::53/128" })
+  .describe("IPv4 or IPv6 prefix in ADDRESS/LENGTH form, without host bits");
+const address = z
+  .string()
+  .regex(P.ADDRESS_TEXT, { message: "expected an IPv4 or IPv6 address" })
+  .describe("IPv4 or IPv6 address");
+const community = z
+  .string()
+  .regex(P.COMMUNITY, { message: 'expected a community "ASN:VALUE" (standard) or "GLOBAL:LOCAL1:LOCAL2" (large)' })
+  .describe('BGP community: "65000:100" (standard, 16-bit halves) or "4200000000:1:2" (large, 32-bit parts)');
+const printable = (what: string, max = 4096) =>
+  z
+    .string()
+    .max(max)
+    .regex(P.PRINTABLE, { message: "control characters (newline, tab, NUL, ...) are not allowed here" })
+    .describe(what);
+
+export const AsnSchema = z
+  .int()
+  .min(1)
+  .max(4294967294)
+  .describe("an autonomous system number, 1..4294967294 (23456 and reserved ranges are refused)");
+
+// ---------------------------------------------------------------- daemon
+export const DaemonObjectSchema = z
+  .strictObject({
+    type: z.enum(["frr", "bird"]).describe("the routing daemon that speaks BGP on this host"),
+    config_file: absPath(
+      "the config file svcroute owns and writes (FRR: must be named frr.conf; default /etc/frr/frr.conf, BIRD: /etc/bird/bird.conf)",
+    ).optional(),
+    socket: absPath(
+      "FRR: the vty socket directory (default /var/run/frr); BIRD: the control socket (default /run/bird/bird.ctl)",
+    ).optional(),
+    vtysh: absPath("FRR: the vtysh binary (default /usr/bin/vtysh)").optional(),
+    frr_reload: absPath("FRR: frr-reload.py (default /usr/lib/frr/frr-reload.py)").optional(),
+    bgpd: absPath("FRR: the bgpd binary, used for semantic config checks (default /usr/lib/frr/bgpd)").optional(),
+    bird: absPath("BIRD: the bird binary, used for `bird -p` config checks (default /usr/sbin/bird)").optional(),
+    birdc: absPath("BIRD: the birdc binary (default /usr/sbin/birdc)").optional(),
+    route_map_delay: duration(
+      "FRR: `bgp route-map delay-timer`, how long FRR waits before applying a prefix-list/route-map change (default 1s; 0s = never, not allowed)",
+    ).optional(),
+    log_file: absPath("a log file for the daemon (default: the daemon's own default, syslog)").optional(),
+  })
+  .describe("the routing daemon and where its files live");
+
+export const DaemonSchema = z
+  .union([z.enum(["frr", "bird"]), DaemonObjectSchema])
+  .describe('the routing daemon: "frr" or "bird", or an object with `type` and path overrides');
+
+// ---------------------------------------------------------------- router
+export const RouterSchema = z
+  .strictObject({
+    asn: AsnSchema.describe("this host's own ASN (a private 4-byte ASN per host, 4200000000-4294967294, is the common pattern)"),
+    router_id: z
+      .string()
+      .regex(P.IPV4_TEXT, { message: "expected a router ID in IPv4 dotted-quad form" })
+      .describe("BGP router ID (IPv4 form). Default: the first IPv4 `local_address` or IPv4 service address")
+      .optional(),
+  })
+  .describe("this host's BGP identity");
+
+// ---------------------------------------------------------------- peers
+export const BfdSchema = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      interval: duration("BFD transmit and receive interval (default 300ms)").optional(),
+      multiplier: z.int().min(2).max(255).describe("missed BFD packets before the session is down (default 3)").optional(),
+    }),
+  ])
+  .describe("BFD for fast failure detection: true, false, or {interval, multiplier}");
+
+export const TimersSchema = z
+  .strictObject({
+    keepalive: duration("BGP keepalive interval (default 3s)").optional(),
+    hold: duration("BGP hold time, 0s or ≥ 3s and ≥ 3 × keepalive (default 9s)").optional(),
+    connect_retry: duration("delay between connection attempts (default 5s)").optional(),
+  })
+  .describe("BGP session timers");
+
+export const PeerSchema = z
+  .strictObject({
+    name: name("a name for this peer, e.g. the ToR switch's name"),
+    address: address.describe("the peer's IP address (IPv4 or IPv6); exactly one of address or interface").optional(),
+    interface: z
+      .string()
+      .regex(P.IFNAME, { message: "expected a Linux interface name (1-15 of A-Z a-z 0-9 . _ -)" })
+      .describe("BGP unnumbered: peer over this interface's IPv6 link-local address (FRR only)")
+      .optional(),
+    remote_asn: z
+      .union([AsnSchema, z.enum(["external", "internal"])])
+      .describe('the peer\'s ASN, or "external" (any ASN but ours) / "internal" (same ASN)'),
+    local_address: address.describe("source address for the session (default: chosen by the kernel)").optional(),
+    password_file: absPath(
+      "a file holding the TCP-MD5 password (mode 0600/0640, one line); the password is never logged or printed",
+    ).optional(),
+    bfd: BfdSchema.optional(),
+    timers: TimersSchema.optional(),
+    ttl_security: z
+      .boolean()
+      .describe("GTSM (RFC 5082): accept only packets from a directly connected peer (default true unless multihop)")
+      .optional(),
+    multihop: z
+      .int()
+      .min(2)
+      .max(255)
+      .describe("eBGP multihop TTL for a peer that is not directly connected (excludes ttl_security)")
+      .optional(),
+    families: z
+      .array(z.enum(["ipv4", "ipv6"]))
+      .min(1)
+      .max(2)
+      .describe("address families on this session (default: the family of `address`; both for `interface` peers)")
+      .optional(),
+    graceful_restart: z
+      .boolean()
+      .describe("BGP graceful restart; off by default because it keeps a dead host's routes alive for the restart time")
+      .optional(),
+  })
+  .describe("a BGP neighbour (usually a top-of-rack switch)");
+
+// ---------------------------------------------------------------- policy
+export const PolicySchema = z
+  .strictObject({
+    allowed_prefixes: z
+      .array(prefix)
+      .min(1)
+      .describe("guardrail: the only space this host may ever announce; every service prefix must lie inside one of these"),
+    accept: z
+      .enum(["none", "default-only"])
+      .describe('what the host accepts from peers: "none", or "default-only" (a default route, installed as ECMP across peers)')
+      .optional(),
+    max_prefix: z
+      .int()
+      .min(1)
+      .max(1000)
+      .describe("per peer and family, the most prefixes accepted before the session is shut (default 4)")
+      .optional(),
+  })
+  .describe("guardrails that hold whatever the services say");
+
+// ---------------------------------------------------------------- checks
+const checkCommon = {
+  name: name("a name for this check, shown in status and logs (default: its type and position)").optional(),
+  timeout: duration("how long one run may take before it counts as a failure (default: the service's timeout)").optional(),
+};
+
+export const ExecCheckSchema = z
+  .strictObject({
+    type: z.literal("exec"),
+    ...checkCommon,
+    command: z
+      .array(printable("an argv element"))
+      .min(1)
+      .max(64)
+      .describe("argv of the check program (never run through a shell); the first element is an absolute path"),
+    user: z
+      .string()
+      .regex(P.USER, { message: "expected a user name" })
+      .describe('the user the check runs as (default "nobody"; "root" only when written here)')
+      .optional(),
+    group: z
+      .string()
+      .regex(P.USER, { message: "expected a group name" })
+      .describe("the group the check runs as (default: the user's primary group)")
+      .optional(),
+    env: z
+      .record(z.string().regex(P.ENV_KEY, { message: "expected an environment variable name" }), printable("value", 1024))
+      .describe("environment variables for the check (the environment is otherwise minimal: PATH, LANG=C)")
+      .optional(),
+    cwd: absPath("working directory (default /)").optional(),
+  })
+  .describe("run a program: exit status 0 is healthy, anything else (or a timeout) is not");
+
+export const HttpCheckSchema = z
+  .strictObject({
+    type: z.literal("http"),
+    ...checkCommon,
+    url: z
+      .string()
+      .regex(P.HTTP_URL, { message: "expected an http:// or https:// URL without spaces or quotes" })
+      .describe("URL to request, normally on loopback or the service address"),
+    method: z.enum(["GET", "HEAD", "POST"]).describe("HTTP method (default GET)").optional(),
+    expect_status: z
+      .array(z.int().min(100).max(599))
+      .min(1)
+      .max(32)
+      .describe("status codes that count as healthy (default [200])")
+      .optional(),
+    body_regex: printable("a regular expression the response body must match", 512).optional(),
+    host_header: z
+      .string()
+      .regex(P.HOSTNAME, { message: "expected a host name" })
+      .describe("Host header to send (default: from the URL)")
+      .optional(),
+    tls_verify: z
+      .boolean()
+      .describe("verify the server's TLS certificate (default true; false for self-signed)")
+      .optional(),
+  })
+  .describe("an HTTP(S) request whose status (and optionally body) decides health");
+
+export const TcpCheckSchema = z
+  .strictObject({
+    type: z.literal("tcp"),
+    ...checkCommon,
+    host: address.describe("IP address to connect to (no DNS: checks must not depend on it)"),
+    port: z.int().min(1).max(65535).describe("TCP port"),
+    send: z
+      .string()
+      .max(1024)
+      .regex(P.WIRE_TEXT, { message: "only printable text, tab, CR and LF may be sent" })
+      .describe("bytes to send after connecting")
+      .optional(),
+    expect: z
+      .string()
+      .max(1024)
+      .regex(P.WIRE_TEXT, { message: "only printable text, tab, CR and LF may be expected" })
+      .describe("the reply must start with these bytes")
+      .optional(),
+  })
+  .describe("a TCP connect (optionally send bytes and expect a reply prefix)");
+
+export const FileCheckSchema = z
+  .strictObject({
+    type: z.literal("file"),
+    ...checkCommon,
+    path: absPath("the file to look at"),
+    healthy_when: z
+      .enum(["exists", "absent"])
+      .describe('healthy while the path "exists" (default) or is "absent" (a maintenance switch)')
+      .optional(),
+  })
+  .describe("healthy while a path exists (or is absent)");
+
+export const CheckSchema = z
+  .discriminatedUnion("type", [ExecCheckSchema, HttpCheckSchema, TcpCheckSchema, FileCheckSchema])
+  .describe("one health check; `type` is exec, http, tcp or file");
+
+export const DepreferSchema = z
+  .strictObject({
+    as_path_prepend: z.int().min(0).max(10).describe("how many times to prepend our ASN (default 3)").optional(),
+    med: z.int().min(0).max(4294967295).describe("MED to set (default: none)").optional(),
+    communities: z.array(community).max(16).describe("communities to add (default: none)").optional(),
+  })
+  .describe("how a de-preferred prefix is announced (on_failure: deprefer); drain also adds GRACEFUL_SHUTDOWN 65535:0");
+
+export const FlapSchema = z
+  .strictObject({
+    max_transitions: z.int().min(2).max(1000).describe("more than this many transitions within `window` ... (default 6)").optional(),
+    window: duration("... within this window ... (default 60s)").optional(),
+    hold: duration("... keeps the service DOWN for this long (default 120s)").optional(),
+  })
+  .describe("flap hold-down: a service that changes state too often is held DOWN");
+
+export const ServiceSchema = z
+  .strictObject({
+    name: name("the service's name (unique across all manifest files)"),
+    prefixes: z
+      .array(prefix)
+      .min(1)
+      .max(4096)
+      .describe("the prefixes announced while the service is healthy (usually /32 and /128)"),
+    checks: z.array(CheckSchema).max(32).describe("health checks; none means always healthy").optional(),
+    combine: z
+      .union([z.enum(["all", "any"]), z.strictObject({ quorum: z.int().min(1).max(32).describe("how many checks must pass") })])
+      .describe('how check results combine: "all" (default), "any", or {quorum: N}')
+      .optional(),
+    interval: duration("time between checks while steady (default 2s)").optional(),
+    fast_interval: duration("time between checks while RISING or FALLING (default: interval / 4, at least 100ms)").optional(),
+    timeout: duration("default time limit of one check run (default 1s; must be below interval)").optional(),
+    rise: z.int().min(1).max(100).describe("consecutive successes before UP (default 3)").optional(),
+    fall: z.int().min(1).max(100).describe("consecutive failures before DOWN (default 2)").optional(),
+    initial: z
+      .enum(["down", "up"])
+      .describe('state at start: "down" (default: announce only after `rise` successes) or "up"')
+      .optional(),
+    flap: FlapSchema.optional(),
+    on_failure: z
+      .enum(["withdraw", "deprefer"])
+      .describe('when DOWN: "withdraw" the prefixes (default) or keep them, "deprefer"red')
+      .optional(),
+    deprefer: DepreferSchema.optional(),
+    communities: z.array(community).max(16).describe("communities added while healthy").optional(),
+  })
+  .describe("a service: prefixes announced while its checks pass");
+
+// ---------------------------------------------------------------- host-level blocks
+export const AddressesSchema = z
+  .strictObject({
+    interface: z
+      .string()
+      .regex(P.IFNAME, { message: "expected a Linux interface name" })
+      .describe('the interface service addresses live on (default "lo")')
+      .optional(),
+    manage: z
+      .boolean()
+      .describe("put each service address on the interface at start (and remove it only after its withdrawal); default false")
+      .optional(),
+  })
+  .describe("where the service addresses live");
+
+export const MaintenanceSchema = z
+  .strictObject({
+    drain_file: absPath("while this file exists every service is drained (default /etc/svcroute/drain)").optional(),
+    drain_wait: duration("how long a drained prefix stays de-preferred before it is withdrawn (default 30s)").optional(),
+  })
+  .describe("maintenance: drain the host gracefully");
+
+export const SupervisorSchema = z
+  .strictObject({
+    status_socket: absPath("unix socket for /status and /metrics (default /run/svcroute/svcroute.sock)").optional(),
+    metrics_listen: z
+      .string()
+      .regex(P.LISTEN, { message: 'expected "ADDRESS:PORT", e.g. "127.0.0.1:9473"' })
+      .describe("optional TCP address for Prometheus (loopback unless you mean otherwise)")
+      .optional(),
+    state_dir: absPath("where state that survives restarts lives (default /var/lib/svcroute)").optional(),
+    on_stop: z
+      .enum(["withdraw", "keep"])
+      .describe('on a clean stop: "withdraw" every prefix gracefully (default) or "keep" them')
+      .optional(),
+    stop_grace: duration("graceful-shutdown community is announced this long before withdrawal on stop (default 2s)").optional(),
+    guard_grace: duration("after the supervisor dies, its routes are withdrawn unless a new one starts within this (default 15s)").optional(),
+    reverify_interval: duration("how often the running state is checked against the desired one (default 30s)").optional(),
+  })
+  .describe("the supervisor (`svcroute run`)");
+
+export const ManifestSchema = z
+  .strictObject({
+    version: z.literal(1).describe("manifest format version; always 1"),
+    daemon: DaemonSchema,
+    router: RouterSchema,
+    peers: z.array(PeerSchema).min(1).max(64).describe("BGP neighbours"),
+    policy: PolicySchema,
+    services: z.array(ServiceSchema).max(20000).describe("services and their prefixes").optional(),
+    addresses: AddressesSchema.optional(),
+    maintenance: MaintenanceSchema.optional(),
+    supervisor: SupervisorSchema.optional(),
+  })
+  .describe("svcroute manifest: what this host announces over BGP, to whom, and when");
+
+export type RawManifest = z.infer<typeof ManifestSchema>;
+export type RawService = z.infer<typeof ServiceSchema>;
+export type RawPeer = z.infer<typeof PeerSchema>;
+export type RawCheck = z.infer<typeof CheckSchema>;
+
+/**
+ * A drop-in fragment (services.d/*.yaml) has the same shape but nothing is required: it usually
+ * holds only `services:`. Merging decides what may appear twice.
+ */
+export const FRAGMENT_KEYS = Object.keys(ManifestSchema.shape) as (keyof RawManifest)[];

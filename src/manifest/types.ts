@@ -1,0 +1,109 @@
+// The normalised manifest: every default resolved, durations in ms, prefixes parsed. This is what
+// the rest of svcroute consumes; RawManifest (schema.ts) is only what a file says.
+import type { Family, Prefix } from "./ip.js";
+
+export type DaemonType = "frr" | "bird";
+
+export interface DaemonConfig {
+  type: DaemonType;
+  configFile: string;
+  /** FRR: vty socket directory; BIRD: control socket path */
+  socket: string;
+  vtysh: string;
+  frrReload: string;
+  bgpd: string;
+  bird: string;
+  birdc: string;
+  routeMapDelayMs: number;
+  logFile: string | undefined;
+}
+
+export interface BfdConfig {
+  intervalMs: number;
+  multiplier: number;
+}
+
+export interface Peer {
+  name: string;
+  /** canonical IP text, or undefined for an interface (unnumbered) peer */
+  address: string | undefined;
+  interface: string | undefined;
+  remoteAsn: number | "external" | "internal";
+  localAddress: string | undefined;
+  passwordFile: string | undefined;
+  bfd: BfdConfig | undefined;
+  keepaliveMs: number;
+  holdMs: number;
+  connectRetryMs: number;
+  ttlSecurity: boolean;
+  multihop: number | undefined;
+  families: Family[];
+  gracefulRestart: boolean;
+}
+
+export type CheckSpec =
+  | { type: "exec"; name: string; timeoutMs: number; command: string[]; user: string; group: string | undefined; env: Record<string, string>; cwd: string }
+  | {
+      type: "http";
+      name: string;
+      timeoutMs: number;
+      url: string;
+      method: "GET" | "HEAD" | "POST";
+      expectStatus: number[];
+      bodyRegex: string | undefined;
+      hostHeader: string | undefined;
+      tlsVerify: boolean;
+    }
+  | { type: "tcp"; name: string; timeoutMs: number; host: string; port: number; send: string | undefined; expect: string | undefined }
+  | { type: "file"; name: string; timeoutMs: number; path: string; healthyWhen: "exists" | "absent" };
+
+export type Combine = { kind: "all" } | { kind: "any" } | { kind: "quorum"; n: number };
+
+export interface Deprefer {
+  asPathPrepend: number;
+  med: number | undefined;
+  communities: string[];
+}
+
+export interface Service {
+  name: string;
+  prefixes: Prefix[];
+  checks: CheckSpec[];
+  combine: Combine;
+  intervalMs: number;
+  fastIntervalMs: number;
+  timeoutMs: number;
+  rise: number;
+  fall: number;
+  initial: "down" | "up";
+  flap: { maxTransitions: number; windowMs: number; holdMs: number };
+  onFailure: "withdraw" | "deprefer";
+  deprefer: Deprefer;
+  communities: string[];
+  /** the manifest file this service came from */
+  source: string;
+}
+
+export interface Manifest {
+  version: 1;
+  daemon: DaemonConfig;
+  router: { asn: number; routerId: string | undefined };
+  peers: Peer[];
+  policy: { allowed: Prefix[]; accept: "none" | "default-only"; maxPrefix: number };
+  services: Service[];
+  addresses: { interface: string; manage: boolean };
+  maintenance: { drainFile: string; drainWaitMs: number };
+  supervisor: {
+    statusSocket: string;
+    metricsListen: string | undefined;
+    stateDir: string;
+    onStop: "withdraw" | "keep";
+    stopGraceMs: number;
+    guardGraceMs: number;
+    reverifyIntervalMs: number;
+  };
+  /** sha256 of the normalised content (not of file bytes): equal manifests → equal hash */
+  hash: string;
+  /** every file that contributed, in load order */
+  files: string[];
+}
