@@ -2,6 +2,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print "N passed, N failed" from what really ran.
+    reporters: ["default", "json"],
+    outputFile: { json: "node_modules/.cache/svcroute/vitest-results.json" },
     projects: [
       {
         test: {

@@ -70,10 +70,11 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
   program
     .command("schema")
     .description("print the manifest's JSON Schema (for editors and CI pipelines)")
+    .option("--markdown", "print the manifest reference as a markdown table instead")
     .action(
-      run(async () => {
+      run(async (opts: { markdown?: boolean }) => {
         const { schemaCommand } = await import("./commands/schema.js");
-        return schemaCommand(io);
+        return schemaCommand(io, opts);
       }),
     );
 

@@ -70,6 +70,7 @@ export function parseManifestText(file: string, text: string, opts: { allowEmpty
     return {
       ok: false,
       problems: doc.errors.map((err) => {
+        if (/call stack/i.test(err.message)) return at(file, text, 0, `nesting is too deep (more than ${MAX_DEPTH} levels)`);
         const p = at(file, text, err.pos[0], err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
         if (err.code === "DUPLICATE_KEY") p.hint = "each key may appear once per mapping; merge the two entries";
         return p;

@@ -14,7 +14,7 @@ export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** a single argv element / env value / header value: printable, no control characters */
 export const PRINTABLE = /^[^\x00-\x1f\x7f\u2028\u2029]*$/;
 /** bytes to send or expect on a TCP check: printable plus tab, CR, LF */
-export const WIRE_TEXT = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/;
+export const WIRE_TEXT = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]*$/;
 export const HTTP_URL = /^https?:\/\/[^\s"'\\<>\x00-\x1f\x7f]{1,2048}$/;
 export const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 /** a prefix as text; the strict check (ranges, host bits) is in ip.ts */

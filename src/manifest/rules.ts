@@ -94,7 +94,8 @@ export function prefixesInsideAllowed(m: Obj): RuleIssue[] {
   if (!isObj(m.policy)) return [];
   const allowed = arr(m.policy.allowed_prefixes).flatMap((t) => {
     const r = typeof t === "string" ? parsePrefix(t) : null;
-    return r?.ok ? [r.prefix] : [];
+    // a /0 "guardrail" is refused by prefixesWellFormed; it must not make everything look allowed
+    return r?.ok && r.prefix.len > 0 ? [r.prefix] : [];
   });
   if (allowed.length === 0) return [];
   const out: RuleIssue[] = [];
@@ -239,13 +240,12 @@ export function timersSane(m: Obj): RuleIssue[] {
     const ka = dur(t.keepalive);
     const hold = dur(t.hold);
     const cr = dur(t.connect_retry);
+    const inRange = { keepalive: ka === undefined || (ka >= 1000 && ka <= 65_535_000), connect_retry: cr === undefined || (cr >= 1000 && cr <= 65_535_000), hold: hold === undefined || hold === 0 || (hold >= 3000 && hold <= 65_535_000) };
+    if (!inRange.keepalive) out.push({ path: ["peers", i, "timers", "keepalive"], message: "keepalive must be 1s..65535s" });
+    if (!inRange.connect_retry) out.push({ path: ["peers", i, "timers", "connect_retry"], message: "connect_retry must be 1s..65535s" });
+    if (!inRange.hold) out.push({ path: ["peers", i, "timers", "hold"], message: "hold must be 0s (no keepalives) or 3s..65535s" });
     for (const [k, v] of [["keepalive", ka], ["hold", hold], ["connect_retry", cr]] as const) {
-      if (!wholeSeconds(v)) out.push({ path: ["peers", i, "timers", k], message: `BGP timers are whole seconds; ${String(t[k])} is not` });
-    }
-    if (ka !== undefined && (ka < 1000 || ka > 65_535_000)) out.push({ path: ["peers", i, "timers", "keepalive"], message: "keepalive must be 1s..65535s" });
-    if (cr !== undefined && (cr < 1000 || cr > 65_535_000)) out.push({ path: ["peers", i, "timers", "connect_retry"], message: "connect_retry must be 1s..65535s" });
-    if (hold !== undefined && hold !== 0 && (hold < 3000 || hold > 65_535_000)) {
-      out.push({ path: ["peers", i, "timers", "hold"], message: "hold must be 0s (no keepalives) or 3s..65535s" });
+      if (inRange[k] && !wholeSeconds(v)) out.push({ path: ["peers", i, "timers", k], message: `BGP timers are whole seconds; ${String(t[k])} is not` });
     }
     const effKa = ka ?? 3000;
     const effHold = hold ?? 9000;

