@@ -1,0 +1,143 @@
+// The one reconcile loop. Every input (manifest change, health transition, SIGHUP, drain,
+// periodic re-verify, daemon restart, retry) is a trigger; triggers that arrive while a reconcile
+// runs merge into ONE follow-up run; two reconciles never run at once. A failed reconcile is
+// retried with capped exponential backoff, and triggers arriving meanwhile wait for that retry
+// instead of hammering a daemon that is down.
+import type { Clock } from "../health/types.js";
+
+export type Trigger = "start" | "manifest" | "health" | "signal" | "reverify" | "daemon" | "drain" | "retry" | "stop";
+
+export interface ReconcileResult {
+  ok: boolean;
+}
+
+export interface LoopOptions {
+  run: (reasons: ReadonlySet<Trigger>) => Promise<ReconcileResult>;
+  clock: Clock;
+  /** periodic re-verify (0 = off) */
+  reverifyMs: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** a thrown error (a bug: run() should return ok:false) is reported here and counts as a failure */
+  onCrash?: (e: unknown) => void;
+}
+
+export interface LoopStats {
+  runs: number;
+  failures: number;
+  merged: number;
+  consecutiveFailures: number;
+  nextRetryMs: number | undefined;
+}
+
+export interface ReconcileLoop {
+  trigger(reason: Trigger): void;
+  /** resolves when no run is in progress or queued (tests, shutdown) */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+  stats(): LoopStats;
+}
+
+export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
+  const minB = o.backoffMinMs ?? 500;
+  const maxB = o.backoffMaxMs ?? 30_000;
+  let pending = new Set<Trigger>();
+  let running: Promise<void> | undefined;
+  let scheduled: unknown;
+  let retryTimer: unknown;
+  let reverifyTimer: unknown;
+  let backoff = 0;
+  let stopped = false;
+  const stats: LoopStats = { runs: 0, failures: 0, merged: 0, consecutiveFailures: 0, nextRetryMs: undefined };
+  let idleWaiters: (() => void)[] = [];
+
+  const settleIdle = () => {
+    if (running || scheduled !== undefined || (pending.size > 0 && retryTimer === undefined)) return;
+    const w = idleWaiters;
+    idleWaiters = [];
+    w.forEach((f) => f());
+  };
+
+  const armReverify = () => {
+    if (o.reverifyMs <= 0 || stopped) return;
+    if (reverifyTimer !== undefined) o.clock.clearTimeout(reverifyTimer);
+    reverifyTimer = o.clock.setTimeout(() => {
+      reverifyTimer = undefined;
+      trigger("reverify");
+      armReverify();
+    }, o.reverifyMs);
+  };
+
+  const schedule = (ms: number) => {
+    if (scheduled !== undefined || running || stopped) return;
+    scheduled = o.clock.setTimeout(() => {
+      scheduled = undefined;
+      void runOnce();
+    }, ms);
+  };
+
+  async function runOnce(): Promise<void> {
+    if (running || stopped || pending.size === 0) return settleIdle();
+    const reasons = pending;
+    pending = new Set();
+    stats.runs++;
+    let ok = false;
+    running = (async () => {
+      try {
+        ok = (await o.run(reasons)).ok;
+      } catch (e) {
+        o.onCrash?.(e);
+        ok = false;
+      }
+    })();
+    await running;
+    running = undefined;
+    if (ok) {
+      backoff = 0;
+      stats.consecutiveFailures = 0;
+      stats.nextRetryMs = undefined;
+    } else {
+      stats.failures++;
+      stats.consecutiveFailures++;
+      backoff = backoff === 0 ? minB : Math.min(maxB, backoff * 2);
+      stats.nextRetryMs = backoff;
+      if (retryTimer === undefined && !stopped) {
+        retryTimer = o.clock.setTimeout(() => {
+          retryTimer = undefined;
+          trigger("retry");
+        }, backoff);
+      }
+    }
+    if (pending.size > 0 && retryTimer === undefined) schedule(0);
+    settleIdle();
+  }
+
+  function trigger(reason: Trigger): void {
+    if (stopped) return;
+    if (pending.size > 0 || running) stats.merged++;
+    pending.add(reason);
+    // While a retry is armed the daemon is known to be failing: wait for the retry timer.
+    if (retryTimer !== undefined && reason !== "retry") return;
+    schedule(0);
+  }
+
+  armReverify();
+
+  return {
+    trigger,
+    stats: () => ({ ...stats }),
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        settleIdle();
+      }),
+    async stop() {
+      stopped = true;
+      for (const t of [scheduled, retryTimer, reverifyTimer]) if (t !== undefined) o.clock.clearTimeout(t);
+      scheduled = retryTimer = reverifyTimer = undefined;
+      if (running) await running;
+      pending.clear();
+      settleIdle();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// The local status endpoint: HTTP over a unix socket (mode 0660: root and the svcroute group
+// only) serving /status (JSON) and /metrics (Prometheus), plus POST /reconcile for `svcroute
+// drain`/`undrain`. An optional TCP listener (loopback by default) serves /metrics only.
+import { promises as fsp } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { connect } from "node:net";
+import { dirname } from "node:path";
+import { SvcrouteError } from "../errors.js";
+import { renderMetrics } from "./metrics.js";
+import type { SupervisorStatus } from "./status-types.js";
+
+export interface StatusServerOptions {
+  socketPath: string;
+  getStatus: () => SupervisorStatus;
+  onReconcile: (reason: string) => void;
+  metricsListen?: string;
+}
+
+export interface StatusServer {
+  /** the TCP metrics listener's port, when there is one (useful with port 0) */
+  metricsPort(): number | undefined;
+  close(): Promise<void>;
+}
+
+function handler(o: StatusServerOptions, metricsOnly: boolean) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = (req.url ?? "/").split("?")[0];
+    const send = (code: number, type: string, body: string) => {
+      res.writeHead(code, { "content-type": type, "cache-control": "no-store" });
+      res.end(body);
+    };
+    try {
+      if (req.method === "GET" && url === "/metrics") return send(200, "text/plain; version=0.0.4", renderMetrics(o.getStatus()));
+      if (metricsOnly) return send(404, "text/plain", "only /metrics is served here\n");
+      if (req.method === "GET" && (url === "/status" || url === "/")) return send(200, "application/json", `${JSON.stringify(o.getStatus(), null, 2)}\n`);
+      if (req.method === "POST" && url === "/reconcile") {
+        o.onReconcile("api");
+        return send(202, "application/json", '{"accepted":true}\n');
+      }
+      return send(404, "text/plain", "not found: try /status or /metrics\n");
+    } catch (e) {
+      return send(500, "text/plain", `${(e as Error).message}\n`);
+    }
+  };
+}
+
+/** true when something accepts connections on the socket */
+export function socketAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+function listen(server: Server, ...args: unknown[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    (server.listen as (...a: unknown[]) => void)(...args, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+export async function startStatusServer(o: StatusServerOptions): Promise<StatusServer> {
+  await fsp.mkdir(dirname(o.socketPath), { recursive: true, mode: 0o750 });
+  if (await socketAlive(o.socketPath)) {
+    throw new SvcrouteError("E_LOCKED", `another process serves ${o.socketPath}`, { hint: "is another svcroute supervisor running? `svcroute status` asks it" });
+  }
+  await fsp.rm(o.socketPath, { force: true }); // a stale socket from a crashed run
+  const unix = createServer(handler(o, false));
+  const oldMask = process.umask(0o117);
+  try {
+    await listen(unix, o.socketPath);
+  } finally {
+    process.umask(oldMask);
+  }
+  await fsp.chmod(o.socketPath, 0o660);
+  let tcp: Server | undefined;
+  if (o.metricsListen) {
+    const m = /^\[?([^\]]+)\]?:(\d+)$/.exec(o.metricsListen)!;
+    tcp = createServer(handler(o, true));
+    try {
+      await listen(tcp, Number(m[2]), m[1]);
+    } catch (e) {
+      unix.close();
+      throw new SvcrouteError("E_PERMISSION", `cannot listen on ${o.metricsListen}: ${(e as Error).message}`, { hint: "pick a free port in supervisor.metrics_listen" });
+    }
+  }
+  return {
+    metricsPort: () => {
+      const a = tcp?.address();
+      return a && typeof a === "object" ? a.port : undefined;
+    },
+    async close() {
+      await Promise.all([unix, tcp].filter(Boolean).map((s) => new Promise<void>((r) => s!.close(() => r()))));
+      await fsp.rm(o.socketPath, { force: true });
+    },
+  };
+}

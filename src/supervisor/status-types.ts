@@ -1,0 +1,82 @@
+// What the supervisor reports on /status (JSON) and, derived from it, on /metrics. `status`,
+// `doctor` and monitoring read this shape; field names are stable.
+import type { Problem } from "../errors.js";
+
+export type AnnounceState = "normal" | "deprefer" | "graceful-shutdown" | "withdrawn";
+
+export interface CheckStatus {
+  name: string;
+  type: string;
+  ok: boolean;
+  reason: string;
+  at: number;
+  latency_ms: number;
+}
+
+export interface PrefixStatus {
+  prefix: string;
+  desired: AnnounceState;
+  /** peer name → advertised to it right now (as observed from the daemon) */
+  advertised: Record<string, boolean>;
+}
+
+export interface ServiceStatus {
+  name: string;
+  state: string;
+  since: number;
+  reason: string;
+  drained: boolean;
+  held_down_until: number | null;
+  checks: CheckStatus[];
+  prefixes: PrefixStatus[];
+}
+
+export interface PeerStatus {
+  name: string;
+  endpoint: string;
+  state: string;
+  uptime_ms: number | null;
+  prefixes_sent: number | null;
+  prefixes_received: number | null;
+  established_total: number | null;
+  dropped_total: number | null;
+  last_error: string | null;
+}
+
+export interface ReconcileStatus {
+  at: number;
+  result: "ok" | "failed";
+  path: "none" | "fast" | "full";
+  duration_ms: number;
+  triggers: string[];
+  code: string | null;
+  message: string | null;
+}
+
+export interface SupervisorStatus {
+  version: string;
+  pid: number;
+  started_at: number;
+  manifest: {
+    path: string;
+    valid: boolean;
+    hash: string | null;
+    last_good_hash: string | null;
+    errors: Problem[];
+    loaded_at: number | null;
+  };
+  daemon: { type: string; config_file: string; reachable: boolean; last_error: string | null };
+  services: ServiceStatus[];
+  peers: PeerStatus[];
+  last_reconcile: ReconcileStatus | null;
+  counters: {
+    reconciles: number;
+    reconcile_failures: number;
+    fast_applies: number;
+    full_applies: number;
+    rollbacks: number;
+    config_drift_total: number;
+  };
+  reconcile_durations_ms: { le: number; count: number }[];
+  reconcile_duration_sum_ms: number;
+}

@@ -1,0 +1,86 @@
+import { statSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { callSupervisor, fetchStatus } from "../../../src/supervisor/client.js";
+import { renderMetrics } from "../../../src/supervisor/metrics.js";
+import { startStatusServer } from "../../../src/supervisor/status-server.js";
+import { sampleStatus } from "../../helpers/status-fixture.js";
+import { tmpTree } from "../../helpers/tmp.js";
+
+describe("status server", () => {
+  it("serves /status and /metrics on a 0660 unix socket and accepts POST /reconcile", async () => {
+    const dir = tmpTree({});
+    const sock = join(dir, "run", "svcroute.sock");
+    const reasons: string[] = [];
+    const srv = await startStatusServer({ socketPath: sock, getStatus: () => sampleStatus(), onReconcile: (r) => reasons.push(r) });
+    try {
+      expect(statSync(sock).mode & 0o777).toBe(0o660);
+      expect((await fetchStatus(sock)).services.map((s) => s.name)).toEqual(["dns", "web"]);
+      const m = await callSupervisor(sock, "GET", "/metrics");
+      expect(m.body).toContain('svcroute_prefix_announced{service="dns",prefix="192.0.2.53/32",peer="tor1"} 1');
+      expect((await callSupervisor(sock, "POST", "/reconcile")).status).toBe(202);
+      expect(reasons).toEqual(["api"]);
+      expect((await callSupervisor(sock, "GET", "/nope")).status).toBe(404);
+      await expect(startStatusServer({ socketPath: sock, getStatus: sampleStatus, onReconcile: () => {} })).rejects.toMatchObject({ code: "E_LOCKED" });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("replaces a stale socket file left by a crashed run", async () => {
+    const dir = tmpTree({});
+    const sock = join(dir, "svcroute.sock");
+    writeFileSync(sock, "");
+    const srv = await startStatusServer({ socketPath: sock, getStatus: sampleStatus, onReconcile: () => {} });
+    expect((await fetchStatus(sock)).pid).toBe(4242);
+    await srv.close();
+  });
+
+  it("an optional loopback TCP listener serves /metrics only", async () => {
+    const dir = tmpTree({});
+    const srv = await startStatusServer({ socketPath: join(dir, "s.sock"), getStatus: sampleStatus, onReconcile: () => {}, metricsListen: "127.0.0.1:0" });
+    try {
+      const fetchTcp = (path: string) =>
+        new Promise<{ code: number; body: string }>((resolve, reject) => {
+          get({ host: "127.0.0.1", port: srv.metricsPort(), path }, (res) => {
+            let body = "";
+            res.on("data", (c) => (body += c));
+            res.on("end", () => resolve({ code: res.statusCode!, body }));
+          }).on("error", reject);
+        });
+      expect((await fetchTcp("/metrics")).body).toContain("svcroute_up");
+      expect((await fetchTcp("/status")).code).toBe(404);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("a missing supervisor is E_SUPERVISOR_DOWN with a hint", async () => {
+    await expect(fetchStatus("/nonexistent/svcroute.sock")).rejects.toMatchObject({ code: "E_SUPERVISOR_DOWN", hint: expect.stringContaining("start it") });
+  });
+});
+
+describe("metrics text", () => {
+  it("is valid Prometheus exposition: HELP/TYPE per family, one sample per line", () => {
+    const text = renderMetrics(sampleStatus());
+    const lines = text.trimEnd().split("\n");
+    const families = new Set<string>();
+    for (const l of lines) {
+      if (l.startsWith("# HELP ")) families.add(l.split(" ")[2]!);
+      else if (!l.startsWith("# TYPE ")) expect(l).toMatch(/^[a-z_]+(\{([a-z_]+="[^"]*",?)+\})? -?[\d.e+]+$/);
+    }
+    expect([...families]).toContain("svcroute_manifest_valid");
+    expect(text).toContain("svcroute_manifest_valid 1");
+    expect(text).toContain('svcroute_service_health{service="web",state="DOWN"} 1');
+    expect(text).toContain('svcroute_peer_established{peer="tor2"} 0');
+    expect(text).toContain('svcroute_reconcile_duration_seconds_bucket{le="+Inf"} 12');
+    expect(text).toContain('svcroute_config_drift_total 1');
+  });
+
+  it("escapes label values", () => {
+    const s = sampleStatus();
+    s.manifest.last_good_hash = 'a"b\\c\nd';
+    expect(renderMetrics(s)).toContain('hash="a\\"b\\\\c\\nd"');
+  });
+});
