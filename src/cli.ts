@@ -78,6 +78,42 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
       }),
     );
 
+  program
+    .command("status")
+    .description("what the supervisor is doing: services, prefixes per peer, sessions, last reconcile")
+    .addOption(manifestOption())
+    .option("--socket <path>", "the supervisor's status socket (default: from the manifest)")
+    .option("--json", "machine-readable output")
+    .option("--watch [seconds]", "redraw every few seconds (default 2)")
+    .option("--nagios", "one Nagios/Icinga line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
+    .action(
+      run(async (opts: Record<string, unknown>) => {
+        const { statusCommand } = await import("./commands/status.js");
+        return statusCommand(io, opts);
+      }),
+    );
+
+  for (const [name, on] of [
+    ["drain", true],
+    ["undrain", false],
+  ] as const) {
+    program
+      .command(`${name} [service]`)
+      .description(
+        on
+          ? "drain a service (or --all): announce with GRACEFUL_SHUTDOWN, then withdraw after drain_wait; survives restarts"
+          : "end a drain: announce normally again while healthy",
+      )
+      .addOption(manifestOption())
+      .option("--all", "every service")
+      .action(
+        run(async (service: string | undefined, opts: Record<string, unknown>) => {
+          const { drainCommand } = await import("./commands/drain.js");
+          return drainCommand(io, service, opts, on);
+        }),
+      );
+  }
+
   return program;
 }
 
