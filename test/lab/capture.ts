@@ -1,0 +1,117 @@
+// Captures real FRR and BIRD outputs into test/fixtures/captured/{frr,bird}/ for parser unit tests:
+//   npx tsx test/lab/capture.ts
+import { mkdtempSync, rmSync, chmodSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { captureBirdConfig, captureBirdShow } from "./capture-bird.js";
+import { captureFrrCheckers, captureFrrShow } from "./capture-frr.js";
+import { Recorder, type Captured } from "./capture-record.js";
+import { installSignalHandlers } from "./cleanup.js";
+import { waitEcmp, waitEstablished, waitRoute } from "./conditions.js";
+import { birdHostConfig, frrHostConfig } from "./host-configs.js";
+import { createLab, type Lab } from "./lab.js";
+import type { Topology } from "./topology.js";
+import { waitFor } from "./wait.js";
+
+const OUT = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/captured");
+const WRONG_ASN = 65099;
+
+const topology: Topology = {
+  tors: [
+    { name: "tor1", asn: 65001, bfd: true },
+    { name: "tor2", asn: 65002, bfd: true },
+  ],
+  hosts: [
+    { name: "host1", daemon: "frr", links: ["tor1", "tor2"], addresses: ["192.0.2.11", "2001:db8::11", "192.0.2.100", "2001:db8::100"], config: (h) => frrHostConfig(h, { bfd: true }) },
+    { name: "host2", daemon: "bird", links: ["tor1", "tor2"], addresses: ["192.0.2.12", "2001:db8::12", "192.0.2.100", "2001:db8::100"], config: (h) => birdHostConfig(h, { bfd: true }) },
+    { name: "silent", daemon: "none", links: ["tor1"], families: ["ipv4"] },
+    // hosts that expect a ToR ASN the ToR does not have: their sessions never come up
+    { name: "badasn", daemon: "frr", links: ["tor1"], families: ["ipv4"], addresses: ["192.0.2.14"], config: (h) => frrHostConfig(h).replaceAll("remote-as 65001", `remote-as ${WRONG_ASN}`) },
+    { name: "badbird", daemon: "bird", links: ["tor1"], families: ["ipv4"], addresses: ["192.0.2.15"], config: (h) => birdHostConfig(h, { bfd: true }).replaceAll("as 65001;", `as ${WRONG_ASN};`) },
+  ],
+};
+
+async function settle(lab: Lab): Promise<void> {
+  await waitEstablished(lab, { hosts: ["host1", "host2"], timeout: 60_000 });
+  for (const p of ["192.0.2.11/32", "192.0.2.12/32", "2001:db8::11/128", "2001:db8::12/128"]) await waitRoute(lab, "tor1", p, "present");
+  await waitEcmp(lab, "tor1", "192.0.2.100/32", 2);
+  await waitEcmp(lab, "tor1", "2001:db8::100/128", 2);
+  await waitFor(() => lab.observe.defaultRoute("host1"), { what: "host1 ECMP default", until: (r) => r?.nexthops.length === 2 });
+  await waitFor(() => lab.birdc("host2", "show route export tor1_v6"), { what: "host2 exporting IPv6", until: (o) => o.includes("2001:db8::12") });
+  await waitFor(() => lab.vtysh("tor1", "show bfd peers json"), {
+    what: "tor1 BFD up toward host1 and host2 (4 sessions)",
+    until: (o) => (JSON.parse(o) as { status: string }[]).filter((p) => p.status === "up").length === 4,
+  });
+  await waitFor(() => lab.birdc("badbird", "show protocols all tor1_v4"), { what: "badbird's session to fail with Bad peer AS", timeout: 30_000, until: (o) => /Bad peer AS/i.test(o) });
+  await waitFor(() => lab.vtyshJson<Record<string, { lastNotificationReason?: string; lastResetDueTo?: string }>>("badasn", "show bgp neighbors json"), {
+    what: "badasn's session to be reset at least once",
+    timeout: 30_000,
+    until: (j) => Object.values(j).some((n) => n.lastResetDueTo !== undefined),
+  });
+}
+
+const NOTES: Record<string, string[]> = {
+  FRR: [
+    "- `vtysh -C` exits non-zero on grammar errors but passes semantic ones; `bgpd -C` reports those and",
+    "  always exits 0 (read its output); an undefined route-map is accepted by both.",
+    "- `frr-reload.py --test` exits 0 whether or not there is a diff; `no hostname …` is noise (shared hostname).",
+  ],
+  BIRD: [
+    "- birdc's exit code depends on how the command is given: as arguments it exits 1 when BIRD answers with",
+    "  an error (a rejected `configure`); with commands on stdin it exits 0 regardless. Read the output.",
+  ],
+};
+
+function readme(title: string, entries: Captured[]): string {
+  const rows = entries.map((e) => `| \`${e.file}\` | \`${e.command.replaceAll("|", "\\|")}\` | ${e.where} | ${e.exit} | ${e.note.split("\n")[0]} |`);
+  const inputs = entries.filter((e) => e.note.includes("\n")).map((e) => `### ${e.file}\n\n\`\`\`\n${e.note.split("\n").slice(1).join("\n").trimEnd()}\n\`\`\``);
+  return [
+    `# Captured ${title} outputs`,
+    "",
+    "Real outputs of FRR 8.4 / BIRD 2.0 in the lab fabric, written by `npx tsx test/lab/capture.ts`; never edit",
+    "them by hand, re-run the script. Paths (/tmp/svrl/<run>/…), timestamps and counters are those of the",
+    "capture run. Output files hold stdout and stderr as printed; the exit code is listed below.",
+    "",
+    "Fabric: tor1 (AS65001) and tor2 (AS65002), FRR, BFD 100 ms × 3; host1 = FRR host (AS65101) and host2 = BIRD",
+    "host (AS65102), both dual-homed with IPv4 + IPv6 sessions and the anycast 192.0.2.100/32 and 2001:db8::100/128;",
+    "`silent` has no BGP speaker; `badasn` (FRR) and `badbird` (BIRD) expect AS65099 for tor1, so their sessions",
+    "never reach Established.",
+    "",
+    ...(NOTES[title] ?? []),
+    "",
+    "| file | command | where | exit | what it shows |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+    ...(inputs.length > 0 ? ["## Inputs of the checker commands", "", ...inputs, ""] : []),
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  installSignalHandlers();
+  const frr = new Recorder(join(OUT, "frr"));
+  const bird = new Recorder(join(OUT, "bird"));
+  const lab = await createLab(topology);
+  const scratch = mkdtempSync(join(lab.dir, "scratch-"));
+  chmodSync(scratch, 0o777);
+  try {
+    await settle(lab);
+    frr.reset();
+    bird.reset();
+    await captureFrrShow(frr, lab);
+    await captureBirdShow(bird, lab);
+    await captureFrrCheckers(frr, lab, scratch);
+    await captureBirdConfig(bird, lab, scratch);
+    writeFileSync(join(frr.dir, "README.md"), readme("FRR", frr.entries));
+    writeFileSync(join(bird.dir, "README.md"), readme("BIRD", bird.entries));
+    console.log(`captured ${frr.entries.length} FRR and ${bird.entries.length} BIRD outputs into ${OUT}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    await lab.down();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

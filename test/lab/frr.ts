@@ -1,0 +1,130 @@
+// Running FRR daemons inside a namespace with their own sockets, pid files and logs (no systemd).
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { nsArgv, run, runDaemonising } from "./exec.js";
+import { LabError } from "./errors.js";
+import { isAlive } from "./procs.js";
+import type { FrrPaths } from "./topology.js";
+import { waitFor } from "./wait.js";
+
+export const FRR_LIBEXEC = "/usr/lib/frr";
+export const VTYSH = "vtysh";
+export type FrrDaemon = "zebra" | "bgpd" | "staticd" | "bfdd";
+
+let frrIds: { uid: number; gid: number } | undefined;
+function frrOwner(): { uid: number; gid: number } {
+  if (!frrIds) {
+    const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("frr:"));
+    const [, , uid, gid] = line?.split(":") ?? [];
+    if (uid === undefined || gid === undefined) {
+      throw new LabError("user frr does not exist", { hint: "apt-get install -y frr frr-pythontools" });
+    }
+    frrIds = { uid: Number(uid), gid: Number(gid) };
+  }
+  return frrIds;
+}
+
+/** Daemons run as user frr: the directory tree must belong to it (parents only traversable). */
+export function prepareFrrDir(paths: FrrPaths): void {
+  mkdirSync(paths.socket, { recursive: true, mode: 0o755 });
+  writeFileSync(join(paths.dir, "vtysh.conf"), "service integrated-vtysh-config\n");
+  const { uid, gid } = frrOwner();
+  for (const p of [paths.dir, paths.socket, join(paths.dir, "vtysh.conf")]) chownSync(p, uid, gid);
+}
+
+export function pidFile(paths: FrrPaths, d: FrrDaemon): string {
+  return join(paths.socket, `${d}.pid`);
+}
+
+function startArgs(paths: FrrPaths, d: FrrDaemon): string[] {
+  const args = ["-d", "-F", "datacenter", "--vty_socket", paths.socket, "-z", join(paths.socket, "zserv.api")];
+  args.push("-i", pidFile(paths, d), "-f", "/dev/null", "-P", "0", "--log", `file:${join(paths.dir, `${d}.log`)}`);
+  if (d === "bfdd") args.push("--bfdctl", join(paths.socket, "bfdd.sock"));
+  return args;
+}
+
+/** Starts the daemons in order (zebra first: the others connect to it); returns their pids. */
+export async function startFrrDaemons(ns: string, paths: FrrPaths, daemons: readonly FrrDaemon[]): Promise<Map<FrrDaemon, number>> {
+  const pids = new Map<FrrDaemon, number>();
+  const errLog = join(paths.dir, "start.err");
+  for (const d of daemons) {
+    const [cmd, args] = nsArgv(ns, join(FRR_LIBEXEC, d), startArgs(paths, d));
+    // a stale pid file (after a kill) must not be mistaken for the new daemon's
+    rmSync(pidFile(paths, d), { force: true });
+    const code = await runDaemonising(cmd, args, errLog);
+    const pid = code !== 0 ? undefined : await waitForPidFile(pidFile(paths, d), []);
+    if (code !== 0 || pid === undefined) {
+      throw new LabError(`${d} did not start in ${ns} (exit ${code})`, { details: tail(errLog) });
+    }
+    pids.set(d, pid);
+  }
+  return pids;
+}
+
+/** Loads the integrated config into the running daemons. */
+export async function loadFrrConfig(paths: FrrPaths): Promise<void> {
+  const r = await run(VTYSH, ["--vty_socket", paths.socket, "--config_dir", paths.dir, "-f", paths.configFile], {
+    allowFail: true,
+  });
+  if (r.code !== 0) {
+    throw new LabError(`vtysh rejected ${paths.configFile} (exit ${r.code})`, { details: (r.stdout + r.stderr).trim() });
+  }
+}
+
+export async function vtysh(paths: FrrPaths, commands: readonly string[], timeoutMs = 10_000): Promise<string> {
+  const args = ["--vty_socket", paths.socket];
+  for (const c of commands) args.push("-c", c);
+  return (await run(VTYSH, args, { timeoutMs })).stdout;
+}
+
+export async function vtyshJson<T = unknown>(paths: FrrPaths, command: string): Promise<T> {
+  const out = await vtysh(paths, [command]);
+  try {
+    return JSON.parse(out) as T;
+  } catch (e) {
+    throw new LabError(`vtysh "${command}" did not print JSON`, { details: out.slice(0, 2000), cause: e });
+  }
+}
+
+export function frrPids(paths: FrrPaths): Map<FrrDaemon, number> {
+  const pids = new Map<FrrDaemon, number>();
+  if (!existsSync(paths.socket)) return pids;
+  for (const f of readdirSync(paths.socket)) {
+    const m = /^(zebra|bgpd|staticd|bfdd)\.pid$/.exec(f);
+    const pid = m ? readPid(join(paths.socket, f)) : undefined;
+    if (m && pid !== undefined) pids.set(m[1] as FrrDaemon, pid);
+  }
+  return pids;
+}
+
+export function readPid(file: string): number | undefined {
+  try {
+    const n = Number(readFileSync(file, "utf8").trim());
+    return Number.isInteger(n) && n > 1 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid in `file` once it (and every path in `also`) exists and the process lives; undefined after 5 s. */
+export async function waitForPidFile(file: string, also: readonly string[]): Promise<number | undefined> {
+  try {
+    const { value } = await waitFor(() => (also.every((p) => existsSync(p)) ? readPid(file) : undefined), {
+      what: `pid file ${file}`,
+      timeout: 5000,
+      interval: 10,
+      until: (pid) => pid !== undefined && isAlive(pid),
+    });
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return statSync(file).size > 0 ? readFileSync(file, "utf8").split("\n").slice(-15).join("\n") : "";
+  } catch {
+    return "";
+  }
+}

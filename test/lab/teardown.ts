@@ -1,0 +1,45 @@
+// Ending a run: its processes (recorded pids and anything inside its namespaces), its namespaces
+// and its directory. Synchronous, so it also works from a process 'exit' handler.
+import { rmSync } from "node:fs";
+import { runSync } from "./exec.js";
+import { LAB_PREFIX } from "./naming.js";
+import { cmdline, isAlive, listNetns, netnsInode, netnsOfPid, pidsInNetns, terminateSync } from "./procs.js";
+import type { RunState } from "./state.js";
+
+export interface TeardownReport {
+  id: string;
+  killed: number[];
+  /** processes that survived SIGKILL (should never happen) */
+  survivors: number[];
+  namespaces: string[];
+  errors: string[];
+}
+
+/** the run's namespaces: recorded ones plus any `svrl-<id>-*` (a crash may precede the record) */
+function namespacesOf(state: RunState): string[] {
+  const own = listNetns().filter((n) => n.startsWith(`${LAB_PREFIX}-${state.id}-`));
+  return [...new Set([...state.namespaces, ...own])];
+}
+
+/** A recorded pid is still ours only if it lives in our namespaces or runs from our directory. */
+function isOurs(pid: number, nsInodes: Set<number>, dir: string): boolean {
+  if (!isAlive(pid)) return false;
+  const ino = netnsOfPid(pid);
+  return (ino !== undefined && nsInodes.has(ino)) || cmdline(pid).includes(dir);
+}
+
+export function teardownRunSync(state: RunState, opts: { keepDir?: boolean } = {}): TeardownReport {
+  const namespaces = namespacesOf(state);
+  const inodes = new Set(namespaces.map(netnsInode).filter((x): x is number => x !== undefined));
+  const recorded = state.pids.map((p) => p.pid).filter((p) => isOurs(p, inodes, state.dir));
+  const targets = [...new Set([...recorded, ...namespaces.flatMap(pidsInNetns)])];
+  const survivors = terminateSync(targets);
+  const errors: string[] = [];
+  for (const ns of namespaces) {
+    if (netnsInode(ns) === undefined) continue;
+    const r = runSync("ip", ["netns", "del", ns], { allowFail: true });
+    if (r.code !== 0) errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
+  }
+  if (!opts.keepDir) rmSync(state.dir, { recursive: true, force: true });
+  return { id: state.id, killed: targets.filter((p) => !survivors.includes(p)), survivors, namespaces, errors };
+}

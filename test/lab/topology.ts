@@ -1,0 +1,227 @@
+// A fabric described as a plain object, and its resolution into concrete names, addresses and
+// paths. Resolution is pure, so the same topology always yields the same lab.
+import { join } from "node:path";
+import { linkAddresses, hostRouterId, torRouterId, MAX_LINKS, type LinkAddresses } from "./addressing.js";
+import { parseServicePrefix, type HostPrefix } from "./allowed.js";
+import { LabError } from "./errors.js";
+import { NODE_NAME, hostIfName, nsName, torIfName, SERVICE_IFB } from "./naming.js";
+
+export type Family = "ipv4" | "ipv6";
+export type HostDaemon = "frr" | "bird" | "none";
+export type Peering = "numbered" | "unnumbered";
+
+export interface TorSpec {
+  name: string;
+  asn: number;
+  /** send 0.0.0.0/0 and ::/0 to hosts (default true) */
+  defaultOriginate?: boolean;
+  /** BFD (100 ms × 3) toward every host; a host can opt out with `torBfd: false` (default false) */
+  bfd?: boolean;
+  /** ECMP width for host prefixes (default 8) */
+  maximumPaths?: number;
+  /** BGP keepalive/hold in seconds toward hosts (default: FRR datacenter, 3/9) */
+  timers?: { keepalive: number; hold: number };
+  /** `debug bgp updates in` with microsecond timestamps, for measuring withdrawal latency */
+  debugUpdates?: boolean;
+  /** verbatim FRR config appended to the rendered one */
+  extraConfig?: string;
+}
+
+export interface HostSpec {
+  name: string;
+  daemon: HostDaemon;
+  /** ToR names, one per uplink, in order: eth0 goes to links[0], eth1 to links[1] */
+  links: string[];
+  /** default 65101, 65102, … by position */
+  asn?: number;
+  /** address families the ToR peers with on each link (default both) */
+  families?: Family[];
+  /** numbered: sessions to the host's 169.254/fd00 addresses; unnumbered: FRR `neighbor swpN interface` */
+  peering?: Peering;
+  /** whether the ToR runs BFD toward this host (default: the ToR's `bfd`) */
+  torBfd?: boolean;
+  /** where service addresses live: `lo` (default) or the ifb device `svc0` */
+  serviceDev?: "lo" | typeof SERVICE_IFB;
+  /** service addresses present from the start (/32, /128) */
+  addresses?: string[];
+  /** the daemon's config text; a function gets the resolved host (addresses, paths, ASN) */
+  config?: string | ((host: HostPlan) => string);
+}
+
+export interface Topology {
+  tors: TorSpec[];
+  hosts: HostSpec[];
+}
+
+export interface LinkPlan extends LinkAddresses {
+  /** 1-based, unique in the fabric */
+  index: number;
+  host: string;
+  tor: string;
+  hostIf: string;
+  torIf: string;
+  families: Family[];
+  peering: Peering;
+  bfd: boolean;
+  hostAsn: number;
+  torAsn: number;
+}
+
+export interface FrrPaths {
+  kind: "frr";
+  dir: string;
+  /** integrated config (frr-reload.py: --confdir dir, this file) */
+  configFile: string;
+  /** vty socket directory, also the rundir with pid files */
+  socket: string;
+  logFile: string;
+}
+
+export interface BirdPaths {
+  kind: "bird";
+  dir: string;
+  configFile: string;
+  /** control socket for birdc -s */
+  socket: string;
+  pidFile: string;
+  logFile: string;
+}
+
+export type DaemonPaths = FrrPaths | BirdPaths;
+
+export interface TorPlan {
+  name: string;
+  ns: string;
+  asn: number;
+  routerId: string;
+  defaultOriginate: boolean;
+  bfd: boolean;
+  maximumPaths: number;
+  timers: { keepalive: number; hold: number } | undefined;
+  debugUpdates: boolean;
+  extraConfig: string;
+  paths: FrrPaths;
+  links: LinkPlan[];
+}
+
+export interface HostPlan {
+  name: string;
+  ns: string;
+  asn: number;
+  routerId: string;
+  daemon: HostDaemon;
+  serviceDev: string;
+  addresses: HostPrefix[];
+  /** undefined for daemon "none" */
+  paths: DaemonPaths | undefined;
+  /** a node directory for the caller's own files (e.g. a svcroute manifest), even for "none" */
+  dir: string;
+  links: LinkPlan[];
+  config: HostSpec["config"];
+}
+
+export interface FabricPlan {
+  id: string;
+  dir: string;
+  tors: TorPlan[];
+  hosts: HostPlan[];
+  links: LinkPlan[];
+}
+
+export function frrPaths(dir: string): FrrPaths {
+  return { kind: "frr", dir, configFile: join(dir, "frr.conf"), socket: join(dir, "run"), logFile: join(dir, "frr.log") };
+}
+
+export function birdPaths(dir: string): BirdPaths {
+  return {
+    kind: "bird",
+    dir,
+    configFile: join(dir, "bird.conf"),
+    socket: join(dir, "bird.ctl"),
+    pidFile: join(dir, "bird.pid"),
+    logFile: join(dir, "bird.log"),
+  };
+}
+
+function checkNames(t: Topology): void {
+  const seen = new Set<string>();
+  for (const n of [...t.tors.map((x) => x.name), ...t.hosts.map((x) => x.name)]) {
+    if (!NODE_NAME.test(n)) throw new LabError(`node name ${JSON.stringify(n)} must match ${NODE_NAME}`);
+    if (seen.has(n)) throw new LabError(`node name ${n} is used twice`);
+    seen.add(n);
+  }
+}
+
+function checkAsn(asn: number, who: string): void {
+  if (!Number.isInteger(asn) || asn < 1 || asn > 4294967294) throw new LabError(`${who}: ASN ${asn} is not valid`);
+}
+
+export function resolveTopology(t: Topology, id: string, dir: string): FabricPlan {
+  if (t.tors.length === 0) throw new LabError("a topology needs at least one ToR");
+  checkNames(t);
+  const tors = t.tors.map((s, i): TorPlan => {
+    checkAsn(s.asn, s.name);
+    const tdir = join(dir, s.name);
+    return {
+      name: s.name,
+      ns: nsName(id, s.name),
+      asn: s.asn,
+      routerId: torRouterId(i + 1),
+      defaultOriginate: s.defaultOriginate ?? true,
+      bfd: s.bfd ?? false,
+      maximumPaths: s.maximumPaths ?? 8,
+      timers: s.timers,
+      debugUpdates: s.debugUpdates ?? false,
+      extraConfig: s.extraConfig ?? "",
+      paths: frrPaths(tdir),
+      links: [],
+    };
+  });
+  const torByName = new Map(tors.map((x) => [x.name, x]));
+  const links: LinkPlan[] = [];
+  const hosts = t.hosts.map((s, i): HostPlan => {
+    const asn = s.asn ?? 65101 + i;
+    checkAsn(asn, s.name);
+    if (s.links.length === 0) throw new LabError(`host ${s.name} has no links`);
+    if (new Set(s.links).size !== s.links.length) throw new LabError(`host ${s.name} links to the same ToR twice`);
+    const families = s.families ?? ["ipv4", "ipv6"];
+    if (families.length === 0) throw new LabError(`host ${s.name}: families is empty`);
+    const hlinks = s.links.map((torName, k): LinkPlan => {
+      const tor = torByName.get(torName);
+      if (!tor) throw new LabError(`host ${s.name} links to unknown ToR ${torName}`);
+      const index = links.length + 1;
+      if (index > MAX_LINKS) throw new LabError(`more than ${MAX_LINKS} links`);
+      const link: LinkPlan = {
+        ...linkAddresses(index),
+        index,
+        host: s.name,
+        tor: torName,
+        hostIf: hostIfName(k),
+        torIf: torIfName(tor.links.length + 1),
+        families,
+        peering: s.peering ?? "numbered",
+        bfd: s.torBfd ?? tor.bfd,
+        hostAsn: asn,
+        torAsn: tor.asn,
+      };
+      tor.links.push(link);
+      links.push(link);
+      return link;
+    });
+    const hdir = join(dir, s.name);
+    return {
+      name: s.name,
+      ns: nsName(id, s.name),
+      asn,
+      routerId: hostRouterId(i + 1),
+      daemon: s.daemon,
+      serviceDev: s.serviceDev ?? "lo",
+      addresses: (s.addresses ?? []).map(parseServicePrefix),
+      paths: s.daemon === "frr" ? frrPaths(hdir) : s.daemon === "bird" ? birdPaths(hdir) : undefined,
+      dir: hdir,
+      links: hlinks,
+      config: s.config,
+    };
+  });
+  return { id, dir, tors, hosts, links };
+}
