@@ -2,6 +2,7 @@
 // into exit codes and messages in exactly one place (src/cli.ts via formatError/exitCodeFor).
 
 export const ERROR_CODES = {
+  E_UNHEALTHY: { exit: 1, summary: "a health check failed (check --run-checks, probe): a result, not an error" },
   E_USAGE: { exit: 2, summary: "bad command line" },
   E_MANIFEST_IO: { exit: 3, summary: "a manifest file cannot be read" },
   E_MANIFEST_PARSE: { exit: 3, summary: "a manifest file is not valid YAML/JSON" },

@@ -85,8 +85,12 @@ function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number): Che
   }
 }
 
-export function defaultFastInterval(intervalMs: number): number {
-  return Math.max(100, Math.min(intervalMs, Math.floor(intervalMs / 4)));
+/**
+ * interval / 4, but never below the longest check timeout: runs of one check never overlap, so a
+ * hung check holds its round for the whole timeout and a shorter fast interval would be fiction.
+ */
+export function defaultFastInterval(intervalMs: number, longestTimeoutMs: number): number {
+  return Math.min(intervalMs, Math.max(100, Math.floor(intervalMs / 4), longestTimeoutMs));
 }
 
 function normalizeCombine(c: RawService["combine"]): Combine {
@@ -98,13 +102,15 @@ function normalizeCombine(c: RawService["combine"]): Combine {
 function normalizeService(s: RawService, source: string): Service {
   const intervalMs = ms(s.interval, 2000);
   const timeoutMs = ms(s.timeout, 1000);
+  const checks = (s.checks ?? []).map((c, i) => normalizeCheck(c, i, timeoutMs));
+  const longest = Math.max(timeoutMs, ...checks.map((c) => c.timeoutMs));
   return {
     name: s.name,
     prefixes: s.prefixes.map(mustParsePrefix).sort(comparePrefixes),
-    checks: (s.checks ?? []).map((c, i) => normalizeCheck(c, i, timeoutMs)),
+    checks,
     combine: normalizeCombine(s.combine),
     intervalMs,
-    fastIntervalMs: ms(s.fast_interval, defaultFastInterval(intervalMs)),
+    fastIntervalMs: ms(s.fast_interval, defaultFastInterval(intervalMs, longest)),
     timeoutMs,
     rise: s.rise ?? 3,
     fall: s.fall ?? 2,

@@ -275,6 +275,14 @@ export function timersSane(m: Obj): RuleIssue[] {
       });
     }
     if (timeout < 1) out.push({ path: ["services", i, "timeout"], message: "timeout must be above 0" });
+    const longest = Math.max(s.timeout !== undefined || !arr(s.checks).length ? timeout : 0, ...arr(s.checks).map((c) => (isObj(c) ? (dur(c.timeout) ?? timeout) : 0)));
+    if (fast !== undefined && fast >= 10 && fast <= interval && fast < longest) {
+      out.push({
+        path: ["services", i, "fast_interval"],
+        message: `fast_interval (${String(s.fast_interval)}) must be at least the longest check timeout (${longest} ms): a hung check holds its round that long`,
+        hint: "raise fast_interval or lower the timeout",
+      });
+    }
     arr(s.checks).forEach((c, j) => {
       if (!isObj(c)) return;
       const ct = dur(c.timeout);
@@ -415,6 +423,16 @@ export function familiesCovered(m: Obj): RuleIssue[] {
   return out;
 }
 
+/** BIRD refuses BFD on a multihop session without a fixed local address ("Multihop BGP with BFD requires specified local address"). */
+export function birdMultihopBfd(m: Obj): RuleIssue[] {
+  if (daemonType(m) !== "bird") return [];
+  return peers(m).flatMap(([p, i]) =>
+    p.multihop !== undefined && p.bfd !== undefined && p.bfd !== false && p.local_address === undefined
+      ? [{ path: ["peers", i, "local_address"] as Path, message: "BIRD needs local_address for BFD on a multihop session", hint: "set local_address, or turn bfd off for this peer" }]
+      : [],
+  );
+}
+
 export const RULES = [
   asnNotReserved,
   prefixesWellFormed,
@@ -429,6 +447,7 @@ export const RULES = [
   daemonPaths,
   listenAddress,
   familiesCovered,
+  birdMultihopBfd,
 ];
 
 export function runRules(m: unknown): RuleIssue[] {

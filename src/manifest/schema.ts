@@ -288,7 +288,7 @@ export const ServiceSchema = z
       .describe('how check results combine: "all" (default), "any", or {quorum: N}')
       .optional(),
     interval: duration("time between checks while steady (default 2s)").optional(),
-    fast_interval: duration("time between checks while RISING or FALLING (default: interval / 4, at least 100ms)").optional(),
+    fast_interval: duration("time between checks while RISING or FALLING; at least the longest check timeout (default: interval / 4, raised to that timeout)").optional(),
     timeout: duration("default time limit of one check run (default 1s; must be below interval)").optional(),
     rise: z.int().min(1).max(100).describe("consecutive successes before UP (default 3)").optional(),
     fall: z.int().min(1).max(100).describe("consecutive failures before DOWN (default 2)").optional(),

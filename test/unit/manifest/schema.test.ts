@@ -13,7 +13,7 @@ describe("a valid manifest", () => {
     expect(m.daemon).toMatchObject({ type: "bird", configFile: "/etc/bird/bird.conf", socket: "/run/bird/bird.ctl", routeMapDelayMs: 1000 });
     expect(m.peers[0]).toMatchObject({ families: [4], holdMs: 9000, keepaliveMs: 3000, ttlSecurity: true, gracefulRestart: false, bfd: undefined });
     expect(m.policy).toMatchObject({ accept: "none", maxPrefix: 4 });
-    expect(m.services[0]).toMatchObject({ intervalMs: 2000, fastIntervalMs: 500, timeoutMs: 1000, rise: 3, fall: 2, initial: "down", onFailure: "withdraw" });
+    expect(m.services[0]).toMatchObject({ intervalMs: 2000, fastIntervalMs: 1000, timeoutMs: 1000, rise: 3, fall: 2, initial: "down", onFailure: "withdraw" });
     expect(m.addresses).toEqual({ interface: "lo", manage: false });
     expect(m.hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -102,6 +102,7 @@ const rows: Row[] = [
   ["timeout >= interval", withBlock("services", svc("    interval: 1s\n    timeout: 1s")), "services.0.timeout", "shorter than interval"],
   ["check timeout >= interval", withBlock("services", svc("    checks: [{type: file, path: /x, timeout: 3s}]")), "services.0.checks.0.timeout", "below the service's interval"],
   ["fast_interval > interval", withBlock("services", svc("    fast_interval: 5s")), "services.0.fast_interval", "between 10ms and interval"],
+  ["fast_interval below a check timeout", withBlock("services", svc("    fast_interval: 200ms\n    checks: [{type: file, path: /x, timeout: 500ms}]")), "services.0.fast_interval", "at least the longest check timeout"],
   ["rise 0", withBlock("services", svc("    rise: 0")), "services.0.rise", "Too small"],
   ["unknown check type", withBlock("services", svc("    checks: [{type: smtp}]")), "services.0.checks.0.type", 'unknown check type "smtp"'],
   ["exec relative argv0", withBlock("services", svc("    checks: [{type: exec, command: [check_dns]}]")), "services.0.checks.0.command.0", "not an absolute path"],

@@ -1,0 +1,339 @@
+// The health monitor: schedules each service's rounds, feeds round verdicts to the pure state
+// machine and reports transitions. Effects come only through `deps` (clock, runners), so the whole
+// thing runs on a fake clock in tests. The API is documented in index.ts.
+import type { Service } from "../manifest/types.js";
+import { detectionBoundMs } from "./bound.js";
+import { combineResults } from "./combine.js";
+import { realClock } from "./clock.js";
+import { DEFAULT_CONCURRENCY, createLimits } from "./limiter.js";
+import { checkKey, makeSlot, runCheck, type CheckSlot, type RunEnv } from "./run-check.js";
+import { prepareCheck } from "./runners/index.js";
+import { splayMs } from "./splay.js";
+import { initialHealthState, nextDelayKind, reduce, type HealthEvent, type HealthState, type StateConfig } from "./state.js";
+import {
+  isAnnounced,
+  type CheckResult,
+  type Clock,
+  type HealthCounters,
+  type HealthTransition,
+  type PrepareFn,
+  type RoundResult,
+  type ServiceSnapshot,
+} from "./types.js";
+
+export interface HealthDeps {
+  clock: Clock;
+  /** check spec → run function (default: the real runners) */
+  prepare: PrepareFn;
+  /** most check runs at once, and most exec runs at once (default 64 and 16) */
+  concurrency: { total: number; exec: number };
+}
+
+export interface HealthMonitorOptions {
+  services: readonly Service[];
+  deps?: Partial<HealthDeps>;
+  /** every state change, in order, per service */
+  onTransition?: (t: HealthTransition) => void;
+  /** every completed round (for metrics and debug logs) */
+  onRound?: (service: string, round: RoundResult) => void;
+  /** an exception thrown by onTransition/onRound (default: rethrown asynchronously) */
+  onError?: (e: unknown) => void;
+}
+
+export interface HealthMonitor {
+  /** start scheduling (first rounds splayed over one interval); idempotent */
+  start(): void;
+  /** stop every timer, abort runs in progress; state is kept, start() resumes */
+  stop(): void;
+  /** manifest reload: keep unchanged services, add new ones, drop removed ones */
+  update(services: readonly Service[]): void;
+  /** the drained services (DISABLED): a list of names, or "all"; replaces the previous set */
+  setDrained(names: readonly string[] | "all"): void;
+  snapshot(): ServiceSnapshot[];
+  get(name: string): ServiceSnapshot | undefined;
+}
+
+interface Entry {
+  service: Service;
+  cfg: StateConfig;
+  timingKey: string;
+  slots: CheckSlot[];
+  st: HealthState;
+  timer: unknown;
+  nextRunAt: number | undefined;
+  holdTimer: unknown;
+  holdAt: number | undefined;
+  running: boolean;
+  lastRoundStart: number | undefined;
+  lastRound: RoundResult | undefined;
+  counters: Omit<HealthCounters, "transitions" | "flapHolds">;
+  gone: boolean;
+}
+
+const stateConfig = (s: Service): StateConfig => ({
+  rise: s.rise,
+  fall: s.fall,
+  initial: s.checks.length === 0 ? "up" : s.initial,
+  flap: s.flap,
+});
+const timingKey = (s: Service) => `${s.intervalMs}/${s.fastIntervalMs}`;
+
+export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
+  const clock = opts.deps?.clock ?? realClock;
+  const prepare = opts.deps?.prepare ?? prepareCheck;
+  const limits = createLimits(opts.deps?.concurrency ?? DEFAULT_CONCURRENCY);
+  const entries = new Map<string, Entry>();
+  let started = false;
+  let env: RunEnv = { clock, limits, active: new Set() };
+  let drained: ReadonlySet<string> | "all" = new Set();
+
+  const toWall = (mono: number) => Math.round(clock.wall() - (clock.now() - mono));
+  const report = (fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      if (opts.onError) opts.onError(e);
+      else queueMicrotask(() => {
+        throw e;
+      });
+    }
+  };
+
+  function makeSlots(s: Service, old: CheckSlot[] = []): CheckSlot[] {
+    const byKey = new Map(old.map((c) => [c.key, c]));
+    return s.checks.map((spec) => byKey.get(checkKey(spec)) ?? makeSlot(spec, prepare(spec)));
+  }
+
+  function newEntry(s: Service): Entry {
+    return {
+      service: s,
+      cfg: stateConfig(s),
+      timingKey: timingKey(s),
+      slots: makeSlots(s),
+      st: initialHealthState(clock.now()),
+      timer: undefined,
+      nextRunAt: undefined,
+      holdTimer: undefined,
+      holdAt: undefined,
+      running: false,
+      lastRoundStart: undefined,
+      lastRound: undefined,
+      counters: { rounds: 0, roundsFailed: 0, checkRuns: 0, checkFailures: 0, checkTimeouts: 0, overlapsSkipped: 0 },
+      gone: false,
+    };
+  }
+
+  function dispatch(e: Entry, ev: HealthEvent, results: CheckResult[] = []): void {
+    const step = reduce(e.cfg, e.st, ev, clock.now());
+    e.st = step.state;
+    for (const t of step.transitions) {
+      const event: HealthTransition = {
+        service: e.service.name,
+        from: t.from,
+        to: t.to,
+        announced: isAnnounced(t.to),
+        cause: t.cause,
+        reason: t.reason,
+        at: toWall(t.at),
+        fromSince: toWall(t.fromSince),
+        heldDownUntil: t.heldUntil === undefined ? undefined : toWall(t.heldUntil),
+        successes: e.st.successes,
+        failures: e.st.failures,
+        results: t.cause === "check" || t.cause === "hold" ? results : [],
+      };
+      if (opts.onTransition) report(() => opts.onTransition!(event));
+    }
+    armHoldTimer(e);
+  }
+
+  function armHoldTimer(e: Entry): void {
+    const until = started && !e.gone ? e.st.heldUntil : undefined;
+    if (until === e.holdAt) return;
+    if (e.holdTimer !== undefined) clock.clearTimeout(e.holdTimer);
+    e.holdTimer = undefined;
+    e.holdAt = until;
+    if (until === undefined) return;
+    e.holdTimer = clock.setTimeout(() => {
+      e.holdTimer = undefined;
+      e.holdAt = undefined;
+      if (!e.gone && started) dispatch(e, { type: "tick" });
+    }, Math.max(0, until - clock.now()));
+  }
+
+  function schedule(e: Entry, at: number): void {
+    if (e.timer !== undefined) clock.clearTimeout(e.timer);
+    e.timer = undefined;
+    e.nextRunAt = undefined;
+    const delay = at - clock.now();
+    // Due now: start at once (a 0 ms timer would fire 1 ms late and stretch the detection bound).
+    if (delay <= 0) {
+      void round(e);
+      return;
+    }
+    e.nextRunAt = at;
+    e.timer = clock.setTimeout(() => {
+      e.timer = undefined;
+      e.nextRunAt = undefined;
+      void round(e);
+    }, delay);
+  }
+
+  function periodOf(e: Entry): number {
+    return nextDelayKind(e.st) === "fast" ? e.service.fastIntervalMs : e.service.intervalMs;
+  }
+
+  async function round(e: Entry): Promise<void> {
+    if (!started || e.gone || e.slots.length === 0) return;
+    const runEnv = env;
+    const slots = e.slots;
+    e.running = true;
+    const start = clock.now();
+    e.lastRoundStart = start;
+    const at = clock.wall();
+    let results: CheckResult[];
+    try {
+      results = await Promise.all(slots.map((s) => runCheck(s, runEnv)));
+    } catch (err) {
+      const reason = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      results = slots.map((s) => ({ ok: false, reason, check: s.spec.name, type: s.spec.type, at, latencyMs: 0, queuedMs: 0, timedOut: false, error: "EINTERNAL" }));
+    }
+    e.running = false;
+    if (!started || e.gone) return;
+    if (runEnv !== env) {
+      // stopped and started again while this round ran: its results are void, resume the schedule
+      schedule(e, Math.max(clock.now(), start + periodOf(e)));
+      return;
+    }
+    const c = e.counters;
+    for (let i = 0; i < slots.length; i++) {
+      const r = results[i]!;
+      slots[i]!.last = r;
+      c.checkRuns++;
+      if (!r.ok) c.checkFailures++;
+      if (r.timedOut) c.checkTimeouts++;
+      if (r.error === "EBUSY") c.overlapsSkipped++;
+    }
+    const v = combineResults(e.service.combine, results);
+    const rr: RoundResult = { ...v, results, at, latencyMs: Math.round((clock.now() - start) * 1000) / 1000 };
+    e.lastRound = rr;
+    c.rounds++;
+    if (!v.ok) c.roundsFailed++;
+    dispatch(e, { type: "result", ok: v.ok, reason: v.reason }, results);
+    if (opts.onRound) report(() => opts.onRound!(e.service.name, rr));
+    if (started && !e.gone && e.timer === undefined) schedule(e, Math.max(start + periodOf(e), clock.now()));
+  }
+
+  function begin(e: Entry): void {
+    dispatch(e, { type: "start", ...(e.slots.length === 0 ? { reason: "no checks: always healthy" } : {}) });
+    applyDrain(e);
+    armHoldTimer(e);
+    if (e.slots.length > 0 && !e.running) {
+      const first = e.lastRoundStart === undefined ? clock.now() + splayMs(e.service.name, e.service.intervalMs) : Math.max(clock.now(), e.lastRoundStart + periodOf(e));
+      schedule(e, first);
+    }
+  }
+
+  function halt(e: Entry): void {
+    if (e.timer !== undefined) clock.clearTimeout(e.timer);
+    if (e.holdTimer !== undefined) clock.clearTimeout(e.holdTimer);
+    e.timer = e.holdTimer = undefined;
+    e.nextRunAt = e.holdAt = undefined;
+  }
+
+  function applyDrain(e: Entry): void {
+    const want = drained === "all" || drained.has(e.service.name);
+    if (want !== e.st.drained) dispatch(e, { type: want ? "drain" : "undrain" });
+  }
+
+  function reconfigure(e: Entry, s: Service): void {
+    const timingChanged = timingKey(s) !== e.timingKey;
+    e.service = s;
+    e.cfg = stateConfig(s);
+    e.timingKey = timingKey(s);
+    e.slots = makeSlots(s, e.slots);
+    if (!started || e.running || !timingChanged) return;
+    // Timing changed: the next round comes one new period after the last one (or splayed, if none ran).
+    const next = e.lastRoundStart === undefined ? clock.now() + splayMs(s.name, s.intervalMs) : Math.max(clock.now(), e.lastRoundStart + periodOf(e));
+    schedule(e, next);
+  }
+
+  function snap(e: Entry): ServiceSnapshot {
+    const st = e.st;
+    return {
+      name: e.service.name,
+      state: st.state,
+      announced: isAnnounced(st.state),
+      phase: st.phase,
+      since: toWall(st.since),
+      reason: st.reason,
+      successes: st.successes,
+      failures: st.failures,
+      rise: e.service.rise,
+      fall: e.service.fall,
+      drained: st.drained,
+      heldDownUntil: st.heldUntil === undefined ? undefined : toWall(st.heldUntil),
+      lastRound: e.lastRound,
+      lastResults: e.slots.flatMap((s) => (s.last ? [s.last] : [])),
+      nextRunAt: e.nextRunAt === undefined ? undefined : toWall(e.nextRunAt),
+      counters: { ...e.counters, transitions: st.transitions, flapHolds: st.flapHolds },
+      detectionBoundMs: detectionBoundMs(e.service),
+    };
+  }
+
+  for (const s of opts.services) entries.set(s.name, newEntry(s));
+
+  return {
+    start() {
+      if (started) return;
+      started = true;
+      for (const e of entries.values()) begin(e);
+    },
+    stop() {
+      if (!started) return;
+      started = false;
+      for (const e of entries.values()) halt(e);
+      // A fresh env marks rounds still running as void; then abort their runs.
+      const running = env.active!;
+      env.stopped = true;
+      env = { clock, limits, active: new Set() };
+      for (const stopRun of [...running]) stopRun();
+    },
+    update(services) {
+      const seen = new Set<string>();
+      for (const s of services) {
+        seen.add(s.name);
+        const e = entries.get(s.name);
+        // A service that gains or loses all its checks starts afresh: "always healthy" differs in kind.
+        if (e && (e.service.checks.length === 0) === (s.checks.length === 0)) {
+          reconfigure(e, s);
+          continue;
+        }
+        if (e) {
+          e.gone = true;
+          halt(e);
+        }
+        const fresh = newEntry(s);
+        entries.set(s.name, fresh);
+        if (started) begin(fresh);
+      }
+      for (const [name, e] of entries) {
+        if (seen.has(name)) continue;
+        e.gone = true;
+        halt(e);
+        entries.delete(name);
+      }
+    },
+    setDrained(names) {
+      drained = names === "all" ? "all" : new Set(names);
+      if (!started) return;
+      for (const e of entries.values()) applyDrain(e);
+    },
+    snapshot() {
+      return [...entries.values()].map(snap);
+    },
+    get(name) {
+      const e = entries.get(name);
+      return e && snap(e);
+    },
+  };
+}

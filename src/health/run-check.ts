@@ -1,0 +1,111 @@
+// Run one check once: take concurrency slots, start the runner, enforce the deadline on the
+// injected clock, never overlap two runs of the same check. The deadline is the scheduler's, not
+// the runner's: at `timeoutMs` the run is decided (a timeout failure), the runner is aborted and
+// the slots are released, even if a misbehaving runner never settles.
+import type { CheckSpec } from "../manifest/types.js";
+import { acquireSlots, type Limits } from "./limiter.js";
+import type { CheckResult, Clock, Outcome, RunContext, RunFn } from "./types.js";
+
+/** A check as the monitor holds it between runs. */
+export interface CheckSlot {
+  spec: CheckSpec;
+  /** identity of the spec: a reloaded manifest keeps slots whose key is unchanged */
+  key: string;
+  run: RunFn;
+  /** a runner of this check has not settled yet */
+  inFlight: boolean;
+  last: CheckResult | undefined;
+}
+
+export interface RunEnv {
+  clock: Clock;
+  limits: Limits;
+  /** runs in progress register their stop function here; the monitor calls them all on stop() */
+  active?: Set<() => void>;
+  /** set on stop(): a run still waiting for a slot then does not start */
+  stopped?: boolean;
+}
+
+export function checkKey(spec: CheckSpec): string {
+  return JSON.stringify(spec);
+}
+
+export function makeSlot(spec: CheckSpec, run: RunFn): CheckSlot {
+  return { spec, key: checkKey(spec), run, inFlight: false, last: undefined };
+}
+
+function timeoutReason(ms: number, ctx: RunContext): Outcome {
+  const partial = ctx.partial?.() ?? {};
+  const out = partial.output ? `; output: ${partial.output}` : "";
+  return { ...partial, ok: false, reason: `timeout after ${ms}ms (${ctx.phase})${out}`, error: "ETIMEDOUT" };
+}
+
+export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResult> {
+  const { clock, limits } = env;
+  const spec = slot.spec;
+  const queuedFrom = clock.now();
+  const base = (o: Outcome, at: number, latencyMs: number, queuedMs: number, timedOut: boolean): CheckResult => ({
+    ...o,
+    check: spec.name,
+    type: spec.type,
+    at,
+    latencyMs: Math.round(latencyMs * 1000) / 1000,
+    queuedMs: Math.round(queuedMs * 1000) / 1000,
+    timedOut,
+  });
+  if (slot.inFlight) {
+    return base({ ok: false, reason: "the previous run is still in progress (it did not stop at its timeout)", error: "EBUSY" }, clock.wall(), 0, 0, false);
+  }
+  slot.inFlight = true;
+  let release: () => void;
+  try {
+    release = await acquireSlots(limits, spec.type === "exec");
+  } catch (e) {
+    slot.inFlight = false;
+    throw e;
+  }
+  if (env.stopped) {
+    release();
+    slot.inFlight = false;
+    return base({ ok: false, reason: "stopped", error: "ECANCELED" }, clock.wall(), 0, clock.now() - queuedFrom, false);
+  }
+  const started = clock.now();
+  const at = clock.wall();
+  const queuedMs = started - queuedFrom;
+  const ac = new AbortController();
+  const ctx: RunContext = { signal: ac.signal, phase: "starting" };
+
+  return new Promise<CheckResult>((resolve) => {
+    let decided = false;
+    const decide = (o: Outcome, timedOut: boolean) => {
+      if (decided) return;
+      decided = true;
+      clock.clearTimeout(timer);
+      env.active?.delete(onStop);
+      release();
+      resolve(base(o, at, clock.now() - started, queuedMs, timedOut));
+    };
+    const onStop = () => {
+      decide({ ok: false, reason: "stopped", error: "ECANCELED" }, false);
+      ac.abort(new Error("stopped"));
+    };
+    const timer = clock.setTimeout(() => {
+      decide(timeoutReason(spec.timeoutMs, ctx), true);
+      ac.abort(new Error(`timeout after ${spec.timeoutMs}ms`));
+    }, spec.timeoutMs);
+    env.active?.add(onStop);
+
+    let p: Promise<Outcome>;
+    try {
+      p = slot.run(ctx);
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.then(
+      (o) => decide(o, false),
+      (e: unknown) => decide({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" }, false),
+    ).finally(() => {
+      slot.inFlight = false;
+    });
+  });
+}

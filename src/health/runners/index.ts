@@ -1,0 +1,34 @@
+// The real runners, by check type.
+import type { CheckSpec } from "../../manifest/types.js";
+import type { RunFn } from "../types.js";
+import { prepareExec } from "./exec.js";
+import { prepareFile } from "./file.js";
+import { prepareHttp } from "./http.js";
+import { prepareTcp } from "./tcp.js";
+
+export function prepareCheck(spec: CheckSpec): RunFn {
+  switch (spec.type) {
+    case "exec":
+      return prepareExec(spec);
+    case "http":
+      return prepareHttp(spec);
+    case "tcp":
+      return prepareTcp(spec);
+    case "file":
+      return prepareFile(spec);
+  }
+}
+
+/** One line saying what a check does, for probe output. */
+export function describeCheck(spec: CheckSpec): string {
+  switch (spec.type) {
+    case "exec":
+      return `exec ${spec.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")} (as ${spec.user}${spec.group ? `:${spec.group}` : ""})`;
+    case "http":
+      return `${spec.method} ${spec.url} expect ${spec.expectStatus.join("/")}${spec.bodyRegex ? ` body /${spec.bodyRegex}/` : ""}${spec.hostHeader ? ` Host ${spec.hostHeader}` : ""}${spec.tlsVerify ? "" : " (TLS unverified)"}`;
+    case "tcp":
+      return `tcp ${spec.host.includes(":") ? `[${spec.host}]` : spec.host}:${spec.port}${spec.send !== undefined ? ` send ${JSON.stringify(spec.send)}` : ""}${spec.expect !== undefined ? ` expect ${JSON.stringify(spec.expect)}` : ""}`;
+    case "file":
+      return `file ${spec.path} healthy when ${spec.healthyWhen}`;
+  }
+}

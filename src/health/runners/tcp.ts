@@ -1,0 +1,56 @@
+// tcp check: connect; optionally send bytes and require the reply to start with `expect`.
+// No DNS (the host is an IP address). The deadline (abort signal) covers connect and reply.
+import { connect } from "node:net";
+import type { CheckSpec } from "../../manifest/types.js";
+import type { Outcome, RunFn } from "../types.js";
+import { errnoOf, oneLine, quote } from "./text.js";
+
+type TcpSpec = Extract<CheckSpec, { type: "tcp" }>;
+
+export function prepareTcp(spec: TcpSpec): RunFn {
+  const send = spec.send === undefined ? undefined : Buffer.from(spec.send, "utf8");
+  const expect = spec.expect === undefined ? undefined : Buffer.from(spec.expect, "utf8");
+  const where = spec.host.includes(":") ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
+
+  return (ctx) =>
+    new Promise<Outcome>((resolve) => {
+      let settled = false;
+      let got: Buffer = Buffer.alloc(0);
+      const finish = (o: Outcome) => {
+        if (settled) return;
+        settled = true;
+        ctx.signal.removeEventListener("abort", onAbort);
+        sock.destroy();
+        resolve(o);
+      };
+      const onAbort = () => finish({ ok: false, reason: `aborted (${ctx.phase})`, error: "ECANCELED" });
+      ctx.phase = `connecting to ${where}`;
+      const sock = connect({ host: spec.host, port: spec.port, noDelay: true });
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      sock.on("error", (e) => {
+        const code = errnoOf(e) ?? "ESOCKET";
+        finish({ ok: false, reason: `${ctx.phase}: ${code}${e.message.includes(code) ? "" : ` (${oneLine(e.message)})`}`, error: code });
+      });
+      sock.on("connect", () => {
+        if (send) sock.write(send);
+        if (!expect) {
+          finish({ ok: true, reason: send ? `connected to ${where}, sent ${send.length} bytes` : `connected to ${where}` });
+          return;
+        }
+        ctx.phase = `waiting for a reply starting with ${quote(spec.expect!)}`;
+      });
+      sock.on("data", (c: Buffer) => {
+        if (!expect) return;
+        got = got.length === 0 ? c : Buffer.concat([got, c]);
+        const n = Math.min(got.length, expect.length);
+        if (!got.subarray(0, n).equals(expect.subarray(0, n))) {
+          finish({ ok: false, reason: `reply ${quote(got.toString("utf8"))} does not start with ${quote(spec.expect!)}`, error: "EREPLY" });
+        } else if (got.length >= expect.length) {
+          finish({ ok: true, reason: `reply starts with ${quote(spec.expect!)}` });
+        }
+      });
+      sock.on("end", () => {
+        if (expect) finish({ ok: false, reason: `connection closed after ${got.length} bytes, before ${quote(spec.expect!)}`, error: "EREPLY" });
+      });
+    });
+}

@@ -1,0 +1,24 @@
+// Start-up splay: each service's first round starts at a deterministic offset within one
+// interval, derived from its name, so a thousand services never fire in the same millisecond and
+// a restart spreads them the same way every time.
+
+/** FNV-1a 32-bit hash of a string's UTF-16 code units, with murmur3's final mix so names that
+ * differ only in their last characters (svc-1, svc-2, ...) still spread evenly. */
+export function nameHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Offset in [0, intervalMs) for this service's first round. */
+export function splayMs(name: string, intervalMs: number): number {
+  return Math.floor((nameHash(name) / 0x1_0000_0000) * intervalMs);
+}

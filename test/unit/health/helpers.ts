@@ -1,0 +1,91 @@
+// Shared test helpers for the health suites: Service factories and scriptable fake runners.
+import type { CheckSpec, Service } from "../../../src/manifest/types.js";
+import type { Outcome, RunContext, RunFn } from "../../../src/health/types.js";
+
+export function tcpCheck(name: string, timeoutMs = 500, port = 1): CheckSpec {
+  return { type: "tcp", name, timeoutMs, host: "127.0.0.1", port, send: undefined, expect: undefined };
+}
+
+export function service(name: string, over: Partial<Service> = {}): Service {
+  return {
+    name,
+    prefixes: [],
+    checks: [tcpCheck("c0")],
+    combine: { kind: "all" },
+    intervalMs: 1000,
+    fastIntervalMs: 250,
+    timeoutMs: 500,
+    rise: 3,
+    fall: 2,
+    initial: "down",
+    flap: { maxTransitions: 6, windowMs: 60_000, holdMs: 120_000 },
+    onFailure: "withdraw",
+    deprefer: { asPathPrepend: 3, med: undefined, communities: [] },
+    communities: [],
+    source: "test.yaml",
+    ...over,
+  };
+}
+
+/** How a fake check behaves on its next runs. */
+export type Mode =
+  | { kind: "ok" | "fail"; latencyMs?: number }
+  /** never settles until aborted (a well-behaved runner honours the signal) */
+  | { kind: "hang" }
+  /** never settles at all, even when aborted (a misbehaving runner) */
+  | { kind: "stuck" };
+
+/**
+ * Fake runners keyed by `service/check` (or just the check name). Records every run's start time
+ * (performance.now, faked under vi.useFakeTimers) and how many run at once.
+ */
+export class FakeRunners {
+  modes = new Map<string, Mode>();
+  starts: { key: string; at: number }[] = [];
+  running = 0;
+  maxRunning = 0;
+  runningByKey = new Map<string, number>();
+  maxOverlapSameKey = 0;
+
+  set(key: string, mode: Mode): void {
+    this.modes.set(key, mode);
+  }
+
+  prepare = (spec: CheckSpec): RunFn => {
+    const key = spec.name;
+    return (ctx: RunContext) => this.run(key, ctx);
+  };
+
+  private run(key: string, ctx: RunContext): Promise<Outcome> {
+    const mode = this.modes.get(key) ?? { kind: "ok" };
+    this.starts.push({ key, at: performance.now() });
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    const same = (this.runningByKey.get(key) ?? 0) + 1;
+    this.runningByKey.set(key, same);
+    this.maxOverlapSameKey = Math.max(this.maxOverlapSameKey, same);
+    const done = () => {
+      this.running--;
+      this.runningByKey.set(key, (this.runningByKey.get(key) ?? 1) - 1);
+    };
+    return new Promise<Outcome>((resolve) => {
+      const settle = (o: Outcome) => {
+        done();
+        resolve(o);
+      };
+      if (mode.kind === "stuck") return;
+      if (mode.kind === "hang") {
+        ctx.phase = "hanging";
+        ctx.signal.addEventListener("abort", () => settle({ ok: false, reason: "aborted" }), { once: true });
+        return;
+      }
+      const o = { ok: mode.kind === "ok", reason: mode.kind === "ok" ? "fine" : "broken" };
+      if (mode.latencyMs) setTimeout(() => settle(o), mode.latencyMs);
+      else queueMicrotask(() => settle(o));
+    });
+  }
+
+  startsOf(key: string): number[] {
+    return this.starts.filter((s) => s.key === key).map((s) => s.at);
+  }
+}

@@ -1,0 +1,327 @@
+// The scheduler on vitest fake timers with fake runners: splay, fixed rate, no overlap,
+// concurrency bounds, hung checks, reload, drain, stop, hold-down release, events and snapshot.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createHealthMonitor } from "../../../src/health/monitor.js";
+import { splayMs } from "../../../src/health/splay.js";
+import type { HealthTransition } from "../../../src/health/types.js";
+import type { CheckSpec } from "../../../src/manifest/types.js";
+import { FakeRunners, service, tcpCheck } from "./helpers.js";
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const execCheck = (name: string, timeoutMs = 500): CheckSpec => ({ type: "exec", name, timeoutMs, command: ["/bin/true"], user: "nobody", group: undefined, env: {}, cwd: "/" });
+
+describe("start-up splay", () => {
+  it("spreads 1,000 services over one interval, the same way every time", async () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `svc-${i}`);
+    const firsts: number[][] = [];
+    for (let run = 0; run < 2; run++) {
+      const fakes = new FakeRunners();
+      const m = createHealthMonitor({ services: names.map((n) => service(n, { checks: [tcpCheck(n)], intervalMs: 1000, rise: 1 })), deps: { prepare: fakes.prepare } });
+      const t0 = performance.now();
+      m.start();
+      await vi.advanceTimersByTimeAsync(999);
+      m.stop();
+      expect(fakes.starts).toHaveLength(1000);
+      firsts.push(names.map((n) => fakes.startsOf(n)[0]! - t0));
+    }
+    expect(firsts[0]).toEqual(firsts[1]);
+    const perMs = new Map<number, number>();
+    for (const t of firsts[0]!) perMs.set(t, (perMs.get(t) ?? 0) + 1);
+    expect(Math.max(...firsts[0]!)).toBeLessThan(1000);
+    expect(perMs.size).toBeGreaterThan(550); // ~632 distinct ms expected for 1000 uniform draws over 1000 ms
+    expect(Math.max(...perMs.values())).toBeLessThanOrEqual(8);
+    // 10 buckets of 100 ms each hold 100 ± 40
+    const buckets = Array.from({ length: 10 }, (_, b) => firsts[0]!.filter((t) => Math.floor(t / 100) === b).length);
+    for (const n of buckets) expect(n).toBeGreaterThan(60);
+  });
+});
+
+describe("scheduling", () => {
+  it("runs at a fixed rate anchored to round starts: interval while steady, fast_interval while deciding", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("c0", { kind: "ok", latencyMs: 30 });
+    const s = service("web", { intervalMs: 1000, fastIntervalMs: 250, rise: 3 });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare } });
+    const t0 = performance.now();
+    m.start();
+    await vi.advanceTimersByTimeAsync(splayMs("web", 1000) + 3000);
+    m.stop();
+    const first = t0 + splayMs("web", 1000);
+    // INIT → RISING (fast) → RISING (fast) → UP (steady)
+    expect(fakes.startsOf("c0").slice(0, 5)).toEqual([first, first + 250, first + 500, first + 1500, first + 2500]);
+  });
+
+  it("never overlaps two runs of one check, even when a runner ignores its deadline", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("c0", { kind: "stuck" });
+    const s = service("web", { intervalMs: 1000, fastIntervalMs: 250, timeoutMs: 400, checks: [tcpCheck("c0", 400)] });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    const snap = m.get("web")!;
+    m.stop();
+    expect(fakes.startsOf("c0")).toHaveLength(1);
+    expect(fakes.maxOverlapSameKey).toBe(1);
+    expect(snap.counters.checkTimeouts).toBe(1);
+    expect(snap.counters.overlapsSkipped).toBeGreaterThanOrEqual(3);
+    expect(snap.lastResults[0]!.reason).toMatch(/previous run is still in progress/);
+    expect(snap.state).toBe("DOWN");
+  });
+
+  it("bounds global concurrency and exec concurrency", async () => {
+    const fakes = new FakeRunners();
+    const services = Array.from({ length: 60 }, (_, i) => {
+      const name = `s${i}`;
+      fakes.set(name, { kind: "ok", latencyMs: 200 });
+      return service(name, { intervalMs: 1000, checks: [i % 2 ? execCheck(name, 900) : tcpCheck(name, 900)] });
+    });
+    let execRunning = 0;
+    let execMax = 0;
+    const prepare = (spec: CheckSpec) => {
+      const run = fakes.prepare(spec);
+      if (spec.type !== "exec") return run;
+      return async (ctx: Parameters<typeof run>[0]) => {
+        execMax = Math.max(execMax, ++execRunning);
+        try {
+          return await run(ctx);
+        } finally {
+          execRunning--;
+        }
+      };
+    };
+    const m = createHealthMonitor({ services, deps: { prepare, concurrency: { total: 8, exec: 3 } } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    m.stop();
+    expect(fakes.maxRunning).toBe(8);
+    expect(execMax).toBe(3);
+    expect(new Set(fakes.starts.map((s) => s.key)).size).toBe(60);
+  });
+
+  it("a hung check does not delay another service's schedule", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("hung", { kind: "hang" });
+    const a = service("a", { intervalMs: 1000, fastIntervalMs: 1000, timeoutMs: 900, checks: [tcpCheck("hung", 900)] });
+    const b = service("b", { intervalMs: 1000, fastIntervalMs: 1000, checks: [tcpCheck("fine", 500)] });
+    const m = createHealthMonitor({ services: [a, b], deps: { prepare: fakes.prepare } });
+    const t0 = performance.now();
+    m.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    m.stop();
+    const first = t0 + splayMs("b", 1000);
+    expect(fakes.startsOf("fine")).toEqual(Array.from({ length: 10 }, (_, k) => first + k * 1000).filter((t) => t <= t0 + 10_000));
+    expect(fakes.startsOf("hung").length).toBeGreaterThanOrEqual(9);
+  });
+
+  it("with every slot held by hung checks, others wait at most one timeout", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("hung", { kind: "hang" });
+    const a = service("a", { intervalMs: 1000, timeoutMs: 300, checks: [tcpCheck("hung", 300)] });
+    const b = service("b", { intervalMs: 1000, checks: [tcpCheck("fine", 300)] });
+    const m = createHealthMonitor({ services: [a, b], deps: { prepare: fakes.prepare, concurrency: { total: 1, exec: 1 } } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    const snap = m.get("b")!;
+    m.stop();
+    expect(snap.lastResults[0]!.queuedMs).toBeLessThanOrEqual(300);
+    expect(snap.counters.rounds).toBeGreaterThanOrEqual(9);
+  });
+
+  it("a service without checks is UP at start and never scheduled", async () => {
+    const fakes = new FakeRunners();
+    const events: HealthTransition[] = [];
+    const m = createHealthMonitor({ services: [service("static", { checks: [] })], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    m.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(events).toEqual([expect.objectContaining({ service: "static", from: "INIT", to: "UP", cause: "start", reason: "no checks: always healthy" })]);
+    expect(m.get("static")).toMatchObject({ state: "UP", nextRunAt: undefined, detectionBoundMs: 0 });
+    expect(fakes.starts).toEqual([]);
+    m.stop();
+  });
+});
+
+describe("events and snapshot", () => {
+  it("each transition carries service, from → to, reason, results and wall-clock times", async () => {
+    vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
+    const fakes = new FakeRunners();
+    fakes.set("c0", { kind: "fail", latencyMs: 12 });
+    const events: HealthTransition[] = [];
+    const m = createHealthMonitor({ services: [service("dns", { rise: 1 })], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(events).toHaveLength(1);
+    const e = events[0]!;
+    expect(e).toMatchObject({ service: "dns", from: "INIT", to: "DOWN", announced: false, cause: "check", reason: "c0: broken", failures: 1 });
+    expect(e.at).toBe(Date.parse("2026-01-01T00:00:00Z") + splayMs("dns", 1000) + 12);
+    expect(e.results).toEqual([expect.objectContaining({ check: "c0", type: "tcp", ok: false, reason: "broken", latencyMs: 12, timedOut: false })]);
+    const snap = m.get("dns")!;
+    expect(snap).toMatchObject({ name: "dns", state: "DOWN", phase: "DOWN", drained: false, heldDownUntil: undefined, rise: 1, fall: 2 });
+    expect(snap.lastRound).toMatchObject({ ok: false, passed: 0, total: 1 });
+    expect(snap.nextRunAt).toBeGreaterThan(e.at);
+    expect(snap.detectionBoundMs).toBe(1000 + 500 + 500);
+    m.stop();
+  });
+
+  it("a throwing onTransition goes to onError and does not stop the monitor", async () => {
+    const fakes = new FakeRunners();
+    const errors: unknown[] = [];
+    const m = createHealthMonitor({
+      services: [service("x", { rise: 1 })],
+      deps: { prepare: fakes.prepare },
+      onTransition: () => {
+        throw new Error("consumer bug");
+      },
+      onError: (e) => errors.push(e),
+    });
+    m.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(m.get("x")!.counters.rounds).toBeGreaterThanOrEqual(2);
+    m.stop();
+  });
+});
+
+describe("flap hold-down in the monitor", () => {
+  it("holds a flapping service DOWN and releases it on time", async () => {
+    const fakes = new FakeRunners();
+    const events: HealthTransition[] = [];
+    const s = service("flappy", { rise: 1, fall: 1, intervalMs: 1000, fastIntervalMs: 1000, flap: { maxTransitions: 3, windowMs: 10_000, holdMs: 20_000 } });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    m.start();
+    for (const k of ["ok", "fail", "ok", "fail"] as const) {
+      fakes.set("c0", { kind: k });
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    fakes.set("c0", { kind: "ok" });
+    const hold = events.find((e) => e.cause === "hold")!;
+    expect(hold).toBeDefined();
+    expect(hold.heldDownUntil).toBe(hold.at + 20_000);
+    // the phase goes UP at once (a 5th change restarts the hold); the state stays DOWN until released
+    await vi.advanceTimersByTimeAsync(1000);
+    const snap = m.get("flappy")!;
+    expect(snap).toMatchObject({ state: "DOWN", phase: "UP" });
+    expect(snap.counters.flapHolds).toBe(2);
+    const releaseAt = snap.heldDownUntil!;
+    await vi.advanceTimersByTimeAsync(releaseAt - Date.now() - 1);
+    expect(m.get("flappy")!.state).toBe("DOWN");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(m.get("flappy")!.state).toBe("UP");
+    expect(events.at(-1)).toMatchObject({ from: "DOWN", to: "UP", cause: "release", at: releaseAt });
+    m.stop();
+  });
+});
+
+describe("reload, drain, stop", () => {
+  it("update keeps unchanged services, starts new ones, stops removed ones", async () => {
+    const fakes = new FakeRunners();
+    const events: HealthTransition[] = [];
+    const keep = service("keep", { rise: 1, checks: [tcpCheck("k")] });
+    const gone = service("gone", { rise: 1, checks: [tcpCheck("g")] });
+    const m = createHealthMonitor({ services: [keep, gone], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    m.start();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.get("keep")!.state).toBe("UP");
+    const keepRuns = fakes.startsOf("k").length;
+    const before = events.length;
+    // same health config (only a community changed), one removed, one added
+    m.update([{ ...keep, communities: ["65000:1"] }, service("new", { checks: [tcpCheck("n")] })]);
+    expect(events.length).toBe(before);
+    expect(m.get("keep")).toMatchObject({ state: "UP" });
+    expect(m.get("gone")).toBeUndefined();
+    expect(m.get("new")).toMatchObject({ state: "INIT" });
+    const goneRuns = fakes.startsOf("g").length;
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(fakes.startsOf("g").length).toBe(goneRuns);
+    expect(fakes.startsOf("k").length).toBe(keepRuns + 3);
+    expect(m.get("new")!.counters.rounds).toBeGreaterThanOrEqual(3);
+    expect(m.get("new")!.state).toBe("UP");
+    m.stop();
+  });
+
+  it("a changed check keeps the state, runs the new check, and keeps slots of unchanged checks", async () => {
+    const fakes = new FakeRunners();
+    const s = service("svc", { rise: 1, checks: [tcpCheck("a"), tcpCheck("b")] });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.get("svc")!.state).toBe("UP");
+    m.update([{ ...s, checks: [tcpCheck("a"), tcpCheck("c")], intervalMs: 500 }]);
+    expect(m.get("svc")!.state).toBe("UP");
+    expect(m.get("svc")!.lastResults.map((r) => r.check)).toEqual(["a"]);
+    const t = performance.now();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fakes.startsOf("c").length).toBeGreaterThanOrEqual(2);
+    expect(fakes.startsOf("b").filter((x) => x > t)).toEqual([]);
+    m.stop();
+  });
+
+  it("setDrained moves services to DISABLED and back, also for services added later with 'all'", async () => {
+    const fakes = new FakeRunners();
+    const events: HealthTransition[] = [];
+    const m = createHealthMonitor({ services: [service("a", { rise: 1 }), service("b", { rise: 1 })], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    m.setDrained(["a"]);
+    expect(m.get("a")).toMatchObject({ state: "DISABLED", drained: true, phase: "UP", announced: false });
+    expect(m.get("b")!.state).toBe("UP");
+    expect(events.at(-1)).toMatchObject({ service: "a", from: "UP", to: "DISABLED", cause: "drain" });
+    m.setDrained("all");
+    m.update([service("a", { rise: 1 }), service("b", { rise: 1 }), service("c", { rise: 1 })]);
+    expect(m.snapshot().map((s) => s.state)).toEqual(["DISABLED", "DISABLED", "DISABLED"]);
+    m.setDrained([]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(m.snapshot().map((s) => s.state)).toEqual(["UP", "UP", "UP"]);
+    m.stop();
+  });
+
+  it("stop also cancels runs still waiting for a concurrency slot", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("a", { kind: "hang" });
+    fakes.set("b", { kind: "hang" });
+    const services = [service("a", { checks: [tcpCheck("a", 900)], timeoutMs: 900 }), service("b", { checks: [tcpCheck("b", 900)], timeoutMs: 900 })];
+    const m = createHealthMonitor({ services, deps: { prepare: fakes.prepare, concurrency: { total: 1, exec: 1 } } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1000); // both rounds started: one runs, one waits for the slot
+    expect(fakes.running).toBe(1);
+    const starts = fakes.starts.length;
+    m.stop();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(fakes.starts.length).toBe(starts);
+    expect(fakes.running).toBe(0);
+  });
+
+  it("stop aborts running checks and fires nothing afterwards; start resumes with the state kept", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("c0", { kind: "ok" });
+    const events: HealthTransition[] = [];
+    const s = service("svc", { rise: 1, timeoutMs: 900, checks: [tcpCheck("c0", 900)] });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(m.get("svc")!.state).toBe("UP");
+    fakes.set("c0", { kind: "hang" });
+    await vi.advanceTimersByTimeAsync(1000); // a hanging run is in progress
+    expect(fakes.running).toBe(1);
+    m.stop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fakes.running).toBe(0);
+    const n = events.length;
+    const runs = fakes.starts.length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(events.length).toBe(n);
+    expect(fakes.starts.length).toBe(runs);
+    expect(vi.getTimerCount()).toBe(0);
+    fakes.set("c0", { kind: "ok" });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fakes.starts.length).toBeGreaterThan(runs);
+    expect(m.get("svc")!.state).toBe("UP");
+    m.stop();
+  });
+});

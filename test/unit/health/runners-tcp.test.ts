@@ -1,0 +1,83 @@
+// tcp runner against real listeners on 127.0.0.1.
+import { createServer, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CheckSpec } from "../../../src/manifest/types.js";
+import { listen, runReal } from "./targets.js";
+
+type TcpSpec = Extract<CheckSpec, { type: "tcp" }>;
+const spec = (port: number, over: Partial<TcpSpec> = {}): TcpSpec => ({ type: "tcp", name: "redis", timeoutMs: 1000, host: "127.0.0.1", port, send: undefined, expect: undefined, ...over });
+
+const sockets = new Set<Socket>();
+function server(onConn: (s: Socket) => void) {
+  const srv = createServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    s.on("error", () => undefined);
+    onConn(s);
+  });
+  return listen(srv as never);
+}
+
+let plain: Awaited<ReturnType<typeof server>>;
+let pong: Awaited<ReturnType<typeof server>>;
+let silent: Awaited<ReturnType<typeof server>>;
+let closer: Awaited<ReturnType<typeof server>>;
+
+beforeAll(async () => {
+  plain = await server(() => undefined);
+  pong = await server((s) => s.on("data", (d) => s.write(String(d).startsWith("PING") ? "+PO" : "-ERR unknown\r\n")).on("data", (d) => String(d).startsWith("PING") && s.write("NG\r\n")));
+  silent = await server(() => undefined);
+  closer = await server((s) => s.end("bye"));
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await Promise.all([plain, pong, silent, closer].map((x) => x.close()));
+});
+
+describe("tcp", () => {
+  it("connect is healthy", async () => {
+    const r = await runReal(spec(plain.port));
+    expect(r).toMatchObject({ ok: true, reason: `connected to 127.0.0.1:${plain.port}` });
+  });
+
+  it("send and expect a reply prefix (arriving in pieces)", async () => {
+    const r = await runReal(spec(pong.port, { send: "PING\r\n", expect: "+PONG" }));
+    expect(r).toMatchObject({ ok: true, reason: 'reply starts with "+PONG"' });
+  });
+
+  it("a wrong reply fails and quotes it", async () => {
+    const r = await runReal(spec(pong.port, { send: "HELLO\r\n", expect: "+PONG" }));
+    expect(r).toMatchObject({ ok: false, error: "EREPLY" });
+    expect(r.reason).toBe('reply "-ERR unknown" does not start with "+PONG"');
+  });
+
+  it("a peer that closes before the expected bytes fails", async () => {
+    const r = await runReal(spec(closer.port, { expect: "+OK" }));
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/does not start with "\+OK"|closed/);
+  });
+
+  it("a silent peer times out at the deadline", async () => {
+    const r = await runReal(spec(silent.port, { send: "PING\r\n", expect: "+PONG", timeoutMs: 150 }));
+    expect(r).toMatchObject({ ok: false, timedOut: true });
+    expect(r.reason).toBe('timeout after 150ms (waiting for a reply starting with "+PONG")');
+  });
+
+  it("connection refused", async () => {
+    const gone = await server(() => undefined);
+    await gone.close();
+    const r = await runReal(spec(gone.port));
+    expect(r).toMatchObject({ ok: false, error: "ECONNREFUSED" });
+    expect(r.reason).toMatch(/^connecting to 127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  it("IPv6 loopback", async () => {
+    const srv = createServer(() => undefined);
+    const ok = await new Promise<boolean>((r) => srv.once("error", () => r(false)).listen(0, "::1", () => r(true)));
+    if (!ok) return; // no IPv6 loopback on this host
+    const port = (srv.address() as { port: number }).port;
+    const r = await runReal(spec(port, { host: "::1" }));
+    srv.close();
+    expect(r).toMatchObject({ ok: true, reason: `connected to [::1]:${port}` });
+  });
+});
