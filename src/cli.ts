@@ -60,6 +60,8 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
     .addOption(manifestOption())
     .addOption(dropInOption())
     .option("--json", "machine-readable output")
+    .option("--run-checks", "also run every service's health checks once and print each result (exit 1 if a service fails)")
+    .option("--with-daemon", "also render the config and have the routing daemon's own parser judge it")
     .action(
       run(async (positional: string | undefined, opts: Record<string, unknown>) => {
         const { checkCommand } = await import("./commands/check.js");
@@ -79,6 +81,21 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
     );
 
   program
+    .command("render")
+    .description("print the FRR or BIRD config svcroute renders from the manifest (passwords masked)")
+    .addOption(manifestOption())
+    .addOption(dropInOption())
+    .addOption(new Option("--daemon <daemon>", "render for this daemon (default: the manifest's)").choices(["frr", "bird"]))
+    .option("--health <file>", 'health state to render: {"services": {"dns": "down"}, "drained": ["web"]} or {"dns": "down", "web": "drain"}')
+    .option("--show-secrets", "print real passwords instead of <secret> (reads password files)")
+    .action(
+      run(async (opts: Record<string, unknown>) => {
+        const { renderCommand } = await import("./commands/render.js");
+        return renderCommand(io, opts);
+      }),
+    );
+
+  program
     .command("status")
     .description("what the supervisor is doing: services, prefixes per peer, sessions, last reconcile")
     .addOption(manifestOption())
@@ -90,6 +107,20 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
       run(async (opts: Record<string, unknown>) => {
         const { statusCommand } = await import("./commands/status.js");
         return statusCommand(io, opts);
+      }),
+    );
+
+  program
+    .command("probe")
+    .description("run one service's health checks once and print each result (exit 1 if the service fails)")
+    .argument("<service>", "the service's name")
+    .addOption(manifestOption())
+    .addOption(dropInOption())
+    .option("--json", "machine-readable output")
+    .action(
+      run(async (service: string, opts: Record<string, unknown>) => {
+        const { probeCommand } = await import("./commands/probe.js");
+        return probeCommand(io, service, opts);
       }),
     );
 

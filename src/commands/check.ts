@@ -1,6 +1,6 @@
 // `svcroute check`: validate the manifest; a one-screen summary when valid, every problem when not.
 import type { Io } from "../cli.js";
-import { SvcrouteError, formatProblem } from "../errors.js";
+import { SvcrouteError, exitCodeFor, formatProblem } from "../errors.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
 import { summarize, summaryText } from "../manifest/summary.js";
 
@@ -8,6 +8,10 @@ export interface CheckOptions {
   manifest?: string;
   dropIns?: string;
   json?: boolean;
+  /** also run every service's checks once (exit 1, E_UNHEALTHY, when a service fails) */
+  runChecks?: boolean;
+  /** also render the config and have the daemon's own parser judge it */
+  withDaemon?: boolean;
 }
 
 export function dropInOpt(v: string | undefined): string | null | undefined {
@@ -17,13 +21,19 @@ export function dropInOpt(v: string | undefined): string | null | undefined {
 export async function checkCommand(io: Io, opts: CheckOptions): Promise<number> {
   const path = resolveManifestPath(opts.manifest, io.env);
   const { manifest, warnings } = await loadManifestOrThrow(path, { dropInDir: dropInOpt(opts.dropIns) });
+  const daemon = opts.withDaemon ? (await (await import("./check-daemon.js")).validateWithDaemon(manifest)).verdict : undefined;
+  const health = opts.runChecks ? await (await import("./check-health.js")).runChecksOnce(manifest) : undefined;
   if (opts.json) {
-    io.out(JSON.stringify({ ok: true, ...summarize(manifest), warnings }, null, 2));
+    const checks = health ? { health: { ok: health.ok, services: health.results } } : {};
+    const parser = daemon ? { daemon_check: { ok: daemon.ok, judges: daemon.judges, duration_ms: daemon.durationMs } } : {};
+    io.out(JSON.stringify({ ok: health?.ok ?? true, ...summarize(manifest), warnings, ...checks, ...parser }, null, 2));
   } else {
     io.out(summaryText(manifest));
+    if (daemon) io.out(`  daemon    the rendered config passes ${daemon.judges.join(" + ")} (${daemon.durationMs} ms)`);
+    if (health) io.out(`\nchecks (run once):\n${health.text}`);
     for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
   }
-  return 0;
+  return health && !health.ok ? exitCodeFor("E_UNHEALTHY") : 0;
 }
 
 export { SvcrouteError };

@@ -1,0 +1,210 @@
+// The FRR half of the model. Export guardrail (prefix-lists, outbound route-maps) is separate
+// from the health toggle (`network` statements), so a health change never edits a prefix-list:
+// FRR applies those only after `bgp route-map delay-timer`.
+import type { Family, Prefix } from "../manifest/ip.js";
+import type { Manifest, Peer, Service } from "../manifest/types.js";
+import { attrsFor, type RouteAttrs } from "./desired.js";
+import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMap, FrrServiceRouteMap, HeaderModel, ServiceModel } from "./model.js";
+import { defaultNet, frrNames } from "./names.js";
+import { configFamiliesOf, exportPrefixes, isInternal } from "./policy.js";
+import { Secret, type SecretStore } from "./secrets.js";
+
+const SEQ_STEP = 10;
+
+function matchPrefixList(f: Family, name: string): string {
+  return `${f === 4 ? "ip" : "ipv6"} address prefix-list ${name}`;
+}
+
+/** FRR writes well-known communities by name; using its spelling keeps file and running config equal. */
+const WELL_KNOWN: Record<string, string> = {
+  "0:0": "internet",
+  "65535:0": "graceful-shutdown",
+  "65535:1": "accept-own",
+  "65535:2": "route-filter-translated-v4",
+  "65535:3": "route-filter-v4",
+  "65535:4": "route-filter-translated-v6",
+  "65535:5": "route-filter-v6",
+  "65535:6": "llgr-stale",
+  "65535:7": "no-llgr",
+  "65535:8": "accept-own-nexthop",
+  "65535:666": "blackhole",
+  "65535:65281": "no-export",
+  "65535:65282": "no-advertise",
+  "65535:65283": "local-AS",
+  "65535:65284": "no-peer",
+};
+
+export const frrCommunity = (c: string): string => WELL_KNOWN[c] ?? c;
+
+/** bfdd's defaults: FRR omits them from its running config, so the file does too */
+const BFD_DEFAULT_INTERVAL_MS = 300;
+const BFD_DEFAULT_MULTIPLIER = 3;
+
+/** `set` statement bodies for route attributes */
+export function frrSets(asn: number, a: RouteAttrs): string[] {
+  const sets: string[] = [];
+  if (a.prepend > 0) sets.push(`as-path prepend ${Array<string>(a.prepend).fill(String(asn)).join(" ")}`);
+  if (a.med !== null) sets.push(`metric ${a.med}`);
+  if (a.communities.length) sets.push(`community ${a.communities.map(frrCommunity).join(" ")} additive`);
+  if (a.largeCommunities.length) sets.push(`large-community ${a.largeCommunities.join(" ")} additive`);
+  return sets;
+}
+
+function prefixLists(m: Manifest, fams: Family[], exported: Map<Family, Prefix[]>): FrrPrefixList[] {
+  const out: FrrPrefixList[] = [];
+  for (const f of fams) {
+    const list = exported.get(f) ?? [];
+    out.push({
+      name: frrNames.exportPrefixList(f),
+      keyword: f === 4 ? "ip" : "ipv6",
+      // An empty list would not exist at all; an explicit deny keeps the name defined.
+      entries: list.length
+        ? list.map((p, i) => ({ seq: (i + 1) * SEQ_STEP, action: "permit" as const, match: p.text }))
+        : [{ seq: 5, action: "deny" as const, match: "any" }],
+    });
+  }
+  if (m.policy.accept === "default-only") {
+    for (const f of fams) {
+      out.push({ name: frrNames.defaultPrefixList(f), keyword: f === 4 ? "ip" : "ipv6", entries: [{ seq: 10, action: "permit", match: defaultNet(f) }] });
+    }
+  }
+  return out;
+}
+
+/** One route-map per reachable announced state of each service (that sets anything). */
+function serviceRouteMaps(asn: number, manifestServices: Service[], services: ServiceModel[]): FrrServiceRouteMap[] {
+  const setsByKey = new Map<string, string[]>();
+  const out: FrrServiceRouteMap[] = [];
+  services.forEach((sm, i) => {
+    const svc = manifestServices[i]!;
+    for (const [state, name] of Object.entries(sm.frrRouteMapByState) as [FrrServiceRouteMap["state"], string | null][]) {
+      const attrs = attrsFor(svc, state);
+      if (name === null || attrs === null) continue;
+      // services with equal attributes share one (frozen) list of set statements
+      const key = `${attrs.prepend}|${attrs.med}|${attrs.communities.join(" ")}|${attrs.largeCommunities.join(" ")}`;
+      let sets = setsByKey.get(key);
+      if (!sets) setsByKey.set(key, (sets = Object.freeze(frrSets(asn, attrs)) as string[]));
+      out.push({ name, service: sm.name, state, sets });
+    }
+  });
+  return out;
+}
+
+function routeMaps(m: Manifest, fams: Family[]): FrrRouteMap[] {
+  const out: FrrRouteMap[] = [];
+  for (const f of fams) {
+    out.push(
+      m.policy.accept === "default-only"
+        ? {
+            name: frrNames.routeMapIn(f),
+            comment: `import: only the default route (IPv${f})`,
+            entries: [{ action: "permit", seq: 10, matches: [matchPrefixList(f, frrNames.defaultPrefixList(f))], sets: [] }],
+          }
+        : { name: frrNames.routeMapIn(f), comment: `import: nothing (IPv${f})`, entries: [{ action: "deny", seq: 10, matches: [], sets: [] }] },
+    );
+  }
+  for (const p of m.peers) {
+    for (const f of p.families) {
+      out.push({
+        name: frrNames.routeMapOut(f, p.name),
+        comment: `export to ${p.name}: own service prefixes only (IPv${f})`,
+        entries: [
+          { action: "permit", seq: 10, matches: [matchPrefixList(f, frrNames.exportPrefixList(f)), `as-path ${frrNames.localAsPath}`], sets: [] },
+          { action: "deny", seq: 100, matches: [], sets: [] },
+        ],
+      });
+    }
+  }
+  return out;
+}
+
+function neighbor(p: Peer, anyGracefulRestart: boolean, secrets: SecretStore): FrrNeighbor {
+  const key = p.address ?? p.interface!;
+  const asn = typeof p.remoteAsn === "number" ? String(p.remoteAsn) : p.remoteAsn;
+  const v6Session = p.address !== undefined && p.address.includes(":");
+  return {
+    key,
+    peer: p.name,
+    remoteAs: p.interface !== undefined ? `interface remote-as ${asn}` : `remote-as ${asn}`,
+    interface: p.interface !== undefined,
+    updateSource: p.localAddress ?? null,
+    ttlSecurityHops: p.ttlSecurity && p.multihop === undefined ? 1 : null,
+    ebgpMultihop: p.multihop ?? null,
+    password: p.passwordFile ? (secrets.get(p.passwordFile) ?? Secret.unread(p.passwordFile)) : null,
+    keepalive: p.keepaliveMs / 1000,
+    hold: p.holdMs / 1000,
+    connectRetry: p.connectRetryMs / 1000,
+    bfdProfile: p.bfd ? frrNames.bfdProfile(p.name) : null,
+    gracefulRestart: anyGracefulRestart ? (p.gracefulRestart ? "graceful-restart" : "graceful-restart-disable") : null,
+    // FRR turns it on for unnumbered (interface) peers by itself and never writes the line for
+    // them: rendering it there would be a difference frr-reload can never settle.
+    extendedNexthop: v6Session && p.families.includes(4),
+  };
+}
+
+function addressFamily(m: Manifest, f: Family, services: ServiceModel[]): FrrAddressFamily {
+  const networks: string[] = [];
+  for (const s of services) for (const p of s.prefixes) if (p.family === f && p.frrNetwork !== null) networks.push(p.frrNetwork);
+  const peers = m.peers.filter((p) => p.families.includes(f));
+  const defaultOnly = m.policy.accept === "default-only";
+  const ecmp = Math.max(1, m.peers.length);
+  return {
+    name: frrNames.addressFamily(f),
+    family: f,
+    networks,
+    maximumPaths: defaultOnly ? ecmp : null,
+    maximumPathsIbgp: defaultOnly && m.peers.some((p) => isInternal(m, p)) ? ecmp : null,
+    neighbors: peers.map((p) => ({
+      key: p.address ?? p.interface!,
+      routeMapIn: frrNames.routeMapIn(f),
+      routeMapOut: frrNames.routeMapOut(f, p.name),
+      maximumPrefix: m.policy.maxPrefix,
+    })),
+  };
+}
+
+export function buildFrr(m: Manifest, services: ServiceModel[], header: HeaderModel, secrets: SecretStore): FrrModel {
+  const fams = configFamiliesOf(m);
+  const exported = exportPrefixes(m);
+  const anyGR = m.peers.some((p) => p.gracefulRestart);
+  const asn = String(m.router.asn);
+  return {
+    header,
+    logFile: m.daemon.logFile ?? null,
+    routeMapDelaySeconds: Math.round(m.daemon.routeMapDelayMs / 1000),
+    prefixLists: prefixLists(m, fams, exported),
+    asPathLists: [
+      {
+        name: frrNames.localAsPath,
+        // Locally originated = empty path, or only our own ASN (de-preferred prefixes are prepended).
+        // A path learned from a peer can never be only ours: eBGP loop detection drops it.
+        entries: [
+          { seq: 5, action: "permit", regex: "^$" },
+          { seq: 10, action: "permit", regex: `^${asn}(_${asn})*$` },
+        ],
+      },
+    ],
+    routeMaps: routeMaps(m, fams),
+    serviceRouteMaps: serviceRouteMaps(m.router.asn, m.services, services),
+    bfdProfiles: m.peers.flatMap((p) =>
+      p.bfd
+        ? [
+            {
+              name: frrNames.bfdProfile(p.name),
+              detectMultiplier: p.bfd.multiplier === BFD_DEFAULT_MULTIPLIER ? null : p.bfd.multiplier,
+              receiveIntervalMs: p.bfd.intervalMs === BFD_DEFAULT_INTERVAL_MS ? null : p.bfd.intervalMs,
+              transmitIntervalMs: p.bfd.intervalMs === BFD_DEFAULT_INTERVAL_MS ? null : p.bfd.intervalMs,
+            },
+          ]
+        : [],
+    ),
+    bgp: {
+      asn: m.router.asn,
+      routerId: m.router.routerId ?? null,
+      gracefulRestartDisable: !anyGR,
+      multipathRelax: m.policy.accept === "default-only",
+      neighbors: m.peers.map((p) => neighbor(p, anyGR, secrets)),
+      addressFamilies: fams.map((f) => addressFamily(m, f, services)),
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Manifest + health (+ secrets) → RoutingModel. Pure: every name and derived string is decided
+// here, once, so the FRR and BIRD templates only lay it out.
+import type { Family } from "../manifest/ip.js";
+import type { Manifest, Service } from "../manifest/types.js";
+import { VERSION } from "../version.js";
+import { buildBird, type BirdBuild } from "./build-bird.js";
+import { buildFrr } from "./build-frr.js";
+import { ALL_UP, attrsEmpty, attrsFor, desiredState, reachableStates, type Announce, type HealthInput } from "./desired.js";
+import type { BirdModel, FrrModel, HeaderModel, PrefixToggle, RoutingModel, ServiceModel } from "./model.js";
+import { birdNames, frrNames } from "./names.js";
+import { NO_SECRETS, type SecretStore } from "./secrets.js";
+
+export interface BuildOptions {
+  /** version named in the header (default: this svcroute's) */
+  version?: string;
+}
+
+export function headerFor(manifestHash: string, healthHash: string, version: string): HeaderModel {
+  return {
+    product: "svcroute",
+    version,
+    manifestHash,
+    healthHash,
+    marker: `svcroute-managed manifest=${manifestHash.slice(0, 12)} health=${healthHash.slice(0, 12)}`,
+  };
+}
+
+/** FRR route-map of each announced state (null: a plain `network` statement) */
+function frrRouteMapsOf(s: Service): ServiceModel["frrRouteMapByState"] {
+  const out: ServiceModel["frrRouteMapByState"] = {};
+  for (const st of reachableStates(s)) {
+    const attrs = attrsFor(s, st);
+    if (attrs === null || st === "withdrawn") continue;
+    out[st] = st === "normal" ? (attrsEmpty(attrs) ? null : frrNames.normal(s.name)) : st === "deprefer" ? frrNames.deprefer(s.name) : frrNames.gracefulShutdown(s.name);
+  }
+  return out;
+}
+
+/** The FRR `network` statement that announces `prefix` of `service` in `state`; null: none (withdrawn). */
+export function frrNetworkFor(service: Pick<ServiceModel, "frrRouteMapByState">, prefix: Pick<PrefixToggle, "prefix" | "allowed">, state: Announce): string | null {
+  if (state === "withdrawn" || !prefix.allowed) return null;
+  const rm = service.frrRouteMapByState[state];
+  return rm === undefined ? null : rm === null ? `network ${prefix.prefix}` : `network ${prefix.prefix} route-map ${rm}`;
+}
+
+function servicesModel(m: Manifest, health: HealthInput): { services: ServiceModel[]; healthHash: string } {
+  const desired = desiredState(m, health);
+  const services = desired.services.map((d, i): ServiceModel => {
+    const svc = m.services[i]!;
+    const frrRouteMapByState = frrRouteMapsOf(svc);
+    const states = reachableStates(svc);
+    const staticName: Record<Family, string> = { 4: birdNames.static(4, d.name), 6: birdNames.static(6, d.name) };
+    const prefixes = d.prefixes.map((p): PrefixToggle => {
+      const key = { prefix: p.text, allowed: p.allowed };
+      const byState: Partial<Record<Announce, string | null>> = {};
+      for (const st of states) byState[st] = frrNetworkFor({ frrRouteMapByState }, key, st);
+      return {
+        prefix: p.text,
+        family: p.family,
+        allowed: p.allowed,
+        announce: p.announce,
+        frrAddressFamily: frrNames.addressFamily(p.family),
+        frrNetwork: byState[p.announce] ?? null,
+        frrNetworkByState: byState,
+        birdProtocol: staticName[p.family],
+      };
+    });
+    const families: Family[] = [];
+    for (const f of [4, 6] as const) if (d.prefixes.some((p) => p.allowed && p.family === f)) families.push(f);
+    return {
+      name: d.name,
+      announce: d.announce,
+      attrs: d.attrs,
+      prefixes,
+      frrRouteMapByState,
+      birdProtocols: families.map((f) => ({ name: staticName[f], family: f, disabled: d.announce === "withdrawn" })),
+    };
+  });
+  return { services, healthHash: desired.healthHash };
+}
+
+export function buildModel(m: Manifest, health: HealthInput = ALL_UP, secrets: SecretStore = NO_SECRETS, opts: BuildOptions = {}): RoutingModel {
+  const { services, healthHash } = servicesModel(m, health);
+  const header = headerFor(m.hash, healthHash, opts.version ?? VERSION);
+  // Each daemon's view is built on first use: a render needs one of them, not both.
+  let frr: FrrModel | undefined;
+  let bird: BirdBuild | undefined;
+  const birdView = () => (bird ??= buildBird(m, services, header, secrets));
+  const model = { header, asn: m.router.asn, services, daemon: m.daemon.type } as Omit<RoutingModel, "frr" | "bird" | "birdUnsupported">;
+  return Object.defineProperties(model, {
+    frr: { enumerable: true, get: () => (frr ??= buildFrr(m, services, header, secrets)) },
+    bird: { enumerable: true, get: () => (birdView().ok ? (birdView() as { model: BirdModel }).model : null) },
+    birdUnsupported: { enumerable: true, get: () => (birdView().ok ? null : (birdView() as { reason: string }).reason) },
+  }) as RoutingModel;
+}

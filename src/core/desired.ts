@@ -1,0 +1,139 @@
+// Manifest + health → what each service and prefix should announce, and with which attributes.
+// Pure. The renderer and (later) the supervisor's fast path both read this one decision.
+import { createHash } from "node:crypto";
+import type { Family } from "../manifest/ip.js";
+import type { Manifest, Service } from "../manifest/types.js";
+import { isAllowed } from "./policy.js";
+
+export type HealthState = "up" | "down";
+
+/** The health the renderer is asked to reflect. A service absent from `services` counts as up. */
+export interface HealthInput {
+  services: Record<string, HealthState>;
+  drained: "all" | string[];
+}
+
+export const ALL_UP: HealthInput = Object.freeze({ services: Object.freeze({}) as Record<string, HealthState>, drained: [] });
+
+export type Announce = "normal" | "deprefer" | "graceful-shutdown" | "withdrawn";
+
+/** RFC 8326 GRACEFUL_SHUTDOWN well-known community. */
+export const GRACEFUL_SHUTDOWN = "65535:0";
+
+export interface RouteAttrs {
+  /** extra copies of our ASN prepended to the AS path */
+  prepend: number;
+  med: number | null;
+  /** standard communities "A:B", sorted, unique */
+  communities: string[];
+  /** large communities "G:L1:L2", sorted, unique */
+  largeCommunities: string[];
+}
+
+export interface PrefixDesired {
+  text: string;
+  family: Family;
+  /** false when the prefix lies outside policy.allowed_prefixes: never exported, whatever the health */
+  allowed: boolean;
+  announce: Announce;
+}
+
+export interface ServiceDesired {
+  name: string;
+  health: HealthState;
+  drained: boolean;
+  announce: Announce;
+  /** attributes while announced; null when withdrawn */
+  attrs: RouteAttrs | null;
+  prefixes: PrefixDesired[];
+}
+
+export interface DesiredState {
+  services: ServiceDesired[];
+  /** sha256 of the effective announce state: equal effect → equal hash */
+  healthHash: string;
+}
+
+export function announceFor(s: Service, health: HealthState, drained: boolean): Announce {
+  if (health === "down") return s.onFailure === "deprefer" && !drained ? "deprefer" : "withdrawn";
+  return drained ? "graceful-shutdown" : "normal";
+}
+
+/** The states a service can ever be in; the FRR config pre-creates a route-map for each one. */
+export function reachableStates(s: Service): Announce[] {
+  return s.onFailure === "deprefer" ? ["normal", "deprefer", "graceful-shutdown", "withdrawn"] : ["normal", "graceful-shutdown", "withdrawn"];
+}
+
+const isLarge = (c: string) => c.split(":").length === 3;
+const uniqSorted = (xs: string[]) => [...new Set(xs)].sort(compareCommunities);
+
+/** numeric order, so 65000:9 sorts before 65000:10 */
+export function compareCommunities(a: string, b: string): number {
+  const pa = a.split(":").map(Number);
+  const pb = b.split(":").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? -1) - (pb[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function splitCommunities(all: string[]): Pick<RouteAttrs, "communities" | "largeCommunities"> {
+  return { communities: uniqSorted(all.filter((c) => !isLarge(c))), largeCommunities: uniqSorted(all.filter(isLarge)) };
+}
+
+const attrsMemo = new WeakMap<Service, Map<Announce, RouteAttrs | null>>();
+
+/** Attributes of a service's prefixes in a given state (null: not announced). Shared and frozen. */
+export function attrsFor(s: Service, announce: Announce): RouteAttrs | null {
+  let byState = attrsMemo.get(s);
+  if (!byState) attrsMemo.set(s, (byState = new Map()));
+  if (!byState.has(announce)) {
+    const a = computeAttrs(s, announce);
+    byState.set(announce, a && Object.freeze({ ...a, communities: Object.freeze(a.communities), largeCommunities: Object.freeze(a.largeCommunities) }) as RouteAttrs);
+  }
+  return byState.get(announce)!;
+}
+
+function computeAttrs(s: Service, announce: Announce): RouteAttrs | null {
+  switch (announce) {
+    case "withdrawn":
+      return null;
+    case "normal":
+      return { prepend: 0, med: null, ...splitCommunities(s.communities) };
+    case "deprefer":
+      // DOWN: the "while healthy" communities no longer apply.
+      return { prepend: s.deprefer.asPathPrepend, med: s.deprefer.med ?? null, ...splitCommunities(s.deprefer.communities) };
+    case "graceful-shutdown":
+      // Still healthy, so its own communities stay; the de-preference and 65535:0 are added.
+      return {
+        prepend: s.deprefer.asPathPrepend,
+        med: s.deprefer.med ?? null,
+        ...splitCommunities([...s.communities, ...s.deprefer.communities, GRACEFUL_SHUTDOWN]),
+      };
+  }
+}
+
+export function attrsEmpty(a: RouteAttrs): boolean {
+  return a.prepend === 0 && a.med === null && a.communities.length === 0 && a.largeCommunities.length === 0;
+}
+
+export function isDrained(health: HealthInput, name: string): boolean {
+  return health.drained === "all" || health.drained.includes(name);
+}
+
+export function desiredState(m: Manifest, health: HealthInput = ALL_UP): DesiredState {
+  const services = m.services.map((s): ServiceDesired => {
+    const h = health.services[s.name] ?? "up";
+    const drained = isDrained(health, s.name);
+    const announce = announceFor(s, h, drained);
+    const prefixes = s.prefixes.map((p): PrefixDesired => {
+      const allowed = isAllowed(m, p);
+      return { text: p.text, family: p.family, allowed, announce: allowed ? announce : "withdrawn" };
+    });
+    return { name: s.name, health: h, drained, announce, attrs: attrsFor(s, announce), prefixes };
+  });
+  const effect = services.map((s) => [s.name, s.announce]);
+  const healthHash = createHash("sha256").update(JSON.stringify(effect)).digest("hex");
+  return { services, healthHash };
+}

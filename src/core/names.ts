@@ -1,0 +1,38 @@
+// Every name svcroute puts into a daemon config, derived from the manifest's slugs ([a-z0-9-],
+// no "_"). Each scheme is injective: a fixed prefix, then the slug (upper-cased for FRR, "-"→"_"
+// for BIRD), so two services or peers can never share a derived name.
+import type { Family } from "../manifest/ip.js";
+
+const up = (slug: string) => slug.toUpperCase();
+const ident = (slug: string) => slug.replace(/-/g, "_");
+const v = (f: Family) => `V${f}`;
+
+export const frrNames = {
+  exportPrefixList: (f: Family) => `SVCR-EXPORT-${v(f)}`,
+  defaultPrefixList: (f: Family) => `SVCR-DEFAULT-${v(f)}`,
+  localAsPath: "SVCR-LOCAL-ORIGIN",
+  routeMapIn: (f: Family) => `SVCR-IN-${v(f)}`,
+  routeMapOut: (f: Family, peer: string) => `SVCR-OUT-${v(f)}-${up(peer)}`,
+  normal: (svc: string) => `SVCR-NORMAL-${up(svc)}`,
+  deprefer: (svc: string) => `SVCR-DEPREFER-${up(svc)}`,
+  gracefulShutdown: (svc: string) => `SVCR-GSHUT-${up(svc)}`,
+  bfdProfile: (peer: string) => `SVCR-BFD-${up(peer)}`,
+  addressFamily: (f: Family) => (f === 4 ? "ipv4 unicast" : "ipv6 unicast"),
+};
+
+export const birdNames = {
+  device: "svcr_device",
+  bfd: "svcr_bfd",
+  kernel: (f: Family) => `svcr_kernel${f}`,
+  exportSet: (f: Family) => `SVCR_EXPORT${f}`,
+  attrFunction: (f: Family) => `svcr_attrs${f}`,
+  importFilter: (f: Family) => `svcr_in${f}`,
+  exportFilter: (f: Family, peer: string) => `svcr_out${f}_${ident(peer)}`,
+  /** service statics: the fast path toggles these with `birdc disable|enable` */
+  static: (f: Family, svc: string) => `svc${f}_${ident(svc)}`,
+  staticPattern: (f: Family) => `svc${f}_*`,
+  peer: (peer: string) => `peer_${ident(peer)}`,
+  channel: (f: Family) => (f === 4 ? ("ipv4" as const) : ("ipv6" as const)),
+};
+
+export const defaultNet = (f: Family) => (f === 4 ? "0.0.0.0/0" : "::/0");

@@ -1,0 +1,219 @@
+// Ask the routing daemon's own parser whether a config is acceptable, before anything applies it.
+// BIRD: `bird -p -c FILE`. FRR: `vtysh -C -f FILE` (grammar of every daemon) and then `bgpd -C`
+// on the bgpd part (semantics: e.g. a route-map on an unknown neighbour), which always exits 0,
+// so its output is read instead.
+import { promises as fsp } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SvcrouteError } from "../errors.js";
+import type { Exec, ExecResult } from "../effects/exec.js";
+import type { DaemonType } from "../manifest/types.js";
+
+export interface ParserBinaries {
+  bird: string;
+  vtysh: string;
+  bgpd: string;
+}
+
+export const DEFAULT_BINARIES: ParserBinaries = { bird: "/usr/sbin/bird", vtysh: "/usr/bin/vtysh", bgpd: "/usr/lib/frr/bgpd" };
+
+export interface Diagnostic {
+  /** 1-based line in the checked text, when the parser names one */
+  line: number | null;
+  message: string;
+  /** the checked text's line, for context */
+  text: string | null;
+}
+
+export interface Verdict {
+  ok: boolean;
+  daemon: DaemonType;
+  /** the commands that judged, e.g. ["bird -p"] */
+  judges: string[];
+  diagnostics: Diagnostic[];
+  /** the parsers' raw output, for evidence */
+  output: string;
+  durationMs: number;
+}
+
+export interface ValidateDeps {
+  exec: Exec;
+  binaries?: Partial<ParserBinaries>;
+  /** where temp files go (default: the OS temp dir) */
+  tmpRoot?: string;
+  timeoutMs?: number;
+}
+
+const APT: Record<keyof ParserBinaries, string> = { bird: "bird2", vtysh: "frr", bgpd: "frr" };
+
+function missing(which: keyof ParserBinaries, path: string): SvcrouteError {
+  return new SvcrouteError("E_DAEMON_MISSING", `${path} is not installed (needed to check the ${which === "bird" ? "BIRD" : "FRR"} config)`, {
+    hint: `apt-get install ${APT[which]}${which === "bird" ? "" : " (bgpd and vtysh)"}, or set daemon.${which} in the manifest`,
+  });
+}
+
+function lineText(lines: string[], n: number | null): string | null {
+  return n !== null && n >= 1 && n <= lines.length ? lines[n - 1]! : null;
+}
+
+const combined = (r: ExecResult) => [r.stdout, r.stderr].filter((s) => s.trim() !== "").join("\n");
+
+// ------------------------------------------------------------------------------------ BIRD
+
+/** `bird: FILE:LINE:COL message` → diagnostics */
+export function parseBirdOutput(output: string, file: string, lines: string[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const raw of output.split("\n")) {
+    const l = raw.replace(/^bird: /, "").trim();
+    if (l === "") continue;
+    const m = /^(.*?):(\d+):(\d+) (.*)$/.exec(l);
+    if (m && m[1] === file) {
+      const n = Number(m[2]);
+      out.push({ line: n, message: `column ${m[3]}: ${m[4]}`, text: lineText(lines, n) });
+    } else {
+      out.push({ line: null, message: l, text: null });
+    }
+  }
+  return out;
+}
+
+async function judgeBird(file: string, lines: string[], deps: ValidateDeps): Promise<Omit<Verdict, "daemon" | "durationMs">> {
+  const bird = deps.binaries?.bird ?? DEFAULT_BINARIES.bird;
+  const r = await deps.exec(bird, ["-p", "-c", file], { timeoutMs: deps.timeoutMs });
+  if (r.notFound) throw missing("bird", bird);
+  const output = combined(r);
+  if (r.code === 0) return { ok: true, judges: ["bird -p"], diagnostics: [], output };
+  const diagnostics = parseBirdOutput(output, file, lines);
+  if (r.timedOut) diagnostics.push({ line: null, message: "bird -p timed out", text: null });
+  return { ok: false, judges: ["bird -p"], diagnostics: diagnostics.length ? diagnostics : [{ line: null, message: `bird -p exited with ${r.code}`, text: null }], output };
+}
+
+// ------------------------------------------------------------------------------------- FRR
+
+/** `line 34: % Unknown command[28]: text` → diagnostics */
+export function parseVtyshOutput(output: string, lines: string[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const raw of output.split("\n")) {
+    const m = /^line (\d+): (%[^:[]*)/.exec(raw.trim());
+    if (m) {
+      const n = Number(m[1]);
+      out.push({ line: n, message: m[2]!.replace(/^% ?/, "").trim(), text: lineText(lines, n) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The part of an integrated frr.conf that bgpd itself reads. Lines for zebra (forwarding),
+ * bfdd (the `bfd` block) and logging (bgpd -C would obey `log file`) become comments, so line
+ * numbers still match the original.
+ */
+export function bgpdSubset(text: string): string {
+  const lines = text.split("\n");
+  let inBfd = false;
+  return lines
+    .map((l) => {
+      if (inBfd) {
+        if (l === "exit") inBfd = false;
+        return "!";
+      }
+      if (l === "bfd") {
+        inBfd = true;
+        return "!";
+      }
+      if (/^(no )?ip(v6)? forwarding$/.test(l) || /^log /.test(l)) return "!";
+      return l;
+    })
+    .join("\n");
+}
+
+/**
+ * Without zebra (-Z), FRR 8.4 reports per-neighbour graceful-restart commands as failed although a
+ * real bgpd accepts them (it cannot tell zebra about the GR capability). vtysh -C has already
+ * checked their grammar.
+ */
+const BGPD_DRY_RUN_ARTIFACTS = [/^\s*neighbor \S+ graceful-restart(-disable|-helper)?$/];
+
+/** bgpd -C log lines → diagnostics (bgpd always exits 0) */
+export function parseBgpdOutput(output: string, lines: string[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const raw of output.split("\n")) {
+    const unreadable = /vty_read_config: (can't open|failed to open)[^\n]*/.exec(raw);
+    if (unreadable) {
+      const msg = `bgpd could not read the file: ${unreadable[0].replace(/^vty_read_config: /, "")}`;
+      if (!seen.has(msg)) out.push({ line: null, message: msg, text: null });
+      seen.add(msg);
+      continue;
+    }
+    const m = /\] (No such command|Command returned [^\n]*?|Ambiguous command|Incomplete command|[A-Za-z ]*(?:Failed|failed|Error|error)[A-Za-z ]*) on config line (\d+): (.*)$/.exec(raw);
+    if (!m) continue;
+    const n = Number(m[2]);
+    const key = `${n}:${m[1]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const text = lineText(lines, n);
+    if (text !== null && BGPD_DRY_RUN_ARTIFACTS.some((re) => re.test(text))) continue;
+    out.push({ line: n, message: m[1]!, text });
+  }
+  return out;
+}
+
+async function judgeFrr(file: string, dir: string, text: string, lines: string[], deps: ValidateDeps): Promise<Omit<Verdict, "daemon" | "durationMs">> {
+  const vtysh = deps.binaries?.vtysh ?? DEFAULT_BINARIES.vtysh;
+  const bgpd = deps.binaries?.bgpd ?? DEFAULT_BINARIES.bgpd;
+  const g = await deps.exec(vtysh, ["-C", "-f", file], { timeoutMs: deps.timeoutMs });
+  if (g.notFound) throw missing("vtysh", vtysh);
+  const gOut = combined(g);
+  if (g.code !== 0) {
+    const d = parseVtyshOutput(gOut, lines);
+    return { ok: false, judges: ["vtysh -C"], diagnostics: d.length ? d : [{ line: null, message: `vtysh -C exited with ${g.code}`, text: null }], output: gOut };
+  }
+  const sub = join(dir, "bgpd.conf");
+  await fsp.writeFile(sub, bgpdSubset(text), { mode: 0o600 });
+  // -S: stay root so a 0600 file in a 0700 directory is readable; -Z -n -p 0: no zebra, kernel or socket.
+  const s = await deps.exec(bgpd, ["-C", "-Z", "-S", "-n", "-p", "0", "-f", sub, "--vty_socket", dir, "-i", join(dir, "bgpd.pid"), "--log", "stdout"], {
+    timeoutMs: deps.timeoutMs,
+  });
+  if (s.notFound) throw missing("bgpd", bgpd);
+  const sOut = combined(s);
+  const diagnostics = parseBgpdOutput(sOut, lines);
+  if (s.code !== 0) diagnostics.push({ line: null, message: `bgpd -C exited with ${s.code ?? s.error ?? "a signal"}`, text: null });
+  return { ok: diagnostics.length === 0, judges: ["vtysh -C", "bgpd -C"], diagnostics, output: [gOut, sOut].filter(Boolean).join("\n") };
+}
+
+// ------------------------------------------------------------------------------------ both
+
+/** Judge config text with the daemon's parser. Never throws for a rejected config: see `ok`. */
+export async function validateConfigText(daemon: DaemonType, text: string, deps: ValidateDeps): Promise<Verdict> {
+  const t0 = performance.now();
+  const dir = await fsp.mkdtemp(join(deps.tmpRoot ?? tmpdir(), "svcroute-check-"));
+  try {
+    const file = join(dir, daemon === "frr" ? "frr.conf" : "bird.conf");
+    await fsp.writeFile(file, text, { mode: 0o600 });
+    const lines = text.split("\n");
+    const v = daemon === "bird" ? await judgeBird(file, lines, deps) : await judgeFrr(file, dir, text, lines, deps);
+    return { ...v, daemon, output: v.output.split(dir).join("<check>"), durationMs: Math.round(performance.now() - t0) };
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `LABEL:LINE: message` lines, then the parsers' own "% ..." explanations */
+export function formatDiagnostics(v: Verdict, label: string): string {
+  const lines = v.diagnostics.map((d) => `${label}${d.line !== null ? `:${d.line}` : ""}: ${d.message}${d.text !== null ? `\n    ${d.text.trim()}` : ""}`);
+  const said = [...new Set(v.output.split("\n").filter((l) => l.startsWith("% ")))];
+  return [...lines, ...said.map((l) => `  ${v.judges.at(-1) ?? "parser"} said: ${l}`)].join("\n");
+}
+
+/** Judge, and throw E_DAEMON_REJECTED with file:line evidence when the parser says no. */
+export async function assertDaemonAccepts(daemon: DaemonType, text: string, label: string, deps: ValidateDeps): Promise<Verdict> {
+  const v = await validateConfigText(daemon, text, deps);
+  if (!v.ok) {
+    throw new SvcrouteError("E_DAEMON_REJECTED", `${v.judges.join(" + ")} rejected the rendered ${daemon === "frr" ? "FRR" : "BIRD"} config`, {
+      details: formatDiagnostics(v, label),
+      hint: "this is a svcroute bug if the manifest passed `svcroute check`: please report it with the lines above",
+    });
+  }
+  return v;
+}
