@@ -51,3 +51,53 @@ export async function captureBirdConfig(rec: Recorder, lab: Lab, scratch: string
   writeFileSync(paths.configFile, good);
   await rec.command("birdc-configure-restored.txt", birdc("configure"), { where, note: "configure back to the original file" });
 }
+
+/** Raw control-socket replies (reply codes included), as svcroute's own BIRD client reads them. */
+export async function captureBirdRaw(rec: Recorder, lab: Lab): Promise<void> {
+  const { connect } = await import("node:net");
+  const paths = lab.birdPaths("host2");
+  const sock = connect(paths.socket);
+  sock.setEncoding("utf8");
+  let buf = "";
+  let failed: (e: Error) => void = () => undefined;
+  sock.on("error", (e) => failed(e));
+  const reply = () =>
+    new Promise<string>((resolve, reject) => {
+      const done = () => {
+        const m = /(^|\n)\d{4} [^\n]*\n/.exec(buf);
+        if (!m) return false;
+        const end = m.index + m[0].length;
+        const r = buf.slice(0, end);
+        buf = buf.slice(end);
+        sock.off("data", onData);
+        resolve(r);
+        return true;
+      };
+      const onData = (d: string) => {
+        buf += d;
+        done();
+      };
+      sock.on("data", onData);
+      failed = reject;
+      done();
+    });
+  const where = "host2 (running BIRD), raw control socket";
+  rec.save("raw.greeting.txt", await reply(), { command: `connect ${paths.socket}`, where, exit: 0, note: "the greeting on connect" });
+  const cmds: [string, string, string][] = [
+    ["raw.show-status.txt", "show status", "daemon status: server time, last reboot (the instance identity), last reconfiguration"],
+    ["raw.show-protocols-all.txt", `show protocols all ${birdProto("tor1", "ipv4")}`, "an Established BGP session, with reply codes"],
+    ["raw.show-route-export.txt", `show route export ${birdProto("tor1", "ipv4")}`, "exported routes, with reply codes"],
+    ["raw.disable.txt", "disable svc", "disabling a protocol (the fast path)"],
+    ["raw.disable-again.txt", "disable svc", "disabling it again"],
+    ["raw.enable.txt", "enable svc", "enabling it again"],
+    ["raw.configure-timeout.txt", `configure "${paths.configFile}" timeout 30`, "configure with automatic undo unless confirmed"],
+    ["raw.configure-confirm.txt", "configure confirm", "confirming it"],
+    ["raw.unknown-command.txt", "frobnicate", "a command BIRD does not know (9xxx code)"],
+    ["raw.unknown-protocol.txt", "disable nosuchproto", "a protocol that does not exist"],
+  ];
+  for (const [file, cmd, note] of cmds) {
+    sock.write(`${cmd}\n`);
+    rec.save(file, await reply(), { command: `${cmd} (over the socket)`, where, exit: 0, note });
+  }
+  sock.destroy();
+}

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, chmodSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { captureBirdConfig, captureBirdShow } from "./capture-bird.js";
+import { captureBirdConfig, captureBirdRaw, captureBirdShow } from "./capture-bird.js";
 import { captureFrrCheckers, captureFrrShow } from "./capture-frr.js";
 import { Recorder, type Captured } from "./capture-record.js";
 import { installSignalHandlers } from "./cleanup.js";
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     bird.reset();
     await captureFrrShow(frr, lab);
     await captureBirdShow(bird, lab);
+    await captureBirdRaw(bird, lab);
     await captureFrrCheckers(frr, lab, scratch);
     await captureBirdConfig(bird, lab, scratch);
     writeFileSync(join(frr.dir, "README.md"), readme("FRR", frr.entries));

@@ -1,0 +1,140 @@
+// FRR driver. Full path: frr-reload.py --reload with --confdir beside the config file (so its
+// `write` never lands in /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in
+// one vtysh session: bgpd originates or withdraws the prefix, sessions and policy untouched.
+import { promises as fsp } from "node:fs";
+import { dirname, join } from "node:path";
+import { SvcrouteError } from "../errors.js";
+import type { Exec } from "../effects/exec.js";
+import type { RoutingModel } from "../core/model.js";
+import type { DaemonConfig } from "../manifest/types.js";
+import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
+import { parseAdvertised, parseNeighbors, splitJsonDocuments } from "./frr-parse.js";
+import { assertDaemonAccepts } from "./validate.js";
+
+/** the header names hashes of the manifest and health: it changes, the running state does not */
+const HEADER = /^[#!] (svcroute-managed |Written by svcroute |and health state sha256:)/;
+
+/** The config with what toggle() switches (`network` statements, the health hash) blanked. */
+export function frrFastKey(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => (/^\s+network \S+( route-map \S+)?\s*$/.test(l) ? "" : (HEADER.test(l) ? "" : l)))
+    .join("\n");
+}
+
+/** vtysh prints "% ..." for a command it could not run; some lines are harmless noise */
+export function vtyshErrors(output: string): string[] {
+  return output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^(line \d+: )?%/.test(l) && !/Can't open configuration file|vtysh\.conf/.test(l));
+}
+
+export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number }): Driver {
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  const vtysh = async (cmds: string[], what: string) => {
+    const r = await deps.exec(cfg.vtysh, ["--vty_socket", cfg.socket, ...cmds.flatMap((c) => ["-c", c])], { timeoutMs });
+    if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.vtysh} is not installed`, { hint: "apt-get install frr" });
+    if (r.timedOut) throw new SvcrouteError("E_TIMEOUT", `vtysh (${what}) did not finish within ${timeoutMs} ms`, { hint: "bgpd may be stopped (SIGSTOP) or overloaded" });
+    const all = `${r.stdout}\n${r.stderr}`;
+    if (r.code !== 0 && /(failed to connect|Exiting: failed|No such file or directory|Connection refused)/i.test(all)) {
+      throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}: ${all.trim().split("\n")[0]}`, {
+        hint: "is bgpd running? svcroute needs to be root or in the frrvty group",
+      });
+    }
+    return r;
+  };
+
+  return {
+    type: "frr",
+    async validate(text) {
+      await assertDaemonAccepts("frr", text, cfg.configFile, { exec: deps.exec, binaries: { vtysh: cfg.vtysh, bgpd: cfg.bgpd } });
+    },
+    async reload() {
+      const confdir = dirname(cfg.configFile);
+      const r = await deps.exec(
+        cfg.frrReload,
+        ["--reload", "--stdout", "--confdir", confdir, "--vty_socket", cfg.socket, "--rundir", cfg.socket, cfg.configFile],
+        { timeoutMs: 60_000 },
+      );
+      if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.frrReload} is not installed`, { hint: "apt-get install frr-pythontools" });
+      const out = `${r.stdout}\n${r.stderr}`.trim();
+      if (r.code !== 0 || /Failed to execute|vtysh failed|ERROR/i.test(out)) {
+        throw new SvcrouteError("E_APPLY", `frr-reload.py could not apply ${cfg.configFile} (exit ${r.code ?? "killed"})`, { details: out.split("\n").slice(-20).join("\n") });
+      }
+      // Deleting/adding an address-family or changing remote-as resets sessions; frr-reload says "clear".
+      return { output: out, sessionsRestarted: /remote-as|no neighbor|address-family/.test(out) && /Lines To Delete/.test(out), durationMs: r.durationMs };
+    },
+    async confirm() {},
+    fastKey: frrFastKey,
+    async toggle(model: RoutingModel, ops: ToggleOp[]) {
+      const t0 = performance.now();
+      const byAf = new Map<string, string[]>();
+      // withdrawals first, as for BIRD
+      const sorted = [...ops].sort((a, b) => Number(a.to !== "withdrawn") - Number(b.to !== "withdrawn"));
+      for (const op of sorted) {
+        const svc = model.services.find((s) => s.name === op.service);
+        const p = svc?.prefixes.find((x) => x.prefix === op.prefix);
+        if (!svc || !p) throw new SvcrouteError("E_INTERNAL", `no prefix ${op.prefix} in service ${op.service}`);
+        const stmt = p.frrNetworkByState[op.to] ?? null;
+        const lines = byAf.get(p.frrAddressFamily) ?? [];
+        if (stmt === null) lines.push(`no network ${op.prefix}`);
+        else {
+          // a route-map change on an existing network: replace it, FRR keeps the first otherwise
+          if (op.from !== "withdrawn" && p.frrNetworkByState[op.from] !== stmt) lines.push(`no network ${op.prefix}`);
+          lines.push(stmt);
+        }
+        byAf.set(p.frrAddressFamily, lines);
+      }
+      const cmds = ["configure terminal", `router bgp ${model.asn}`];
+      for (const [af, lines] of byAf) cmds.push(`address-family ${af}`, ...lines, "exit-address-family");
+      cmds.push("end");
+      const r = await vtysh(cmds, "toggle");
+      const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
+      if (r.code !== 0 || errs.length) throw new SvcrouteError("E_APPLY", `vtysh refused the change: ${errs.join("; ") || `exit ${r.code}`}`);
+      return { durationMs: performance.now() - t0 };
+    },
+    async observe(model) {
+      const t0 = performance.now();
+      const neighbors = model.frr.bgp.neighbors;
+      const afs = model.frr.bgp.addressFamilies;
+      const cmds = ["show bgp neighbors json"];
+      const advIndex: { key: string; family: 4 | 6 }[] = [];
+      for (const af of afs) {
+        for (const n of af.neighbors) {
+          cmds.push(`show bgp ${af.name} neighbors ${n.key} advertised-routes json`);
+          advIndex.push({ key: n.key, family: af.family });
+        }
+      }
+      const r = await vtysh(cmds, "observe");
+      const docs = splitJsonDocuments(r.stdout);
+      const info = parseNeighbors(docs[0]);
+      let instance: string | null = null;
+      try {
+        instance = (await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8")).trim();
+      } catch {
+        instance = null;
+      }
+      const peers: ObservedPeer[] = neighbors.map((n) => {
+        const i = info.find((x) => x.key === n.key);
+        const adv: Record<"4" | "6", string[]> = { "4": [], "6": [] };
+        advIndex.forEach((a, k) => {
+          if (a.key === n.key && i?.state === "Established") adv[String(a.family) as "4" | "6"].push(...parseAdvertised(docs[k + 1]));
+        });
+        return {
+          name: n.peer,
+          state: i?.state ?? "Idle",
+          uptimeMs: i?.uptimeMs ?? null,
+          establishedTotal: i?.establishedTotal ?? null,
+          droppedTotal: i?.droppedTotal ?? null,
+          sent: i?.sent ?? null,
+          received: i?.received ?? null,
+          lastError: i?.lastError ?? (i ? null : "neighbor not in the running config"),
+          advertised: i ? { "4": adv["4"].sort(), "6": adv["6"].sort() } : null,
+        };
+      });
+      return { instance, peers, durationMs: performance.now() - t0 } satisfies Observed;
+    },
+    close() {},
+  };
+}

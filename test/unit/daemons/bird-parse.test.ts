@@ -1,0 +1,78 @@
+// BIRD parsers on outputs captured from a real BIRD 2.0.12 (test/fixtures/captured/bird/).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { normaliseBgpState, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
+import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
+
+const cap = (f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured/bird", f), "utf8");
+
+describe("show protocols all", () => {
+  it("an Established session", () => {
+    const [p] = parseProtocolsAll(cap("host2.show-protocols-all-established.txt"));
+    expect(p).toMatchObject({ name: "tor1_v4", proto: "BGP", state: "up", info: "Established", bgpState: "Established", lastError: null });
+    expect(p!.neighborAddress).toMatch(/^169\.254\.\d+\.2$/);
+    expect(p!.channels).toEqual([{ name: "ipv4", state: "UP", imported: 1, exported: 2 }]);
+    expect(normaliseBgpState(p!)).toBe("Established");
+  });
+
+  it("a session failing with Bad peer AS", () => {
+    const [p] = parseProtocolsAll(cap("badbird.show-protocols-all-not-established.txt"));
+    expect(p).toMatchObject({ state: "start", bgpState: "Idle", lastError: "BGP Error: Bad peer AS" });
+    expect(p!.info).toContain("Idle");
+    expect(p!.channels[0]).toMatchObject({ state: "DOWN", imported: null, exported: null });
+    expect(normaliseBgpState(p!)).toBe("Idle");
+  });
+
+  it("the protocol table of a whole daemon", () => {
+    const ps = parseProtocolsAll(cap("host2.show-protocols.txt"));
+    expect(ps.map((p) => p.proto)).toEqual(expect.arrayContaining(["Device", "Direct", "Kernel", "BFD", "BGP"]));
+    expect(ps.filter((p) => p.proto === "BGP").every((p) => normaliseBgpState(p) === "Established")).toBe(true);
+    const bad = parseProtocolsAll(cap("badbird.show-protocols.txt")).find((p) => p.proto === "BGP")!;
+    expect(normaliseBgpState(bad)).not.toBe("Established");
+  });
+});
+
+describe("routes and status", () => {
+  it("exported prefixes, IPv4 and IPv6", () => {
+    expect(parseRoutePrefixes(cap("host2.show-route-export-v4.txt")).sort()).toEqual(["192.0.2.100/32", "192.0.2.12/32"]);
+    expect(parseRoutePrefixes(cap("host2.show-route-export-v6.txt")).sort()).toEqual(["2001:db8::100/128", "2001:db8::12/128"]);
+  });
+
+  it("show status gives the instance identity and server time", () => {
+    const s = parseStatus(parseBirdReply(cap("raw.show-status.txt")).text);
+    expect(s.lastReboot).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    expect(s.serverTime).toMatch(/^\d{4}-\d\d-\d\d /);
+    expect(uptimeMs(s.lastReboot!.split(" ")[1]!, s.serverTime)).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each([
+    ["10:00:00.000", "2026-11-25 10:00:05.500", 5500],
+    ["23:59:59.000", "2026-11-25 00:00:01.000", 2000],
+    ["2026-11-20 10:00:00", "2026-11-25 10:00:00.000", 5 * 86_400_000],
+  ])("uptime from %s at %s", (since, now, ms) => expect(uptimeMs(since, now)).toBe(ms));
+});
+
+describe("control socket replies", () => {
+  it.each([
+    ["raw.greeting.txt", 1, true, /^BIRD 2\.0\.\d+ ready\.$/],
+    ["raw.disable.txt", 0, true, /^svc: disabled$/],
+    ["raw.disable-again.txt", 0, true, /already disabled/],
+    ["raw.enable.txt", 0, true, /^svc: enabled$/],
+    ["raw.configure-timeout.txt", 3, true, /Undo scheduled in 30 s\nReconfigured$/],
+    ["raw.configure-confirm.txt", 18, true, /^Reconfiguration confirmed$/],
+    ["raw.unknown-command.txt", 9001, false, /syntax error/],
+    ["raw.unknown-protocol.txt", 9001, false, /syntax error/],
+  ])("%s", (file, code, ok, text) => {
+    const r = parseBirdReply(cap(file));
+    expect([r.code, r.ok]).toEqual([code, ok]);
+    expect(r.text).toMatch(text);
+  });
+
+  it("multi-line replies keep continuation lines", () => {
+    const r = parseBirdReply(cap("raw.show-route-export.txt"));
+    expect(parseRoutePrefixes(r.text).sort()).toEqual(["192.0.2.100/32", "192.0.2.12/32"]);
+    const p = parseProtocolsAll(parseBirdReply(cap("raw.show-protocols-all.txt")).text);
+    expect(p[0]).toMatchObject({ bgpState: "Established" });
+  });
+});
