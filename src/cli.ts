@@ -124,6 +124,46 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
       }),
     );
 
+  program
+    .command("run")
+    .description("the supervisor: keep the routing daemon's announcements equal to the healthy services (systemd runs this)")
+    .addOption(manifestOption())
+    .addOption(new Option("--log-format <format>", "json (default when not a terminal) or text").choices(["json", "text"]))
+    .addOption(new Option("--log-level <level>", "least severe level logged (default info)").choices(["debug", "info", "warn", "error"]))
+    .option("--no-guard", "do not start the fail-closed guard (it is never started under systemd)")
+    .action(
+      run(async (opts: Record<string, unknown>) => {
+        const { runCommand } = await import("./commands/run.js");
+        return runCommand(io, opts);
+      }),
+    );
+
+  program
+    .command("withdraw")
+    .description("withdraw every prefix this host announces, now, without a supervisor (systemd OnFailure=)")
+    .addOption(manifestOption())
+    .option("--all", "every service (required)")
+    .action(
+      run(async (opts: Record<string, unknown>) => {
+        const { withdrawCommand } = await import("./commands/withdraw.js");
+        return withdrawCommand(io, opts);
+      }),
+    );
+
+  program
+    .command("guard", { hidden: true })
+    .description("internal: the fail-closed guard started by `svcroute run`")
+    .requiredOption("--manifest <path>")
+    .requiredOption("--state-dir <dir>")
+    .requiredOption("--grace-ms <ms>")
+    .requiredOption("--parent <pid>")
+    .action(
+      run(async (opts: Record<string, string>) => {
+        const { guardCommand } = await import("./commands/guard.js");
+        return guardCommand(io, opts as never);
+      }),
+    );
+
   for (const [name, on] of [
     ["drain", true],
     ["undrain", false],

@@ -5,7 +5,8 @@ import type { Family } from "../manifest/ip.js";
 import type { Manifest, Service } from "../manifest/types.js";
 import { isAllowed } from "./policy.js";
 
-export type HealthState = "up" | "down";
+/** "unknown": not decided yet (a service that just started): never announced */
+export type HealthState = "up" | "down" | "unknown";
 
 /** The health the renderer is asked to reflect. A service absent from `services` counts as up. */
 export interface HealthInput {
@@ -55,6 +56,7 @@ export interface DesiredState {
 }
 
 export function announceFor(s: Service, health: HealthState, drained: boolean): Announce {
+  if (health === "unknown") return "withdrawn";
   if (health === "down") return s.onFailure === "deprefer" && !drained ? "deprefer" : "withdrawn";
   return drained ? "graceful-shutdown" : "normal";
 }

@@ -16,11 +16,11 @@ export const CONFIRM_TIMEOUT_S = 30;
 /** the header names hashes of the manifest and health: it changes, the running state does not */
 const HEADER = /^[#!] (svcroute-managed |Written by svcroute |and health state sha256:)/;
 
-/** The config with what toggle() switches (static `disabled` lines, the health hash) blanked. */
+/** The config with what toggle() switches (static `disabled` lines, state comments, the header) removed. */
 export function birdFastKey(text: string): string {
   return text
     .split("\n")
-    .map((l) => (/^\s*disabled yes;\s*$/.test(l) ? "" : (HEADER.test(l) ? "" : l)))
+    .filter((l) => !/^\s*disabled (yes|no);\s*$/.test(l) && !HEADER.test(l) && !/^# service \S+: \S+$/.test(l))
     .join("\n");
 }
 
@@ -95,6 +95,16 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
         });
       }
       return { instance: status.lastReboot, peers, durationMs: t() - t0 } satisfies Observed;
+    },
+    async instance() {
+      return parseStatus((await run("show status")).text).lastReboot;
+    },
+    async withdrawAllNow() {
+      // patterns cover every service static protocol, including ones a stale model lacks
+      for (const pattern of ['"svc4_*"', '"svc6_*"']) {
+        const r = await sock.command(`disable ${pattern}`);
+        if (!r.ok && !/No protocols match/i.test(r.text)) throw new SvcrouteError("E_APPLY", `BIRD refused \`disable ${pattern}\`: ${r.text}`);
+      }
     },
     close: () => sock.close(),
   };

@@ -61,5 +61,9 @@ export interface Driver {
   /** switch prefixes without a reload and without touching sessions */
   toggle(model: RoutingModel, ops: ToggleOp[]): Promise<{ durationMs: number }>;
   observe(model: RoutingModel): Promise<Observed>;
+  /** cheap identity of the running daemon (changes on restart); throws when unreachable */
+  instance(): Promise<string | null>;
+  /** withdraw every svcroute prefix at run time, whatever the config says (fail-closed sweep) */
+  withdrawAllNow(): Promise<void>;
   close(): void;
 }

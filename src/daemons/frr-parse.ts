@@ -85,3 +85,29 @@ export function parseAdvertised(doc: unknown): string[] {
   const adv = (doc as J).advertisedRoutes;
   return adv && typeof adv === "object" ? Object.keys(adv as J).sort() : [];
 }
+
+export interface ReloadDiff {
+  toDelete: string[];
+  toAdd: string[];
+}
+
+/** lines frr-reload always reports on these hosts (a hostname the file does not set, ...) */
+const NOISE = [/^(no )?hostname /, /^(no )?frr (version|defaults)/, /^end$/, /^!/];
+
+/** The "Lines To Delete" / "Lines To Add" sections of `frr-reload.py --test`, noise removed. */
+export function parseReloadDiff(output: string): ReloadDiff {
+  const out: ReloadDiff = { toDelete: [], toAdd: [] };
+  let section: keyof ReloadDiff | undefined;
+  for (const raw of output.split("\n")) {
+    const line = raw.replace(/\s+$/, "");
+    if (line === "Lines To Delete") section = "toDelete";
+    else if (line === "Lines To Add") section = "toAdd";
+    else if (/^=+$/.test(line) || line === "" || /^\d{4}-\d\d-\d\d /.test(line)) continue;
+    else if (section && !NOISE.some((re) => re.test(line.trim()))) out[section].push(line);
+  }
+  return out;
+}
+
+export function diffIsEmpty(d: ReloadDiff): boolean {
+  return d.toDelete.length === 0 && d.toAdd.length === 0;
+}

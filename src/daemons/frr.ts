@@ -8,17 +8,17 @@ import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
-import { parseAdvertised, parseNeighbors, splitJsonDocuments } from "./frr-parse.js";
+import { diffIsEmpty, parseAdvertised, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "./frr-parse.js";
 import { assertDaemonAccepts } from "./validate.js";
 
 /** the header names hashes of the manifest and health: it changes, the running state does not */
 const HEADER = /^[#!] (svcroute-managed |Written by svcroute |and health state sha256:)/;
 
-/** The config with what toggle() switches (`network` statements, the health hash) blanked. */
+/** The config with what toggle() switches (`network` statements, the header) removed. */
 export function frrFastKey(text: string): string {
   return text
     .split("\n")
-    .map((l) => (/^\s+network \S+( route-map \S+)?\s*$/.test(l) ? "" : (HEADER.test(l) ? "" : l)))
+    .filter((l) => !/^\s+network \S+( route-map \S+)?\s*$/.test(l) && !HEADER.test(l))
     .join("\n");
 }
 
@@ -52,18 +52,34 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     },
     async reload() {
       const confdir = dirname(cfg.configFile);
-      const r = await deps.exec(
-        cfg.frrReload,
-        ["--reload", "--stdout", "--confdir", confdir, "--vty_socket", cfg.socket, "--rundir", cfg.socket, cfg.configFile],
-        { timeoutMs: 60_000 },
-      );
+      const args = ["--confdir", confdir, "--vty_socket", cfg.socket, "--rundir", cfg.socket, cfg.configFile];
+      const r = await deps.exec(cfg.frrReload, ["--reload", "--stdout", ...args], { timeoutMs: 60_000 });
       if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.frrReload} is not installed`, { hint: "apt-get install frr-pythontools" });
       const out = `${r.stdout}\n${r.stderr}`.trim();
-      if (r.code !== 0 || /Failed to execute|vtysh failed|ERROR/i.test(out)) {
-        throw new SvcrouteError("E_APPLY", `frr-reload.py could not apply ${cfg.configFile} (exit ${r.code ?? "killed"})`, { details: out.split("\n").slice(-20).join("\n") });
+      if (/failed to connect to any daemons|Connection refused|No such file or directory.*vty/i.test(out)) {
+        throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}`, { details: out.split("\n").slice(-5).join("\n"), hint: "is bgpd running?" });
       }
-      // Deleting/adding an address-family or changing remote-as resets sessions; frr-reload says "clear".
-      return { output: out, sessionsRestarted: /remote-as|no neighbor|address-family/.test(out) && /Lines To Delete/.test(out), durationMs: r.durationMs };
+      const warnings = out.split("\n").filter((l) => /reset (all peers|this peer) to take effect/i.test(l));
+      if (r.code !== 0) {
+        // frr-reload counts a command's warning as a failure (e.g. "Graceful restart configuration
+        // changed, reset all peers to take effect") although the line was applied: what matters is
+        // whether the running config now equals the file.
+        const t = await deps.exec(cfg.frrReload, ["--test", "--stdout", ...args], { timeoutMs: 60_000 });
+        const diff = parseReloadDiff(`${t.stdout}\n${t.stderr}`);
+        if (!diffIsEmpty(diff)) {
+          const detail = [...diff.toDelete.map((l) => `- ${l}`), ...diff.toAdd.map((l) => `+ ${l}`)].slice(0, 20).join("\n");
+          throw new SvcrouteError("E_APPLY", `frr-reload.py could not apply ${cfg.configFile} (exit ${r.code ?? "killed"}); still different:`, {
+            details: `${detail}\n--- frr-reload said:\n${out.split("\n").filter((l) => /line \d+:|WARNING|ERROR|%/.test(l)).slice(-10).join("\n")}`,
+          });
+        }
+      }
+      let sessionsRestarted = false;
+      if (warnings.length) {
+        // e.g. graceful restart changed: it only takes effect in a new session
+        await vtysh(["clear bgp *"], "reset for a session-level change");
+        sessionsRestarted = true;
+      }
+      return { output: out, sessionsRestarted, durationMs: r.durationMs };
     },
     async confirm() {},
     fastKey: frrFastKey,
@@ -134,6 +150,27 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         };
       });
       return { instance, peers, durationMs: performance.now() - t0 } satisfies Observed;
+    },
+    async instance() {
+      try {
+        return (await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8")).trim();
+      } catch {
+        throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `bgpd is not running (no ${join(cfg.socket, "bgpd.pid")})`);
+      }
+    },
+    async withdrawAllNow() {
+      const r = await vtysh(["show running-config"], "sweep");
+      const asn = /^router bgp (\d+)/m.exec(r.stdout)?.[1];
+      if (!asn) return;
+      const cmds = ["configure terminal", `router bgp ${asn}`];
+      let af = "";
+      for (const line of r.stdout.split("\n")) {
+        const a = /^ address-family (ipv[46] unicast)/.exec(line);
+        if (a) af = a[1]!;
+        const n = /^\s+network (\S+)/.exec(line);
+        if (n && af) cmds.push(`address-family ${af}`, `no network ${n[1]}`, "exit-address-family");
+      }
+      if (cmds.length > 2) await vtysh([...cmds, "end"], "sweep");
     },
     close() {},
   };

@@ -55,7 +55,8 @@ function normalizePeer(p: RawPeer): Peer {
     keepaliveMs: ms(p.timers?.keepalive, 3000),
     holdMs: ms(p.timers?.hold, 9000),
     connectRetryMs: ms(p.timers?.connect_retry, 5000),
-    ttlSecurity: p.ttl_security ?? p.multihop === undefined,
+    // off by default: GTSM works only when the ToR enables it too, and a one-sided GTSM never connects
+    ttlSecurity: p.ttl_security ?? false,
     multihop: p.multihop,
     families: peerFamilies(p),
     gracefulRestart: p.graceful_restart ?? false,

@@ -119,7 +119,7 @@ export const PeerSchema = z
     timers: TimersSchema.optional(),
     ttl_security: z
       .boolean()
-      .describe("GTSM (RFC 5082): accept only packets from a directly connected peer (default true unless multihop)")
+      .describe("GTSM (RFC 5082): accept only packets from a directly connected peer; the ToR must enable it too (default false)")
       .optional(),
     multihop: z
       .int()

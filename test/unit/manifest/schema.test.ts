@@ -11,7 +11,7 @@ describe("a valid manifest", () => {
     expect(r.problems).toEqual([]);
     const m = r.manifest!;
     expect(m.daemon).toMatchObject({ type: "bird", configFile: "/etc/bird/bird.conf", socket: "/run/bird/bird.ctl", routeMapDelayMs: 1000 });
-    expect(m.peers[0]).toMatchObject({ families: [4], holdMs: 9000, keepaliveMs: 3000, ttlSecurity: true, gracefulRestart: false, bfd: undefined });
+    expect(m.peers[0]).toMatchObject({ families: [4], holdMs: 9000, keepaliveMs: 3000, ttlSecurity: false, gracefulRestart: false, bfd: undefined });
     expect(m.policy).toMatchObject({ accept: "none", maxPrefix: 4 });
     expect(m.services[0]).toMatchObject({ intervalMs: 2000, fastIntervalMs: 1000, timeoutMs: 1000, rise: 3, fall: 2, initial: "down", onFailure: "withdraw" });
     expect(m.addresses).toEqual({ interface: "lo", manage: false });

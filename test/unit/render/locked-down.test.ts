@@ -189,10 +189,14 @@ describe("locked-down profile", () => {
     expect(() => render(buildModel(manifest), "frr", { showSecrets: true })).toThrowError(/was not read/);
   });
 
-  it("uses GTSM (TTL security) for directly connected peers only", async () => {
-    const direct = await texts("minimal");
-    expect(grep(direct.frr, /ttl-security|multihop/)).toEqual([" neighbor 169.254.0.1 ttl-security hops 1"]);
-    expect(grep(direct.bird, /ttl security|direct;|multihop/)).toEqual(["  direct;", "  ttl security on;"]);
+  it("uses GTSM (TTL security) for directly connected peers when asked, never by default", async () => {
+    const plain = await texts("minimal");
+    expect(grep(plain.frr, /ttl-security|multihop/)).toEqual([]);
+    expect(grep(plain.bird, /ttl security|direct;|multihop/)).toEqual(["  direct;"]);
+    const gtsm = await texts("passwords-gtsm");
+    expect(grep(gtsm.frr, /ttl-security/).length).toBeGreaterThan(0);
+    expect(grep(gtsm.frr, /ttl-security/).every((l) => l.endsWith("ttl-security hops 1"))).toBe(true);
+    expect(grep(gtsm.bird, /ttl security/).every((l) => l === "  ttl security on;")).toBe(true);
     const mh = await texts("multihop");
     expect(grep(mh.frr, /ttl-security/)).toEqual([]);
     expect(grep(mh.bird, /ttl security|direct;/)).toEqual([]);
@@ -258,7 +262,6 @@ describe("locked-down profile", () => {
     expect(grep(frr, /neighbor eth0/)).toEqual([
       " neighbor eth0 interface remote-as external",
       " neighbor eth0 description leaf1",
-      " neighbor eth0 ttl-security hops 1",
       " neighbor eth0 timers 3 9",
       " neighbor eth0 timers connect 5",
       " neighbor eth0 bfd",

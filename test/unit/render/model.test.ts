@@ -46,7 +46,7 @@ describe("routing model", () => {
   it("FRR: neighbours carry every session setting", async () => {
     const { model } = await fixtureModel("bfd-timers");
     const [t1, t2, t3] = model.frr.bgp.neighbors;
-    expect(t1).toMatchObject({ key: "169.254.5.1", remoteAs: "remote-as 65005", ttlSecurityHops: 1, ebgpMultihop: null, keepalive: 1, hold: 3, connectRetry: 2, bfdProfile: "SVCR-BFD-TOR1" });
+    expect(t1).toMatchObject({ key: "169.254.5.1", remoteAs: "remote-as 65005", ttlSecurityHops: null, ebgpMultihop: null, keepalive: 1, hold: 3, connectRetry: 2, bfdProfile: "SVCR-BFD-TOR1" });
     expect(t2).toMatchObject({ keepalive: 10, hold: 30, connectRetry: 5, bfdProfile: "SVCR-BFD-TOR2" });
     expect(t3).toMatchObject({ hold: 0, connectRetry: 60, bfdProfile: null });
     expect(model.frr.bfdProfiles).toEqual([

@@ -1,0 +1,18 @@
+// `svcroute run`: the supervisor (long-running; systemd starts it).
+import type { Io } from "../cli.js";
+import { resolveManifestPath } from "../manifest/load.js";
+import { createLogger, type Level } from "../supervisor/log.js";
+import { runSupervisor } from "../supervisor/supervisor.js";
+
+export interface RunCommandOptions {
+  manifest?: string;
+  logFormat?: "json" | "text";
+  logLevel?: Level;
+  guard?: boolean;
+}
+
+export async function runCommand(io: Io, opts: RunCommandOptions): Promise<number> {
+  const tty = opts.logFormat ? opts.logFormat === "text" : io.isTTY;
+  const log = createLogger({ write: (l) => io.out(l), tty, level: opts.logLevel ?? "info" });
+  return runSupervisor({ manifestPath: resolveManifestPath(opts.manifest, io.env), log, env: io.env, ...(opts.guard === false ? { guard: false } : {}) });
+}

@@ -1,0 +1,371 @@
+// One reconcile, start to finish: (re)load the manifest if asked, decide what each service should
+// announce, render, plan, apply (fast toggle or full reload with rollback), prove the result by
+// observing the daemon, and record what happened. Every effect comes through EngineDeps, so this
+// is tested with a fake daemon and a fake clock; the real ones are wired in run.ts.
+import { buildModel } from "../core/build-model.js";
+import type { Announce, HealthInput, HealthState } from "../core/desired.js";
+import type { RoutingModel } from "../core/model.js";
+import { render, assertWritable } from "../core/render.js";
+import type { SecretStore } from "../core/secrets.js";
+import type { Driver, Observed } from "../daemons/driver.js";
+import { SvcrouteError, isSvcrouteError, toSvcrouteError, type Problem } from "../errors.js";
+import type { ServiceSnapshot } from "../health/types.js";
+import type { LoadResult } from "../manifest/load.js";
+import type { DaemonConfig, Manifest } from "../manifest/types.js";
+import { drainPhase, type DrainState } from "./drain.js";
+import type { Logger } from "./log.js";
+import type { Trigger } from "./loop.js";
+import { plan, type Applied, type Next, type Plan } from "./plan.js";
+import { describeMismatches, verify, type Verification } from "./verify.js";
+
+/** What the previous run announced, persisted so a quick restart keeps it until health decides. */
+export interface AnnouncedRecord {
+  manifestHash: string;
+  services: Record<string, Announce>;
+}
+
+export interface EngineDeps {
+  log: Logger;
+  /** wall clock, epoch ms */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  loadManifest(): Promise<LoadResult>;
+  makeDriver(d: DaemonConfig): Driver;
+  readSecrets(m: Manifest): Promise<SecretStore>;
+  health: {
+    update(services: Manifest["services"]): void;
+    snapshot(): ServiceSnapshot[];
+    setDrained(names: string[] | "all"): void;
+  };
+  readDrain(stateDir: string): Promise<DrainState>;
+  /** when the maintenance drain file appeared (its mtime), or undefined when absent */
+  drainFileSince(path: string): Promise<number | undefined>;
+  writeConfig(path: string, text: string): Promise<void>;
+  readConfig(path: string): Promise<string | undefined>;
+  saveAnnounced(stateDir: string, r: AnnouncedRecord): Promise<void>;
+  loadAnnounced(stateDir: string): Promise<AnnouncedRecord | undefined>;
+  /** how long to wait for the daemon to advertise what was applied */
+  verifyTimeoutMs: number;
+  verifyPollMs: number;
+  /** called when the drain timer should fire (epoch ms), to schedule a reconcile */
+  scheduleDrainCheck(at: number | undefined): void;
+}
+
+export interface EngineCounters {
+  reconciles: number;
+  reconcile_failures: number;
+  fast_applies: number;
+  full_applies: number;
+  rollbacks: number;
+  config_drift_total: number;
+}
+
+export interface LastReconcile {
+  at: number;
+  result: "ok" | "failed";
+  path: "none" | "fast" | "full";
+  duration_ms: number;
+  triggers: string[];
+  code: string | null;
+  message: string | null;
+}
+
+export interface EngineState {
+  manifest: Manifest | undefined;
+  manifestPath: string;
+  manifestValid: boolean;
+  manifestErrors: Problem[];
+  manifestLoadedAt: number | null;
+  applied: (Applied & { instance: string | null; at: number }) | undefined;
+  observed: Observed | undefined;
+  verification: Verification | undefined;
+  daemonReachable: boolean;
+  daemonError: string | null;
+  lastReconcile: LastReconcile | undefined;
+  counters: EngineCounters;
+  durations: number[];
+  /** services whose health has been decided (UP or DOWN) since start */
+  decided: Set<string>;
+  carryOver: AnnouncedRecord | undefined;
+  drained: { shutting: string[]; withdrawn: string[] };
+  /** a config that failed to apply: not retried until something changes */
+  rejected: { text: string; error: SvcrouteError } | undefined;
+  /** stopping: announce everything with GRACEFUL_SHUTDOWN, or withdraw everything */
+  override: "graceful-shutdown" | "withdraw" | undefined;
+}
+
+const ANNOUNCED_HEALTH: Record<string, HealthState> = { UP: "up", FALLING: "up" };
+
+export class Engine {
+  readonly state: EngineState;
+  private driver: Driver | undefined;
+  private driverKey = "";
+
+  constructor(
+    private readonly deps: EngineDeps,
+    manifestPath: string,
+  ) {
+    this.state = {
+      manifest: undefined,
+      manifestPath,
+      manifestValid: false,
+      manifestErrors: [],
+      manifestLoadedAt: null,
+      applied: undefined,
+      observed: undefined,
+      verification: undefined,
+      daemonReachable: false,
+      daemonError: null,
+      lastReconcile: undefined,
+      counters: { reconciles: 0, reconcile_failures: 0, fast_applies: 0, full_applies: 0, rollbacks: 0, config_drift_total: 0 },
+      durations: [],
+      decided: new Set(),
+      carryOver: undefined,
+      drained: { shutting: [], withdrawn: [] },
+      rejected: undefined,
+      override: undefined,
+    };
+  }
+
+  /** a health transition to UP or DOWN settles a service (see healthInput) */
+  noteTransition(service: string, to: string): void {
+    if (to === "UP" || to === "DOWN") this.state.decided.add(service);
+  }
+
+  currentDriver(): Driver | undefined {
+    return this.driver;
+  }
+
+  private driverFor(m: Manifest): Driver {
+    const key = JSON.stringify(m.daemon);
+    if (!this.driver || key !== this.driverKey) {
+      this.driver?.close();
+      this.driver = this.deps.makeDriver(m.daemon);
+      this.driverKey = key;
+    }
+    return this.driver;
+  }
+
+  /** Load the manifest; an invalid one keeps the last good one in force. */
+  async reloadManifest(): Promise<boolean> {
+    const r = await this.deps.loadManifest();
+    const s = this.state;
+    if (!r.manifest) {
+      s.manifestValid = false;
+      s.manifestErrors = r.problems;
+      this.deps.log.error(`manifest invalid: ${r.problems.length} problem(s); ${s.manifest ? "keeping the last good one" : "nothing applied yet"}`, {
+        op: "manifest",
+        code: r.stage === "io" ? "E_MANIFEST_IO" : r.stage === "parse" ? "E_MANIFEST_PARSE" : "E_MANIFEST_INVALID",
+      });
+      for (const p of r.problems) this.deps.log.error(`${p.file}:${p.line}:${p.col}  ${p.path}  ${p.message}`, { op: "manifest", code: "E_MANIFEST_INVALID" });
+      return false;
+    }
+    for (const w of r.warnings) this.deps.log.warn(`${w.file}:${w.line}:${w.col}  ${w.path}  ${w.message}`, { op: "manifest" });
+    const changed = s.manifest?.hash !== r.manifest.hash;
+    s.manifestValid = true;
+    s.manifestErrors = [];
+    if (changed) {
+      const first = s.manifest === undefined;
+      s.manifest = r.manifest;
+      s.manifestLoadedAt = this.deps.now();
+      this.deps.health.update(r.manifest.services);
+      if (first) s.carryOver = await this.deps.loadAnnounced(r.manifest.supervisor.stateDir).catch(() => undefined);
+      this.deps.log.info(`manifest loaded: ${r.manifest.services.length} service(s), ${r.manifest.peers.length} peer(s)`, { op: "manifest", hash: r.manifest.hash.slice(0, 12), files: r.manifest.files.length });
+    }
+    return true;
+  }
+
+  /**
+   * Health as the renderer sees it. A service whose health is not decided yet (just started, or
+   * just added) keeps what the previous run announced, so a quick restart never flaps a route;
+   * with nothing to carry over it stays withdrawn until it rises.
+   */
+  async healthInput(m: Manifest): Promise<HealthInput> {
+    const snap = new Map(this.deps.health.snapshot().map((x) => [x.name, x]));
+    const drain = await this.deps.readDrain(m.supervisor.stateDir).catch(() => ({ all: null, services: {} }));
+    const fileSince = await this.deps.drainFileSince(m.maintenance.drainFile).catch(() => undefined);
+    const names = m.services.map((x) => x.name);
+    const phase = drainPhase(drain, names, fileSince, m.maintenance.drainWaitMs, this.deps.now());
+    this.state.drained = { shutting: phase.shutting, withdrawn: phase.withdrawn };
+    this.deps.scheduleDrainCheck(phase.nextChangeAt);
+    const override = this.state.override;
+    const drainedNames = override ? names : [...phase.shutting, ...phase.withdrawn];
+    this.deps.health.setDrained(drainedNames);
+    const services: Record<string, HealthState> = {};
+    for (const svc of m.services) {
+      const s = snap.get(svc.name);
+      // the rise/fall phase under a drain (DISABLED) still says whether the service works
+      const st = s?.state === "DISABLED" ? s.phase : s?.state;
+      let h: HealthState = st === undefined ? (svc.checks.length === 0 ? "up" : "unknown") : ANNOUNCED_HEALTH[st] ?? "down";
+      if (svc.checks.length > 0 && !this.state.decided.has(svc.name) && st !== "UP" && st !== "DOWN") {
+        const prev = this.state.carryOver?.services[svc.name];
+        h = prev === undefined || prev === "withdrawn" ? "unknown" : prev === "deprefer" ? "down" : "up";
+      }
+      if (phase.withdrawn.includes(svc.name) || override === "withdraw") h = "down";
+      services[svc.name] = h;
+    }
+    return { services, drained: drainedNames };
+  }
+
+  private async observeVerify(driver: Driver, m: Manifest, model: RoutingModel, deadlineMs: number): Promise<Verification> {
+    const start = this.deps.now();
+    for (;;) {
+      const obs = await driver.observe(model);
+      this.state.observed = obs;
+      this.state.daemonReachable = true;
+      const v = verify(m, model, obs);
+      this.state.verification = v;
+      if (v.ok || this.deps.now() - start >= deadlineMs) return v;
+      await this.deps.sleep(this.deps.verifyPollMs);
+    }
+  }
+
+  private next(m: Manifest, health: HealthInput, secrets: SecretStore, driver: Driver): Next {
+    const model = buildModel(m, health, secrets);
+    const text = assertWritable(render(model, m.daemon.type, { showSecrets: true }));
+    return { text, fastKey: driver.fastKey(text), model, manifest: m };
+  }
+
+  /** The reconcile body for the loop. Never throws: failures are results. */
+  async reconcile(reasons: ReadonlySet<Trigger>): Promise<{ ok: boolean }> {
+    const t0 = this.deps.now();
+    const s = this.state;
+    s.counters.reconciles++;
+    let path: LastReconcile["path"] = "none";
+    try {
+      if (!s.manifest || reasons.has("start") || reasons.has("manifest") || reasons.has("signal")) await this.reloadManifest();
+      const m = s.manifest;
+      if (!m) throw new SvcrouteError("E_MANIFEST_INVALID", "no valid manifest yet: nothing is applied until the manifest is fixed");
+      const driver = this.driverFor(m);
+      const secrets = await this.deps.readSecrets(m);
+      const health = await this.healthInput(m);
+      const next = this.next(m, health, secrets, driver);
+
+      // Proof first when asked (periodic, daemon restart): a restarted daemon or drift forces a full apply.
+      let force: string | undefined;
+      if (s.applied && (reasons.has("reverify") || reasons.has("daemon") || reasons.has("retry"))) {
+        const obs = await driver.observe(s.applied.model);
+        s.observed = obs;
+        s.daemonReachable = true;
+        if (obs.instance !== s.applied.instance) force = `the daemon restarted (${s.applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
+        else {
+          const onDisk = await this.deps.readConfig(m.daemon.configFile);
+          const v = verify(s.applied.manifest, s.applied.model, obs);
+          s.verification = v;
+          if (onDisk !== s.applied.text) force = `${m.daemon.configFile} was changed by someone else`;
+          else if (!v.ok) force = `running state differs from the desired one (${describeMismatches(v.mismatches)})`;
+        }
+        if (force) {
+          s.counters.config_drift_total++;
+          this.deps.log.warn(`drift: ${force}; re-applying`, { op: "verify", code: "E_VERIFY" });
+        }
+      }
+
+      const p = plan(s.applied, next, force);
+      path = p.kind === "fast" ? "fast" : p.kind === "full" ? "full" : "none";
+      await this.execute(p, next, driver, m);
+      s.daemonReachable = true;
+      s.daemonError = null;
+      await this.deps.saveAnnounced(m.supervisor.stateDir, {
+        manifestHash: m.hash,
+        services: Object.fromEntries(next.model.services.map((x) => [x.name, x.announce])),
+      }).catch((e) => this.deps.log.warn(`cannot save announced state: ${(e as Error).message}`, { op: "state" }));
+      this.finish(t0, reasons, "ok", path, undefined);
+      return { ok: true };
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (err.code === "E_DAEMON_UNAVAILABLE" || err.code === "E_TIMEOUT") {
+        s.daemonReachable = false;
+        s.daemonError = err.message;
+      }
+      this.finish(t0, reasons, "failed", path, err);
+      return { ok: false };
+    }
+  }
+
+  private finish(t0: number, reasons: ReadonlySet<Trigger>, result: "ok" | "failed", path: LastReconcile["path"], err: SvcrouteError | undefined): void {
+    const s = this.state;
+    const d = this.deps.now() - t0;
+    s.durations.push(d);
+    if (s.durations.length > 1000) s.durations.shift();
+    if (result === "failed") s.counters.reconcile_failures++;
+    s.lastReconcile = { at: this.deps.now(), result, path, duration_ms: d, triggers: [...reasons].sort(), code: err?.code ?? null, message: err?.message ?? null };
+    const fields = { op: "reconcile", duration_ms: d, path, triggers: [...reasons].sort().join("+") };
+    if (err) this.deps.log.error(`reconcile failed: ${err.message}${err.hint ? ` (${err.hint})` : ""}`, { ...fields, code: err.code });
+    else if (path !== "none") this.deps.log.info(`reconciled (${path} path)`, fields);
+    else this.deps.log.debug("reconciled (nothing to change)", fields);
+  }
+
+  private async execute(p: Plan, next: Next, driver: Driver, m: Manifest): Promise<void> {
+    const s = this.state;
+    const log = this.deps.log;
+    const file = m.daemon.configFile;
+    if (p.kind === "none") return;
+    if (p.kind === "write") {
+      await this.deps.writeConfig(file, next.text);
+      s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
+      return;
+    }
+    if (p.kind === "fast") {
+      for (const op of p.ops) log.info(`${op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`}`, { op: "toggle", service: op.service, prefix: op.prefix });
+      const r = await driver.toggle(next.model, p.ops);
+      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: p.ops.length });
+      // The file says the same as the running daemon from now on (no reload: it is already so).
+      await this.deps.writeConfig(file, next.text);
+      s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
+      s.counters.fast_applies++;
+      const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+      if (s.applied) s.applied.instance = s.observed?.instance ?? s.applied.instance;
+      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
+      return;
+    }
+    // full path
+    if (s.rejected && s.rejected.text === next.text) throw s.rejected.error;
+    for (const r of p.reasons) log.info(`full apply: ${r}`, { op: "apply" });
+    for (const r of p.sessionResets) log.warn(`session-level change: ${r}`, { op: "apply", code: "SESSION_RESET" });
+    try {
+      await driver.validate(next.text);
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (err.code === "E_DAEMON_REJECTED") s.rejected = { text: next.text, error: err };
+      throw err;
+    }
+    const before = s.applied;
+    const previous = before?.text ?? (await this.deps.readConfig(file));
+    await this.deps.writeConfig(file, next.text);
+    try {
+      const r = await driver.reload();
+      if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
+      const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
+      await driver.confirm();
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (isSvcrouteError(e) && (err.code === "E_DAEMON_UNAVAILABLE" || err.code === "E_TIMEOUT")) {
+        // The daemon is away: the file is the desired state; it is applied when the daemon is back.
+        s.applied = undefined;
+        throw err;
+      }
+      const failure = new SvcrouteError(err.code === "E_VERIFY" ? "E_VERIFY" : "E_APPLY", `applying ${file} failed: ${err.message}`, { details: err.details, cause: e });
+      s.rejected = { text: next.text, error: failure };
+      s.applied = undefined;
+      if (previous !== undefined && previous !== next.text) {
+        log.error(`apply failed (${err.message}); rolling back to the previous config`, { op: "rollback", code: err.code });
+        await this.deps.writeConfig(file, previous);
+        try {
+          await driver.reload();
+          await driver.confirm();
+          s.counters.rollbacks++;
+          // the last good state is running again
+          if (before) s.applied = { ...before, instance: s.observed?.instance ?? before.instance };
+        } catch (e2) {
+          log.error(`rollback failed too: ${(e2 as Error).message}`, { op: "rollback", code: toSvcrouteError(e2).code });
+        }
+      }
+      throw failure;
+    }
+    s.applied = { ...next, instance: s.observed?.instance ?? null, at: this.deps.now() };
+    s.rejected = undefined;
+    s.counters.full_applies++;
+  }
+}

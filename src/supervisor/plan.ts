@@ -1,0 +1,81 @@
+// What to do to get from the applied state to the desired one. Pure.
+//   none  — nothing differs
+//   write — only the header (manifest/health hashes) differs: rewrite the file, touch nothing
+//   fast  — only what the driver can switch at run time differs: toggle those prefixes
+//   full  — anything else: validate, write, reload, verify
+import type { Announce } from "../core/desired.js";
+import type { RoutingModel } from "../core/model.js";
+import type { ToggleOp } from "../daemons/driver.js";
+import type { Manifest, Peer } from "../manifest/types.js";
+
+export interface Applied {
+  text: string;
+  fastKey: string;
+  model: RoutingModel;
+  manifest: Manifest;
+}
+
+export interface Next {
+  text: string;
+  fastKey: string;
+  model: RoutingModel;
+  manifest: Manifest;
+}
+
+export type Plan =
+  | { kind: "none" }
+  | { kind: "write" }
+  | { kind: "fast"; ops: ToggleOp[] }
+  | { kind: "full"; reasons: string[]; sessionResets: string[] };
+
+function announceMap(m: RoutingModel): Map<string, { service: string; family: 4 | 6; announce: Announce }> {
+  const out = new Map<string, { service: string; family: 4 | 6; announce: Announce }>();
+  for (const s of m.services) for (const p of s.prefixes) if (p.allowed) out.set(p.prefix, { service: s.name, family: p.family, announce: p.announce });
+  return out;
+}
+
+/** per-prefix changes between two models of the same structure */
+export function toggleOps(from: RoutingModel, to: RoutingModel): ToggleOp[] {
+  const a = announceMap(from);
+  const ops: ToggleOp[] = [];
+  for (const [prefix, n] of announceMap(to)) {
+    const o = a.get(prefix);
+    const was = o?.announce ?? "withdrawn";
+    if (was !== n.announce) ops.push({ service: n.service, prefix, family: n.family, from: was, to: n.announce });
+  }
+  return ops;
+}
+
+const sessionFields = (p: Peer) => {
+  const { name: _n, ...rest } = p;
+  return JSON.stringify(rest);
+};
+
+/** Peers whose session the daemon will restart for this change (logged before applying). */
+export function sessionResets(prev: Manifest, next: Manifest): string[] {
+  const out: string[] = [];
+  if (prev.router.asn !== next.router.asn) out.push(`router ASN ${prev.router.asn} → ${next.router.asn}: every session restarts`);
+  if (prev.router.routerId !== next.router.routerId) out.push(`router ID ${prev.router.routerId ?? "(daemon's)"} → ${next.router.routerId ?? "(daemon's)"}: every session restarts`);
+  for (const p of next.peers) {
+    const q = prev.peers.find((x) => x.name === p.name);
+    if (!q) continue;
+    if (sessionFields(p) !== sessionFields(q)) {
+      const changed = (Object.keys(p) as (keyof Peer)[]).filter((k) => JSON.stringify(p[k]) !== JSON.stringify(q[k]));
+      out.push(`peer ${p.name}: ${changed.join(", ")} changed: its session restarts`);
+    }
+  }
+  for (const q of prev.peers) if (!next.peers.some((p) => p.name === q.name)) out.push(`peer ${q.name} removed: its session closes`);
+  for (const p of next.peers) if (!prev.peers.some((q) => q.name === p.name)) out.push(`peer ${p.name} added: a new session opens`);
+  return out;
+}
+
+export function plan(applied: Applied | undefined, next: Next, force?: string): Plan {
+  if (!applied) return { kind: "full", reasons: [force ?? "first apply"], sessionResets: [] };
+  if (force) return { kind: "full", reasons: [force], sessionResets: sessionResets(applied.manifest, next.manifest) };
+  if (applied.text === next.text) return { kind: "none" };
+  if (applied.fastKey !== next.fastKey) {
+    return { kind: "full", reasons: ["the config changed beyond what can be toggled"], sessionResets: sessionResets(applied.manifest, next.manifest) };
+  }
+  const ops = toggleOps(applied.model, next.model);
+  return ops.length ? { kind: "fast", ops } : { kind: "write" };
+}

@@ -1,0 +1,259 @@
+// `svcroute run`: wires the engine to the real world — manifest watcher, health monitor, the
+// reconcile loop, the status socket, signals, systemd notification, the daemon watch and the
+// fail-closed guard — and shuts down gracefully. The decisions live in engine.ts.
+import { spawn, type ChildProcess } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import { dirname, join } from "node:path";
+import { makeDriver } from "../daemons/make.js";
+import { exec } from "../effects/exec.js";
+import { atomicWrite, readIfExists } from "../effects/fs.js";
+import { readSecretFile } from "../effects/secret-file.js";
+import { watchPaths, type Watcher } from "../effects/watch.js";
+import { loadSecrets } from "../core/secrets.js";
+import { SvcrouteError } from "../errors.js";
+import { realClock } from "../health/clock.js";
+import { createHealthMonitor } from "../health/index.js";
+import { loadManifest, DROP_IN_DIR } from "../manifest/load.js";
+import type { Manifest } from "../manifest/types.js";
+import { loadAnnounced, saveAnnounced } from "./announced.js";
+import { readDrainState } from "./drain.js";
+import { Engine } from "./engine.js";
+import { acquireLock } from "./lock.js";
+import type { Logger } from "./log.js";
+import { createReconcileLoop, type Trigger } from "./loop.js";
+import { createNotifier, underSystemd } from "./notify.js";
+import { buildStatus } from "./status.js";
+import { startStatusServer, type StatusServer } from "./status-server.js";
+
+export interface RunOptions {
+  manifestPath: string;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  /** spawn the fail-closed guard (default: when not under systemd) */
+  guard?: boolean;
+  /** argv to start this program again (for the guard); default: this process's */
+  selfArgv?: string[];
+  /** resolves when the supervisor should stop (default: SIGTERM/SIGINT) */
+  stopSignal?: Promise<string>;
+}
+
+const DAEMON_WATCH_MS = 2000;
+const DEFAULTS = { stateDir: "/var/lib/svcroute", socket: "/run/svcroute/svcroute.sock" };
+
+/** Load twice, a moment apart: a file that is still being written is not taken half-written. */
+async function loadStable(path: string, log: Logger) {
+  let prev = await loadManifest(path);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await loadManifest(path);
+    const same = prev.manifest?.hash === again.manifest?.hash && JSON.stringify(prev.problems) === JSON.stringify(again.problems);
+    if (same) return again;
+    log.debug("manifest still changing; waiting for it to settle", { op: "manifest" });
+    prev = again;
+  }
+  return prev;
+}
+
+async function fileMtime(path: string): Promise<number | undefined> {
+  try {
+    return (await fsp.stat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function spawnGuard(o: RunOptions, m: Manifest | undefined, log: Logger): ChildProcess | undefined {
+  const argv = o.selfArgv ?? [...process.execArgv, process.argv[1]!];
+  const graceMs = m?.supervisor.guardGraceMs ?? 15_000;
+  const stateDir = m?.supervisor.stateDir ?? DEFAULTS.stateDir;
+  const child = spawn(process.execPath, [...argv, "guard", "--manifest", o.manifestPath, "--state-dir", stateDir, "--grace-ms", String(graceMs), "--parent", String(process.pid)], {
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { ...o.env, SVCROUTE_GUARD: "1" },
+  });
+  child.unref();
+  child.on("error", (e) => log.error(`cannot start the fail-closed guard: ${e.message}`, { op: "guard" }));
+  log.info(`fail-closed guard started (pid ${child.pid}); routes are withdrawn ${graceMs} ms after an unplanned exit`, { op: "guard" });
+  return child;
+}
+
+export async function runSupervisor(o: RunOptions): Promise<number> {
+  const log = o.log;
+  const startedAt = Date.now();
+  const first = await loadStable(o.manifestPath, log);
+  const m0 = first.manifest;
+  const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.stateDir;
+  await fsp.mkdir(stateDir, { recursive: true, mode: 0o750 });
+  const lock = await acquireLock(stateDir);
+  const notifier = createNotifier(o.env, exec);
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  // eslint-disable-next-line prefer-const
+  let loop: ReturnType<typeof createReconcileLoop>;
+  const trigger = (t: Trigger) => loop?.trigger(t);
+
+  let engine: Engine | undefined;
+  const monitor = createHealthMonitor({
+    services: [],
+    onTransition: (t) => {
+      engine?.noteTransition(t.service, t.to);
+      const fields = { op: "health", service: t.service, from: t.from, to: t.to, cause: t.cause };
+      if (t.to === "DOWN" || t.to === "FALLING") log.warn(`${t.from} → ${t.to}: ${t.reason}`, fields);
+      else log.info(`${t.from} → ${t.to}: ${t.reason}`, fields);
+      trigger("health");
+    },
+    onError: (e) => log.error(`health monitor: ${(e as Error).message}`, { op: "health" }),
+  });
+
+  let pendingLoad: typeof first | undefined = first;
+  let lastSaved = "";
+  engine = new Engine(
+    {
+      log,
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      loadManifest: async () => {
+        const r = pendingLoad ?? (await loadStable(o.manifestPath, log));
+        pendingLoad = undefined;
+        return r;
+      },
+      makeDriver,
+      readSecrets: (m) => loadSecrets(m, readSecretFile),
+      health: { update: (s) => monitor.update(s), snapshot: () => monitor.snapshot(), setDrained: (n) => monitor.setDrained(n) },
+      readDrain: readDrainState,
+      drainFileSince: fileMtime,
+      writeConfig: (path, text) => atomicWrite(path, text, { keepPrevious: true, mode: 0o640 }),
+      readConfig: readIfExists,
+      saveAnnounced: async (dir, r) => {
+        const text = JSON.stringify(r);
+        if (text === lastSaved) return;
+        await saveAnnounced(dir, r);
+        lastSaved = text;
+      },
+      loadAnnounced,
+      verifyTimeoutMs: 5000,
+      verifyPollMs: 25,
+      scheduleDrainCheck: (at) => {
+        if (drainTimer) clearTimeout(drainTimer);
+        drainTimer = at === undefined ? undefined : setTimeout(() => trigger("drain"), Math.max(0, at - Date.now()) + 5);
+      },
+    },
+    o.manifestPath,
+  );
+  const eng = engine;
+
+  loop = createReconcileLoop({
+    run: (reasons) => eng.reconcile(reasons),
+    clock: realClock,
+    reverifyMs: m0?.supervisor.reverifyIntervalMs ?? 30_000,
+    onCrash: (e) => log.error(`reconcile crashed: ${(e as Error).stack ?? String(e)}`, { op: "reconcile", code: "E_INTERNAL" }),
+  });
+
+  let server: StatusServer | undefined;
+  let watcher: Watcher | undefined;
+  let guard: ChildProcess | undefined;
+  let daemonWatch: ReturnType<typeof setInterval> | undefined;
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  const cleanup = async () => {
+    for (const t of [daemonWatch, watchdog]) if (t) clearInterval(t);
+    if (drainTimer) clearTimeout(drainTimer);
+    monitor.stop();
+    await watcher?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    eng.currentDriver()?.close();
+    await lock.release();
+  };
+
+  try {
+    server = await startStatusServer({
+      socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.socket,
+      metricsListen: m0?.supervisor.metricsListen,
+      getStatus: () => buildStatus(eng.state, monitor.snapshot(), { pid: process.pid, startedAt }),
+      onReconcile: () => trigger("drain"),
+    });
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+
+  const dropIns = join(dirname(o.manifestPath), DROP_IN_DIR);
+  watcher = watchPaths({
+    files: [o.manifestPath, ...(m0 ? [m0.maintenance.drainFile] : [])],
+    dirs: [dropIns],
+    debounceMs: 100,
+    onChange: (p) => trigger(m0 && p === m0.maintenance.drainFile ? "drain" : "manifest"),
+    onError: (e) => log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
+  });
+
+  if (o.guard ?? !underSystemd(o.env)) guard = spawnGuard(o, m0, log);
+
+  monitor.start();
+  trigger("start");
+  await loop.idle();
+  const st = eng.state;
+  await notifier.ready(st.lastReconcile?.result === "ok" ? "announcing healthy services" : `started; last reconcile failed: ${st.lastReconcile?.code ?? "?"}`).catch(() => undefined);
+  log.info(`supervisor running (pid ${process.pid}); status on ${m0?.supervisor.statusSocket ?? DEFAULTS.socket}`, { op: "start" });
+
+  if (notifier.watchdogEveryMs) {
+    watchdog = setInterval(() => {
+      // a reconcile stuck far beyond any timeout means the loop is wedged: let systemd restart us
+      void notifier.watchdog().catch(() => undefined);
+    }, notifier.watchdogEveryMs);
+  }
+  let lastInstance: string | null | undefined;
+  daemonWatch = setInterval(() => {
+    const d = eng.currentDriver();
+    if (!d) return;
+    d.instance().then(
+      (i) => {
+        if (lastInstance !== undefined && i !== lastInstance) trigger("daemon");
+        if (lastInstance === undefined && !eng.state.daemonReachable) trigger("daemon");
+        lastInstance = i;
+      },
+      () => {
+        if (eng.state.daemonReachable) trigger("daemon");
+        lastInstance = undefined;
+      },
+    );
+  }, DAEMON_WATCH_MS);
+
+  const onHup = () => {
+    log.info("SIGHUP: reloading the manifest", { op: "signal" });
+    trigger("signal");
+  };
+  process.on("SIGHUP", onHup);
+  const stopSignal =
+    o.stopSignal ??
+    new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+  const why = await stopSignal;
+  process.off("SIGHUP", onHup);
+  log.info(`${why}: stopping`, { op: "stop" });
+  await notifier.stopping().catch(() => undefined);
+  await loop.stop();
+  monitor.stop();
+  const m = eng.state.manifest;
+  if (m && m.supervisor.onStop === "withdraw") {
+    eng.state.override = "graceful-shutdown";
+    await eng.reconcile(new Set(["stop"]));
+    log.info(`announced with GRACEFUL_SHUTDOWN; withdrawing in ${m.supervisor.stopGraceMs} ms`, { op: "stop" });
+    await new Promise((r) => setTimeout(r, m.supervisor.stopGraceMs));
+    eng.state.override = "withdraw";
+    const r = await eng.reconcile(new Set(["stop"]));
+    if (!r.ok) {
+      log.error("withdrawal on stop failed; sweeping every service prefix at run time", { op: "stop" });
+      await eng.currentDriver()?.withdrawAllNow().catch((e) => log.error(`sweep failed: ${(e as Error).message}`, { op: "stop" }));
+    }
+    log.info("every prefix withdrawn", { op: "stop" });
+  } else if (m) log.info("on_stop: keep — the routing daemon keeps announcing", { op: "stop" });
+  // a planned exit: the guard must not act
+  if (guard?.stdin?.writable) {
+    guard.stdin.write("bye\n");
+    guard.stdin.end();
+  }
+  await cleanup();
+  return 0;
+}
+
+export { SvcrouteError };

@@ -1,0 +1,48 @@
+// Proof of the running state: per Established peer, the prefixes the daemon advertises must equal
+// the desired announced set for the families that peer carries. Pure.
+import type { RoutingModel } from "../core/model.js";
+import type { Observed } from "../daemons/driver.js";
+import type { Manifest } from "../manifest/types.js";
+
+export interface PeerMismatch {
+  peer: string;
+  missing: string[];
+  extra: string[];
+}
+
+export interface Verification {
+  ok: boolean;
+  mismatches: PeerMismatch[];
+  /** peers not Established (not a mismatch: nothing can be advertised to them) */
+  down: string[];
+}
+
+export function expectedFor(model: RoutingModel, families: (4 | 6)[]): string[] {
+  const out: string[] = [];
+  for (const s of model.services) for (const p of s.prefixes) if (p.allowed && p.announce !== "withdrawn" && families.includes(p.family)) out.push(p.prefix);
+  return out.sort();
+}
+
+export function verify(manifest: Manifest, model: RoutingModel, observed: Observed): Verification {
+  const mismatches: PeerMismatch[] = [];
+  const down: string[] = [];
+  for (const peer of manifest.peers) {
+    const o = observed.peers.find((x) => x.name === peer.name);
+    if (!o || o.state !== "Established" || !o.advertised) {
+      down.push(peer.name);
+      continue;
+    }
+    const want = new Set(expectedFor(model, peer.families));
+    const have = new Set(peer.families.flatMap((f) => o.advertised![String(f) as "4" | "6"]));
+    const missing = [...want].filter((p) => !have.has(p)).sort();
+    const extra = [...have].filter((p) => !want.has(p)).sort();
+    if (missing.length || extra.length) mismatches.push({ peer: peer.name, missing, extra });
+  }
+  return { ok: mismatches.length === 0, mismatches, down };
+}
+
+export function describeMismatches(ms: PeerMismatch[]): string {
+  return ms
+    .map((m) => `${m.peer}: ${[m.missing.length ? `missing ${m.missing.join(" ")}` : "", m.extra.length ? `unexpected ${m.extra.join(" ")}` : ""].filter(Boolean).join(", ")}`)
+    .join("; ");
+}

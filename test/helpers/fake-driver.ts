@@ -1,0 +1,88 @@
+// A routing daemon stand-in for engine tests. It "runs" an FRR-style config: the prefixes it
+// advertises are the `network` lines of the last loaded file, changed by toggles; like a real
+// daemon it can be told to reject, fail, restart or drift.
+import { SvcrouteError } from "../../src/errors.js";
+import type { RoutingModel } from "../../src/core/model.js";
+import type { Driver, Observed, ToggleOp } from "../../src/daemons/driver.js";
+import { frrFastKey } from "../../src/daemons/frr.js";
+import type { Manifest } from "../../src/manifest/types.js";
+
+export class FakeDaemon {
+  files = new Map<string, string>();
+  running = new Set<string>();
+  instance = "pid-1";
+  calls: string[] = [];
+  rejectNext = false;
+  failReloads = 0;
+  down = false;
+  /** prefixes the daemon advertises on its own (drift) */
+  extra = new Set<string>();
+
+  constructor(readonly manifest: () => Manifest) {}
+
+  networksOf(text: string): Set<string> {
+    return new Set([...text.matchAll(/^\s+network (\S+)/gm)].map((m) => m[1]!));
+  }
+
+  driver(): Driver {
+    const check = () => {
+      if (this.down) throw new SvcrouteError("E_DAEMON_UNAVAILABLE", "fake daemon is down");
+    };
+    return {
+      type: "frr",
+      validate: async (text) => {
+        this.calls.push("validate");
+        if (this.rejectNext) throw new SvcrouteError("E_DAEMON_REJECTED", "line 3: % Unknown command");
+        void text;
+      },
+      reload: async () => {
+        this.calls.push("reload");
+        check();
+        if (this.failReloads > 0) {
+          this.failReloads--;
+          throw new SvcrouteError("E_APPLY", "reload failed");
+        }
+        this.running = this.networksOf(this.files.get(this.manifest().daemon.configFile) ?? "");
+        this.extra.clear(); // a reload replaces whatever was added at run time
+        return { output: "", sessionsRestarted: false, durationMs: 1 };
+      },
+      confirm: async () => void this.calls.push("confirm"),
+      fastKey: frrFastKey,
+      toggle: async (_m: RoutingModel, ops: ToggleOp[]) => {
+        this.calls.push(`toggle ${ops.map((o) => `${o.prefix}:${o.to}`).join(",")}`);
+        check();
+        for (const o of ops) (o.to === "withdrawn" ? this.running.delete(o.prefix) : this.running.add(o.prefix));
+        return { durationMs: 1 };
+      },
+      observe: async (): Promise<Observed> => {
+        this.calls.push("observe");
+        check();
+        const adv = [...this.running, ...this.extra].sort();
+        return {
+          instance: this.instance,
+          durationMs: 1,
+          peers: this.manifest().peers.map((p) => ({
+            name: p.name,
+            state: "Established",
+            uptimeMs: 1000,
+            establishedTotal: 1,
+            droppedTotal: 0,
+            sent: adv.length,
+            received: 1,
+            lastError: null,
+            advertised: { "4": adv.filter((x) => !x.includes(":")), "6": adv.filter((x) => x.includes(":")) },
+          })),
+        };
+      },
+      instance: async () => {
+        check();
+        return this.instance;
+      },
+      withdrawAllNow: async () => {
+        this.calls.push("withdrawAllNow");
+        this.running.clear();
+      },
+      close: () => undefined,
+    };
+  }
+}

@@ -1,0 +1,275 @@
+// The reconcile engine against a fake daemon: which path each change takes, what is written,
+// rollback, drift repair, carry-over across restarts, drain. (The real daemons: test/lab/.)
+import { describe, expect, it } from "vitest";
+import type { ServiceSnapshot } from "../../../src/health/types.js";
+import { buildFromSources, type LoadResult } from "../../../src/manifest/load.js";
+import { parseManifestText } from "../../../src/manifest/parse.js";
+import type { Manifest } from "../../../src/manifest/types.js";
+import { NO_DRAIN, type DrainState } from "../../../src/supervisor/drain.js";
+import { Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
+import { memoryLogger } from "../../../src/supervisor/log.js";
+import type { Trigger } from "../../../src/supervisor/loop.js";
+import { FakeDaemon } from "../../helpers/fake-driver.js";
+
+const MANIFEST = `version: 1
+daemon: {type: frr, config_file: /fake/frr.conf, socket: /fake/run}
+router: {asn: 4200000101, router_id: 192.0.2.1}
+peers:
+  - {name: tor1, address: 169.254.0.1, remote_asn: 65000}
+policy: {allowed_prefixes: [192.0.2.0/24]}
+services:
+  - {name: dns, prefixes: [192.0.2.53/32], checks: [{type: file, path: /x}]}
+  - {name: web, prefixes: [192.0.2.80/32], checks: [{type: file, path: /y}], on_failure: deprefer}
+`;
+
+function load(text: string): LoadResult {
+  const p = parseManifestText("/etc/svcroute/svcroute.yaml", text);
+  if (!p.ok) return { problems: p.problems, warnings: [], files: [], stage: "parse" };
+  return buildFromSources(p.source, []);
+}
+
+function setup(opts: { carry?: AnnouncedRecord } = {}) {
+  let manifestText = MANIFEST;
+  const health = new Map<string, string>([
+    ["dns", "UP"],
+    ["web", "UP"],
+  ]);
+  let drain: DrainState = NO_DRAIN;
+  let now = 1_000_000;
+  const saved: AnnouncedRecord[] = [];
+  const scheduled: (number | undefined)[] = [];
+  let current: Manifest | undefined;
+  const daemon = new FakeDaemon(() => current!);
+  const log = memoryLogger();
+  const engine = new Engine(
+    {
+      log,
+      now: () => now,
+      sleep: async (ms) => void (now += ms),
+      loadManifest: async () => {
+        const r = load(manifestText);
+        if (r.manifest) current = r.manifest;
+        return r;
+      },
+      makeDriver: () => daemon.driver(),
+      readSecrets: async () => new Map(),
+      health: {
+        update: () => undefined,
+        setDrained: () => undefined,
+        snapshot: () => [...health].map(([name, state]) => ({ name, state, phase: state === "DISABLED" ? "UP" : state }) as unknown as ServiceSnapshot),
+      },
+      readDrain: async () => drain,
+      drainFileSince: async () => undefined,
+      writeConfig: async (path, text) => void daemon.files.set(path, text),
+      readConfig: async (path) => daemon.files.get(path),
+      saveAnnounced: async (_d, r) => void saved.push(r),
+      loadAnnounced: async () => opts.carry,
+      verifyTimeoutMs: 100,
+      verifyPollMs: 20,
+      scheduleDrainCheck: (at) => void scheduled.push(at),
+    },
+    "/etc/svcroute/svcroute.yaml",
+  );
+  const run = (...t: Trigger[]) => engine.reconcile(new Set(t));
+  return {
+    engine,
+    daemon,
+    health,
+    log,
+    saved,
+    scheduled,
+    run,
+    setManifest: (t: string) => (manifestText = t),
+    setDrain: (d: DrainState) => (drain = d),
+    advance: (ms: number) => (now += ms),
+    file: () => daemon.files.get("/fake/frr.conf") ?? "",
+  };
+}
+
+describe("reconcile engine", () => {
+  it("first run: full path — validate, write, reload, verify, confirm", async () => {
+    const t = setup();
+    expect(await t.run("start")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual(["validate", "reload", "observe", "confirm"]);
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t.file()).toMatch(/^!.*svcroute-managed/);
+    expect(t.engine.state.counters).toMatchObject({ full_applies: 1, fast_applies: 0 });
+    expect(t.saved.at(-1)!.services).toEqual({ dns: "normal", web: "normal" });
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full", triggers: ["start"] });
+  });
+
+  it("a health change takes the fast path: one toggle, the file rewritten, no reload", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.calls = [];
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    expect(await t.run("health")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn", "observe"]);
+    expect(t.file()).not.toMatch(/network 192\.0\.2\.53\/32/);
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+    expect(t.engine.state.counters.fast_applies).toBe(1);
+    // de-preference is a toggle too (FRR: network with a route-map)
+    t.daemon.calls = [];
+    t.health.set("web", "DOWN");
+    t.engine.noteTransition("web", "DOWN");
+    await t.run("health");
+    expect(t.daemon.calls[0]).toBe("toggle 192.0.2.80/32:deprefer");
+    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32 route-map SVCR-DEPREFER-WEB/);
+  });
+
+  it("nothing changed: nothing touched", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.calls = [];
+    const before = t.file();
+    await t.run("health");
+    expect(t.daemon.calls).toEqual([]);
+    expect(t.file()).toBe(before);
+  });
+
+  it("a new service in the manifest: full path", async () => {
+    const t = setup();
+    await t.run("start");
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    t.daemon.calls = [];
+    await t.run("manifest");
+    expect(t.daemon.calls).toEqual(["validate", "reload", "observe", "confirm"]);
+    expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
+  });
+
+  it("an invalid manifest keeps the last good state, and recovery is automatic", async () => {
+    const t = setup();
+    await t.run("start");
+    const good = t.file();
+    t.setManifest(MANIFEST.replace("asn: 4200000101", "asn: 23456"));
+    t.daemon.calls = [];
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.engine.state.manifestValid).toBe(false);
+    expect(t.engine.state.manifestErrors[0]).toMatchObject({ path: "router.asn", line: 3 });
+    expect(t.daemon.calls).toEqual([]);
+    expect(t.file()).toBe(good);
+    expect(t.log.lines.some((l) => l.level === "error" && l.msg.includes("router.asn"))).toBe(true);
+    t.setManifest(MANIFEST);
+    await t.run("manifest");
+    expect(t.engine.state.manifestValid).toBe(true);
+  });
+
+  it("no valid manifest at start: nothing applied, the failure says why", async () => {
+    const t = setup();
+    t.setManifest("version: 1\n");
+    expect(await t.run("start")).toEqual({ ok: false });
+    expect(t.engine.state.lastReconcile).toMatchObject({ code: "E_MANIFEST_INVALID" });
+    expect(t.daemon.calls).toEqual([]);
+  });
+
+  it("a config the daemon's parser rejects never replaces the file and is not retried", async () => {
+    const t = setup();
+    await t.run("start");
+    const good = t.file();
+    t.daemon.rejectNext = true;
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: false });
+    expect(t.engine.state.lastReconcile).toMatchObject({ code: "E_DAEMON_REJECTED" });
+    expect(t.file()).toBe(good);
+    t.daemon.calls = [];
+    expect(await t.run("retry")).toEqual({ ok: false });
+    expect(t.daemon.calls).not.toContain("validate");
+  });
+
+  it("a failed reload rolls back to the last good config", async () => {
+    const t = setup();
+    await t.run("start");
+    const good = t.file();
+    t.daemon.failReloads = 1;
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: false });
+    expect(t.file()).toBe(good);
+    expect(t.engine.state.counters.rollbacks).toBe(1);
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t.engine.state.applied?.text).toBe(good);
+  });
+
+  it("drift: an extra advertised prefix, a hand-edited file or a restarted daemon force a full apply", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.extra.add("192.0.2.99/32");
+    t.daemon.calls = [];
+    await t.run("reverify");
+    expect(t.engine.state.counters.config_drift_total).toBe(1);
+    expect(t.daemon.calls).toContain("reload");
+    t.daemon.extra.clear();
+    await t.run("reverify");
+    t.daemon.files.set("/fake/frr.conf", `${t.file()}\n! edited by hand\n`);
+    await t.run("reverify");
+    expect(t.engine.state.counters.config_drift_total).toBe(2);
+    expect(t.file()).not.toContain("edited by hand");
+    t.daemon.instance = "pid-2";
+    t.daemon.calls = [];
+    await t.run("reverify");
+    expect(t.daemon.calls).toContain("reload");
+    expect(t.log.lines.some((l) => l.msg.includes("daemon restarted"))).toBe(true);
+  });
+
+  it("daemon down: the reconcile fails (for backoff), and the next one re-applies fully", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.down = true;
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    expect(await t.run("health")).toEqual({ ok: false });
+    expect(t.engine.state.daemonReachable).toBe(false);
+    t.daemon.down = false;
+    t.daemon.running = new Set(["192.0.2.53/32", "192.0.2.80/32"]);
+    t.daemon.calls = [];
+    expect(await t.run("retry")).toEqual({ ok: true });
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+    expect(t.engine.state.daemonReachable).toBe(true);
+  });
+
+  it("a quick restart keeps what was announced until health decides", async () => {
+    const t = setup({ carry: { manifestHash: "x", services: { dns: "normal", web: "withdrawn" } } });
+    t.health.set("dns", "INIT");
+    t.health.set("web", "INIT");
+    await t.run("start");
+    expect([...t.daemon.running]).toEqual(["192.0.2.53/32"]);
+    t.health.set("dns", "RISING");
+    await t.run("health");
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(true);
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    await t.run("health");
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+  });
+
+  it("with nothing to carry over, an undecided service stays withdrawn", async () => {
+    const t = setup();
+    t.health.set("dns", "INIT");
+    await t.run("start");
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+  });
+
+  it("drain: GRACEFUL_SHUTDOWN first, withdrawn after drain_wait, with a timer for the change", async () => {
+    const t = setup();
+    await t.run("start");
+    t.setDrain({ all: null, services: { web: 1_000_000 } });
+    await t.run("drain");
+    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32 route-map SVCR-GSHUT-WEB/);
+    expect(t.scheduled.at(-1)).toBe(1_000_000 + 30_000);
+    t.advance(30_000);
+    await t.run("drain");
+    expect(t.daemon.running.has("192.0.2.80/32")).toBe(false);
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(true);
+  });
+
+  it("stopping: graceful shutdown for all, then withdraw all", async () => {
+    const t = setup();
+    await t.run("start");
+    t.engine.state.override = "graceful-shutdown";
+    await t.run("stop");
+    expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-DNS/);
+    t.engine.state.override = "withdraw";
+    await t.run("stop");
+    expect(t.daemon.running.size).toBe(0);
+  });
+});
