@@ -19,9 +19,8 @@ for node in "$N18" node; do
   if "$node" dist/svcroute.mjs check --manifest test/fixtures/manifests/invalid/typos/svcroute.yaml >/dev/null 2>&1; then
     echo "node18-smoke: an invalid manifest passed check under $v" >&2; exit 1
   fi
-  if "$node" dist/svcroute.mjs --help | grep -q " render "; then
-    "$node" dist/svcroute.mjs render --manifest $ex/svcroute.yaml >/dev/null
-    "$node" dist/svcroute.mjs render --manifest $ex/full.yaml --daemon frr >/dev/null
-  fi
+  "$node" dist/svcroute.mjs render --manifest $ex/svcroute.yaml >/dev/null
+  "$node" dist/svcroute.mjs render --manifest $ex/full.yaml --daemon frr >/dev/null
+  "$node" dist/svcroute.mjs check --with-daemon --manifest $ex/svcroute.yaml >/dev/null
   echo "node18-smoke: ok under node $v"
 done
