@@ -1,5 +1,6 @@
 // RoutingModel → daemon config text. Pure apart from the one-time template load: same model,
 // same bytes. Masking is a render option; masked text is for people, never for a daemon.
+import { createHash } from "node:crypto";
 import { SvcrouteError } from "../errors.js";
 import type { DaemonType } from "../manifest/types.js";
 import type { RoutingModel } from "./model.js";
@@ -43,7 +44,27 @@ export function render(model: RoutingModel, daemon: DaemonType, opts: RenderOpti
     if (e instanceof SvcrouteError) throw e;
     throw new SvcrouteError("E_RENDER", `rendering the ${daemon} config failed: ${(e as Error).message}`, { cause: e });
   }
-  return { daemon, text: text.replace(/\n+$/, "\n"), masked, fileMode: CONFIG_FILE_MODE };
+  return { daemon, text: withChecksum(text.replace(/\n+$/, "\n"), daemon), masked, fileMode: CONFIG_FILE_MODE };
+}
+
+const CHECKSUM_LINE = /^[#!] svcroute-checksum sha256:([0-9a-f]{64})\n/m;
+
+/**
+ * A second header line holds the sha256 of the rest of the file, so anyone (doctor) can tell a
+ * file svcroute wrote from one edited since, without knowing the health state it was rendered for.
+ */
+function withChecksum(text: string, daemon: DaemonType): string {
+  const nl = text.indexOf("\n") + 1;
+  const sum = createHash("sha256").update(text).digest("hex");
+  return `${text.slice(0, nl)}${daemon === "frr" ? "!" : "#"} svcroute-checksum sha256:${sum}\n${text.slice(nl)}`;
+}
+
+/** "intact" (svcroute wrote it, unchanged), "edited" (checksum mismatch) or "foreign" (no checksum) */
+export function checksumState(text: string): "intact" | "edited" | "foreign" {
+  const m = CHECKSUM_LINE.exec(text);
+  if (!m) return "foreign";
+  const body = text.slice(0, m.index) + text.slice(m.index + m[0].length);
+  return createHash("sha256").update(body).digest("hex") === m[1] ? "intact" : "edited";
 }
 
 /** Masked text must not reach a daemon: the writer calls this before writing. */

@@ -14,7 +14,7 @@ import { assertDaemonAccepts } from "./validate.js";
 export const CONFIRM_TIMEOUT_S = 30;
 
 /** the header names hashes of the manifest and health: it changes, the running state does not */
-const HEADER = /^[#!] (svcroute-managed |Written by svcroute |and health state sha256:)/;
+const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
 
 /** The config with what toggle() switches (static `disabled` lines, state comments, the header) removed. */
 export function birdFastKey(text: string): string {

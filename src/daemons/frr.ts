@@ -12,7 +12,7 @@ import { diffIsEmpty, parseAdvertised, parseNeighbors, parseReloadDiff, splitJso
 import { assertDaemonAccepts } from "./validate.js";
 
 /** the header names hashes of the manifest and health: it changes, the running state does not */
-const HEADER = /^[#!] (svcroute-managed |Written by svcroute |and health state sha256:)/;
+const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
 
 /** The config with what toggle() switches (`network` statements, the header) removed. */
 export function frrFastKey(text: string): string {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../../../src/core/build-model.js";
 import { ALL_UP } from "../../../src/core/desired.js";
-import { CONFIG_FILE_MODE, assertWritable, render } from "../../../src/core/render.js";
+import { CONFIG_FILE_MODE, assertWritable, checksumState, render } from "../../../src/core/render.js";
 import { loadSecrets } from "../../../src/core/secrets.js";
 import { fakeSecretReader, fixtureModel, loadFixture, manifestFromText, quickModel, renderReal } from "../../golden/support.js";
 
@@ -339,6 +339,17 @@ services:
     for (const d of ["frr", "bird"] as const) expect(renderReal(m2, d)).toBe(renderReal(m1, d));
   });
 
+  it("carries a checksum of its own body, so an edit is detectable", async () => {
+    const { model } = await fixtureModel("minimal");
+    for (const d of ["frr", "bird"] as const) {
+      const text = renderReal(model, d);
+      expect(checksumState(text)).toBe("intact");
+      expect(checksumState(text.replace("192.0.2.53/32", "192.0.2.54/32"))).toBe("edited");
+      expect(checksumState(`${text}\n${d === "frr" ? "!" : "#"} a comment\n`)).toBe("edited");
+      expect(checksumState(text.replace(/^[#!] svcroute-checksum .*\n/m, ""))).toBe("foreign");
+    }
+  });
+
   it("names the manifest and health hashes in the header, which change iff their content does", async () => {
     const base = "version: 1\ndaemon: frr\nrouter: { asn: 4200000101, router_id: 192.0.2.1 }\npeers: [{ name: tor1, address: 169.254.0.1, remote_asn: 65000 }]\npolicy: { allowed_prefixes: [192.0.2.0/24] }\nservices: [{ name: dns, prefixes: [192.0.2.53/32] }]\n";
     const header = async (yaml: string, health = ALL_UP) => lines(renderReal(await quickModel(manifestFromText("/m.yaml", yaml), health), "frr"))[0]!;
@@ -351,7 +362,9 @@ services:
     expect(h1).not.toBe(h0);
     expect(await header(base, { services: { dns: "up" }, drained: [] })).toBe(h0);
     const { model } = await fixtureModel("minimal");
-    expect(render(buildModel(loadFixture("minimal").manifest), "bird").text.split("\n")[1]).toMatch(/^# Written by svcroute \d+\.\d+\.\d+/);
+    const bird = render(buildModel(loadFixture("minimal").manifest), "bird").text;
+    expect(bird.split("\n")[1]).toMatch(/^# svcroute-checksum sha256:[0-9a-f]{64}$/);
+    expect(bird.split("\n")[2]).toMatch(/^# Written by svcroute \d+\.\d+\.\d+/);
     expect(renderReal(model, "bird")).not.toMatch(/\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d/);
   });
 });
