@@ -125,6 +125,31 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
     );
 
   program
+    .command("doctor")
+    .description("find what is wrong on this box (manifest, daemon, config, sessions, advertisement, host, supervisor) and how to fix it; exit 0 all pass, 1 warn, 2 fail")
+    .addOption(manifestOption())
+    .option("--socket <path>", "the supervisor's status socket (default: from the manifest)")
+    .option("--json", "machine-readable output")
+    .action(
+      run(async (opts: Record<string, unknown>) => {
+        const { doctorCommand } = await import("./commands/doctor.js");
+        return doctorCommand(io, opts);
+      }),
+    );
+
+  program
+    .command("diff")
+    .description("unified diff of the config svcroute would render, the file on disk, and the running config (passwords masked)")
+    .addOption(manifestOption())
+    .option("--socket <path>", "the supervisor's status socket (default: from the manifest)")
+    .action(
+      run(async (opts: Record<string, unknown>) => {
+        const { diffCommand } = await import("./commands/diff.js");
+        return diffCommand(io, opts);
+      }),
+    );
+
+  program
     .command("run")
     .description("the supervisor: keep the routing daemon's announcements equal to the healthy services (systemd runs this)")
     .addOption(manifestOption())

@@ -1,0 +1,66 @@
+// `svcroute diff`: what svcroute would write now vs the file on disk vs what the daemon runs,
+// as unified diffs with passwords masked. Exit 0 when all agree, 1 when something differs.
+import { promises as fsp } from "node:fs";
+import { dirname } from "node:path";
+import { createTwoFilesPatch } from "diff";
+import type { Io } from "../cli.js";
+import { buildModel } from "../core/build-model.js";
+import { ALL_UP, type Announce } from "../core/desired.js";
+import { healthFromAnnounce } from "../core/health-from-announce.js";
+import { render } from "../core/render.js";
+import { maskSecrets } from "../daemons/config-read.js";
+import { diffIsEmpty, parseReloadDiff } from "../daemons/frr-parse.js";
+import { exec } from "../effects/exec.js";
+import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
+import { fetchStatus } from "../supervisor/client.js";
+
+/** the checksum covers the real passwords, so it never matches a masked render: leave it out */
+const comparable = (t: string) => maskSecrets(t).replace(/^[#!] svcroute-checksum sha256:\S+\n/m, "");
+
+export async function diffCommand(io: Io, opts: { manifest?: string; socket?: string }): Promise<number> {
+  const path = resolveManifestPath(opts.manifest, io.env);
+  const { manifest: m } = await loadManifestOrThrow(path);
+  let health = ALL_UP;
+  let source = "the supervisor is not running: rendered with every service healthy";
+  try {
+    const st = await fetchStatus(opts.socket ?? m.supervisor.statusSocket);
+    const announce: Record<string, Announce> = {};
+    for (const s of st.services) announce[s.name] = (s.prefixes[0]?.desired ?? "withdrawn") as Announce;
+    health = healthFromAnnounce(m, announce);
+    source = "rendered with the health the supervisor reports";
+  } catch {
+    // keep ALL_UP
+  }
+  const rendered = comparable(render(buildModel(m, health), m.daemon.type).text);
+  const onDisk = await fsp.readFile(m.daemon.configFile, "utf8").then(comparable, () => undefined);
+  let differs = false;
+  io.out(`# ${source}`);
+  if (onDisk === undefined) {
+    io.out(`# ${m.daemon.configFile} does not exist`);
+    differs = true;
+  } else if (onDisk === rendered) {
+    io.out(`# rendered == ${m.daemon.configFile}`);
+  } else {
+    differs = true;
+    io.out(createTwoFilesPatch("rendered", m.daemon.configFile, rendered, onDisk, "svcroute render", "on disk", { context: 3 }).trimEnd());
+  }
+  if (m.daemon.type === "frr") {
+    const r = await exec(m.daemon.frrReload, ["--test", "--stdout", "--confdir", dirname(m.daemon.configFile), "--vty_socket", m.daemon.socket, "--rundir", "/tmp", m.daemon.configFile], { timeoutMs: 60_000 });
+    if (!/Lines To (Delete|Add)/.test(`${r.stdout}${r.stderr}`)) {
+      io.out(`# running config: not available (${(r.stderr || r.stdout).trim().split("\n").pop() ?? `exit ${r.code}`})`);
+      differs = true;
+    } else {
+      const d = parseReloadDiff(`${r.stdout}\n${r.stderr}`);
+      if (diffIsEmpty(d)) io.out(`# ${m.daemon.configFile} == running config`);
+      else {
+        differs = true;
+        io.out(`--- ${m.daemon.configFile}\n+++ running config (what frr-reload.py would change to make it equal the file)`);
+        for (const l of d.toDelete) io.out(`- ${maskSecrets(l)}`);
+        for (const l of d.toAdd) io.out(`+ ${maskSecrets(l)}`);
+      }
+    }
+  } else {
+    io.out("# running config: BIRD cannot print it; `birdc configure check` parses the file, `svcroute doctor` compares times");
+  }
+  return differs ? 1 : 0;
+}

@@ -1,0 +1,22 @@
+// What a config svcroute wrote says it announces: FRR `network` statements; BIRD service statics
+// that are not disabled. Pure (doctor compares it with what the daemon advertises).
+import type { DaemonType } from "../manifest/types.js";
+
+export function announcedInConfig(text: string, daemon: DaemonType): string[] {
+  const out = new Set<string>();
+  if (daemon === "frr") {
+    for (const m of text.matchAll(/^\s+network (\S+)/gm)) out.add(m[1]!);
+  } else {
+    for (const m of text.matchAll(/^protocol static (svc[46]_\S+) \{\n([\s\S]*?)^\}/gm)) {
+      const body = m[2]!;
+      if (/^\s*disabled yes;/m.test(body)) continue;
+      for (const r of body.matchAll(/^\s*route (\S+) blackhole;/gm)) out.add(r[1]!);
+    }
+  }
+  return [...out].sort();
+}
+
+/** Mask passwords in a config for display (diff, evidence). */
+export function maskSecrets(text: string): string {
+  return text.replace(/^(\s*neighbor \S+ password )\S+/gm, "$1<secret>").replace(/^(\s*password )"[^"]*";/gm, '$1"<secret>";');
+}
