@@ -2,6 +2,7 @@
 // `write` never lands in /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in
 // one vtysh session: bgpd originates or withdraws the prefix, sessions and policy untouched.
 import { promises as fsp } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { SvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
@@ -52,7 +53,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     },
     async reload() {
       const confdir = dirname(cfg.configFile);
-      const args = ["--confdir", confdir, "--vty_socket", cfg.socket, "--rundir", cfg.socket, cfg.configFile];
+      // --rundir only holds frr-reload's scratch file: keep it out of the daemon's run directory
+      const args = ["--confdir", confdir, "--vty_socket", cfg.socket, "--rundir", tmpdir(), cfg.configFile];
       const r = await deps.exec(cfg.frrReload, ["--reload", "--stdout", ...args], { timeoutMs: 60_000 });
       if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.frrReload} is not installed`, { hint: "apt-get install frr-pythontools" });
       const out = `${r.stdout}\n${r.stderr}`.trim();

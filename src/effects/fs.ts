@@ -42,6 +42,9 @@ async function writeTemp(dir: string, base: string, data: string | Uint8Array, m
     await fh.writeFile(data);
     await fh.chmod(mode); // the umask may have narrowed it
     if (owner && process.getuid?.() === 0) await fh.chown(owner.uid, owner.gid);
+    // Unprivileged, the group still matters (the daemon reads the file through it): a setgid
+    // directory gives it already; otherwise keep the old group when we are a member of it.
+    else if (owner && process.getgid?.() !== owner.gid) await fh.chown(process.getuid?.() ?? -1, owner.gid).catch(() => undefined);
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);

@@ -67,7 +67,7 @@ function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number): Che
   const common = { name: c.name ?? `${c.type}-${index}`, timeoutMs: ms(c.timeout, serviceTimeout) };
   switch (c.type) {
     case "exec":
-      return { ...common, type: "exec", command: c.command, user: c.user ?? "nobody", group: c.group, env: c.env ?? {}, cwd: c.cwd ?? "/" };
+      return { ...common, type: "exec", command: c.command, user: c.user ?? "nobody", userFromManifest: c.user !== undefined, group: c.group, env: c.env ?? {}, cwd: c.cwd ?? "/" };
     case "http":
       return {
         ...common,

@@ -42,7 +42,19 @@ export interface Peer {
 }
 
 export type CheckSpec =
-  | { type: "exec"; name: string; timeoutMs: number; command: string[]; user: string; group: string | undefined; env: Record<string, string>; cwd: string }
+  | {
+      type: "exec";
+      name: string;
+      timeoutMs: number;
+      command: string[];
+      /** "nobody" unless the manifest names one; see userFromManifest */
+      user: string;
+      /** false: the default applies — nobody when svcroute runs as root, else svcroute's own user */
+      userFromManifest: boolean;
+      group: string | undefined;
+      env: Record<string, string>;
+      cwd: string;
+    }
   | {
       type: "http";
       name: string;

@@ -164,7 +164,7 @@ async function scenario(name: string): Promise<void> {
     timeSpawns();
     const user = process.getuid?.() === 0 ? "nobody" : (await import("node:os")).userInfo().username;
     const execs = Array.from({ length: 100 }, (_, i) =>
-      service(`exec-${i}`, { type: "exec", name: "true", timeoutMs: 500, command: ["/bin/true"], user, group: undefined, env: {}, cwd: "/" }),
+      service(`exec-${i}`, { type: "exec", name: "true", timeoutMs: 500, command: ["/bin/true"], user, userFromManifest: true, group: undefined, env: {}, cwd: "/" }),
     );
     await measure(`100 exec checks (/bin/true as ${user}) at 1 s`, execs);
   }

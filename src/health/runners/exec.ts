@@ -15,6 +15,7 @@ import { stat } from "node:fs/promises";
 import type { CheckSpec } from "../../manifest/types.js";
 import type { Outcome, RunContext, RunFn } from "../types.js";
 import { Tail, errnoOf } from "./text.js";
+import { userInfo } from "node:os";
 import { resolveIdentity, spawnIdentity } from "./users.js";
 
 type ExecSpec = Extract<CheckSpec, { type: "exec" }>;
@@ -93,11 +94,25 @@ function run(spec: ExecSpec, env: Record<string, string>, ids: { uid?: number; g
   });
 }
 
+/**
+ * The user a check runs as: the manifest's, else nobody when svcroute is root (it never runs a
+ * check as root unless told), else svcroute's own user (an unprivileged supervisor cannot switch).
+ */
+export function effectiveUser(spec: Pick<ExecSpec, "user" | "userFromManifest">, uid = process.getuid?.() ?? 0): string {
+  if (spec.userFromManifest || uid === 0) return spec.user;
+  try {
+    return userInfo().username;
+  } catch {
+    return spec.user;
+  }
+}
+
 export function prepareExec(spec: ExecSpec): RunFn {
   const env = execEnv(spec);
+  const user = effectiveUser(spec);
   return async (ctx) => {
-    ctx.phase = `resolving user ${spec.user}`;
-    const who = await resolveIdentity(spec.user, spec.group);
+    ctx.phase = `resolving user ${user}`;
+    const who = await resolveIdentity(user, spec.group);
     if ("error" in who) return { ok: false, reason: who.error, error: "ENOUSER" };
     const ids = spawnIdentity(who);
     if ("error" in ids) return { ok: false, reason: ids.error, error: "EPERM" };

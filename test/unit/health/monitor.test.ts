@@ -14,7 +14,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const execCheck = (name: string, timeoutMs = 500): CheckSpec => ({ type: "exec", name, timeoutMs, command: ["/bin/true"], user: "nobody", group: undefined, env: {}, cwd: "/" });
+const execCheck = (name: string, timeoutMs = 500): CheckSpec => ({ type: "exec", name, timeoutMs, command: ["/bin/true"], user: "nobody", userFromManifest: false, group: undefined, env: {}, cwd: "/" });
 
 describe("start-up splay", () => {
   it("spreads 1,000 services over one interval, the same way every time", async () => {

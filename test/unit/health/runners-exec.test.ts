@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OUTPUT_TAIL_BYTES } from "../../../src/health/runners/exec.js";
+import { OUTPUT_TAIL_BYTES, effectiveUser } from "../../../src/health/runners/exec.js";
 import { findEntry, spawnIdentity } from "../../../src/health/runners/users.js";
 import type { CheckSpec } from "../../../src/manifest/types.js";
 import { runReal, waitFor } from "./targets.js";
@@ -26,6 +26,7 @@ const spec = (command: string[], over: Partial<ExecSpec> = {}): ExecSpec => ({
   timeoutMs: 3000,
   command,
   user: me,
+  userFromManifest: true,
   group: undefined,
   env: {},
   cwd: "/",
@@ -149,6 +150,13 @@ describe("exec", () => {
     expect(spawnIdentity({ user: "me", uid: 1000, gid: 1000 }, { uid: 1000, gid: 1000 })).toEqual({});
     expect(spawnIdentity(who, { uid: 0, gid: 0 })).toEqual({ uid: 65534, gid: 65534 });
     expect(spawnIdentity({ user: "root", uid: 0, gid: 0 }, { uid: 0, gid: 0 })).toEqual({});
+  });
+
+  it("the default user: nobody for a root supervisor, the supervisor's own user otherwise", () => {
+    expect(effectiveUser({ user: "nobody", userFromManifest: false }, 0)).toBe("nobody");
+    expect(effectiveUser({ user: "nobody", userFromManifest: false }, 1000)).toBe(userInfo().username);
+    expect(effectiveUser({ user: "nobody", userFromManifest: true }, 1000)).toBe("nobody");
+    expect(effectiveUser({ user: "root", userFromManifest: true }, 0)).toBe("root");
   });
 
   it.skipIf(isRoot)("as a non-root user, a check for nobody reports the error as its result", async () => {
