@@ -16,7 +16,10 @@ export function announcedInConfig(text: string, daemon: DaemonType): string[] {
   return [...out].sort();
 }
 
-/** Mask passwords in a config for display (diff, evidence). */
+/**
+ * Mask passwords for display (diff, parser evidence, logs): FRR `neighbor X password P` and BIRD
+ * `password "P";`, wherever they appear in a line (parsers quote the offending line).
+ */
 export function maskSecrets(text: string): string {
-  return text.replace(/^(\s*neighbor \S+ password )\S+/gm, "$1<secret>").replace(/^(\s*password )"[^"]*";/gm, '$1"<secret>";');
+  return text.replace(/(\bpassword\s+)"[^"\n]*"/g, '$1"<secret>"').replace(/(\bpassword\s+)(?!"|<secret>)[^\s;]+/g, "$1<secret>");
 }

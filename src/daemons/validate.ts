@@ -6,6 +6,7 @@ import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SvcrouteError } from "../errors.js";
+import { maskSecrets } from "./config-read.js";
 import type { Exec, ExecResult } from "../effects/exec.js";
 import type { DaemonType } from "../manifest/types.js";
 
@@ -203,7 +204,8 @@ export async function validateConfigText(daemon: DaemonType, text: string, deps:
 export function formatDiagnostics(v: Verdict, label: string): string {
   const lines = v.diagnostics.map((d) => `${label}${d.line !== null ? `:${d.line}` : ""}: ${d.message}${d.text !== null ? `\n    ${d.text.trim()}` : ""}`);
   const said = [...new Set(v.output.split("\n").filter((l) => l.startsWith("% ")))];
-  return [...lines, ...said.map((l) => `  ${v.judges.at(-1) ?? "parser"} said: ${l}`)].join("\n");
+  // a quoted config line may hold a password: evidence is logged and shown, the password never
+  return maskSecrets([...lines, ...said.map((l) => `  ${v.judges.at(-1) ?? "parser"} said: ${l}`)].join("\n"));
 }
 
 /** Judge, and throw E_DAEMON_REJECTED with file:line evidence when the parser says no. */

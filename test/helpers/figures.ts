@@ -1,0 +1,24 @@
+// Figures measured by the reliability suites (cases tried, faults injected, recoveries, data
+// lost), kept per suite in node_modules/.cache/svcroute/reliability/ so the README's Reliability
+// section can be generated from the last run (test/helpers/reliability-report.ts).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const FIGURES_DIR = join(import.meta.dirname, "../../node_modules/.cache/svcroute/reliability");
+
+export function recordFigures(suite: string, figures: Record<string, unknown>): void {
+  mkdirSync(FIGURES_DIR, { recursive: true });
+  writeFileSync(join(FIGURES_DIR, `${suite}.json`), `${JSON.stringify({ suite, at: new Date().toISOString(), ...figures }, null, 2)}\n`);
+}
+
+export function readFigures(): Record<string, Record<string, unknown>> {
+  try {
+    return Object.fromEntries(
+      readdirSync(FIGURES_DIR)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(FIGURES_DIR, f), "utf8")) as Record<string, unknown>]),
+    );
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,120 @@
+// BGP passwords never leave the config file: not in logs, status, metrics, render output, diffs,
+// parser evidence or error messages.
+import { describe, expect, it } from "vitest";
+import { buildModel } from "../../../src/core/build-model.js";
+import { render } from "../../../src/core/render.js";
+import { loadSecrets, parseSecret } from "../../../src/core/secrets.js";
+import { maskSecrets } from "../../../src/daemons/config-read.js";
+import { formatDiagnostics } from "../../../src/daemons/validate.js";
+import { errorToJson, formatError, toSvcrouteError } from "../../../src/errors.js";
+import type { ServiceSnapshot } from "../../../src/health/types.js";
+import { buildFromSources } from "../../../src/manifest/load.js";
+import { parseManifestText } from "../../../src/manifest/parse.js";
+import type { Manifest } from "../../../src/manifest/types.js";
+import { NO_DRAIN } from "../../../src/supervisor/drain.js";
+import { Engine } from "../../../src/supervisor/engine.js";
+import { memoryLogger } from "../../../src/supervisor/log.js";
+import { renderMetrics } from "../../../src/supervisor/metrics.js";
+import { buildStatus } from "../../../src/supervisor/status.js";
+import { FakeDaemon } from "../../helpers/fake-driver.js";
+
+const PW = "S3cret-md5.key$7";
+const MANIFEST = `version: 1
+daemon: {type: frr, config_file: /fake/frr.conf, socket: /fake/run}
+router: {asn: 4200000101, router_id: 192.0.2.1}
+peers:
+  - {name: tor1, address: 169.254.0.1, remote_asn: 65000, password_file: /etc/svcroute/tor1.secret}
+policy: {allowed_prefixes: [192.0.2.0/24]}
+services:
+  - {name: dns, prefixes: [192.0.2.53/32]}
+`;
+const reader = async () => ({ text: `${PW}\n`, mode: 0o100640 });
+
+function manifest(): Manifest {
+  const p = parseManifestText("/m.yaml", MANIFEST);
+  if (!p.ok) throw new Error("bad");
+  return buildFromSources(p.source, []).manifest!;
+}
+
+describe("secrets stay secret", () => {
+  it("render masks unless asked, and the masked text can never be written", async () => {
+    const m = manifest();
+    const model = buildModel(m, undefined, await loadSecrets(m, reader));
+    for (const d of ["frr", "bird"] as const) {
+      const shown = render(model, d);
+      expect(shown.text).not.toContain(PW);
+      expect(shown.masked).toBe(true);
+      expect(render(model, d, { showSecrets: true }).text).toContain(PW);
+      expect(JSON.stringify(model)).not.toContain(PW);
+    }
+  });
+
+  it("the supervisor's logs, status and metrics never contain the password, even when the daemon rejects the config", async () => {
+    let current: Manifest | undefined;
+    const daemon = new FakeDaemon(() => current!);
+    const log = memoryLogger();
+    const engine = new Engine(
+      {
+        log,
+        now: () => 1,
+        sleep: async () => undefined,
+        loadManifest: async () => {
+          current = manifest();
+          return { manifest: current, problems: [], warnings: [], files: ["/m.yaml"] };
+        },
+        makeDriver: () => daemon.driver(),
+        readSecrets: (m) => loadSecrets(m, reader),
+        health: { update: () => undefined, setDrained: () => undefined, snapshot: () => [{ name: "dns", state: "UP", phase: "UP" } as unknown as ServiceSnapshot] },
+        readDrain: async () => NO_DRAIN,
+        drainFileSince: async () => undefined,
+        writeConfig: async (p, t) => void daemon.files.set(p, t),
+        readConfig: async (p) => daemon.files.get(p),
+        saveAnnounced: async () => undefined,
+        loadAnnounced: async () => undefined,
+        verifyTimeoutMs: 10,
+        verifyPollMs: 5,
+        scheduleDrainCheck: () => undefined,
+      },
+      "/m.yaml",
+    );
+    await engine.reconcile(new Set(["start"]));
+    expect(daemon.files.get("/fake/frr.conf")).toContain(PW); // the daemon needs it
+    daemon.rejectNext = true;
+    await engine.reconcile(new Set(["reverify"]));
+    engine.state.applied = undefined;
+    await engine.reconcile(new Set(["manifest"]));
+    const status = buildStatus(engine.state, [], { pid: 1, startedAt: 0 });
+    const everything = [JSON.stringify(log.lines), JSON.stringify(status), renderMetrics(status), JSON.stringify(engine.state.lastReconcile)];
+    for (const t of everything) expect(t).not.toContain(PW);
+  });
+
+  it("parser evidence that quotes a password line is masked", () => {
+    const v = {
+      ok: false,
+      daemon: "frr" as const,
+      judges: ["vtysh -C"],
+      diagnostics: [{ line: 40, message: "Unknown command", text: ` neighbor 169.254.0.1 password ${PW}` }],
+      output: `line 40: % Unknown command[12]:  neighbor 169.254.0.1 password ${PW}\n% bad password ${PW}`,
+      durationMs: 1,
+    };
+    const text = formatDiagnostics(v, "/etc/frr/frr.conf");
+    expect(text).not.toContain(PW);
+    expect(text).toContain("password <secret>");
+    expect(maskSecrets(`  password "${PW}";`)).toBe('  password "<secret>";');
+  });
+
+  it("a malformed password file is reported without echoing its content", () => {
+    for (const bad of [`${PW} with space`, `${PW}\nsecond line`, `"${PW}"`]) {
+      const e = toSvcrouteError((() => {
+        try {
+          parseSecret("/etc/svcroute/tor1.secret", { text: bad, mode: 0o100640 });
+        } catch (x) {
+          return x;
+        }
+        throw new Error("accepted");
+      })());
+      expect(formatError(e)).not.toContain(PW);
+      expect(JSON.stringify(errorToJson(e))).not.toContain(PW);
+    }
+  });
+});
