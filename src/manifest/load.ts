@@ -52,6 +52,8 @@ async function readBounded(file: string): Promise<{ ok: true; bytes: Uint8Array 
   try {
     const st = await fh.stat();
     if (!st.isFile()) return fail(st.isFIFO() ? "is a FIFO, not a regular file" : "is not a regular file (device, socket or directory)");
+    // what this file says is announced to the network: only root (and config management) may write it
+    if ((st.mode & 0o002) !== 0) return fail(`is writable by every user (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}): anyone on this host could change what it announces`, `chmod o-w ${file}`);
     if (st.size > MAX_MANIFEST_BYTES) {
       return fail(`file is ${st.size} bytes; a manifest may be at most ${MAX_MANIFEST_BYTES} bytes`, "split services into drop-in files under services.d/");
     }
@@ -74,6 +76,10 @@ async function readBounded(file: string): Promise<{ ok: true; bytes: Uint8Array 
 async function listDropIns(dir: string): Promise<{ files: string[]; problems: Problem[] }> {
   let names: string[];
   try {
+    const st = await fsp.stat(dir);
+    if (st.isDirectory() && (st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) {
+      return { files: [], problems: [{ file: dir, line: 1, col: 1, path: "", message: "the drop-in directory is writable by every user: anyone on this host could add a service", hint: `chmod o-w ${dir}` }] };
+    }
     names = await fsp.readdir(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -184,3 +184,19 @@ describe("injection corpus in every string field", () => {
     });
   }
 });
+
+describe("who may write the manifest", () => {
+  it("a world-writable manifest is refused (anyone could change what the host announces)", async () => {
+    const dir = tmpTree({ "svcroute.yaml": MINIMAL });
+    execFileSync("chmod", ["0666", join(dir, "svcroute.yaml")]);
+    const r = await loadManifest(join(dir, "svcroute.yaml"));
+    expect(r.manifest).toBeUndefined();
+    expect(r.problems[0]).toMatchObject({ message: expect.stringContaining("writable by every user"), hint: expect.stringContaining("chmod o-w") });
+  });
+  it("so is a world-writable drop-in directory", async () => {
+    const dir = tmpTree({ "svcroute.yaml": MINIMAL, "services.d/a.yaml": "services: []\n" });
+    execFileSync("chmod", ["0777", join(dir, "services.d")]);
+    const r = await loadManifest(join(dir, "svcroute.yaml"));
+    expect(r.problems[0]?.message).toContain("drop-in directory is writable by every user");
+  });
+});
