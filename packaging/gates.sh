@@ -3,11 +3,12 @@
 # module. Needs the packages of `npm run package` (built here when packaging/out is empty), root,
 # and a Debian/Ubuntu machine without svcroute installed: the .deb is installed and purged, and
 # the role and module are applied to this host. Missing tools are installed (apt-get,
-# --no-install-recommends). Runs every gate, prints a summary, exits 1 if any failed.
+# --no-install-recommends), and so are frr, frr-pythontools and bird2: the privilege gates run
+# their config checkers as the svcroute user and write into /etc/frr and /etc/bird (the files
+# there are put back as they were). Runs every gate, prints a summary, exits 1 if any failed.
 #   packaging/gates.sh
 # Environment:
-#   EXPOSURE_MAX   highest allowed `systemd-analyze security` exposure of svcroute.service
-#                  (default 2.8; see the note at exposure_gate)
+#   EXPOSURE_MAX   highest allowed `systemd-analyze security` exposure of each unit (default 2.0)
 #   SVCROUTE_GATES_FORCE=1   run even though svcroute is installed or /etc/svcroute exists
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -55,6 +56,17 @@ if [ -z "${SVCROUTE_GATES_FORCE:-}" ] && { dpkg-query -W -f='${Status}' svcroute
 fi
 T0=$(date +%s)
 sh packaging/tools.sh || exit 2
+# The routing daemons whose users, groups and directories the privilege model relies on.
+daemons_missing=""
+for p in frr frr-pythontools bird2; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || daemons_missing="$daemons_missing $p"
+done
+if [ -n "$daemons_missing" ]; then
+	echo "gates.sh: installing$daemons_missing" >&2
+	[ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mtime -1 2>/dev/null | head -n 1)" ] || apt-get update -qq
+	# shellcheck disable=SC2086 # the package list
+	apt-get install -y -qq --no-install-recommends $daemons_missing >/dev/null || exit 2
+fi
 VERSION=$(node -p 'require("./package.json").version')-1
 DEB=$OUT/svcroute_${VERSION}_all.deb
 RPM=$OUT/svcroute-${VERSION}.noarch.rpm
@@ -109,7 +121,7 @@ rpmlint_gate() {
 	local out
 	out=$(rpmlint -c packaging/rpm/rpmlint.toml "$RPM" 2>&1)
 	printf '%s\n' "$out" | grep -v -e '^=*  *rpmlint session' -e '^configuration:' -e '^    /' -e '^ *packaging/' -e '^checks:' -e '^rpmlint:' -e '^$' | sed 's/^/   /'
-	printf '%s\n' "$out" | grep -q ' 0 errors,' || fail "rpmlint reports errors"
+	grep -q ' 0 errors,' <<<"$out" || fail "rpmlint reports errors"
 }
 
 deb_contents() {
@@ -153,29 +165,49 @@ runtime_floor() {
 
 # ---- systemd units ----------------------------------------------------------------------------
 exposure_gate() {
-	# The issue asked for <= 2.0, measured on a trial unit without the privileges the supervisor
-	# now needs. svcroute.service runs as root with six capabilities (writing /etc/frr and
-	# /etc/bird, chown of the written file back to the daemon, service addresses on lo, health
-	# checks as another user, killing them): those items alone add ~1.0 to the score, and the
-	# non-root variant (ambient capabilities, which health checks would inherit) measures 2.4.
-	# Raise the bar only with the unit's comments; EXPOSURE_MAX=2.0 enforces the issue's figure.
-	local max=${EXPOSURE_MAX:-2.8} unit out rc=0 score
+	# The issue's bar: 2.0. The units run as the svcroute user without capabilities; what is
+	# left (host network, inet/unix/netlink sockets, notify access for systemd-notify, no
+	# MemoryDenyWriteExecute for V8, ...) is listed below, each justified in the unit.
+	local max=${EXPOSURE_MAX:-2.0} unit out rc=0 score
 	for unit in svcroute.service svcroute-withdraw.service; do
 		out=$(systemd-analyze security --offline=true "packaging/systemd/$unit" 2>&1)
 		score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-		if [ "$unit" = svcroute.service ]; then
-			printf '%s\n' "$out" | grep '^✗' | sed 's/  */ /g; s/^/   /'
-		fi
-		echo "   exposure $unit: ${score:-?} (limit $max)"
+		echo "   exposure $unit: ${score:-?} (limit $max); remaining:"
+		printf '%s\n' "$out" | grep '^✗' | awk '{ printf "%s %s, ", $2, $NF }' | sed 's/, $//' | fold -s -w 92 | sed 's/^/     /'
+		echo
 		[ -n "$score" ] && awk -v s="$score" -v m="$max" 'BEGIN { exit !(s <= m) }' || rc=1
-		if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s > 2.0) }'; then
-			echo "   NOTE: $unit is above the issue's target of 2.0 (see the comment in exposure_gate)"
-		fi
 	done
 	return $rc
 }
 
 # ---- installed on this machine ----------------------------------------------------------------
+# /etc/frr and /etc/bird as postinst leaves them: 2770 with their owner and group, held by a
+# dpkg-statoverride, and the marker saying what purge must undo.
+config_dirs_open() {
+	local rc=0 d want
+	for d in /etc/frr /etc/bird; do
+		[ -d "$d" ] || continue
+		want="$(stat -c '%U %G' "$d") 2770 $d"
+		[ "$(stat -c '%a' "$d")" = 2770 ] || { fail "$d is $(stat -c '%a' "$d"), not 2770"; rc=1; }
+		[ "$(dpkg-statoverride --list "$d")" = "$want" ] || { fail "dpkg-statoverride for $d: '$(dpkg-statoverride --list "$d")', want '$want'"; rc=1; }
+		grep -Eqx "$d (added|replaced)" /var/lib/svcroute/dpkg-statoverride || { fail "no marker for $d"; rc=1; }
+		echo "   $(stat -c '%A %U:%G' "$d") $d; override: $(dpkg-statoverride --list "$d"); marker: $(grep "^$d " /var/lib/svcroute/dpkg-statoverride)"
+	done
+	return $rc
+}
+
+# ... and as purge leaves them: 0750, no override svcroute added (bird2's own stays, at 0750).
+config_dirs_closed() {
+	local rc=0 d ov
+	for d in /etc/frr /etc/bird; do
+		[ -d "$d" ] || continue
+		[ "$(stat -c '%a' "$d")" = 750 ] || { fail "left behind: $d is $(stat -c '%a' "$d"), not 750"; rc=1; }
+		ov=$(dpkg-statoverride --list "$d")
+		case $ov in "" | "bird bird 750 /etc/bird") ;; *) fail "left behind: dpkg-statoverride '$ov'"; rc=1 ;; esac
+	done
+	return $rc
+}
+
 install_deb() {
 	apt-get install -y -qq "${APT_CONF[@]}" "$DEB" 2>&1 | grep -v -e '^(Reading database' -e 'debconf: delaying' | sed 's/^/   /'
 	dpkg-query -W -f='${Status} ${Version}\n' svcroute | grep -q "install ok installed $VERSION" || fail "not installed"
@@ -221,15 +253,32 @@ installed_system() {
 	# never enabled or started by the package
 	if [ -e /etc/systemd/system/multi-user.target.wants/svcroute.service ]; then fail "the package enabled svcroute.service"; rc=1; fi
 	echo "   svcroute.service not enabled by the package"
-	# frr or bird2 installed later: the dpkg trigger adds the user to their groups
-	if getent group frrvty >/dev/null; then
-		gpasswd -d svcroute frrvty >/dev/null
-		dpkg-trigger --by-package=frr --no-await /usr/lib/frr && dpkg --triggers-only svcroute >/dev/null
-		if id -nG svcroute | tr ' ' '\n' | grep -qx frrvty; then
-			echo "   trigger on /usr/lib/frr: svcroute back in frrvty"
-		else
-			fail "trigger did not add svcroute to frrvty" || rc=1
-		fi
+	config_dirs_open || rc=1
+	# frr or bird2 installed later: the dpkg trigger adds the user to their groups and opens the
+	# config directory (bird2's postinst has added its own "bird bird 0750" override by then)
+	gpasswd -d svcroute frrvty >/dev/null
+	dpkg-statoverride --remove /etc/frr && chmod 0750 /etc/frr && chmod g-s /etc/frr
+	dpkg-statoverride --remove /etc/bird && dpkg-statoverride --update --add bird bird 0750 /etc/bird
+	rm -f /var/lib/svcroute/dpkg-statoverride
+	dpkg-trigger --by-package=frr --no-await /usr/lib/frr && dpkg --triggers-only svcroute >/dev/null
+	dpkg-trigger --by-package=bird2 --no-await /usr/sbin/bird && dpkg --triggers-only svcroute >/dev/null
+	if id -nG svcroute | tr ' ' '\n' | grep -qx frrvty && config_dirs_open >/dev/null; then
+		echo "   triggers on /usr/lib/frr, /usr/sbin/bird: svcroute back in frrvty, /etc/frr and /etc/bird 2770 again"
+	else
+		fail "the triggers did not restore the group and the config directories" || rc=1
+	fi
+	# an frr or bird2 upgrade keeps the mode (dpkg-statoverride); when the archive has moved on
+	# from the installed version, a reinstall is impossible and an upgrade is the test
+	local how="install --reinstall"
+	if ! apt-get install -y -qq --reinstall "${APT_CONF[@]}" frr bird2 >/dev/null 2>&1; then
+		how="install --only-upgrade"
+		apt-get install -y -qq --only-upgrade "${APT_CONF[@]}" frr bird2 >/dev/null 2>&1 || { fail "apt-get install --reinstall / --only-upgrade frr bird2 failed"; rc=1; }
+	fi
+	if config_dirs_open >/dev/null; then
+		echo "   apt-get $how frr bird2: /etc/frr and /etc/bird still 2770"
+	else
+		config_dirs_open
+		fail "a reinstall of frr or bird2 changed the config directories" || rc=1
 	fi
 	# an admin's edit of the conffile survives a reinstall
 	echo "# local edit" >>/etc/svcroute/svcroute.yaml
@@ -242,6 +291,201 @@ installed_system() {
 	return $rc
 }
 
+# The privilege model with real files: the bundle as the svcroute user, in the units' sandbox
+# rebuilt without systemd (tests/unit-sandbox.py: user and groups, read-only system with the
+# units' ReadWritePaths, private /tmp, system-call filter, address families).
+as_svcroute() { # unit, then the command
+	local unit=$1
+	shift
+	unshare -m --propagation private packaging/tests/unit-sandbox.py "packaging/systemd/$unit" -- "$@"
+}
+
+gate_manifest() { # daemon: a manifest whose daemon socket leads nowhere
+	cat <<EOF
+version: 1
+daemon:
+  type: $1
+  socket: /nonexistent/$1
+router:
+  asn: 4200000101
+  router_id: 192.0.2.1
+peers:
+  - name: tor1
+    address: 169.254.0.1
+    remote_asn: 65000
+policy:
+  allowed_prefixes: [192.0.2.0/24]
+services:
+  - name: dns
+    prefixes: [192.0.2.53/32]
+    checks:
+      - type: exec
+        command: [/bin/true]
+EOF
+}
+
+unprivileged() {
+	local rc=0 d conf saved out code
+	saved=$(mktemp -d)
+	for d in frr bird; do
+		conf=/etc/$d/$d.conf
+		gate_manifest "$d" >"/etc/svcroute/gate-$d.yaml"
+		chmod 0644 "/etc/svcroute/gate-$d.yaml"
+		# the daemon's own parser judges the rendered config, run as svcroute
+		if out=$(as_svcroute svcroute.service svcroute check --with-daemon --drop-ins none --manifest "/etc/svcroute/gate-$d.yaml" 2>&1); then
+			echo "   $d: check --with-daemon as svcroute: $(printf '%s\n' "$out" | grep 'the rendered config passes' | sed 's/^ *daemon *//')"
+		else
+			printf '%s\n' "$out" | sed 's/^/     /'
+			fail "$d: check --with-daemon failed as svcroute" || rc=1
+		fi
+		# withdraw --all renders, judges and writes the config, then fails on the daemon's socket
+		[ -e "$conf" ] && cp -a "$conf" "$saved/$d.conf"
+		out=$(as_svcroute svcroute-withdraw.service svcroute withdraw --all --manifest "/etc/svcroute/gate-$d.yaml" 2>&1)
+		code=$?
+		if [ $code -ne 6 ] || ! grep -q E_DAEMON_UNAVAILABLE <<<"$out"; then
+			printf '%s\n' "$out" | tail -n 5 | sed 's/^/     /'
+			fail "$d: withdraw --all exited $code, not 6 (E_DAEMON_UNAVAILABLE)" || rc=1
+		fi
+		if [ "$(stat -c '%U %G %a' "$conf")" = "svcroute $d 640" ] && head -n 1 "$conf" | grep -q 'svcroute-managed'; then
+			echo "   $d: withdraw --all as svcroute wrote $conf: $(stat -c '%A %U:%G' "$conf") (group from the setgid directory)"
+		else
+			fail "$d: $conf is $(stat -c '%U:%G %a' "$conf"), not svcroute:$d 640 with svcroute's content" || rc=1
+		fi
+		if [ -e "$saved/$d.conf" ] && ! cmp -s "$saved/$d.conf" "$conf.prev"; then fail "$d: $conf.prev is not the previous file" || rc=1; fi
+		if ls -a "/etc/$d" | grep -q 'svcroute-'; then fail "$d: temp files left in /etc/$d" || rc=1; fi
+		# the sandbox bites: no chown (svcroute owns the file and is in the group: only the
+		# system-call filter stops it), so the group must come from the setgid directory
+		if as_svcroute svcroute.service chgrp svcroute "$conf" 2>/dev/null; then fail "$d: chgrp allowed in the sandbox" || rc=1; fi
+		# put the daemon's file back as it was
+		rm -f "$conf" "$conf.prev" "/etc/svcroute/gate-$d.yaml"
+		[ -e "$saved/$d.conf" ] && cp -a "$saved/$d.conf" "$conf"
+	done
+	# ... and nothing outside the writable paths: a directory svcroute owns, elsewhere
+	mkdir "$saved/elsewhere" && chown svcroute "$saved" "$saved/elsewhere"
+	mv "$saved/elsewhere" /var/cache/svcroute-gate
+	if as_svcroute svcroute.service touch /var/cache/svcroute-gate/x 2>/dev/null; then fail "/var/cache writable in the sandbox" || rc=1; fi
+	rm -rf /var/cache/svcroute-gate "$saved"
+	echo "   in the sandbox: chgrp refused (EPERM), a svcroute-owned directory outside ReadWritePaths read-only;"
+	echo "   /etc/frr and /etc/bird files restored"
+	return $rc
+}
+
+# The same against live daemons, each in a network namespace of its own (no route or BGP port
+# of this host is touched; their sockets live in a directory under /run). The daemon starts on
+# a config that announces the service, as frr.service / bird.service would start it; then
+# `svcroute withdraw --all` runs as svcroute in the withdraw unit's sandbox: it must reach the
+# daemon through its group (frrvty: FRR's vty sockets; bird: BIRD's control socket), apply the
+# withdrawn config (FRR: frr-reload.py with its scratch file in the private /tmp; BIRD: the
+# daemon, running as bird, re-reads the file svcroute wrote) and leave nothing announced.
+live_daemons() {
+	local rc=0 d conf saved run sock out code
+	saved=$(mktemp -d)
+	run=$(mktemp -d /run/svcroute-gate.XXXXXX)
+	chmod 0755 "$run"
+	for d in frr bird; do
+		conf=/etc/$d/$d.conf
+		mkdir "$run/$d" && chown "$d:$d" "$run/$d"
+		if [ "$d" = frr ]; then sock=$run/frr; else sock=$run/bird/bird.ctl; fi
+		gate_manifest "$d" | sed "s|socket: /nonexistent/$d|socket: $sock|" >"/etc/svcroute/gate-$d.yaml"
+		chmod 0644 "/etc/svcroute/gate-$d.yaml"
+		svcroute render --manifest "/etc/svcroute/gate-$d.yaml" >"$run/$d/announced.conf" 2>/dev/null || { fail "$d: render failed"; rc=1; continue; }
+		cp -a "$conf" "$saved/$d.conf"
+		if [ "$d" = frr ]; then
+			unshare -n sh -c "ip link set lo up && for x in zebra bgpd; do /usr/lib/frr/\$x -d -F datacenter --vty_socket $run/frr -z $run/frr/zserv.api -i $run/frr/\$x.pid -f /dev/null -P 0 --log file:$run/frr/\$x.log || exit 1; sleep 0.3; done" 2>/dev/null &&
+				vtysh --vty_socket "$run/frr" -f "$run/frr/announced.conf" >/dev/null
+		else
+			install -o bird -g bird -m 0640 "$run/bird/announced.conf" "$conf"
+			unshare -n sh -c "ip link set lo up && bird -c $conf -s $run/bird/bird.ctl -P $run/bird/bird.pid -u bird -g bird"
+		fi || { fail "$d: the daemon did not start"; rc=1; }
+		if [ "$d" = frr ]; then
+			announced() { vtysh --vty_socket "$run/frr" -c 'show running-config' | grep -c '^  network 192.0.2.53/32$'; }
+			echo "   frr: zebra+bgpd ($(stat -c '%U:%G %a' "$run/frr/bgpd.vty") bgpd.vty) announce 192.0.2.53/32: $(announced) network statement(s)"
+		else
+			announced() { birdc -s "$run/bird/bird.ctl" show protocols svc4_dns | grep -c ' up '; }
+			echo "   bird: bird as $(ps -o user= -p "$(cat "$run/bird/bird.pid")") ($(stat -c '%U:%G %a' "$run/bird/bird.ctl") bird.ctl) announces 192.0.2.53/32: svc4_dns up $(announced)"
+		fi
+		out=$(as_svcroute svcroute-withdraw.service svcroute withdraw --all --manifest "/etc/svcroute/gate-$d.yaml" 2>&1)
+		code=$?
+		if [ $code -eq 0 ] && grep -q '"reconciled (full path)"' <<<"$out"; then
+			echo "   $d: withdraw --all as svcroute: exit 0, full apply; $conf $(stat -c '%U:%G %a' "$conf"); announced now: $(announced)"
+		else
+			printf '%s\n' "$out" | tail -n 6 | sed 's/^/     /'
+			fail "$d: withdraw --all as svcroute exited $code without a full apply" || rc=1
+		fi
+		[ "$(announced)" = 0 ] || { fail "$d: 192.0.2.53/32 is still announced"; rc=1; }
+		# stop the daemon, put the files back
+		for x in "$run/$d"/*.pid; do [ -f "$x" ] && kill "$(cat "$x")" 2>/dev/null; done
+		rm -f "$conf" "$conf.prev" "/etc/svcroute/gate-$d.yaml"
+		cp -a "$saved/$d.conf" "$conf"
+	done
+	sleep 0.5
+	rm -rf "$saved" "$run"
+	return $rc
+}
+
+# The supervisor itself (`svcroute run`) in svcroute.service's sandbox, against a live BIRD in a
+# network namespace of its own: first apply, an exec health check run as svcroute (no user to
+# switch to), the announcement, the status socket (0660: a member of the svcroute group gets an
+# answer, anyone else is refused), and a graceful stop that withdraws.
+live_supervisor() {
+	local rc=0 run pid conf=/etc/bird/bird.conf saved i code
+	saved=$(mktemp -d)
+	run=$(mktemp -d /run/svcroute-gate.XXXXXX)
+	chmod 0755 "$run"
+	mkdir "$run/bird" && chown bird:bird "$run/bird"
+	gate_manifest bird | sed "s|socket: /nonexistent/bird|socket: $run/bird/bird.ctl|" >/etc/svcroute/gate-run.yaml
+	chmod 0644 /etc/svcroute/gate-run.yaml
+	cp -a "$conf" "$saved/bird.conf"
+	# bird starts with the service withdrawn; the supervisor starts afresh (no state carried over)
+	echo '{"dns": "down"}' >"$run/down.json"
+	svcroute render --manifest /etc/svcroute/gate-run.yaml --health "$run/down.json" 2>/dev/null >"$run/bird/start.conf"
+	install -o bird -g bird -m 0640 "$run/bird/start.conf" "$conf"
+	rm -f /var/lib/svcroute/announced.json
+	unshare -n sh -c "ip link set lo up && bird -c $conf -s $run/bird/bird.ctl -P $run/bird/bird.pid -u bird -g bird" || { fail "bird did not start"; rc=1; }
+	# (not through as_svcroute: $! must be the supervisor itself, not a subshell)
+	unshare -m --propagation private packaging/tests/unit-sandbox.py packaging/systemd/svcroute.service -- \
+		svcroute run --manifest /etc/svcroute/gate-run.yaml >"$saved/run.log" 2>&1 &
+	pid=$!
+	up() { birdc -s "$run/bird/bird.ctl" show protocols svc4_dns 2>/dev/null | grep -q ' up '; }
+	up && { fail "svc4_dns is up before the supervisor started"; rc=1; }
+	for i in $(seq 1 75); do up && break; sleep 0.2; done
+	if up; then
+		echo "   svcroute run as $(ps -o user=,supgrp= -p "$pid" | tr -s ' '): health check passed, 192.0.2.53/32 announced after $((i / 5)) s"
+	else
+		tail -n 8 "$saved/run.log" | sed 's/^/     /'
+		fail "the supervisor did not announce the healthy service" || rc=1
+	fi
+	echo "   $(stat -c '%A %U:%G' /run/svcroute/svcroute.sock) /run/svcroute/svcroute.sock"
+	if setpriv --reuid=nobody --regid=nogroup --groups=svcroute svcroute status >/dev/null 2>&1; then
+		echo "   svcroute status as a member of the svcroute group: answered"
+	else
+		fail "svcroute status as a member of the svcroute group failed" || rc=1
+	fi
+	setpriv --reuid=nobody --regid=nogroup --clear-groups svcroute status >/dev/null 2>&1
+	code=$?
+	if [ $code -eq 10 ]; then echo "   svcroute status as anyone else: refused (exit 10, E_PERMISSION)"; else fail "svcroute status as a non-member exited $code, not 10" || rc=1; fi
+	kill -TERM "$pid"
+	wait "$pid"
+	code=$?
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	if [ $code -eq 0 ] && ! up && grep -q '"every prefix withdrawn"' "$saved/run.log"; then
+		echo "   SIGTERM: exit 0, every prefix withdrawn (graceful shutdown first)"
+	else
+		tail -n 8 "$saved/run.log" | sed 's/^/     /'
+		fail "stop: exit $code, or something is still announced" || rc=1
+	fi
+	kill "$(cat "$run/bird/bird.pid")" 2>/dev/null
+	sleep 0.3
+	rm -f "$conf" "$conf.prev" /etc/svcroute/gate-run.yaml
+	cp -a "$saved/bird.conf" "$conf"
+	rm -rf "$saved" "$run" /run/svcroute /var/lib/svcroute/announced.json /var/lib/svcroute/guard.log
+	return $rc
+}
+
+rpm_scriptlets() {
+	packaging/tests/rpm-scriptlets.sh "$RPM"
+}
+
 verify_units() {
 	local err rc
 	err=$(systemd-analyze verify svcroute.service svcroute-withdraw.service 2>&1 >/dev/null)
@@ -249,6 +493,20 @@ verify_units() {
 	[ -n "$err" ] && printf '%s\n' "$err" | sed 's/^/   /'
 	[ $rc -eq 0 ] && [ -z "$err" ] || return 1
 	echo "   systemd-analyze verify: exit 0, empty stderr"
+	# the opt-in drop-in documented in svcroute.service, for checks as other users
+	local tmp score
+	tmp=$(mktemp -d)
+	cp packaging/systemd/svcroute.service packaging/systemd/svcroute-withdraw.service "$tmp/"
+	mkdir "$tmp/svcroute.service.d"
+	sed -n '/^#   \[Service\]/,/^#   SystemCallFilter=/p' packaging/systemd/svcroute.service | sed 's/^#   //' >"$tmp/svcroute.service.d/checks-as-other-users.conf"
+	grep -q '^User=root' "$tmp/svcroute.service.d/checks-as-other-users.conf" || { fail "no drop-in found in the unit's comments"; rm -rf "$tmp"; return 1; }
+	err=$(cd "$tmp" && systemd-analyze verify "$tmp/svcroute.service" 2>&1 >/dev/null)
+	rc=$?
+	score=$(cd "$tmp" && systemd-analyze security --offline=true "$tmp/svcroute.service" 2>&1 | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	rm -rf "$tmp"
+	[ -n "$err" ] && printf '%s\n' "$err" | sed 's/^/   /'
+	[ $rc -eq 0 ] && [ -z "$err" ] || return 1
+	echo "   with the documented opt-in drop-in (checks as other users): verify clean, exposure $score"
 }
 
 purge_clean() {
@@ -268,8 +526,9 @@ leftovers() {
 	for p in frrvty frr bird; do
 		id -nG svcroute 2>/dev/null | tr ' ' '\n' | grep -qx "$p" && { fail "svcroute still in group $p"; rc=1; }
 	done
+	config_dirs_closed || rc=1
 	rm -f /var/cache/man/cat8/svcroute.8* # formatted by `man svcroute` above: the gate's, not the package's
-	[ $rc -eq 0 ] && echo "   nothing left behind (the svcroute system user stays, as Debian policy wants)"
+	[ $rc -eq 0 ] && echo "   nothing left behind, /etc/frr and /etc/bird 0750 again (the svcroute system user stays, as Debian policy wants)"
 	return $rc
 }
 
@@ -355,7 +614,11 @@ gate "runtime floor: nodejs versions and rpm epochs" runtime_floor
 gate "systemd-analyze security --offline=true" exposure_gate
 gate "apt-get install ./svcroute_*.deb" install_deb
 gate "installed CLI: --version, check, man, completion" installed_cli
-gate "installed system: user, groups, trigger, conffile" installed_system
+gate "installed system: user, groups, config dirs, triggers, daemon reinstall, conffile" installed_system
+gate "as svcroute in the units' sandbox: check --with-daemon, config writes" unprivileged
+gate "as svcroute against live FRR and BIRD (own network namespaces): withdraw --all" live_daemons
+gate "svcroute run as svcroute in its unit's sandbox (live BIRD): check, announce, status, stop" live_supervisor
+gate "rpm scriptlets on the config directories (%post, %triggerin, %postun)" rpm_scriptlets
 gate "systemd-analyze verify (empty stderr)" verify_units
 gate "apt-get purge leaves nothing behind" purge_clean
 gate "ansible-lint" ansible_lint

@@ -18,6 +18,7 @@ pkg_for() {
 	systemd-analyze) echo systemd ;;
 	puppet-lint) echo puppet-lint ;;
 	python3-apt) echo python3-apt ;; # what Ansible's apt module imports
+	python3-seccomp) echo python3-seccomp ;; # tests/unit-sandbox.py: the units' system-call filter
 	*) echo "tools.sh: unknown tool $1" >&2; return 1 ;;
 	esac
 }
@@ -25,12 +26,13 @@ pkg_for() {
 present() {
 	case "$1" in
 	python3-apt) /usr/bin/python3 -c 'import apt' >/dev/null 2>&1 ;;
+	python3-seccomp) /usr/bin/python3 -c 'import seccomp' >/dev/null 2>&1 ;;
 	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac
 }
 
 [ $# -gt 0 ] || set -- dpkg-deb rpmbuild rpmlint lintian help2man man ansible-playbook ansible-lint \
-	python3-apt puppet puppet-lint systemd-analyze
+	python3-apt python3-seccomp puppet puppet-lint systemd-analyze
 missing=""
 for tool in "$@"; do
 	present "$tool" || missing="$missing $(pkg_for "$tool")"
