@@ -37,6 +37,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     const r = await deps.exec(cfg.vtysh, ["--vty_socket", cfg.socket, ...cmds.flatMap((c) => ["-c", c])], { timeoutMs });
     if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.vtysh} is not installed`, { hint: "apt-get install frr" });
     if (r.timedOut) throw new SvcrouteError("E_TIMEOUT", `vtysh (${what}) did not finish within ${timeoutMs} ms`, { hint: "bgpd may be stopped (SIGSTOP) or overloaded" });
+    // vtysh under NoNewPrivileges prints a harmless PAM complaint without a newline: drop it
+    r.stderr = r.stderr.replace(/vtysh_pam: [^(]*\(\d+\)\n?/g, "");
     const all = `${r.stdout}\n${r.stderr}`;
     if (r.code !== 0 && /(failed to connect|Exiting: failed|No such file or directory|Connection refused)/i.test(all)) {
       throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}: ${all.trim().split("\n")[0]}`, {

@@ -178,7 +178,7 @@ export const ExecCheckSchema = z
     user: z
       .string()
       .regex(P.USER, { message: "expected a user name" })
-      .describe('the user the check runs as (default "nobody"; "root" only when written here)')
+      .describe('the user the check runs as (default: "nobody" when svcroute runs as root, else svcroute\'s own user; "root" only when written here)')
       .optional(),
     group: z
       .string()

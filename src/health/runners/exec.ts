@@ -43,7 +43,7 @@ async function spawnFailure(e: unknown, spec: ExecSpec): Promise<Outcome> {
     if (!cwdOk) return { ok: false, reason: `cannot run: working directory ${spec.cwd} does not exist`, error: code };
     return { ok: false, reason: `cannot run ${spec.command[0]}: no such file`, error: code };
   }
-  if (code === "EACCES") return { ok: false, reason: `cannot run ${spec.command[0]} as ${spec.user}: permission denied`, error: code };
+  if (code === "EACCES") return { ok: false, reason: `cannot run ${spec.command[0]} as ${effectiveUser(spec)}: permission denied`, error: code };
   return { ok: false, reason: `cannot run ${spec.command[0]}: ${(e as Error).message}`, error: code };
 }
 
@@ -73,7 +73,7 @@ function run(spec: ExecSpec, env: Record<string, string>, ids: { uid?: number; g
       finish(spawnFailure(e, spec));
       return;
     }
-    ctx.phase = `running as ${spec.user}, pid ${child.pid ?? "?"}`;
+    ctx.phase = `running as ${effectiveUser(spec)}, pid ${child.pid ?? "?"}`;
     ctx.partial = () => ({ output: tail() });
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     child.stdout!.on("data", (c: Buffer) => out.push(c));

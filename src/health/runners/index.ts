@@ -1,7 +1,7 @@
 // The real runners, by check type.
 import type { CheckSpec } from "../../manifest/types.js";
 import type { RunFn } from "../types.js";
-import { prepareExec } from "./exec.js";
+import { effectiveUser, prepareExec } from "./exec.js";
 import { prepareFile } from "./file.js";
 import { prepareHttp } from "./http.js";
 import { prepareTcp } from "./tcp.js";
@@ -23,7 +23,7 @@ export function prepareCheck(spec: CheckSpec): RunFn {
 export function describeCheck(spec: CheckSpec): string {
   switch (spec.type) {
     case "exec":
-      return `exec ${spec.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")} (as ${spec.user}${spec.group ? `:${spec.group}` : ""})`;
+      return `exec ${spec.command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")} (as ${effectiveUser(spec)}${spec.group ? `:${spec.group}` : ""})`;
     case "http":
       return `${spec.method} ${spec.url} expect ${spec.expectStatus.join("/")}${spec.bodyRegex ? ` body /${spec.bodyRegex}/` : ""}${spec.hostHeader ? ` Host ${spec.hostHeader}` : ""}${spec.tlsVerify ? "" : " (TLS unverified)"}`;
     case "tcp":
