@@ -131,7 +131,15 @@ export function buildBird(m: Manifest, services: ServiceModel[], header: HeaderM
       importFilters: defaultOnly ? fams.map((f) => ({ name: birdNames.importFilter(f), family: f, defaultNet: defaultNet(f) })) : [],
       bfd: m.peers.some((p) => p.bfd) ? { name: birdNames.bfd } : null,
       kernels: defaultOnly
-        ? fams.map((f) => ({ name: birdNames.kernel(f), channel: birdNames.channel(f), defaultNet: defaultNet(f), mergePathsLimit: Math.max(1, m.peers.length) }))
+        ? fams.map((f) => ({
+            name: birdNames.kernel(f),
+            channel: birdNames.channel(f),
+            defaultNet: defaultNet(f),
+            mergePathsLimit: Math.max(1, m.peers.length),
+            // BIRD resolves a multihop peer's next hop recursively in the table; with nothing but
+            // BGP and service statics in it, the received default stays unresolved
+            resolveNextHopsVia: m.peers.some((p) => p.multihop !== undefined && p.families.includes(f)) ? birdNames.direct(f) : null,
+          }))
         : [],
       peers: m.peers.map((p) => peerModel(m, p, secrets)),
     },

@@ -212,6 +212,12 @@ export interface BirdKernel {
   channel: "ipv4" | "ipv6";
   defaultNet: string;
   mergePathsLimit: number;
+  /**
+   * A multihop peer's next hop is resolved recursively through the table: the kernel protocol
+   * then learns the kernel's routes and a `direct` protocol (named here) adds the connected
+   * networks; null: no multihop peer in this family (`learn no`, `import none`).
+   */
+  resolveNextHopsVia: string | null;
 }
 
 export interface BirdChannel {

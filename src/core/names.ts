@@ -24,6 +24,7 @@ export const birdNames = {
   device: "svcr_device",
   bfd: "svcr_bfd",
   kernel: (f: Family) => `svcr_kernel${f}`,
+  direct: (f: Family) => `svcr_direct${f}`,
   exportSet: (f: Family) => `SVCR_EXPORT${f}`,
   attrFunction: (f: Family) => `svcr_attrs${f}`,
   importFilter: (f: Family) => `svcr_in${f}`,

@@ -76,13 +76,20 @@ interface FrrPeerJson {
 
 type FrrSummaryJson = Partial<Record<"ipv4Unicast" | "ipv6Unicast", { peers?: Record<string, FrrPeerJson> }>>;
 
-interface IpRouteJson {
+/** a next hop of another family (an IPv4 route via an IPv6 link-local, RFC 5549) comes as `via` */
+interface IpNexthopJson {
+  gateway?: string;
+  via?: { family?: string; host?: string };
+  dev?: string;
+}
+
+interface IpRouteJson extends IpNexthopJson {
   dst: string;
   protocol?: string;
-  gateway?: string;
-  dev?: string;
-  nexthops?: { gateway?: string; dev?: string }[];
+  nexthops?: IpNexthopJson[];
 }
+
+const nexthopOf = (n: IpNexthopJson): KernelNexthop => ({ gateway: n.gateway ?? n.via?.host, dev: n.dev });
 
 export const familyOf = (prefix: string): Family => (isIP(prefix.split("/")[0] ?? "") === 6 ? "ipv6" : "ipv4");
 
@@ -164,6 +171,17 @@ export class Observers {
     return Object.keys(j.routes ?? {}).sort();
   }
 
+  /**
+   * prefixes `host` sent the ToR, before the ToR's import policy (needs the host's
+   * `torSession.keepReceived`). `session` picks the session by its own family (default `family`):
+   * with `torSession.allFamilies` the IPv4 session can be asked for IPv6 routes and vice versa.
+   */
+  async receivedRaw(tor: string, host: string, family: Family = "ipv4", session: Family = family): Promise<string[]> {
+    const peer = torNeighbor(this.lab.link(host, tor), session);
+    const j = await this.lab.vtyshJson<{ receivedRoutes?: Record<string, unknown> }>(tor, `show bgp ${family} unicast neighbors ${peer} received-routes json`);
+    return Object.keys(j.receivedRoutes ?? {}).sort();
+  }
+
   /** prefixes the ToR sends to `host`; a default-originate shows as 0.0.0.0/0 or ::/0 */
   async advertised(tor: string, host: string, family: Family = "ipv4"): Promise<string[]> {
     const peer = torNeighbor(this.lab.link(host, tor), family);
@@ -183,9 +201,7 @@ export class Observers {
     return routes.map((x) => ({
       dst: x.dst === "default" ? (family === "ipv4" ? "0.0.0.0/0" : "::/0") : x.dst,
       protocol: x.protocol,
-      nexthops: x.nexthops
-        ? x.nexthops.map((n) => ({ gateway: n.gateway, dev: n.dev }))
-        : [{ gateway: x.gateway, dev: x.dev }],
+      nexthops: x.nexthops ? x.nexthops.map(nexthopOf) : [nexthopOf(x)],
     }));
   }
 

@@ -27,6 +27,24 @@ export interface TorSpec {
   extraConfig?: string;
 }
 
+/** Options of the ToR's sessions toward one host (they match what the host's config asks for). */
+export interface TorSessionSpec {
+  /** GTSM: `neighbor N ttl-security hops 1` (default false) */
+  ttlSecurity?: boolean;
+  /** TCP-MD5: `neighbor N password P` */
+  password?: string;
+  /**
+   * keep what the host sends before the ToR's import policy (`soft-reconfiguration inbound`), so
+   * `observe.receivedRaw` shows anything the host leaks, even what the policy would drop (default false)
+   */
+  keepReceived?: boolean;
+  /**
+   * offer both families on every session toward this host: the IPv4 session also activates IPv6
+   * and vice versa, so a host that spoke the wrong family there would be heard (default false)
+   */
+  allFamilies?: boolean;
+}
+
 export interface HostSpec {
   name: string;
   daemon: HostDaemon;
@@ -40,6 +58,8 @@ export interface HostSpec {
   peering?: Peering;
   /** whether the ToR runs BFD toward this host (default: the ToR's `bfd`) */
   torBfd?: boolean;
+  /** further options of the ToR's sessions toward this host */
+  torSession?: TorSessionSpec;
   /** where service addresses live: `lo` (default) or the ifb device `svc0` */
   serviceDev?: "lo" | typeof SERVICE_IFB;
   /** service addresses present from the start (/32, /128) */
@@ -63,6 +83,8 @@ export interface LinkPlan extends LinkAddresses {
   families: Family[];
   peering: Peering;
   bfd: boolean;
+  /** the ToR's side of the session options (see TorSessionSpec) */
+  torSession: Required<Omit<TorSessionSpec, "password">> & { password: string | undefined };
   hostAsn: number;
   torAsn: number;
 }
@@ -201,6 +223,12 @@ export function resolveTopology(t: Topology, id: string, dir: string): FabricPla
         families,
         peering: s.peering ?? "numbered",
         bfd: s.torBfd ?? tor.bfd,
+        torSession: {
+          ttlSecurity: s.torSession?.ttlSecurity ?? false,
+          password: s.torSession?.password,
+          keepReceived: s.torSession?.keepReceived ?? false,
+          allFamilies: s.torSession?.allFamilies ?? false,
+        },
         hostAsn: asn,
         torAsn: tor.asn,
       };

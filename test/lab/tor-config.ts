@@ -25,19 +25,36 @@ function neighborLines(tor: TorPlan, link: LinkPlan): string[] {
     );
     if (tor.timers) lines.push(` neighbor ${n} timers ${tor.timers.keepalive} ${tor.timers.hold}`);
     if (link.bfd) lines.push(` neighbor ${n} bfd`, ` neighbor ${n} bfd profile fast`);
+    if (link.torSession.ttlSecurity) lines.push(` neighbor ${n} ttl-security hops 1`);
+    if (link.torSession.password !== undefined) lines.push(` neighbor ${n} password ${link.torSession.password}`);
   }
   return lines;
 }
 
+/**
+ * The neighbours a family is activated on: each link's session of that family, and with
+ * `allFamilies` also its session of the other family (a numbered link has two).
+ */
+function familyNeighbors(tor: TorPlan, family: "ipv4" | "ipv6"): { link: LinkPlan; n: string; own: boolean }[] {
+  const out: { link: LinkPlan; n: string; own: boolean }[] = [];
+  for (const l of tor.links) {
+    const own = l.families.includes(family) ? torNeighbor(l, family) : undefined;
+    if (own !== undefined) out.push({ link: l, n: own, own: true });
+    if (!l.torSession.allFamilies) continue;
+    for (const other of neighborIds(l)) if (other !== own) out.push({ link: l, n: other, own: false });
+  }
+  return out;
+}
+
 function familyBlock(tor: TorPlan, family: "ipv4" | "ipv6"): string[] {
-  const links = tor.links.filter((l) => l.families.includes(family));
-  if (links.length === 0) return [];
+  const neighbors = familyNeighbors(tor, family);
+  if (neighbors.length === 0) return [];
   const v = family === "ipv4" ? "4" : "6";
   const lines = [` address-family ${family} unicast`, `  maximum-paths ${tor.maximumPaths}`];
-  for (const l of links) {
-    const n = torNeighbor(l, family);
+  for (const { link, n, own } of neighbors) {
     lines.push(`  neighbor ${n} activate`);
-    if (tor.defaultOriginate) lines.push(`  neighbor ${n} default-originate`);
+    if (tor.defaultOriginate && own) lines.push(`  neighbor ${n} default-originate`);
+    if (link.torSession.keepReceived) lines.push(`  neighbor ${n} soft-reconfiguration inbound`);
     lines.push(`  neighbor ${n} route-map FROM-HOST${v} in`, `  neighbor ${n} route-map TO-HOST out`);
   }
   lines.push(" exit-address-family", " !");

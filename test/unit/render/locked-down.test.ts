@@ -111,7 +111,7 @@ describe("locked-down profile", () => {
       "  ipv4 {",
       "    import none;",
       "    export filter {",
-      "      if source = RTS_BGP && net = 0.0.0.0/0 then accept;",
+      "      if source = RTS_BGP && net = 0.0.0.0/0 && dest = RTD_UNICAST then accept;",
       "      reject;",
       "    };",
       "  };",
@@ -205,7 +205,12 @@ describe("locked-down profile", () => {
   it("renders multihop sessions", async () => {
     const { frr, bird } = await texts("multihop");
     expect(grep(frr, /ebgp-multihop/)).toEqual([" neighbor 198.51.100.1 ebgp-multihop 3", " neighbor 198.51.100.2 ebgp-multihop 2", " neighbor 198.51.100.3 ebgp-multihop 4"]);
-    expect(grep(bird, /multihop/)).toEqual(["  multihop 3;", "  multihop 2;", "  multihop 4;"]);
+    expect(grep(bird, /^ +multihop/)).toEqual(["  multihop 3;", "  multihop 2;", "  multihop 4;"]);
+    // a multihop peer's next hop resolves through the kernel's routes and the connected networks
+    expect(birdBlock(bird, "protocol direct svcr_direct4")).toEqual(["protocol direct svcr_direct4 {", "  ipv4 { preference 1; };", "}"]);
+    expect(grep(birdBlock(bird, "protocol kernel svcr_kernel4").join("\n"), /learn|import/)).toEqual(["  learn yes;", "    import all;"]);
+    const direct = await texts("dual-stack-ecmp");
+    expect(direct.bird).not.toContain("protocol direct");
   });
 
   it("renders BFD with its intervals", async () => {

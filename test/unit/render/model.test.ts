@@ -110,7 +110,7 @@ describe("routing model", () => {
       { channel: "ipv4", import: "filter svcr_in4", importLimit: 8, exportFilter: "svcr_out4_rs1", extendedNextHop: false },
     ]);
     expect(b.sets).toEqual([{ name: "SVCR_EXPORT4", family: 4, prefixes: ["192.0.2.100/32", "192.0.2.101/32"] }]);
-    expect(b.kernels).toEqual([{ name: "svcr_kernel4", channel: "ipv4", defaultNet: "0.0.0.0/0", mergePathsLimit: 3 }]);
+    expect(b.kernels).toEqual([{ name: "svcr_kernel4", channel: "ipv4", defaultNet: "0.0.0.0/0", mergePathsLimit: 3, resolveNextHopsVia: "svcr_direct4" }]);
   });
 
   it("BIRD: groups attributes into per-family bundles", async () => {
