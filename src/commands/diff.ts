@@ -14,8 +14,14 @@ import { exec } from "../effects/exec.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
 import { fetchStatus } from "../supervisor/client.js";
 
-/** the checksum covers the real passwords, so it never matches a masked render: leave it out */
-const comparable = (t: string) => maskSecrets(t).replace(/^[#!] svcroute-checksum sha256:\S+\n/m, "");
+/**
+ * The checksum covers the real passwords, so it never matches a masked render, and only a masked
+ * render says that it is masked: leave both lines out.
+ */
+export const comparable = (t: string) =>
+  maskSecrets(t)
+    .replace(/^[#!] svcroute-checksum sha256:\S+\n/m, "")
+    .replace(/^[#!] MASKED: passwords are shown as <secret>\..*\n/m, "");
 
 export async function diffCommand(io: Io, opts: { manifest?: string; socket?: string }): Promise<number> {
   const path = resolveManifestPath(opts.manifest, io.env);

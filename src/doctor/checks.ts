@@ -1,7 +1,7 @@
 // The doctor's reasoning: Facts → Findings, in report order. Pure, so every diagnosis is
 // table-tested on facts built from captured daemon output.
 import { formatProblem } from "../errors.js";
-import { parsePrefix } from "../manifest/ip.js";
+import { parseIP, parsePrefix, prefixContains, type Prefix } from "../manifest/ip.js";
 import type { Check, Facts, Finding } from "./types.js";
 
 const ok = (area: string, finding: string, evidence?: string): Finding => ({ area, code: `${area.toUpperCase()}_OK`, result: "PASS", finding, ...(evidence ? { evidence } : {}) });
@@ -67,15 +67,19 @@ export const daemonChecks: Check = (f) => {
   }
   if (!f.daemon.reachable) {
     const perm = /EACCES|permission denied/i.test(f.daemon.error ?? "");
+    const sf = f.daemon.socketFile;
+    // the group that may use the socket: what the socket says, unless that is root's
+    const group = f.daemon.socketGroup && f.daemon.socketGroup !== "root" ? f.daemon.socketGroup : m.daemon.type === "frr" ? "frrvty" : "bird";
+    const owner = sf?.exists ? `\n${sf.path}: owner uid ${sf.uid}, group ${f.daemon.socketGroup ?? sf.gid}, mode ${octal(sf.mode)}` : "";
     out.push(
       perm
         ? {
             area: "daemon",
             code: "DAEMON_SOCKET_PERMISSION",
             result: "FAIL",
-            finding: `the ${m.daemon.type} control socket ${m.daemon.socket} refuses this user`,
-            evidence: f.daemon.error ?? undefined,
-            fix: m.daemon.type === "frr" ? "run as root, or add the user to the frrvty group: usermod -aG frrvty svcroute" : "run as root, or add the user to the bird group: usermod -aG bird svcroute",
+            finding: `the ${m.daemon.type === "frr" ? "FRR vty socket" : "BIRD control socket"} refuses this user: svcroute and doctor need read and write access to it`,
+            evidence: `${f.daemon.error ?? ""}${owner}`,
+            fix: `run as root, or add the user to the ${group} group: usermod -aG ${group} svcroute (then log in again or restart svcroute)`,
           }
         : {
             area: "daemon",
@@ -114,6 +118,18 @@ export const configChecks: Check = (f) => {
   if (!c.file.exists) {
     return [{ area: "config", code: "CONFIG_MISSING", result: "FAIL", finding: `${c.file.path} does not exist: svcroute has not written a config yet`, fix: "start the supervisor: systemctl start svcroute" }];
   }
+  if (c.file.text === undefined) {
+    return [
+      {
+        area: "config",
+        code: "CONFIG_SKIPPED",
+        result: "SKIP",
+        finding: `${c.file.path} could not be read by this user (${c.file.readError ?? "unreadable"}): it was not checked`,
+        fix: "run svcroute doctor as root",
+      },
+    ];
+  }
+  const supervised = f.supervisor.status !== null;
   if (c.checksum === "foreign") {
     out.push({
       area: "config",
@@ -128,7 +144,7 @@ export const configChecks: Check = (f) => {
       area: "config",
       code: "CONFIG_HAND_EDITED",
       result: "FAIL",
-      finding: `${c.file.path} was edited after svcroute wrote it (checksum mismatch); the supervisor will replace it`,
+      finding: `${c.file.path} was edited after svcroute wrote it (checksum mismatch); ${supervised ? "the supervisor replaces it on its next verification" : "the supervisor replaces it when it starts"}`,
       fix: "put the change in the manifest instead; `svcroute diff` shows what differs; `systemctl reload svcroute` rewrites the file",
     });
   }
@@ -139,7 +155,11 @@ export const configChecks: Check = (f) => {
       code: "CONFIG_STALE",
       result: "FAIL",
       finding: `${c.file.path} was rendered from another manifest (${marker}, the manifest on disk is ${m.hash.slice(0, 12)}): the last change was not applied`,
-      fix: "see the supervisor findings below for why (a rejected config or a failed reload); `systemctl reload svcroute` retries",
+      ...(c.parserCheck && !c.parserCheck.ok ? { evidence: `${c.parserCheck.judges.join(" + ")} rejects what the manifest on disk renders:\n${c.parserCheck.evidence}` } : {}),
+      fix:
+        c.parserCheck && !c.parserCheck.ok
+          ? "the daemon refuses the new config: change the manifest back (or fix what the evidence names), then `systemctl reload svcroute`; `svcroute diff` shows the change"
+          : "see the supervisor findings below for why (a rejected config or a failed reload); `svcroute diff` shows the change; `systemctl reload svcroute` retries",
     });
   }
   if (c.runningDiff && (c.runningDiff.toAdd.length || c.runningDiff.toDelete.length)) {
@@ -149,21 +169,78 @@ export const configChecks: Check = (f) => {
       result: "FAIL",
       finding: `the running ${m.daemon.type} config differs from ${c.file.path}`,
       evidence: excerpt([...c.runningDiff.toDelete.map((l) => `- ${l}`), ...c.runningDiff.toAdd.map((l) => `+ ${l}`)], 12),
-      fix: "the supervisor re-applies it on its next verification; by hand: svcroute diff, then systemctl reload svcroute",
+      fix: `${supervised ? "the supervisor re-applies it on its next verification" : "the supervisor is not running to re-apply it"}; by hand: svcroute diff, then systemctl reload svcroute`,
     });
   }
-  if (m.daemon.type === "bird" && c.lastReconfigMs !== null && c.file.mtimeMs !== undefined && c.file.mtimeMs > c.lastReconfigMs + 1000) {
-    out.push({
-      area: "config",
-      code: "CONFIG_NOT_RUNNING",
-      result: "WARN",
-      finding: `${c.file.path} changed after BIRD last loaded a config: BIRD may run an older one`,
-      fix: "the supervisor applies it on its next verification; by hand: birdc configure (then check `svcroute diff`)",
-    });
+  if (m.daemon.type === "bird" && c.birdProtocols && c.protocolsInFile) {
+    // BIRD cannot print its running config. svcroute's fast path switches service statics with
+    // `birdc enable|disable` and then rewrites the file without a reconfiguration, so a file newer
+    // than the last reconfiguration proves nothing: compare the protocols instead.
+    const running = new Map(c.birdProtocols.map((x) => [x.name, x]));
+    const inFile = c.protocolsInFile;
+    const fileNames = new Set(inFile.map((x) => x.name));
+    const diffs: string[] = [];
+    for (const p of inFile) {
+      const r = running.get(p.name);
+      if (!r) diffs.push(`+ protocol ${p.proto} ${p.name}: in the file, not running`);
+      else if (p.proto === "static" && p.disabled !== (r.state === "down")) diffs.push(`~ protocol static ${p.name}: ${p.disabled ? "disabled" : "enabled"} in the file, ${r.state} in BIRD`);
+    }
+    // only svcroute's own names: BIRD names unnamed protocols itself (device1, …)
+    for (const r of c.birdProtocols) if (/^(peer_|svc[46]_)/.test(r.name) && !fileNames.has(r.name)) diffs.push(`- protocol ${r.proto.toLowerCase()} ${r.name}: running, not in the file`);
+    const newer = c.lastReconfigMs !== null && c.file.mtimeMs !== undefined && c.file.mtimeMs > c.lastReconfigMs + 1000;
+    if (diffs.length) {
+      out.push({
+        area: "config",
+        code: "CONFIG_NOT_RUNNING",
+        result: "FAIL",
+        finding: `the running BIRD differs from ${c.file.path}${newer ? " (the file changed after BIRD last loaded a config)" : ""}`,
+        evidence: excerpt(diffs, 12),
+        fix: `${supervised ? "the supervisor re-applies it on its next verification" : "the supervisor is not running to re-apply it"}; by hand: birdc configure (then check \`svcroute diff\`)`,
+      });
+    }
   }
-  if (!out.length) out.push(ok("config", `${c.file.path} is svcroute's, unchanged${c.runningDiff ? ", and equals the running config" : ""}`));
+  const equal = c.runningDiff ? ", and equals the running config" : m.daemon.type === "bird" && c.birdProtocols ? ", and BIRD runs its protocols as the file says" : "";
+  if (!out.length) out.push(ok("config", `${c.file.path} is svcroute's, unchanged${equal}`));
   return out;
 };
+
+/** ADDRESS is on the subnet of the interface address IFADDR/LEN (a /32 or /128 has no neighbours) */
+function onSubnet(ifAddr: string, address: string): boolean {
+  const [a, l] = ifAddr.split("/");
+  const local = parseIP(a ?? "");
+  const ip = parseIP(address);
+  const len = Number(l);
+  if (!local || !ip || local.family !== ip.family) return false;
+  const width = local.family === 4 ? 32 : 128;
+  if (!(len >= 0 && len < width)) return false;
+  const mask = ((1n << BigInt(width)) - 1n) ^ ((1n << BigInt(width - len)) - 1n);
+  const net: Prefix = { family: local.family, addr: local.addr & mask, len, text: "" };
+  return prefixContains(net, { family: ip.family, addr: ip.addr, len: width, text: "" });
+}
+
+/** what `ip route get` says about a peer's address, when that alone explains a dead session */
+function routeProblem(f: Facts, name: string, address: string, multihop: boolean): { finding: string; evidence: string; fix?: string } | null {
+  // the address is on the subnet of a link that is down: the link, not the address, is the fault
+  const onLink = f.host.interfaces?.find((i) => i.addrs.some((a) => onSubnet(a, address)));
+  if (onLink && (!onLink.up || !onLink.carrier)) {
+    return {
+      finding: `the link ${onLink.name} it is on is ${!onLink.up ? "administratively down" : "down (no carrier)"}`,
+      evidence: `ip link: ${onLink.name} ${onLink.up ? "UP" : "DOWN"}${onLink.carrier ? "" : " NO-CARRIER"} ${onLink.addrs.join(" ")}`,
+      fix: !onLink.up ? `ip link set ${onLink.name} up` : `check the cable / the ToR's port for ${onLink.name}`,
+    };
+  }
+  const r = f.routes[name];
+  if (!r) return null;
+  if (!r.ok) return { finding: `the kernel has no route to it (${r.error})`, evidence: `ip route get: ${r.error}` };
+  if (r.type === "local" || r.type === "broadcast" || r.type === "multicast") return { finding: `it is a ${r.type} address of this host, not a neighbour's`, evidence: `ip route get: ${r.type} on ${r.dev}` };
+  if (r.gateway && !multihop) {
+    return {
+      finding: `it is not on a directly connected network (the kernel would send to it via ${r.gateway} dev ${r.dev}), and an eBGP peer without multihop must be`,
+      evidence: `ip route get: via ${r.gateway} dev ${r.dev}`,
+    };
+  }
+  return null;
+}
 
 function diagnoseSession(p: NonNullable<Facts["peers"]>[number], f: Facts): Finding {
   const m = f.manifest!;
@@ -171,8 +248,22 @@ function diagnoseSession(p: NonNullable<Facts["peers"]>[number], f: Facts): Find
   const endpoint = peer?.address ?? `interface ${peer?.interface}`;
   const err = p.lastError ?? "";
   const base = { area: "sessions", result: "FAIL" as const, evidence: `${p.name} (${endpoint}): state ${p.state}${err ? `; last error: ${err}` : ""}` };
+  const withEvidence = (extra: string) => `${base.evidence}\n${extra}`;
   if (/Bad Peer AS|Bad peer AS|remote AS/i.test(err)) {
-    return { ...base, code: "SESSION_ASN_MISMATCH", finding: `${p.name}: the ToR refused our OPEN over the AS number`, fix: `check peers[${p.name}].remote_asn against the ToR's ASN, and router.asn against the ToR's neighbor remote-as` };
+    // FRR: "BGP Notification send|received"; BIRD: "BGP Error: …" (we refused) or "Received: …" (they did)
+    const weRefused = /Notification send|BGP Error:/i.test(err);
+    const theyRefused = /Notification received|Received:/i.test(err);
+    const finding = weRefused
+      ? `${p.name} answered with another AS number than peers[${p.name}].remote_asn (${peer?.remoteAsn}): this host refused its OPEN (Bad Peer AS)`
+      : theyRefused
+        ? `${p.name} refused our OPEN (Bad Peer AS): it expects another AS number than router.asn (${m.router.asn})`
+        : `${p.name}: the AS numbers do not match (Bad Peer AS)`;
+    const fix = weRefused
+      ? `set peers[${p.name}].remote_asn to the ToR's own ASN (on the ToR: show bgp summary, "local AS")`
+      : theyRefused
+        ? `make router.asn equal the ToR's neighbor … remote-as for this host (or fix the ToR's)`
+        : `check peers[${p.name}].remote_asn against the ToR's ASN, and router.asn against the ToR's neighbor remote-as`;
+    return { ...base, code: "SESSION_ASN_MISMATCH", finding, fix };
   }
   if (/Bad BGP Identifier|router.?id/i.test(err)) return { ...base, code: "SESSION_ROUTER_ID", finding: `${p.name}: router ID conflict`, fix: "set a router.router_id unique among BGP speakers" };
   if (/auth|md5|password/i.test(err)) return { ...base, code: "SESSION_AUTH", finding: `${p.name}: TCP-MD5 authentication fails`, fix: `make ${peer?.passwordFile ?? "the password file"} and the ToR's neighbor password equal` };
@@ -181,12 +272,45 @@ function diagnoseSession(p: NonNullable<Facts["peers"]>[number], f: Facts): Find
     return { ...base, code: "SESSION_ADMIN_DOWN", finding: `${p.name}: the session is administratively shut`, fix: m.daemon.type === "bird" ? `birdc enable ${p.name}` : "remove the neighbor shutdown on the ToR or host" };
   }
   if (/Active|Connect|Idle/.test(p.state)) {
-    const pw = peer?.passwordFile ? " A TCP-MD5 password mismatch also looks like this: the peer drops our packets silently." : "";
+    const routeGet = `ip route get ${peer?.address ?? "<peer>"}`;
+    const route = peer?.address ? routeProblem(f, p.name, peer.address, peer.multihop !== undefined) : null;
+    if (route) {
+      return {
+        ...base,
+        evidence: withEvidence(route.evidence),
+        code: "SESSION_NO_TCP",
+        finding: `${p.name}: no BGP/TCP session with ${endpoint} (${p.state}): ${route.finding}${route.fix ? "" : `. A typo in peers[${p.name}].address?`}`,
+        fix: route.fix
+          ? `${route.fix}; ${routeGet} shows the path once it is up`
+          : `${routeGet} shows where it goes; set peers[${p.name}].address to the ToR's address on the link to it (ip addr shows each link's subnet)`,
+      };
+    }
+    const md5 = f.tcpMd5;
+    const hasPw = Boolean(peer?.passwordFile);
+    // the kernel drops segments with a bad or missing TCP-MD5 signature without a word to the daemon
+    const md5Seen = md5 ? (hasPw ? md5.failure + md5.notFound : md5.unexpected) : 0;
+    if (md5 && md5Seen > 0) {
+      const what = hasPw
+        ? md5.failure > 0
+          ? `the kernel dropped ${md5.failure} segment(s) whose TCP-MD5 signature did not match: ${p.name} uses another password than ${peer!.passwordFile}`
+          : `the kernel dropped ${md5.notFound} segment(s) without a TCP-MD5 signature: ${p.name} has no password set for this host (or no neighbor for it at all)`
+        : `the kernel dropped ${md5.unexpected} TCP-MD5 signed segment(s): ${p.name} has a password set, peers[${p.name}] has no password_file`;
+      return {
+        ...base,
+        evidence: withEvidence(`TcpExt (since boot, this network namespace): TCPMD5Failure=${md5.failure} TCPMD5NotFound=${md5.notFound} TCPMD5Unexpected=${md5.unexpected}`),
+        code: "SESSION_AUTH",
+        finding: `${p.name}: TCP-MD5 authentication fails (${p.state}): ${what}`,
+        fix: hasPw
+          ? `make ${peer!.passwordFile} hold exactly the password of the ToR's neighbor … password for this host (one line, no trailing spaces), then systemctl reload svcroute`
+          : `set peers[${p.name}].password_file to a file with the ToR's password, or remove the password on the ToR`,
+      };
+    }
+    const pw = hasPw ? " A TCP-MD5 password mismatch also looks like this: the peer drops our packets silently." : "";
     return {
       ...base,
       code: "SESSION_NO_TCP",
       finding: `${p.name}: no BGP/TCP session with ${endpoint} (${p.state}): wrong address, link down, no route, or the ToR has no neighbor for us.${pw}`,
-      fix: `ip route get ${peer?.address ?? "<peer>"}; ip link; check that the ToR has a neighbor for this host's address and ASN ${m.router.asn}${peer?.passwordFile ? `; compare ${peer.passwordFile} with the ToR's password` : ""}`,
+      fix: `${routeGet}; ip link; check that the ToR has a neighbor for this host's address and ASN ${m.router.asn}${hasPw ? `; compare ${peer!.passwordFile} with the ToR's password` : ""}`,
     };
   }
   if (/OpenSent|OpenConfirm/.test(p.state)) {
@@ -263,7 +387,7 @@ export const advertisementChecks: Check = (f) => {
       });
     }
   }
-  if (!out.length) out.push(ok("advertisement", `every peer receives exactly ${want.size} desired prefix(es)`));
+  if (!out.length) out.push(ok("advertisement", `every Established peer receives exactly the ${want.size} prefix(es) ${f.supervisor.status ? "the supervisor wants announced" : "the config on disk announces"}`));
   return out;
 };
 
@@ -274,8 +398,11 @@ export const hostChecks: Check = (f) => {
   const iface = m.addresses.interface;
   if (f.host.addresses) {
     const have = new Set(f.host.addresses);
-    // a withdrawn prefix attracts no traffic: only announced ones need their address
-    const announced = f.supervisor.status ? new Set(f.supervisor.status.services.flatMap((s) => s.prefixes.filter((p) => p.desired !== "withdrawn").map((p) => p.prefix))) : undefined;
+    // a withdrawn prefix attracts no traffic: only announced ones need their address: what the
+    // supervisor wants announced and what the config on disk announces (the supervisor reports
+    // nothing as wanted while it has no applied config, e.g. with the daemon down)
+    const fromStatus = f.supervisor.status?.services.flatMap((s) => s.prefixes.filter((p) => p.desired !== "withdrawn").map((p) => p.prefix));
+    const announced = fromStatus || f.config.announcedInFile ? new Set([...(fromStatus ?? []), ...(f.config.announcedInFile ?? [])]) : undefined;
     const missing = m.services.flatMap((s) =>
       s.prefixes.filter((p) => p.len === (p.family === 4 ? 32 : 128) && !have.has(p.text.split("/")[0]!) && (!announced || announced.has(p.text))).map((p) => `${p.text} (${s.name})`),
     );
@@ -331,24 +458,44 @@ export const supervisorChecks: Check = (f) => {
   const st = f.supervisor.status;
   const out: Finding[] = [];
   if (!st) {
+    if (f.supervisor.errorCode === "E_PERMISSION") {
+      return [
+        {
+          area: "supervisor",
+          code: "SUPERVISOR_SOCKET_PERMISSION",
+          result: "WARN",
+          finding: `the supervisor's socket ${f.supervisor.socket} refuses this user: whether it runs, and what it last did, was not checked; the findings above come from the daemon directly`,
+          evidence: f.supervisor.error ?? undefined,
+          fix: "run svcroute doctor as root (or as a member of the group that owns the socket)",
+        },
+      ];
+    }
+    const why = (f.supervisor.error ?? "no answer").replace(/^cannot reach the supervisor at \S+: /, "");
     return [
       {
         area: "supervisor",
         code: "SUPERVISOR_DOWN",
         result: "FAIL",
-        finding: `the supervisor is not running (${f.supervisor.error ?? "no answer"} at ${f.supervisor.socket}): announcements no longer follow health; the findings above come from the daemon directly`,
+        finding: `the supervisor is not running (no answer on ${f.supervisor.socket}: ${why}): announcements no longer follow health; the findings above come from the daemon directly`,
         fix: "systemctl start svcroute (journalctl -u svcroute says why it stopped)",
       },
     ];
   }
   const r = st.last_reconcile;
   if (r && r.result === "failed") {
+    const daemonAway = r.code === "E_DAEMON_UNAVAILABLE" || r.code === "E_TIMEOUT";
+    const rejected = r.code === "E_DAEMON_REJECTED" && f.config.parserCheck && !f.config.parserCheck.ok;
     out.push({
       area: "supervisor",
       code: "RECONCILE_FAILED",
       result: "FAIL",
       finding: `the last reconcile failed at ${clock(r.at)}: ${r.code}: ${r.message}`,
-      fix: "journalctl -u svcroute shows every attempt; the supervisor retries with backoff and kept the last good config",
+      ...(rejected ? { evidence: f.config.parserCheck!.evidence } : {}),
+      fix: daemonAway
+        ? `the routing daemon does not answer${f.daemon.reachable ? " to the supervisor" : " (see the daemon finding above)"}: the supervisor re-applies the config when it is back`
+        : rejected
+          ? "the daemon refuses the config the manifest renders (evidence above): fix or revert the manifest change; the supervisor keeps running the last good config meanwhile"
+          : "journalctl -u svcroute shows every attempt; the supervisor retries with backoff and kept the last good config",
     });
   }
   if (!st.manifest.valid) {

@@ -32,6 +32,32 @@ export interface FileFacts {
   text?: string;
   mtimeMs?: number;
   error?: string;
+  /** the file exists but could not be read (e.g. EACCES for an unprivileged doctor) */
+  readError?: string;
+}
+
+/** `ip route get ADDR`: how the kernel would reach a peer address */
+export type RouteLookup = { ok: true; dev: string; gateway: string | null; type: string } | { ok: false; error: string };
+
+/** one interface of `ip -j addr show` */
+export interface InterfaceFacts {
+  name: string;
+  /** administratively up (flag UP) */
+  up: boolean;
+  /** has carrier (flag LOWER_UP) */
+  carrier: boolean;
+  /** ADDRESS/PREFIXLEN */
+  addrs: string[];
+}
+
+/** TCP-MD5 counters of this network namespace (TcpExt in /proc/net/netstat), cumulative */
+export interface TcpMd5Counters {
+  /** segments dropped because their MD5 signature did not match: the passwords differ */
+  failure: number;
+  /** segments without a signature where one was expected: the peer has no password */
+  notFound: number;
+  /** signed segments for a peer without a password here: only the peer has one */
+  unexpected: number;
 }
 
 export interface BfdPeerFacts {
@@ -55,6 +81,10 @@ export interface Facts {
     error: string | null;
     errorCode: string | null;
     instance: string | null;
+    /** the control socket (FRR: bgpd.vty) when the daemon is not reachable: owner, group, mode */
+    socketFile: FileFacts | null;
+    /** the name of the socket's group, when known */
+    socketGroup: string | null;
   };
   config: {
     file: FileFacts;
@@ -66,17 +96,31 @@ export interface Facts {
     runningDiff: { toDelete: string[]; toAdd: string[] } | null;
     /** BIRD: last reconfiguration time, to compare with the file's mtime */
     lastReconfigMs: number | null;
+    /** BIRD: `show protocols` of the running daemon (name, protocol, state), to compare with the file */
+    birdProtocols: { name: string; proto: string; state: string }[] | null;
+    /** BIRD: the named protocols of the file on disk, and whether each is disabled */
+    protocolsInFile: { name: string; proto: string; disabled: boolean }[] | null;
     /** prefixes the on-disk config announces (the desired set svcroute wrote) */
     announcedInFile: string[] | null;
+    /**
+     * the daemon's own parser on what the manifest renders now (only when the file on disk is
+     * stale or the last reconcile was rejected): why a change did not get applied
+     */
+    parserCheck: { ok: boolean; judges: string[]; evidence: string } | null;
   };
   peers: ObservedPeer[] | null;
+  /** `ip route get` for the address of every peer that is not Established, by peer name */
+  routes: Record<string, RouteLookup>;
+  tcpMd5: TcpMd5Counters | null;
   bfd: BfdPeerFacts[] | null;
   host: {
     addresses: string[] | null;
     sysctl: Record<string, string | null>;
     kernelDefault: { v4: number; v6: number } | null;
+    /** every interface with its state and addresses, null when `ip` failed */
+    interfaces: InterfaceFacts[] | null;
   };
-  supervisor: { status: SupervisorStatus | null; error: string | null; socket: string };
+  supervisor: { status: SupervisorStatus | null; error: string | null; errorCode: string | null; socket: string };
   now: number;
 }
 
