@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Io } from "../cli.js";
 import { loadManifest } from "../manifest/load.js";
 import { runGuard } from "../supervisor/guard.js";
-import { lockHeld } from "../supervisor/lock.js";
+import { lockHolder } from "../supervisor/lock.js";
 import { createLogger } from "../supervisor/log.js";
 import { withdrawEverything } from "../supervisor/withdraw.js";
 
@@ -25,7 +25,7 @@ export async function guardCommand(_io: Io, o: GuardCommandOptions): Promise<num
     input: process.stdin,
     graceMs: Number(o.graceMs),
     parentPid: Number(o.parent),
-    lockHeld: () => lockHeld(o.stateDir),
+    lockHolder: () => lockHolder(o.stateDir),
     withdraw: () => withdrawEverything(o.manifest, log, atStart),
     log,
   });

@@ -74,6 +74,16 @@ export function parseRoutePrefixes(text: string): string[] {
   return [...out];
 }
 
+/** `show interfaces`: the names of the interfaces BIRD knows ("eth0 up (index=2)" lines) */
+export function parseInterfaces(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^(\S+) (up|down) \(index=\d+\)/.exec(line);
+    if (m) out.push(m[1]!);
+  }
+  return out;
+}
+
 /** `show status`: server time and last reboot (the instance identity), as text */
 export function parseStatus(text: string): { serverTime: string | null; lastReboot: string | null; lastReconfig: string | null } {
   const get = (re: RegExp) => re.exec(text)?.[1]?.trim() ?? null;

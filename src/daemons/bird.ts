@@ -6,12 +6,15 @@ import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { BirdSocket } from "./bird-socket.js";
-import { normaliseBgpState, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "./bird-parse.js";
+import { normaliseBgpState, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "./bird-parse.js";
 import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
 import { assertDaemonAccepts } from "./validate.js";
 
 /** seconds BIRD keeps a new config before undoing it on its own, unless confirmed */
 export const CONFIRM_TIMEOUT_S = 30;
+
+/** how long to wait for BIRD to list its interfaces again after rescanning them */
+const RESCAN_WAIT_MS = 2000;
 
 /** the header names hashes of the manifest and health: it changes, the running state does not */
 const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
@@ -34,6 +37,36 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     return r;
   };
 
+  const interfaces = async () => parseInterfaces((await run("show interfaces")).text);
+
+  /**
+   * BIRD 2 forgets every interface when a reconfiguration replaces its device protocol (e.g. the
+   * distribution's unnamed `device1` becomes svcroute's `svcr_device`): the new protocol scans,
+   * then the old one's shutdown flushes the list, and nothing rescans before `scan time` (60 s).
+   * Meanwhile BGP sessions to directly connected peers stay Idle. When interfaces known before
+   * the reload are missing after it, restart the device protocol (a fresh scan) and wait for them.
+   * Returns a note for the reload output, or undefined when nothing was lost.
+   */
+  const rescanIfLost = async (before: string[]): Promise<string | undefined> => {
+    if (before.length === 0) return undefined;
+    const missing = async () => {
+      const now = new Set(await interfaces());
+      return before.filter((n) => !now.has(n));
+    };
+    const lost = await missing();
+    if (lost.length === 0) return undefined;
+    const devices = parseProtocolsAll((await run("show protocols")).text).filter((p) => p.proto === "Device");
+    for (const d of devices) await run(`restart ${d.name}`);
+    const deadline = t() + RESCAN_WAIT_MS;
+    let still = await missing();
+    while (still.length > 0 && t() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      still = await missing();
+    }
+    const note = `interfaces ${lost.join(", ")} were dropped by the reconfiguration; restarted ${devices.map((d) => d.name).join(", ") || "(no device protocol)"} to rescan them`;
+    return still.length ? `${note}; still missing: ${still.join(", ")}` : note;
+  };
+
   return {
     type: "bird",
     async validate(text) {
@@ -41,13 +74,15 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     },
     async reload() {
       const t0 = t();
+      const before = await interfaces().catch(() => [] as string[]);
       const r = await sock.command(`configure "${cfg.configFile}" timeout ${CONFIRM_TIMEOUT_S}`);
       // "Reconfigured", "Reconfiguration in progress" (some protocol restarts), or an error such
       // as "/etc/bird/bird.conf:12:3 syntax error" with a success-looking code on some versions.
       if (!r.ok || !/Reconfigur(ed|ation in progress|ation already in progress)/.test(r.text)) {
         throw new SvcrouteError("E_APPLY", `BIRD did not take ${cfg.configFile}: ${r.text}`, { details: r.text });
       }
-      return { output: r.text, sessionsRestarted: /in progress/.test(r.text), durationMs: t() - t0 };
+      const rescanned = await rescanIfLost(before);
+      return { output: rescanned ? `${r.text}\n${rescanned}` : r.text, sessionsRestarted: /in progress/.test(r.text), durationMs: t() - t0 };
     },
     async confirm() {
       const r = await sock.command("configure confirm");

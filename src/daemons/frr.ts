@@ -100,7 +100,9 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         const lines = byAf.get(p.frrAddressFamily) ?? [];
         if (stmt === null) lines.push(`no network ${op.prefix}`);
         else {
-          // a route-map change on an existing network: replace it, FRR keeps the first otherwise
+          // a route-map change on an existing network: replace it. (FRR 8.4 also updates the
+          // route-map in place; with both lines in one vtysh session the ToR sees one UPDATE with
+          // the new attributes and no withdrawal: test/lab/supervisor.test.ts checks its log.)
           if (op.from !== "withdrawn" && p.frrNetworkByState[op.from] !== stmt) lines.push(`no network ${op.prefix}`);
           lines.push(stmt);
         }

@@ -1,6 +1,7 @@
 // File watching for the manifest, its drop-ins and the drain file (the only chokidar import).
 // Directories are watched rather than files, so editors that save by rename, and files that do
-// not exist yet, are seen; events are filtered and debounced into one callback.
+// not exist yet, are seen (a watched directory created later is watched from then on); events are
+// filtered and debounced into one callback.
 import { watch } from "chokidar";
 import { dirname, resolve } from "node:path";
 
@@ -24,8 +25,12 @@ export function watchPaths(opts: { files: string[]; dirs: string[]; debounceMs: 
     const abs = resolve(p);
     return files.has(abs) || dirs.has(dirname(abs)) || dirs.has(abs);
   };
-  w.on("all", (_event, p) => {
+  w.on("all", (event, p) => {
     if (!relevant(p)) return;
+    // A watched directory that did not exist at start (services.d made later by config
+    // management) is seen only as its parent's new entry: watch it from now on, or files added to
+    // or removed from it later would go unnoticed.
+    if (event === "addDir" && dirs.has(resolve(p))) w.add(resolve(p));
     last = p;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => opts.onChange(last), opts.debounceMs);

@@ -181,7 +181,6 @@ export class Engine {
    * with nothing to carry over it stays withdrawn until it rises.
    */
   async healthInput(m: Manifest): Promise<HealthInput> {
-    const snap = new Map(this.deps.health.snapshot().map((x) => [x.name, x]));
     const drain = await this.deps.readDrain(m.supervisor.stateDir).catch(() => ({ all: null, services: {} }));
     const fileSince = await this.deps.drainFileSince(m.maintenance.drainFile).catch(() => undefined);
     const names = m.services.map((x) => x.name);
@@ -191,6 +190,11 @@ export class Engine {
     const override = this.state.override;
     const drainedNames = override ? names : [...phase.shutting, ...phase.withdrawn];
     this.deps.health.setDrained(drainedNames);
+    // The snapshot and `decided` are read together, after the awaits above: a check that settles
+    // meanwhile (the first one after a quick restart, typically) is then either in both or in
+    // neither. A snapshot taken before the awaits could still say INIT for a service `decided`
+    // already names — neither carried over nor UP, so withdrawn: a flap on restart.
+    const snap = new Map(this.deps.health.snapshot().map((x) => [x.name, x]));
     const services: Record<string, HealthState> = {};
     for (const svc of m.services) {
       const s = snap.get(svc.name);
@@ -308,7 +312,20 @@ export class Engine {
     }
     if (p.kind === "fast") {
       for (const op of p.ops) log.info(`${op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`}`, { op: "toggle", service: op.service, prefix: op.prefix });
-      const r = await driver.toggle(next.model, p.ops);
+      let r: { durationMs: number };
+      try {
+        r = await driver.toggle(next.model, p.ops);
+      } catch (e) {
+        const err = toSvcrouteError(e);
+        if (err.code === "E_DAEMON_UNAVAILABLE" || err.code === "E_TIMEOUT") {
+          // The daemon is away. The file must say what is desired now: a daemon that comes back
+          // from it (restarted by systemd, say) must not announce what was healthy before. Once
+          // it is back, the next reconcile applies it in full (some toggles may have landed).
+          await this.deps.writeConfig(file, next.text);
+          s.applied = undefined;
+        }
+        throw e;
+      }
       log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: p.ops.length });
       // The file says the same as the running daemon from now on (no reload: it is already so).
       await this.deps.writeConfig(file, next.text);

@@ -2,7 +2,8 @@
 // periodic re-verify, daemon restart, retry) is a trigger; triggers that arrive while a reconcile
 // runs merge into ONE follow-up run; two reconciles never run at once. A failed reconcile is
 // retried with capped exponential backoff, and triggers arriving meanwhile wait for that retry
-// instead of hammering a daemon that is down.
+// instead of hammering a daemon that is down — except the daemon watch's "daemon" trigger (the
+// daemon is back or restarted), which runs at once.
 import type { Clock } from "../health/types.js";
 
 export type Trigger = "start" | "manifest" | "health" | "signal" | "reverify" | "daemon" | "drain" | "retry" | "stop";
@@ -116,8 +117,15 @@ export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
     if (stopped) return;
     if (pending.size > 0 || running) stats.merged++;
     pending.add(reason);
-    // While a retry is armed the daemon is known to be failing: wait for the retry timer.
-    if (retryTimer !== undefined && reason !== "retry") return;
+    if (retryTimer !== undefined && reason !== "retry") {
+      // While a retry is armed the daemon is known to be failing: wait for the retry timer ...
+      if (reason !== "daemon") return;
+      // ... unless the daemon watch saw it come back (or restart): re-apply now, not at the end
+      // of a backoff that may have grown to its cap. That watch polls every few seconds, so this
+      // cannot become a hot loop; a failure here arms the next, longer, backoff as usual.
+      o.clock.clearTimeout(retryTimer);
+      retryTimer = undefined;
+    }
     schedule(0);
   }
 

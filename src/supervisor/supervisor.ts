@@ -96,7 +96,10 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     services: [],
     onTransition: (t) => {
       engine?.noteTransition(t.service, t.to);
-      const fields = { op: "health", service: t.service, from: t.from, to: t.to, cause: t.cause };
+      // at_us: the decision's wall clock in epoch microseconds (`ts` has only milliseconds), so a
+      // withdrawal can be timed against a peer's microsecond log (npm run bench)
+      const atUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
+      const fields = { op: "health", service: t.service, from: t.from, to: t.to, cause: t.cause, at_us: atUs };
       if (t.to === "DOWN" || t.to === "FALLING") log.warn(`${t.from} → ${t.to}: ${t.reason}`, fields);
       else log.info(`${t.from} → ${t.to}: ${t.reason}`, fields);
       trigger("health");
@@ -186,6 +189,8 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
 
   if (o.guard ?? !underSystemd(o.env)) guard = spawnGuard(o, m0, log);
 
+  // from here on a stop signal stops gracefully (one during start-up takes effect once it is done)
+  const stop = o.stopSignal ? undefined : stopSignals();
   monitor.start();
   trigger("start");
   await loop.idle();
@@ -221,19 +226,14 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     trigger("signal");
   };
   process.on("SIGHUP", onHup);
-  const stopSignal =
-    o.stopSignal ??
-    new Promise<string>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
-    });
-  const why = await stopSignal;
+  const why = await (o.stopSignal ?? stop!.signal);
   process.off("SIGHUP", onHup);
   log.info(`${why}: stopping`, { op: "stop" });
   await notifier.stopping().catch(() => undefined);
   await loop.stop();
   monitor.stop();
   const m = eng.state.manifest;
+  let withdrawn = true;
   if (m && m.supervisor.onStop === "withdraw") {
     eng.state.override = "graceful-shutdown";
     await eng.reconcile(new Set(["stop"]));
@@ -243,17 +243,50 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     const r = await eng.reconcile(new Set(["stop"]));
     if (!r.ok) {
       log.error("withdrawal on stop failed; sweeping every service prefix at run time", { op: "stop" });
-      await eng.currentDriver()?.withdrawAllNow().catch((e) => log.error(`sweep failed: ${(e as Error).message}`, { op: "stop" }));
+      const driver = eng.currentDriver();
+      withdrawn = driver
+        ? await driver.withdrawAllNow().then(
+            () => true,
+            (e) => (log.error(`sweep failed: ${(e as Error).message}`, { op: "stop" }), false),
+          )
+        : false;
     }
-    log.info("every prefix withdrawn", { op: "stop" });
+    if (withdrawn) log.info("every prefix withdrawn", { op: "stop" });
+    else log.error("could not withdraw on stop; leaving it to the fail-closed guard", { op: "stop", code: "E_APPLY" });
   } else if (m) log.info("on_stop: keep — the routing daemon keeps announcing", { op: "stop" });
-  // a planned exit: the guard must not act
-  if (guard?.stdin?.writable) {
+  // A planned exit: the guard must not act — unless the withdrawal failed, when the guard (after
+  // guard_grace, unless a new supervisor starts) is the last chance to fail closed.
+  if (withdrawn && guard?.stdin?.writable) {
     guard.stdin.write("bye\n");
     guard.stdin.end();
-  }
+  } else guard?.stdin?.destroy(); // EOF without "bye": the guard acts
   await cleanup();
+  stop?.dispose();
   return 0;
+}
+
+/**
+ * SIGTERM/SIGINT as a promise, with listeners that stay registered until dispose(). Not
+ * process.once: execa (through signal-exit) adds its own SIGTERM listener while a child process
+ * runs (vtysh, frr-reload.py, bird -p), and that listener re-raises the signal to kill the process
+ * when it finds itself the only listener left — which it is once a `once` listener has removed
+ * itself. A SIGTERM during any daemon command would kill the supervisor outright: no graceful
+ * shutdown, no withdrawal, and the guard would see a crash.
+ */
+export function stopSignals(): { signal: Promise<string>; dispose(): void } {
+  let resolve!: (s: string) => void;
+  const signal = new Promise<string>((r) => (resolve = r));
+  const onTerm = () => resolve("SIGTERM");
+  const onInt = () => resolve("SIGINT");
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
+  return {
+    signal,
+    dispose() {
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
+    },
+  };
 }
 
 export { SvcrouteError };

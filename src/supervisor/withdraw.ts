@@ -1,7 +1,8 @@
 // Withdraw every prefix this host announces, now, without a running supervisor: used by the
-// fail-closed guard and by `svcroute withdraw --all` (systemd OnFailure=). The config on disk
-// is rewritten with every service withdrawn (so a daemon restart does not bring routes back),
-// applied, and then swept at run time in case the manifest no longer names some prefix.
+// fail-closed guard and by `svcroute withdraw --all` (systemd OnFailure=). First a run-time sweep
+// (every svcroute prefix leaves at once, whatever the config says, without waiting for a reload
+// that can take seconds), then the config on disk is rewritten with every service withdrawn and
+// applied, so a daemon restart does not bring routes back.
 import { atomicWrite, readIfExists } from "../effects/fs.js";
 import { readSecretFile } from "../effects/secret-file.js";
 import { loadSecrets } from "../core/secrets.js";
@@ -13,7 +14,8 @@ import { Engine } from "./engine.js";
 import type { Logger } from "./log.js";
 import { makeDriver } from "../daemons/make.js";
 
-export async function withdrawEverything(manifestPath: string, log: Logger, fallback?: Manifest): Promise<void> {
+export async function withdrawEverything(manifestPath: string, log: Logger, fallback?: Manifest, deps: { makeDriver?: typeof makeDriver } = {}): Promise<void> {
+  const mkDriver = deps.makeDriver ?? makeDriver;
   const r = await loadManifest(manifestPath);
   const m = r.manifest ?? fallback;
   if (!m) {
@@ -23,13 +25,29 @@ export async function withdrawEverything(manifestPath: string, log: Logger, fall
     });
   }
   if (!r.manifest) log.warn(`${manifestPath} is invalid now; withdrawing with the manifest loaded earlier`, { op: "withdraw" });
+  const sweep = async () => {
+    const d = mkDriver(m.daemon);
+    try {
+      await d.withdrawAllNow();
+    } finally {
+      d.close();
+    }
+  };
+  let sweepFailed: unknown;
+  try {
+    await sweep();
+    log.info("every svcroute prefix withdrawn at run time; now writing and applying the withdrawn config", { op: "withdraw" });
+  } catch (e) {
+    sweepFailed = e;
+    log.warn(`run-time sweep failed (${(e as Error).message}); withdrawing through the config`, { op: "withdraw" });
+  }
   const engine = new Engine(
     {
       log,
       now: () => Date.now(),
       sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
       loadManifest: async () => ({ manifest: m, problems: [], warnings: [], files: m.files }),
-      makeDriver,
+      makeDriver: mkDriver,
       readSecrets: (x) => loadSecrets(x, readSecretFile),
       health: { update: () => undefined, snapshot: () => [], setDrained: () => undefined },
       readDrain: async () => NO_DRAIN,
@@ -46,12 +64,10 @@ export async function withdrawEverything(manifestPath: string, log: Logger, fall
   );
   engine.state.override = "withdraw";
   const res = await engine.reconcile(new Set(["stop"]));
-  const driver = engine.currentDriver() ?? makeDriver(m.daemon);
-  try {
-    await driver.withdrawAllNow();
-  } finally {
-    driver.close();
-  }
+  engine.currentDriver()?.close();
+  // Sweep again when the first sweep failed (the daemon may answer now; if it still does not,
+  // this throws) or the reconcile failed (a rollback may have put an announcing config back).
+  if (sweepFailed !== undefined || !res.ok) await sweep();
   if (!res.ok) {
     const lr = engine.state.lastReconcile;
     log.warn(`the withdrawn config could not be applied (${lr?.code}: ${lr?.message}); the run-time sweep withdrew the prefixes`, { op: "withdraw" });

@@ -1,18 +1,25 @@
 // Run the real `svcroute run` (the built bundle) inside a lab host's namespace, with a manifest
-// pointed at that host's daemon files, and talk to it over its status socket.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+// pointed at that host's daemon files, and talk to it over its status socket. Also: what the
+// supervisor tests observe at the ToRs (path attributes, continuous watches, the ToR's update log)
+// and the processes a supervisor leaves (its fail-closed guard).
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { Lab } from "./lab.js";
+import { cmdline, isAlive } from "./procs.js";
 import type { HostPlan, LinkPlan } from "./topology.js";
 import { waitFor } from "./wait.js";
 
-export const BUNDLE = resolve(import.meta.dirname, "../../dist/svcroute.mjs");
+const ROOT = resolve(import.meta.dirname, "../..");
+export const BUNDLE = join(ROOT, "dist/svcroute.mjs");
 
 export interface ServiceSpec {
   name: string;
   prefixes: string[];
   /** extra YAML lines of the service (indented 4 spaces) */
   extra?: string[];
+  /** no health check: always healthy */
+  noChecks?: boolean;
 }
 
 export interface SupervisedOptions {
@@ -24,10 +31,34 @@ export interface SupervisedOptions {
   peerExtra?: string[];
   families?: ("ipv4" | "ipv6")[];
   guardGrace?: string;
+  /**
+   * health check timeout (and fast_interval), default 100ms; on a busy machine a file check's stat
+   * can wait that long behind fsyncs in libuv's thread pool and count as a failure
+   */
+  checkTimeout?: string;
+  drainWait?: string;
+  stopGrace?: string;
+  reverifyInterval?: string;
 }
 
 /** health switch files: a service is healthy while <dir>/health/<name> exists */
 export const healthFile = (host: HostPlan, service: string) => join(host.dir, "health", service);
+/** the maintenance drain file of a supervised host */
+export const drainFile = (host: HostPlan) => join(host.dir, "drain");
+/** the drop-in directory beside the manifest */
+export const dropInDir = (host: HostPlan) => join(host.dir, "services.d");
+
+/** one service of the manifest: a file check every 200 ms, rise 1, fall 1 (`timeout` default 100ms) */
+export function serviceYaml(host: HostPlan, s: ServiceSpec, timeout = "100ms"): string {
+  return [
+    `  - name: ${s.name}`,
+    `    prefixes: [${s.prefixes.join(", ")}]`,
+    ...(s.noChecks
+      ? []
+      : [`    checks: [{type: file, path: ${healthFile(host, s.name)}}]`, "    interval: 200ms", `    fast_interval: ${timeout}`, `    timeout: ${timeout}`, "    rise: 1", "    fall: 1"]),
+    ...(s.extra ?? []),
+  ].join("\n");
+}
 
 export function manifestFor(lab: Lab, hostName: string, o: SupervisedOptions): string {
   const host = lab.host(hostName);
@@ -39,19 +70,7 @@ export function manifestFor(lab: Lab, hostName: string, o: SupervisedOptions): s
       [`  - name: ${l.tor}${fams.length > 1 ? `-v${f.slice(3)}` : ""}`, `    address: ${f === "ipv4" ? l.tor4 : l.tor6}`, `    remote_asn: ${l.torAsn}`, `    timers: {keepalive: 1s, hold: 3s, connect_retry: 1s}`, ...(o.peerExtra ?? [])].join("\n"),
     ),
   );
-  const services = o.services.map((s) =>
-    [
-      `  - name: ${s.name}`,
-      `    prefixes: [${s.prefixes.join(", ")}]`,
-      `    checks: [{type: file, path: ${healthFile(host, s.name)}}]`,
-      "    interval: 200ms",
-      "    fast_interval: 100ms",
-      "    timeout: 100ms",
-      "    rise: 1",
-      "    fall: 1",
-      ...(s.extra ?? []),
-    ].join("\n"),
-  );
+  const services = o.services.map((s) => serviceYaml(host, s, o.checkTimeout));
   return [
     "version: 1",
     "daemon:",
@@ -69,43 +88,286 @@ export function manifestFor(lab: Lab, hostName: string, o: SupervisedOptions): s
     "services:",
     ...services,
     "maintenance:",
-    `  drain_file: ${join(host.dir, "drain")}`,
-    "  drain_wait: 2s",
+    `  drain_file: ${drainFile(host)}`,
+    `  drain_wait: ${o.drainWait ?? "2s"}`,
     "supervisor:",
     `  state_dir: ${join(host.dir, "state")}`,
     `  status_socket: ${join(host.dir, "svcroute.sock")}`,
-    "  reverify_interval: 3s",
-    "  stop_grace: 500ms",
+    `  reverify_interval: ${o.reverifyInterval ?? "3s"}`,
+    `  stop_grace: ${o.stopGrace ?? "500ms"}`,
     `  guard_grace: ${o.guardGrace ?? "3s"}`,
     o.extra ?? "",
     "",
   ].join("\n");
 }
 
+/** replace a file the way config management does: write beside it, then rename over it */
+export function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${Date.now()}.${process.pid}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
 export interface Supervised {
+  host: string;
   manifest: string;
   socket: string;
   logFile: string;
+  stateDir: string;
   pid: number;
   exited: Promise<number | null>;
   setHealthy(service: string, up: boolean): void;
 }
 
-/** write the manifest, make every service healthy (unless told), start `svcroute run` */
-export function startSupervisor(lab: Lab, hostName: string, o: SupervisedOptions & { healthy?: boolean; args?: string[] }): Supervised {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first`);
+const staged = new WeakMap<Lab, string>();
+
+/**
+ * The bundle this lab run uses: a private copy (with its templates) in the run directory, taken
+ * at first use, so a rebuild of dist/ while the run goes on cannot pull it from under a supervisor.
+ */
+export function bundleFor(lab: Lab): string {
+  let b = staged.get(lab);
+  if (!b) {
+    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first (or call ensureBundle())`);
+    const dir = join(lab.dir, "svcroute");
+    cpSync(join(ROOT, "dist/templates"), join(dir, "templates"), { recursive: true });
+    cpSync(BUNDLE, join(dir, "svcroute.mjs"));
+    b = join(dir, "svcroute.mjs");
+    staged.set(lab, b);
+  }
+  return b;
+}
+
+/** write the manifest (unless told to keep the one on disk), make every service healthy (unless told), start `svcroute run` */
+export function startSupervisor(lab: Lab, hostName: string, o: SupervisedOptions & { healthy?: boolean; args?: string[]; keepManifest?: boolean }): Supervised {
+  const bundle = bundleFor(lab);
   const host = lab.host(hostName);
   mkdirSync(join(host.dir, "health"), { recursive: true });
   const manifest = join(host.dir, "svcroute.yaml");
-  writeFileSync(manifest, manifestFor(lab, hostName, o));
+  if (!o.keepManifest || !existsSync(manifest)) writeAtomic(manifest, manifestFor(lab, hostName, o));
   const setHealthy = (service: string, up: boolean) => (up ? writeFileSync(healthFile(host, service), "") : rmSync(healthFile(host, service), { force: true }));
   if (o.healthy ?? true) for (const s of o.services) setHealthy(s.name, true);
   const logFile = join(host.dir, "svcroute.log");
-  const p = lab.spawn(hostName, process.execPath, [BUNDLE, "run", "--manifest", manifest, "--log-format", "json", ...(o.args ?? [])], { logFile });
-  return { manifest, socket: join(host.dir, "svcroute.sock"), logFile, pid: p.pid, exited: p.exited, setHealthy };
+  const p = lab.spawn(hostName, process.execPath, [bundle, "run", "--manifest", manifest, "--log-format", "json", ...(o.args ?? [])], { logFile });
+  return { host: hostName, manifest, socket: join(host.dir, "svcroute.sock"), logFile, stateDir: join(host.dir, "state"), pid: p.pid, exited: p.exited, setHealthy };
 }
 
 export async function waitSupervisorUp(s: Supervised, timeout = 30_000): Promise<void> {
   const { fetchStatus } = await import("../../src/supervisor/client.js");
   await waitFor(() => fetchStatus(s.socket).catch(() => undefined), { what: "the supervisor's status socket", timeout, until: (x) => x?.last_reconcile !== null && x !== undefined });
+}
+
+// ------------------------------------------------------------------------------ the bundle
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const e of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, e)));
+  return newest;
+}
+
+/**
+ * The lab runs the shipped bundle, so it must be built from the sources under test: build it when
+ * it is missing or older than anything in src/, templates/ or package.json (a clean clone after
+ * `npm ci` has no dist/ at all). Returns what happened, for the test log.
+ */
+export function ensureBundle(): "fresh" | "built" {
+  const sources = Math.max(...["src", "templates", "package.json", "packaging/build.mjs"].map((p) => newestMtime(join(ROOT, p))));
+  if (existsSync(BUNDLE) && existsSync(join(ROOT, "dist/templates")) && statSync(BUNDLE).mtimeMs >= sources) return "fresh";
+  try {
+    execFileSync(process.execPath, [join(ROOT, "packaging/build.mjs")], { cwd: ROOT, stdio: "pipe", timeout: 120_000 });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; stdout?: Buffer; message: string };
+    throw new Error(`building ${BUNDLE} (node packaging/build.mjs) failed: ${err.stderr?.toString() || err.stdout?.toString() || err.message}`);
+  }
+  if (!existsSync(BUNDLE)) throw new Error(`node packaging/build.mjs ran but ${BUNDLE} is missing`);
+  return "built";
+}
+
+/** `svcroute ARGS` (the bundle) inside the host's namespace */
+export async function svcroute(lab: Lab, host: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await lab.exec(host, process.execPath, [bundleFor(lab), ...args], { allowFail: true });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+}
+
+// ------------------------------------------------------------------------- at the ToR
+
+export interface PathInfo {
+  /** the neighbour address the path came from */
+  peer: string;
+  asPath: number[];
+  communities: string[];
+  med: number | undefined;
+  best: boolean;
+  multipath: boolean;
+}
+
+interface FrrPathDetailJson {
+  aspath?: { string?: string };
+  community?: { string?: string };
+  metric?: number;
+  bestpath?: unknown;
+  multipath?: boolean;
+  peer?: { peerId?: string };
+}
+
+/** every path the ToR holds for `prefix`, with AS path, communities and MED ([] when absent) */
+export async function paths(lab: Lab, tor: string, prefix: string): Promise<PathInfo[]> {
+  const fam = prefix.includes(":") ? "ipv6" : "ipv4";
+  const j = await lab.vtyshJson<{ paths?: FrrPathDetailJson[] }>(tor, `show bgp ${fam} unicast ${prefix} json`);
+  return (j.paths ?? []).map((p) => ({
+    peer: p.peer?.peerId ?? "",
+    asPath: (p.aspath?.string ?? "").split(/\s+/).filter(Boolean).map(Number),
+    communities: (p.community?.string ?? "").split(/\s+/).filter(Boolean),
+    med: p.metric,
+    best: p.bestpath !== undefined,
+    multipath: p.multipath === true,
+  }));
+}
+
+/** the ToR's path for `prefix` learnt from `host` (undefined when the host does not announce it there) */
+export async function pathFrom(lab: Lab, tor: string, host: string, prefix: string): Promise<PathInfo | undefined> {
+  const peer = lab.link(host, tor).host4;
+  return (await paths(lab, tor, prefix)).find((p) => p.peer === peer);
+}
+
+export interface RouteWatchResult {
+  samples: number;
+  present: number;
+  absent: number;
+  /** ms after the watch started of the first sample that saw the route absent / present */
+  firstAbsentMs: number | undefined;
+  firstPresentMs: number | undefined;
+  /** the longest time between two answered samples: the watch's resolution */
+  maxGapMs: number;
+}
+
+export interface RouteWatch {
+  /** stop watching; resolves with what was seen */
+  stop(): Promise<RouteWatchResult>;
+}
+
+/**
+ * Watch the ToR continuously (every `intervalMs`) for `prefix`. A route that must never leave the
+ * ToR (a quick restart, a change of attributes) is proven by zero absent samples, one that must
+ * never appear by zero present ones.
+ */
+export function watchRoute(lab: Lab, tor: string, prefix: string, intervalMs = 20): RouteWatch {
+  let stopped = false;
+  const r: RouteWatchResult = { samples: 0, present: 0, absent: 0, firstAbsentMs: undefined, firstPresentMs: undefined, maxGapMs: 0 };
+  const t0 = performance.now();
+  let last = t0;
+  const loop = (async () => {
+    while (!stopped) {
+      const has = await lab.observe.hasRoute(tor, prefix).catch(() => undefined);
+      const now = performance.now();
+      if (has !== undefined) {
+        r.samples++;
+        r.maxGapMs = Math.max(r.maxGapMs, Math.round(now - last));
+        last = now;
+        if (has) {
+          r.present++;
+          r.firstPresentMs ??= Math.round(now - t0);
+        } else {
+          r.absent++;
+          r.firstAbsentMs ??= Math.round(now - t0);
+        }
+      }
+      await new Promise((res) => setTimeout(res, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return { ...r };
+    },
+  };
+}
+
+/** where the ToR's bgpd log ends now (read updates after this point with torUpdatesSince) */
+export function torLogMark(lab: Lab, tor: string): number {
+  try {
+    return statSync(lab.tor(tor).paths.logFile).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Lines of the ToR's `debug bgp updates in` log after `mark` that name `prefix` (the ToR needs
+ * `debugUpdates`); `withdrawn` are the UPDATEs that withdrew it.
+ */
+export function torUpdatesSince(lab: Lab, tor: string, prefix: string, mark: number): { lines: string[]; withdrawn: string[] } {
+  let text = "";
+  try {
+    text = readFileSync(lab.tor(tor).paths.logFile).subarray(mark).toString("utf8");
+  } catch {
+    return { lines: [], withdrawn: [] };
+  }
+  const lines = text.split("\n").filter((l) => l.includes(` ${prefix} `) || l.endsWith(` ${prefix}`));
+  return { lines, withdrawn: lines.filter((l) => /withdrawn/i.test(l)) };
+}
+
+// ------------------------------------------------------------------------- processes
+
+/** live `svcroute guard` processes started for this lab run (any host, or one manifest) */
+export function guardPids(lab: Lab, manifest?: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    const c = cmdline(pid);
+    if (!c.includes("svcroute.mjs guard ") || !c.includes(lab.dir)) continue;
+    if (manifest && !c.includes(manifest)) continue;
+    if (isAlive(pid)) out.push(pid);
+  }
+  return out;
+}
+
+/** lines of <state_dir>/guard.log, parsed (the guard logs JSON lines there) */
+export function guardLog(s: Supervised): { msg: string; level: string }[] {
+  try {
+    return readFileSync(join(s.stateDir, "guard.log"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        try {
+          return JSON.parse(l) as { msg: string; level: string };
+        } catch {
+          return { msg: l, level: "?" };
+        }
+      });
+  } catch {
+    return [];
+  }
+}
+
+/** measured figures as lines "what: n=…, min/p50/max" */
+export function summarise(figures: Record<string, number[]>): string {
+  return Object.entries(figures)
+    .map(([k, v]) => {
+      const s = [...v].sort((a, b) => a - b);
+      const p50 = s[Math.floor((s.length - 1) / 2)];
+      return `  ${k}: ${s.length === 1 ? s[0] : `n=${s.length} min ${s[0]} / p50 ${p50} / max ${s.at(-1)}`}`;
+    })
+    .join("\n");
+}
+
+/** the last `n` lines of a file ("" when it cannot be read), for failure reports */
+export function tail(file: string, n: number): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/** what to print when a supervisor test fails: each supervisor's log tail and its guard's */
+export function supervisorEvidence(ss: Supervised[], n = 30): string {
+  return ss
+    .map((s) => `--- ${s.host}: ${s.logFile} (last ${n} lines)\n${tail(s.logFile, n)}\n--- ${s.host}: guard.log\n${tail(join(s.stateDir, "guard.log"), 8)}`)
+    .join("\n");
 }

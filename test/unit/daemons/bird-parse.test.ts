@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { normaliseBgpState, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
+import { normaliseBgpState, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
 import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
 
 const cap = (f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured/bird", f), "utf8");
@@ -74,5 +74,16 @@ describe("control socket replies", () => {
     expect(parseRoutePrefixes(r.text).sort()).toEqual(["192.0.2.100/32", "192.0.2.12/32"]);
     const p = parseProtocolsAll(parseBirdReply(cap("raw.show-protocols-all.txt")).text);
     expect(p[0]).toMatchObject({ bgpState: "Established" });
+  });
+});
+
+describe("show interfaces", () => {
+  it("names every interface BIRD knows (reply as seen on BIRD 2.0.12's socket, codes stripped)", () => {
+    const raw =
+      "1001-lo up (index=1)\n1004-\tMultiAccess AdminUp LinkUp Loopback Ignored MTU=65536\n1003-\t127.0.0.1/8 (Preferred, scope host)\n \t::1/128 (Preferred, scope host)\n" +
+      "1001-eth0 up (index=2)\n1004-\tMultiAccess Broadcast Multicast AdminUp LinkUp MTU=1500\n1003-\t169.254.1.1/30 (Preferred, opposite 169.254.1.2, scope univ)\n" +
+      "1001-svc0 down (index=3)\n1004-\tMultiAccess Broadcast Multicast AdminUp LinkDown MTU=1500\n0000 \n";
+    expect(parseInterfaces(parseBirdReply(raw).text)).toEqual(["lo", "eth0", "svc0"]);
+    expect(parseInterfaces(parseBirdReply("0000 \n").text)).toEqual([]);
   });
 });

@@ -35,6 +35,7 @@ function setup(opts: { carry?: AnnouncedRecord } = {}) {
     ["web", "UP"],
   ]);
   let drain: DrainState = NO_DRAIN;
+  let readDrainHook: (() => void) | undefined;
   let now = 1_000_000;
   const saved: AnnouncedRecord[] = [];
   const scheduled: (number | undefined)[] = [];
@@ -58,7 +59,10 @@ function setup(opts: { carry?: AnnouncedRecord } = {}) {
         setDrained: () => undefined,
         snapshot: () => [...health].map(([name, state]) => ({ name, state, phase: state === "DISABLED" ? "UP" : state }) as unknown as ServiceSnapshot),
       },
-      readDrain: async () => drain,
+      readDrain: async () => {
+        readDrainHook?.();
+        return drain;
+      },
       drainFileSince: async () => undefined,
       writeConfig: async (path, text) => void daemon.files.set(path, text),
       readConfig: async (path) => daemon.files.get(path),
@@ -81,6 +85,7 @@ function setup(opts: { carry?: AnnouncedRecord } = {}) {
     run,
     setManifest: (t: string) => (manifestText = t),
     setDrain: (d: DrainState) => (drain = d),
+    onReadDrain: (f: () => void) => (readDrainHook = f),
     advance: (ms: number) => (now += ms),
     file: () => daemon.files.get("/fake/frr.conf") ?? "",
   };
@@ -227,6 +232,28 @@ describe("reconcile engine", () => {
     expect(t.engine.state.daemonReachable).toBe(true);
   });
 
+  it("daemon down during a health change: the file on disk already says the new state, so a daemon restarted from it announces nothing stale", async () => {
+    const t = setup();
+    await t.run("start");
+    expect(t.file()).toMatch(/network 192\.0\.2\.53\/32/);
+    t.daemon.down = true;
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    expect(await t.run("health")).toEqual({ ok: false });
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", path: "fast", code: "E_DAEMON_UNAVAILABLE" });
+    expect(t.file()).not.toMatch(/network 192\.0\.2\.53\/32/);
+    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32/);
+    // the daemon comes back from that file (a restart): it announces only web; the supervisor re-applies in full
+    t.daemon.down = false;
+    t.daemon.instance = "pid-2";
+    t.daemon.running = t.daemon.networksOf(t.file());
+    expect([...t.daemon.running]).toEqual(["192.0.2.80/32"]);
+    t.daemon.calls = [];
+    expect(await t.run("daemon")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual(["validate", "reload", "observe", "confirm"]);
+    expect(t.engine.state.applied?.instance).toBe("pid-2");
+  });
+
   it("a quick restart keeps what was announced until health decides", async () => {
     const t = setup({ carry: { manifestHash: "x", services: { dns: "normal", web: "withdrawn" } } });
     t.health.set("dns", "INIT");
@@ -240,6 +267,22 @@ describe("reconcile engine", () => {
     t.engine.noteTransition("dns", "DOWN");
     await t.run("health");
     expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+  });
+
+  it("a quick restart: a first check that settles while the reconcile awaits (reading the drain state) does not withdraw the carried-over route", async () => {
+    const t = setup({ carry: { manifestHash: "x", services: { dns: "normal", web: "normal" } } });
+    t.health.set("dns", "INIT");
+    t.health.set("web", "INIT");
+    // the checks settle UP during the reconcile's first await, as they do right after start-up
+    t.onReadDrain(() => {
+      for (const n of ["dns", "web"]) {
+        t.health.set(n, "UP");
+        t.engine.noteTransition(n, "UP");
+      }
+    });
+    await t.run("start");
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t.saved.at(-1)!.services).toEqual({ dns: "normal", web: "normal" });
   });
 
   it("with nothing to carry over, an undecided service stays withdrawn", async () => {

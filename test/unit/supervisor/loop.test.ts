@@ -73,6 +73,49 @@ describe("reconcile loop", () => {
     await loop2.stop();
   });
 
+  it("the daemon coming back (a \"daemon\" trigger) cuts a long backoff short; other triggers still wait for it", async () => {
+    const b = body(1, [false, false, false, false, true]);
+    const starts: number[] = [];
+    const t0 = Date.now();
+    const loop = createReconcileLoop({
+      run: (r) => {
+        starts.push(Date.now() - t0);
+        return b.run(r);
+      },
+      clock: realClock,
+      reverifyMs: 0,
+      backoffMinMs: 500,
+      backoffMaxMs: 30_000,
+    });
+    loop.trigger("start");
+    await vi.advanceTimersByTimeAsync(4000); // fails at 0, 500, 1500, 3500: the next retry is 8 s away
+    expect(starts.map((s) => Math.round(s / 100) * 100)).toEqual([0, 500, 1500, 3500]);
+    loop.trigger("health");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(starts).toHaveLength(4);
+    loop.trigger("daemon");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(starts).toHaveLength(5);
+    expect(b.calls.at(-1)).toEqual(["daemon", "health"]);
+    expect(loop.stats()).toMatchObject({ consecutiveFailures: 0, nextRetryMs: undefined });
+    await loop.stop();
+  });
+
+  it("a \"daemon\" trigger that fails again backs off further (the watch cannot make a hot loop)", async () => {
+    const b = body(1, [false, false, false, true]);
+    const loop = createReconcileLoop({ run: b.run, clock: realClock, reverifyMs: 0, backoffMinMs: 500, backoffMaxMs: 30_000 });
+    loop.trigger("start");
+    await vi.advanceTimersByTimeAsync(10);
+    loop.trigger("daemon");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(loop.stats()).toMatchObject({ runs: 2, consecutiveFailures: 2, nextRetryMs: 1000 });
+    await vi.advanceTimersByTimeAsync(980);
+    expect(loop.stats().runs).toBe(2);
+    await vi.advanceTimersByTimeAsync(40);
+    expect(loop.stats()).toMatchObject({ runs: 3, consecutiveFailures: 3, nextRetryMs: 2000 });
+    await loop.stop();
+  });
+
   it("success resets the backoff", async () => {
     const b = body(1, [false, true, false]);
     const loop = createReconcileLoop({ run: b.run, clock: realClock, reverifyMs: 0, backoffMinMs: 500 });

@@ -1,0 +1,302 @@
+// The supervisor under faults, against real daemons: a BIRD host and an FRR host on one FRR ToR.
+// Drift behind its back, the routing daemon killed (and restarted with the file on disk or with a
+// foreign config), SIGTERM, kill -9 (the fail-closed guard withdraws after guard_grace) and a quick
+// restart within guard_grace (the route never leaves the ToR). Judged at the ToR.
+import { readFileSync, writeFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
+import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
+import { waitEstablished, waitRoute } from "./conditions.js";
+import { bareHostConfig } from "./daemons.js";
+import { createLab, type Lab } from "./lab.js";
+import { isAlive } from "./procs.js";
+import {
+  ensureBundle,
+  guardLog,
+  guardPids,
+  manifestFor,
+  pathFrom,
+  startSupervisor,
+  summarise,
+  supervisorEvidence,
+  torLogMark,
+  torUpdatesSince,
+  waitSupervisorUp,
+  watchRoute,
+  writeAtomic,
+  type Supervised,
+  type SupervisedOptions,
+} from "./supervised.js";
+import { waitFor } from "./wait.js";
+
+type Daemon = "bird" | "frr";
+const DAEMONS: Daemon[] = ["bird", "frr"];
+const HOST: Record<Daemon, string> = { bird: "fb", frr: "ff" };
+const P: Record<Daemon, { web: string; base: string }> = {
+  bird: { web: "192.0.2.30/32", base: "192.0.2.31/32" },
+  frr: { web: "192.0.2.40/32", base: "192.0.2.41/32" },
+};
+const GRACE_MS = 3000;
+const GSHUT = "graceful-shutdown";
+
+let lab: Lab;
+const sup = {} as Record<Daemon, Supervised>;
+const figures: Record<string, number[]> = {};
+const note = (k: string, ms: number) => (figures[k] ??= []).push(ms);
+
+const options = (d: Daemon, baseCommunity?: string): SupervisedOptions => ({
+  services: [
+    { name: "web", prefixes: [P[d].web], extra: ["    flap: {max_transitions: 1000}"] },
+    { name: "base", prefixes: [P[d].base], noChecks: true, extra: baseCommunity ? [`    communities: [${baseCommunity}]`] : [] },
+  ],
+  guardGrace: `${GRACE_MS}ms`,
+  stopGrace: "1s",
+  // the lab machine is busy: see SupervisedOptions.checkTimeout
+  checkTimeout: "150ms",
+});
+
+const status = (d: Daemon): Promise<SupervisorStatus> => fetchStatus(sup[d].socket);
+const metrics = async (d: Daemon): Promise<string> => (await callSupervisor(sup[d].socket, "GET", "/metrics")).body;
+const metric = (text: string, name: string, labels?: string): number | undefined => {
+  const key = labels ? `${name}{${labels}}` : name;
+  const line = text.split("\n").find((l) => l.startsWith(`${key} `));
+  return line === undefined ? undefined : Number(line.slice(key.length + 1));
+};
+
+async function start(d: Daemon, keepManifest = false): Promise<Supervised> {
+  sup[d] = startSupervisor(lab, HOST[d], { ...options(d), keepManifest });
+  await waitSupervisorUp(sup[d]);
+  return sup[d];
+}
+
+/** the supervisor's JSON log lines */
+function supervisorLog(s: Supervised): { ts: string; level: string; msg: string; code?: string; op?: string; triggers?: string }[] {
+  return readFileSync(s.logFile, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as { ts: string; level: string; msg: string; code?: string; op?: string; triggers?: string });
+}
+
+beforeAll(async () => {
+  ensureBundle();
+  lab = await createLab({
+    tors: [{ name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 }, debugUpdates: true }],
+    hosts: [
+      { name: HOST.bird, daemon: "bird", links: ["tor1"], families: ["ipv4"] },
+      { name: HOST.frr, daemon: "frr", links: ["tor1"], families: ["ipv4"] },
+    ],
+  });
+  await Promise.all(DAEMONS.map((d) => start(d)));
+  await waitEstablished(lab, { timeout: 60_000 });
+  for (const d of DAEMONS) for (const p of Object.values(P[d])) await waitRoute(lab, "tor1", p, "present");
+});
+
+afterAll(async () => {
+  if (Object.keys(figures).length) console.info(`[supervisor fault figures, ms]\n${summarise(figures)}`);
+  if (!lab) return;
+  try {
+    const live = DAEMONS.filter((d) => sup[d] && isAlive(sup[d].pid));
+    for (const d of live) process.kill(sup[d].pid, "SIGTERM");
+    await waitFor(() => live.filter((d) => isAlive(sup[d].pid)), { what: "the supervisors to stop", timeout: 15_000, until: (l) => l.length === 0 });
+    await waitFor(() => guardPids(lab), { what: "every guard to leave after a planned stop", timeout: 10_000, until: (p) => p.length === 0 });
+  } finally {
+    await lab.down();
+  }
+  expect(guardPids(lab)).toEqual([]);
+});
+
+afterEach((ctx) => {
+  if (ctx.task.result?.state === "fail" && lab) console.error(supervisorEvidence(DAEMONS.filter((d) => sup[d]).map((d) => sup[d])));
+});
+
+describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
+  const host = () => HOST[d];
+
+  it("drift behind svcroute's back (a prefix withdrawn by hand, the config file edited) is repaired; config_drift_total counts it", async () => {
+    const c0 = (await status(d)).counters.config_drift_total;
+    const t0 = performance.now();
+    if (d === "bird") await lab.birdc(host(), "disable svc4_web");
+    else await lab.vtysh(host(), "configure terminal", `router bgp ${lab.host(host()).asn}`, "address-family ipv4 unicast", `no network ${P[d].web}`, "end");
+    await waitRoute(lab, "tor1", P[d].web, "absent", 5000);
+    await waitRoute(lab, "tor1", P[d].web, "present", 10_000);
+    note(`${d} hand-withdrawn prefix → repaired (reverify 3s)`, Math.round(performance.now() - t0));
+    const { value: st } = await waitFor(() => status(d), { what: "config_drift_total counted", until: (s) => s.counters.config_drift_total >= c0 + 1 });
+    expect(metric(await metrics(d), "svcroute_config_drift_total")).toBe(st.counters.config_drift_total);
+
+    const file = lab.host(host()).paths!.configFile;
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, `${text}\n# edited by hand\n`);
+    await waitFor(() => readFileSync(file, "utf8"), { what: `${file} rewritten by the supervisor`, timeout: 10_000, until: (t) => t === text });
+    await waitFor(() => status(d), { what: "the edit counted as drift", until: (s) => s.counters.config_drift_total >= st.counters.config_drift_total + 1 });
+    expect(supervisorLog(sup[d]).some((l) => l.code === "E_VERIFY" && /changed by someone else/.test(l.msg))).toBe(true);
+    await waitRoute(lab, "tor1", P[d].web, "present");
+  });
+
+  it("the routing daemon killed: retries back off (no hot loop), status says unreachable; restarted from the file on disk, the current health is re-applied", async () => {
+    const s = sup[d];
+    const failedBefore = supervisorLog(s).filter((l) => l.msg.startsWith("reconcile failed")).length;
+    await lab.faults.kill(host());
+    await waitRoute(lab, "tor1", P[d].base, "absent", 10_000);
+    // health changes while the daemon is away: nothing can be applied now
+    s.setHealthy("web", false);
+    const { value: st } = await waitFor(() => status(d), { what: "status: daemon unreachable", timeout: 15_000, until: (x) => !x.daemon.reachable });
+    expect(st.daemon.last_error).toBeTruthy();
+    expect(metric(await metrics(d), "svcroute_daemon_reachable", `daemon="${d}"`)).toBe(0);
+    // exponential backoff (capped at 30 s: test/unit/supervisor/loop.test.ts): the gaps between
+    // failed attempts grow, never a hot loop
+    const { value: fails } = await waitFor(() => supervisorLog(s).filter((l) => l.msg.startsWith("reconcile failed")).slice(failedBefore), {
+      what: "four failed reconcile attempts",
+      timeout: 20_000,
+      interval: 100,
+      until: (f) => f.length >= 4,
+    });
+    const at = fails.map((f) => Date.parse(f.ts));
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    note(`${d} retry gaps while the daemon is down`, gaps.at(-1)!);
+    expect(gaps.every((g) => g >= 400), `gaps ${gaps.join(", ")} ms`).toBe(true);
+    expect(gaps.at(-1)!, `gaps ${gaps.join(", ")} ms`).toBeGreaterThanOrEqual(1800);
+
+    // the daemon comes back with the config file on disk: web must not be announced (it is DOWN)
+    const watchWeb = watchRoute(lab, "tor1", P[d].web);
+    const logBefore = supervisorLog(s).length;
+    const t0 = performance.now();
+    const startedAt = Date.now();
+    await lab.startDaemon(host());
+    await waitRoute(lab, "tor1", P[d].base, "present", 15_000);
+    const back = Math.round(performance.now() - t0);
+    await waitFor(() => status(d), { what: "status: daemon reachable, last reconcile ok", timeout: 15_000, until: (x) => x.daemon.reachable && x.last_reconcile?.result === "ok" && x.last_reconcile.at >= startedAt });
+    const reapplied = Math.round(performance.now() - t0);
+    note(`${d} daemon restarted → prefix back at ToR`, back);
+    note(`${d} daemon restarted → supervisor re-applied`, reapplied);
+    // re-applied because the daemon watch saw it return, not at the end of the (by now 4 s) backoff
+    const applied = supervisorLog(s).slice(logBefore).find((l) => l.msg === "reconciled (full path)");
+    expect(applied?.triggers ?? "", "the reconcile that re-applied").toMatch(/\bdaemon\b/);
+    expect(reapplied).toBeLessThan(8000);
+    const web = await watchWeb.stop();
+    expect(web.present, `${P[d].web} (DOWN) was announced after the daemon restarted`).toBe(0);
+    s.setHealthy("web", true);
+    await waitRoute(lab, "tor1", P[d].web, "present");
+  });
+
+  it("the routing daemon restarted with a foreign config: the supervisor notices and applies its own again", async () => {
+    const h = lab.host(host());
+    await lab.faults.kill(host());
+    await waitRoute(lab, "tor1", P[d].base, "absent", 10_000);
+    const full0 = (await status(d)).counters.full_applies;
+    const t0 = performance.now();
+    await lab.startDaemon(host(), bareHostConfig(h, h.paths!));
+    await waitRoute(lab, "tor1", P[d].base, "present", 20_000);
+    await waitRoute(lab, "tor1", P[d].web, "present", 5000);
+    note(`${d} daemon restarted with a foreign config → re-applied at ToR`, Math.round(performance.now() - t0));
+    expect(readFileSync(h.paths!.configFile, "utf8")).toMatch(/svcroute-managed/);
+    // the re-apply has finished (not just the reconcile before the restart)
+    await waitFor(() => status(d), { what: "status: re-applied", until: (x) => x.daemon.reachable && x.counters.full_applies > full0 });
+  });
+
+  it("SIGTERM, even in the middle of a full apply: GRACEFUL_SHUTDOWN at the ToR for stop_grace, then withdrawn; exit 0; the guard leaves with it", async () => {
+    const s = sup[d];
+    const [guard] = guardPids(lab, s.manifest);
+    expect(guard).toBeDefined();
+    // a policy edit starts a full apply (validation and reload run as child processes: FRR's
+    // take about a second); the signal lands while they run
+    const logged = supervisorLog(s).length;
+    writeAtomic(s.manifest, manifestFor(lab, host(), options(d, "65000:7")));
+    await waitFor(() => supervisorLog(s).slice(logged), { what: "the full apply to start", timeout: 10_000, interval: 5, until: (l) => l.some((x) => x.msg.startsWith("full apply:")) });
+    const t0 = performance.now();
+    process.kill(s.pid, "SIGTERM");
+    await waitFor(() => pathFrom(lab, "tor1", host(), P[d].web), { what: `${P[d].web} with ${GSHUT}`, timeout: 5000, interval: 10, until: (p) => p?.communities.includes(GSHUT) === true });
+    note(`${d} SIGTERM → ${GSHUT} at ToR`, Math.round(performance.now() - t0));
+    await waitRoute(lab, "tor1", P[d].web, "absent", 10_000);
+    await waitRoute(lab, "tor1", P[d].base, "absent", 10_000);
+    const gone = Math.round(performance.now() - t0);
+    note(`${d} SIGTERM → withdrawn at ToR (stop_grace 1s)`, gone);
+    expect(gone).toBeGreaterThanOrEqual(900);
+    expect(await s.exited).toBe(0);
+    expect(supervisorLog(s).slice(logged).map((l) => l.msg)).toEqual(expect.arrayContaining(["SIGTERM: stopping", "every prefix withdrawn"]));
+    await waitFor(() => isAlive(guard!), { what: "the guard to exit", timeout: 5000, until: (a) => !a });
+    expect(guardLog(s).some((l) => /guard done: planned-exit/.test(l.msg))).toBe(true);
+    expect(guardPids(lab, s.manifest)).toEqual([]);
+  });
+
+  it("kill -9: the detached guard withdraws everything after guard_grace, and the file on disk says so", async () => {
+    const s = await start(d, true);
+    await waitRoute(lab, "tor1", P[d].web, "present");
+    const [guard] = guardPids(lab, s.manifest);
+    expect(guard).toBeDefined();
+    const mark = torLogMark(lab, "tor1");
+    const t0 = performance.now();
+    process.kill(s.pid, "SIGKILL");
+    await s.exited;
+    expect(isAlive(guard!), "the guard died with the supervisor").toBe(true);
+    await waitRoute(lab, "tor1", P[d].web, "absent", GRACE_MS + 10_000);
+    const gone = Math.round(performance.now() - t0);
+    note(`${d} kill -9 → withdrawn at ToR (guard_grace ${GRACE_MS} ms)`, gone);
+    expect(gone).toBeGreaterThanOrEqual(GRACE_MS - 100);
+    expect(gone).toBeLessThan(GRACE_MS + 3000);
+    await waitRoute(lab, "tor1", P[d].base, "absent", 5000);
+    // the ToR's update log saw the withdrawal (what the quick-restart test relies on to see none)
+    expect(torUpdatesSince(lab, "tor1", P[d].web, mark).withdrawn.length).toBeGreaterThanOrEqual(1);
+    await waitFor(() => isAlive(guard!), { what: "the guard to exit after withdrawing", timeout: 10_000, until: (a) => !a });
+    const glog = guardLog(s).map((l) => l.msg);
+    expect(glog.some((m) => /exited unexpectedly/.test(m))).toBe(true);
+    expect(glog.some((m) => /guard done: withdrew/.test(m))).toBe(true);
+    // a daemon restart must not bring the routes back: the config on disk is the withdrawn one
+    const conf = readFileSync(lab.host(host()).paths!.configFile, "utf8");
+    if (d === "bird") expect(conf).not.toMatch(/disabled no;/);
+    else expect(conf).not.toMatch(/^\s+network /m);
+  });
+
+  it("SIGTERM while the routing daemon is down: the supervisor cannot withdraw, so it leaves the guard armed; the daemon comes back from a withdrawn file and the guard finishes the job", async () => {
+    const s = await start(d, true);
+    await waitRoute(lab, "tor1", P[d].web, "present");
+    const [guard] = guardPids(lab, s.manifest);
+    await lab.faults.kill(host());
+    await waitRoute(lab, "tor1", P[d].web, "absent", 10_000);
+    process.kill(s.pid, "SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(supervisorLog(s).some((l) => /leaving it to the fail-closed guard/.test(l.msg))).toBe(true);
+    expect(isAlive(guard!), "the guard was told to stand down").toBe(true);
+    // the daemon is restarted (as systemd would) from the file on disk: nothing may come back
+    const watch = watchRoute(lab, "tor1", P[d].web);
+    await lab.startDaemon(host());
+    await waitFor(() => guardLog(s).map((l) => l.msg), { what: "the guard to withdraw", timeout: GRACE_MS + 10_000, until: (m) => m.some((x) => /guard done: /.test(x)) });
+    await waitEstablished(lab, { hosts: [host()] });
+    const seen = await watch.stop();
+    expect(seen.present, `${P[d].web} came back after the daemon restarted`).toBe(0);
+    const glog = guardLog(s).map((l) => l.msg);
+    expect(glog.some((m) => /exited unexpectedly/.test(m))).toBe(true);
+    expect(glog.some((m) => /guard done: withdrew/.test(m)), glog.join("\n")).toBe(true);
+    await waitFor(() => isAlive(guard!), { what: "the guard to exit", timeout: 5000, until: (a) => !a });
+    expect(await lab.observe.hasRoute("tor1", P[d].base)).toBe(false);
+  });
+
+  it("a quick restart within guard_grace never takes the route off the ToR; the old guard stands down", async () => {
+    let s = await start(d, true);
+    await waitRoute(lab, "tor1", P[d].web, "present");
+    const [oldGuard] = guardPids(lab, s.manifest);
+    const mark = torLogMark(lab, "tor1");
+    const watch = watchRoute(lab, "tor1", P[d].web);
+    const t0 = performance.now();
+    process.kill(s.pid, "SIGKILL");
+    await s.exited;
+    s = await start(d, true);
+    const up = Math.round(performance.now() - t0);
+    note(`${d} quick restart: kill -9 → new supervisor serving`, up);
+    await waitFor(() => guardLog(s).map((l) => l.msg), { what: "the old guard to see the new supervisor", timeout: GRACE_MS + 2000, until: (m) => m.some((x) => /guard done: taken-over/.test(x)) });
+    await waitFor(() => isAlive(oldGuard!), { what: "the old guard to exit", timeout: 5000, until: (a) => !a });
+    // keep watching until well past the moment the old guard would have withdrawn
+    await waitFor(() => performance.now() - t0, { what: "the watch window (guard_grace + 1.5 s)", timeout: GRACE_MS + 5000, interval: 50, until: (ms) => ms >= GRACE_MS + 1500 });
+    const seen = await watch.stop();
+    note(`${d} quick restart: watched window, samples`, seen.samples);
+    note(`${d} quick restart: watch resolution (max gap)`, seen.maxGapMs);
+    // the poll proves presence at its resolution; the ToR's update log proves no withdrawal at all
+    expect(seen.samples).toBeGreaterThan(20);
+    expect(seen.maxGapMs).toBeLessThan(1000);
+    expect(seen.absent, `${P[d].web} left the ToR during the restart`).toBe(0);
+    const updates = torUpdatesSince(lab, "tor1", P[d].web, mark);
+    expect(updates.withdrawn).toEqual([]);
+    expect(guardPids(lab, s.manifest)).toHaveLength(1);
+    const st = await status(d);
+    expect(st.services.find((x) => x.name === "web")!.prefixes[0]!.advertised.tor1).toBe(true);
+  });
+});

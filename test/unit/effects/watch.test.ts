@@ -1,0 +1,67 @@
+// The supervisor's file watcher on a real file system: the manifest, its drop-in directory (also
+// one made after start) and unrelated files.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { watchPaths } from "../../../src/effects/watch.js";
+import { tmpTree } from "../../helpers/tmp.js";
+
+function watched(dir: string) {
+  const seen: string[] = [];
+  const w = watchPaths({ files: [join(dir, "svcroute.yaml")], dirs: [join(dir, "services.d")], debounceMs: 20, onChange: (p) => seen.push(p) });
+  onTestFinished(() => w.close());
+  return seen;
+}
+
+/** until `seen` has grown past `n` (each step below is one debounced change) */
+async function changeAfter(seen: string[], n: number, what: string): Promise<string> {
+  const deadline = Date.now() + 5000;
+  while (seen.length <= n) {
+    if (Date.now() > deadline) throw new Error(`no change seen for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return seen.at(-1)!;
+}
+
+/** chokidar reports nothing until its initial scan is done */
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe("watchPaths", () => {
+  it("sees the manifest replaced by rename and drop-ins added and removed", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const seen = watched(dir);
+    await settle();
+    writeFileSync(join(dir, ".tmp"), "b");
+    renameSync(join(dir, ".tmp"), join(dir, "svcroute.yaml"));
+    expect(await changeAfter(seen, 0, "manifest renamed over")).toBe(join(dir, "svcroute.yaml"));
+    writeFileSync(join(dir, "services.d/dns.yaml"), "d");
+    expect(await changeAfter(seen, 1, "drop-in added")).toBe(join(dir, "services.d/dns.yaml"));
+    rmSync(join(dir, "services.d/web.yaml"));
+    expect(await changeAfter(seen, 2, "drop-in removed")).toBe(join(dir, "services.d/web.yaml"));
+  });
+
+  it("a drop-in directory created after start is watched from then on (files added and removed later are seen)", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a" });
+    const seen = watched(dir);
+    await settle();
+    mkdirSync(join(dir, "services.d"));
+    writeFileSync(join(dir, "services.d/web.yaml"), "w");
+    await changeAfter(seen, 0, "drop-in directory created");
+    await settle();
+    const n = seen.length;
+    writeFileSync(join(dir, "services.d/dns.yaml"), "d");
+    expect(await changeAfter(seen, n, "drop-in added to the new directory")).toBe(join(dir, "services.d/dns.yaml"));
+    rmSync(join(dir, "services.d/web.yaml"));
+    expect(await changeAfter(seen, n + 1, "drop-in removed from the new directory")).toBe(join(dir, "services.d/web.yaml"));
+  });
+
+  it("ignores files beside the manifest that are neither it nor drop-ins", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a" });
+    const seen = watched(dir);
+    await settle();
+    writeFileSync(join(dir, "other.txt"), "x");
+    writeFileSync(join(dir, "svcroute.yaml"), "b");
+    expect(await changeAfter(seen, 0, "manifest written")).toBe(join(dir, "svcroute.yaml"));
+    expect(seen).not.toContain(join(dir, "other.txt"));
+  });
+});
