@@ -77,6 +77,8 @@ export interface EngineState {
   manifestErrors: Problem[];
   manifestLoadedAt: number | null;
   applied: (Applied & { instance: string | null; at: number }) | undefined;
+  /** what the last reconcile wanted, applied or not (status shows it while the daemon is away) */
+  desired: RoutingModel | undefined;
   observed: Observed | undefined;
   verification: Verification | undefined;
   daemonReachable: boolean;
@@ -112,6 +114,7 @@ export class Engine {
       manifestErrors: [],
       manifestLoadedAt: null,
       applied: undefined,
+      desired: undefined,
       observed: undefined,
       verification: undefined,
       daemonReachable: false,
@@ -244,6 +247,7 @@ export class Engine {
       const secrets = await this.deps.readSecrets(m);
       const health = await this.healthInput(m);
       const next = this.next(m, health, secrets, driver);
+      s.desired = next.model;
 
       // Proof first when asked (periodic, daemon restart): a restarted daemon or drift forces a full apply.
       let force: string | undefined;

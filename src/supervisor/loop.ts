@@ -8,6 +8,9 @@ import type { Clock } from "../health/types.js";
 
 export type Trigger = "start" | "manifest" | "health" | "signal" | "reverify" | "daemon" | "drain" | "retry" | "stop";
 
+/** triggers that may cut a retry backoff short (health changes never do) */
+const OPERATOR_OR_DAEMON = new Set<Trigger>(["daemon", "manifest", "signal", "drain"]);
+
 export interface ReconcileResult {
   ok: boolean;
 }
@@ -119,10 +122,11 @@ export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
     pending.add(reason);
     if (retryTimer !== undefined && reason !== "retry") {
       // While a retry is armed the daemon is known to be failing: wait for the retry timer ...
-      if (reason !== "daemon") return;
-      // ... unless the daemon watch saw it come back (or restart): re-apply now, not at the end
-      // of a backoff that may have grown to its cap. That watch polls every few seconds, so this
-      // cannot become a hot loop; a failure here arms the next, longer, backoff as usual.
+      if (!OPERATOR_OR_DAEMON.has(reason)) return;
+      // ... unless the daemon watch saw it come back (or restart), or an operator acted (a fixed
+      // manifest, SIGHUP, drain): apply now, not at the end of a backoff that may have grown to
+      // its cap. Those are rare by nature, so this cannot become a hot loop; a failure here arms
+      // the next, longer, backoff as usual.
       o.clock.clearTimeout(retryTimer);
       retryTimer = undefined;
     }

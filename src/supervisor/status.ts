@@ -9,7 +9,7 @@ const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, Infi
 export function buildStatus(s: EngineState, health: ServiceSnapshot[], meta: { pid: number; startedAt: number }): SupervisorStatus {
   const m = s.manifest;
   const snap = new Map(health.map((h) => [h.name, h]));
-  const model = s.applied?.model;
+  const model = s.desired ?? s.applied?.model;
   const observed = s.observed;
   const peersOf = (name: string) => observed?.peers.find((p) => p.name === name);
   const services = (m?.services ?? []).map((svc) => {

@@ -181,3 +181,34 @@ describe("reconcile loop", () => {
     await loop.stop();
   });
 });
+
+describe("operator actions during a backoff", () => {
+  it("a manifest change runs at once; a health change waits for the retry", async () => {
+    vi.useFakeTimers();
+    const calls: string[][] = [];
+    let ok = false;
+    const loop = createReconcileLoop({
+      run: async (r) => {
+        calls.push([...r].sort());
+        return { ok };
+      },
+      clock: realClock,
+      reverifyMs: 0,
+      backoffMinMs: 500,
+      backoffMaxMs: 30_000,
+    });
+    loop.trigger("start");
+    for (let i = 0; i < 4; i++) await vi.advanceTimersByTimeAsync(20_000); // backoff grows
+    const before = calls.length;
+    loop.trigger("health");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls.length).toBe(before);
+    ok = true;
+    loop.trigger("manifest");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls.length).toBe(before + 1);
+    expect(calls.at(-1)).toEqual(["health", "manifest"]);
+    await loop.stop();
+    vi.useRealTimers();
+  });
+});
