@@ -28,7 +28,7 @@ function exitTable(): string {
   for (const [code, v] of Object.entries(ERROR_CODES)) byExit.set(v.exit, [...(byExit.get(v.exit) ?? []), code]);
   return [...byExit.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([n, codes]) => `  ${String(n).padStart(3)}  ${codes.join(", ")}`)
+    .map(([n, codes]) => `  ${String(n).padStart(2)}  ${codes.join(", ")}`)
     .join("\n");
 }
 
@@ -37,14 +37,13 @@ export function buildProgram(io: Io, setExit: (n: number) => void): Command {
   program
     .name("svcroute")
     .description(
-      "Announce this host's healthy services to the network over BGP.\n" +
-        "svcroute reads a small manifest (services, prefixes, health checks, peers), renders a\n" +
-        "locked-down FRR or BIRD config from it, and keeps the routing daemon's announcements\n" +
-        "equal to the healthy services.",
+      "Announce this host's healthy services to the network over BGP. svcroute reads a small " +
+        "manifest (services, prefixes, health checks, peers), renders a locked-down FRR or BIRD " +
+        "config from it, and keeps the routing daemon's announcements equal to the healthy services.",
     )
     .version(VERSION, "-V, --version", "print the version")
     .showSuggestionAfterError(true)
-    .addHelpText("after", `\nExit codes:\n  0  success\n${exitTable()}\n\nDocumentation: /usr/share/doc/svcroute/README.md`)
+    .addHelpText("after", `\nExit codes:\n   0  success\n${exitTable()}\n\nDocumentation: /usr/share/doc/svcroute/README.md`)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
 
