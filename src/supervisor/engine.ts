@@ -15,6 +15,7 @@ import type { DaemonConfig, Manifest } from "../manifest/types.js";
 import { drainPhase, type DrainState } from "./drain.js";
 import type { Logger } from "./log.js";
 import type { Trigger } from "./loop.js";
+import { planAddresses, serviceAddresses, type AddressOps } from "./addresses.js";
 import { plan, type Applied, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
 
@@ -43,6 +44,8 @@ export interface EngineDeps {
   writeConfig(path: string, text: string): Promise<void>;
   readConfig(path: string): Promise<string | undefined>;
   saveAnnounced(stateDir: string, r: AnnouncedRecord): Promise<void>;
+  /** service address management (`addresses: manage`); absent: never touch addresses */
+  addresses?: AddressOps;
   loadAnnounced(stateDir: string): Promise<AnnouncedRecord | undefined>;
   /** how long to wait for the daemon to advertise what was applied */
   verifyTimeoutMs: number;
@@ -271,7 +274,10 @@ export class Engine {
 
       const p = plan(s.applied, next, force);
       path = p.kind === "fast" ? "fast" : p.kind === "full" ? "full" : "none";
+      await this.manageAddresses(m, "add");
       await this.execute(p, next, driver, m);
+      // only now, with the withdrawal verified at every Established peer, may an address go
+      await this.manageAddresses(m, "remove");
       s.daemonReachable = true;
       s.daemonError = null;
       await this.deps.saveAnnounced(m.supervisor.stateDir, {
@@ -288,6 +294,37 @@ export class Engine {
       }
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
+    }
+  }
+
+  /**
+   * Addresses first so a service can bind its address before it is healthy; removals after a
+   * verified apply. Failures are logged, never fatal: announcing must not depend on them.
+   */
+  private async manageAddresses(m: Manifest, phase: "add" | "remove"): Promise<void> {
+    const ops = this.deps.addresses;
+    // manage off: the addresses are the admin's business, including any svcroute added earlier
+    if (!ops || !m.addresses.manage) return;
+    const iface = m.addresses.interface;
+    const dir = m.supervisor.stateDir;
+    try {
+      const owned = await ops.loadOwned(dir);
+      const wanted = serviceAddresses(m);
+      const pl = planAddresses(wanted, await ops.list(iface), owned);
+      const done: string[] = [];
+      try {
+        for (const a of phase === "add" ? pl.add : pl.remove) {
+          if (phase === "add") await ops.add(iface, a);
+          else await ops.remove(iface, a);
+          done.push(a);
+          this.deps.log.info(phase === "add" ? `added ${a} to ${iface}` : `removed ${a} from ${iface} (its withdrawal has left)`, { op: "address", prefix: a });
+        }
+      } finally {
+        if (done.length) await ops.saveOwned(dir, phase === "add" ? [...owned, ...done] : owned.filter((a) => !done.includes(a)));
+      }
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      this.deps.log.warn(`address management: ${err.message}${err.hint ? ` (${err.hint})` : ""}`, { op: "address", code: err.code });
     }
   }
 

@@ -15,6 +15,7 @@ import { realClock } from "../health/clock.js";
 import { createHealthMonitor } from "../health/index.js";
 import { loadManifest, DROP_IN_DIR } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
+import { ipAddressOps } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
 import { readDrainState } from "./drain.js";
 import { Engine } from "./engine.js";
@@ -133,6 +134,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
         lastSaved = text;
       },
       loadAnnounced,
+      addresses: ipAddressOps(exec),
       verifyTimeoutMs: 5000,
       verifyPollMs: 25,
       scheduleDrainCheck: (at) => {

@@ -9,6 +9,8 @@ import { NO_DRAIN, type DrainState } from "../../../src/supervisor/drain.js";
 import { Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
+import type { AddressOps } from "../../../src/supervisor/addresses.js";
+import { planAddresses } from "../../../src/supervisor/addresses.js";
 import { FakeDaemon } from "../../helpers/fake-driver.js";
 
 const MANIFEST = `version: 1
@@ -28,7 +30,7 @@ function load(text: string): LoadResult {
   return buildFromSources(p.source, []);
 }
 
-function setup(opts: { carry?: AnnouncedRecord } = {}) {
+function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
   let manifestText = MANIFEST;
   const health = new Map<string, string>([
     ["dns", "UP"],
@@ -68,6 +70,7 @@ function setup(opts: { carry?: AnnouncedRecord } = {}) {
       readConfig: async (path) => daemon.files.get(path),
       saveAnnounced: async (_d, r) => void saved.push(r),
       loadAnnounced: async () => opts.carry,
+      ...(opts.addresses ? { addresses: opts.addresses } : {}),
       verifyTimeoutMs: 100,
       verifyPollMs: 20,
       scheduleDrainCheck: (at) => void scheduled.push(at),
@@ -314,5 +317,64 @@ describe("reconcile engine", () => {
     t.engine.state.override = "withdraw";
     await t.run("stop");
     expect(t.daemon.running.size).toBe(0);
+  });
+});
+
+describe("addresses: manage", () => {
+  it.each([
+    [["a/32", "b/32"], [], [], { add: ["a/32", "b/32"], remove: [] }],
+    [["a/32"], ["a/32", "x/32"], [], { add: [], remove: [] }],
+    [["a/32"], ["a/32", "b/32"], ["b/32"], { add: [], remove: ["b/32"] }],
+    [[], ["b/32"], ["b/32", "gone/32"], { add: [], remove: ["b/32"] }],
+  ])("plan: wanted %j, present %j, owned %j", (wanted, present, owned, want) => {
+    expect(planAddresses(wanted, present, owned)).toEqual(want);
+  });
+
+  /** ip-like fake; `daemon()` tells whether a prefix is announced at the moment of each call */
+  function fakeIp(present: string[], calls: string[], daemon: () => FakeDaemon): AddressOps {
+    let owned: string[] = [];
+    return {
+      list: async () => [...present],
+      add: async (_i, a) => {
+        calls.push(`add ${a} (announced: ${daemon().running.has(a)})`);
+        present.push(a);
+      },
+      remove: async (_i, a) => {
+        calls.push(`remove ${a} (announced: ${daemon().running.has(a)})`);
+        present.splice(present.indexOf(a), 1);
+      },
+      loadOwned: async () => owned,
+      saveOwned: async (_d, o) => void (owned = [...o]),
+    };
+  }
+
+  it("adds every service address before announcing, and removes one only after its withdrawal has left", async () => {
+    const calls: string[] = [];
+    const present = ["127.0.0.1/8"];
+    const holder: { t?: ReturnType<typeof setup> } = {};
+    const t2 = setup({ addresses: fakeIp(present, calls, () => holder.t!.daemon) });
+    holder.t = t2;
+    t2.setManifest(`${MANIFEST}addresses: {manage: true}\n`);
+    await t2.run("start");
+    expect(calls).toEqual(["add 192.0.2.53/32 (announced: false)", "add 192.0.2.80/32 (announced: false)"]);
+    calls.length = 0;
+    t2.setManifest(`${MANIFEST.replace(/  - \{name: web.*\n/, "")}addresses: {manage: true}\n`);
+    await t2.run("manifest");
+    expect(calls).toEqual(["remove 192.0.2.80/32 (announced: false)"]);
+    expect(t2.daemon.running.has("192.0.2.80/32")).toBe(false);
+  });
+
+  it("an address the admin configured is never removed; a failure is logged, never fatal", async () => {
+    const present = ["192.0.2.80/32"];
+    const holder: { t?: ReturnType<typeof setup> } = {};
+    const ops = fakeIp(present, [], () => holder.t!.daemon);
+    const t2 = setup({ addresses: { ...ops, add: async () => { throw new Error("Operation not permitted"); } } });
+    holder.t = t2;
+    t2.setManifest(`${MANIFEST}addresses: {manage: true}\n`);
+    expect(await t2.run("start")).toEqual({ ok: true });
+    expect(t2.log.lines.some((l) => l.fields.op === "address" && l.level === "warn")).toBe(true);
+    t2.setManifest(`${MANIFEST.replace(/  - \{name: web.*\n/, "")}addresses: {manage: true}\n`);
+    await t2.run("manifest");
+    expect(present).toContain("192.0.2.80/32"); // not ours: stays
   });
 });
