@@ -2,6 +2,7 @@
 // `write` never lands in /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in
 // one vtysh session: bgpd originates or withdraws the prefix, sessions and policy untouched.
 import { promises as fsp } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { SvcrouteError } from "../errors.js";
@@ -31,6 +32,20 @@ export function vtyshErrors(output: string): string[] {
     .filter((l) => /^(line \d+: )?%/.test(l) && !/Can't open configuration file|vtysh\.conf/.test(l));
 }
 
+/** whether a unix socket takes a connection (within a second) */
+function listening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(path);
+    const done = (ok: boolean) => {
+      c.destroy();
+      resolve(ok);
+    };
+    c.setTimeout(1000, () => done(false));
+    c.once("connect", () => done(true));
+    c.once("error", () => done(false));
+  });
+}
+
 export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number }): Driver {
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const vtysh = async (cmds: string[], what: string) => {
@@ -44,6 +59,10 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}: ${all.trim().split("\n")[0]}`, {
         hint: "is bgpd running? svcroute needs to be root or in the frrvty group",
       });
+    }
+    // With bgpd gone but zebra still up, vtysh fails its BGP commands with a bare exit 1
+    if (r.code !== 0 && !(await listening(join(cfg.socket, "bgpd.vty")))) {
+      throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `bgpd is not running (${join(cfg.socket, "bgpd.vty")} takes no connection)`, { hint: "is bgpd running?" });
     }
     return r;
   };
@@ -113,7 +132,10 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       cmds.push("end");
       const r = await vtysh(cmds, "toggle");
       const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
-      if (r.code !== 0 || errs.length) throw new SvcrouteError("E_APPLY", `vtysh refused the change: ${errs.join("; ") || `exit ${r.code}`}`);
+      // Withdrawing a network that is not there (a retry after a toggle that reached the daemon
+      // but not the file) is done already; the verification after every toggle proves the rest.
+      const real = errs.filter((l) => !/Can't find static route specified/.test(l));
+      if (real.length || (r.code !== 0 && errs.length === 0)) throw new SvcrouteError("E_APPLY", `vtysh refused the change: ${real.join("; ") || `exit ${r.code}`}`);
       return { durationMs: performance.now() - t0 };
     },
     async observe(model) {

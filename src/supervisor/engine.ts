@@ -242,6 +242,8 @@ export class Engine {
     const s = this.state;
     s.counters.reconciles++;
     let path: LastReconcile["path"] = "none";
+    // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
+    if (reasons.has("signal")) s.rejected = undefined;
     try {
       if (!s.manifest || reasons.has("start") || reasons.has("manifest") || reasons.has("signal")) await this.reloadManifest();
       const m = s.manifest;
@@ -255,16 +257,18 @@ export class Engine {
       // Proof first when asked (periodic, daemon restart): a restarted daemon or drift forces a full apply.
       let force: string | undefined;
       if (s.applied && (reasons.has("reverify") || reasons.has("daemon") || reasons.has("retry"))) {
-        const obs = await driver.observe(s.applied.model);
-        s.observed = obs;
-        s.daemonReachable = true;
-        if (obs.instance !== s.applied.instance) force = `the daemon restarted (${s.applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
-        else {
-          const onDisk = await this.deps.readConfig(m.daemon.configFile);
-          const v = verify(s.applied.manifest, s.applied.model, obs);
-          s.verification = v;
-          if (onDisk !== s.applied.text) force = `${m.daemon.configFile} was changed by someone else`;
-          else if (!v.ok) force = `running state differs from the desired one (${describeMismatches(v.mismatches)})`;
+        const obs = await this.observeOrForget(driver, s.applied.model);
+        if (obs && s.applied) {
+          s.observed = obs;
+          s.daemonReachable = true;
+          if (obs.instance !== s.applied.instance) force = `the daemon restarted (${s.applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
+          else {
+            const onDisk = await this.deps.readConfig(m.daemon.configFile);
+            const v = verify(s.applied.manifest, s.applied.model, obs);
+            s.verification = v;
+            if (onDisk !== s.applied.text) force = `${m.daemon.configFile} was changed by someone else`;
+            else if (!v.ok) force = `running state differs from the desired one (${describeMismatches(v.mismatches)})`;
+          }
         }
         if (force) {
           s.counters.config_drift_total++;
@@ -275,15 +279,33 @@ export class Engine {
       const p = plan(s.applied, next, force);
       path = p.kind === "fast" ? "fast" : p.kind === "full" ? "full" : "none";
       await this.manageAddresses(m, "add");
-      await this.execute(p, next, driver, m);
+      let refused: SvcrouteError | undefined;
+      try {
+        await this.execute(p, next, driver, m);
+      } catch (e) {
+        const b = this.blocked(e, next, m);
+        if (!b) throw e;
+        // the last good manifest keeps serving health (a failure there is this reconcile's result)
+        await this.serveLastGood();
+        if (!b.final) throw b.error;
+        refused = b.error;
+      }
+      const running = refused && s.applied ? s.applied : next;
       // only now, with the withdrawal verified at every Established peer, may an address go
-      await this.manageAddresses(m, "remove");
+      await this.manageAddresses(running.manifest, "remove");
       s.daemonReachable = true;
       s.daemonError = null;
-      await this.deps.saveAnnounced(m.supervisor.stateDir, {
-        manifestHash: m.hash,
-        services: Object.fromEntries(next.model.services.map((x) => [x.name, x.announce])),
+      await this.deps.saveAnnounced(running.manifest.supervisor.stateDir, {
+        manifestHash: running.manifest.hash,
+        services: Object.fromEntries(running.model.services.map((x) => [x.name, x.announce])),
       }).catch((e) => this.deps.log.warn(`cannot save announced state: ${(e as Error).message}`, { op: "state" }));
+      if (refused) {
+        // Reported as a failure, but nothing a retry could change: the next manifest edit (or
+        // SIGHUP) tries again, and health keeps being applied to the last good manifest meanwhile.
+        const hash = s.applied?.manifest.hash.slice(0, 12) ?? "?";
+        this.finish(t0, reasons, "failed", path, new SvcrouteError(refused.code, `${refused.message} (the last good manifest ${hash} stays in force; its services' health is still applied)`, { details: refused.details, hint: refused.hint ?? "fix the manifest, or run `systemctl reload svcroute` to judge the same config again" }));
+        return { ok: true };
+      }
       this.finish(t0, reasons, "ok", path, undefined);
       return { ok: true };
     } catch (e) {
@@ -326,6 +348,47 @@ export class Engine {
       const err = toSvcrouteError(e);
       this.deps.log.warn(`address management: ${err.message}${err.hint ? ` (${err.hint})` : ""}`, { op: "address", code: err.code });
     }
+  }
+
+  /**
+   * Observe the daemon; when it is away (not running, or not answering), forget what was applied:
+   * what it runs when back is unknown, so the reconcile goes the full path, which validates and
+   * writes the file before its reload fails. A daemon restarted from that file then announces what
+   * is desired now, not what was healthy when it went away.
+   */
+  private async observeOrForget(driver: Driver, model: RoutingModel): Promise<Observed | undefined> {
+    try {
+      return await driver.observe(model);
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (err.code !== "E_DAEMON_UNAVAILABLE" && err.code !== "E_TIMEOUT") throw e;
+      this.state.applied = undefined;
+      return undefined;
+    }
+  }
+
+  /**
+   * Why the current manifest's config cannot be put in place while an earlier manifest's config
+   * is running — the daemon refused it (its parser said no, or the reload failed and was rolled
+   * back; `final`: retrying the same text cannot help), or the file cannot be written (full or
+   * read-only filesystem) — else undefined. Health must not wait for that to be fixed.
+   */
+  private blocked(e: unknown, next: Next, m: Manifest): { error: SvcrouteError; final: boolean } | undefined {
+    const s = this.state;
+    if (!isSvcrouteError(e) || !s.applied || s.applied.manifest.hash === m.hash) return undefined;
+    if (s.rejected && s.rejected.text === next.text) return { error: e, final: true };
+    if (e.code === "E_WRITE") return { error: e, final: false };
+    return undefined;
+  }
+
+  /** Apply the last good manifest with today's health (a DOWN service must still be withdrawn). */
+  private async serveLastGood(): Promise<void> {
+    const s = this.state;
+    const lm = s.applied!.manifest;
+    const driver = this.driverFor(lm);
+    const next = this.next(lm, await this.healthInput(lm), await this.deps.readSecrets(lm), driver);
+    s.desired = next.model;
+    await this.execute(plan(s.applied, next), next, driver, lm);
   }
 
   private finish(t0: number, reasons: ReadonlySet<Trigger>, result: "ok" | "failed", path: LastReconcile["path"], err: SvcrouteError | undefined): void {

@@ -12,6 +12,7 @@ import type { Trigger } from "../../../src/supervisor/loop.js";
 import type { AddressOps } from "../../../src/supervisor/addresses.js";
 import { planAddresses } from "../../../src/supervisor/addresses.js";
 import { FakeDaemon } from "../../helpers/fake-driver.js";
+import { SvcrouteError } from "../../../src/errors.js";
 
 const MANIFEST = `version: 1
 daemon: {type: frr, config_file: /fake/frr.conf, socket: /fake/run}
@@ -39,6 +40,7 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
   let drain: DrainState = NO_DRAIN;
   let readDrainHook: (() => void) | undefined;
   let now = 1_000_000;
+  let diskFull = false;
   const saved: AnnouncedRecord[] = [];
   const scheduled: (number | undefined)[] = [];
   let current: Manifest | undefined;
@@ -66,7 +68,10 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
         return drain;
       },
       drainFileSince: async () => undefined,
-      writeConfig: async (path, text) => void daemon.files.set(path, text),
+      writeConfig: async (path, text) => {
+        if (diskFull) throw new SvcrouteError("E_WRITE", `cannot write ${path}: ENOSPC no space left on device`);
+        daemon.files.set(path, text);
+      },
       readConfig: async (path) => daemon.files.get(path),
       saveAnnounced: async (_d, r) => void saved.push(r),
       loadAnnounced: async () => opts.carry,
@@ -90,6 +95,7 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
     setDrain: (d: DrainState) => (drain = d),
     onReadDrain: (f: () => void) => (readDrainHook = f),
     advance: (ms: number) => (now += ms),
+    setDiskFull: (v: boolean) => (diskFull = v),
     file: () => daemon.files.get("/fake/frr.conf") ?? "",
   };
 }
@@ -171,31 +177,95 @@ describe("reconcile engine", () => {
     expect(t.daemon.calls).toEqual([]);
   });
 
-  it("a config the daemon's parser rejects never replaces the file and is not retried", async () => {
+  it("a config the daemon's parser rejects never replaces the file and is not judged again until the manifest changes or SIGHUP", async () => {
     const t = setup();
     await t.run("start");
     const good = t.file();
     t.daemon.rejectNext = true;
     t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
-    expect(await t.run("manifest")).toEqual({ ok: false });
-    expect(t.engine.state.lastReconcile).toMatchObject({ code: "E_DAEMON_REJECTED" });
+    // reported as failed, but no retry loop: nothing a retry could change
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_DAEMON_REJECTED" });
+    expect(t.engine.state.lastReconcile?.message).toMatch(/last good manifest \w{12} stays in force/);
     expect(t.file()).toBe(good);
     t.daemon.calls = [];
-    expect(await t.run("retry")).toEqual({ ok: false });
+    await t.run("reverify");
     expect(t.daemon.calls).not.toContain("validate");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_DAEMON_REJECTED" });
+    // SIGHUP: judged afresh (and accepted this time)
+    t.daemon.rejectNext = false;
+    t.daemon.calls = [];
+    await t.run("signal");
+    expect(t.daemon.calls.slice(0, 2)).toEqual(["validate", "reload"]);
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
+    expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
   });
 
-  it("a failed reload rolls back to the last good config", async () => {
+  it("while the current manifest's config is refused, health changes still reach the daemon through the last good one", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.rejectNext = true;
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    await t.run("manifest");
+    t.daemon.calls = [];
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    expect(await t.run("health")).toEqual({ ok: true });
+    // the new manifest's config (with dns withdrawn) is judged, refused, and the last good one toggles
+    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.53/32:withdrawn", "observe"]);
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+    expect(t.daemon.running.has("192.0.2.123/32")).toBe(false);
+    t.daemon.rejectNext = false;
+    expect(t.file()).not.toMatch(/network 192\.0\.2\.53\/32/);
+    expect(t.file()).not.toMatch(/192\.0\.2\.123/);
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", path: "full", code: "E_DAEMON_REJECTED" });
+    expect(t.saved.at(-1)!.services).toEqual({ dns: "withdrawn", web: "normal" });
+    // fixed manifest: applied in full, with today's health
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.124/32]}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.124/32", "192.0.2.80/32"]);
+  });
+
+  it("a manifest change that cannot be written (disk full) does not hold back health: the running daemon is toggled, the failure retried", async () => {
+    const t = setup();
+    await t.run("start");
+    const good = t.file();
+    t.setDiskFull(true);
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: false });
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_WRITE" });
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    t.daemon.calls = [];
+    expect(await t.run("health", "retry")).toEqual({ ok: false });
+    expect(t.daemon.calls).toContain("toggle 192.0.2.53/32:withdrawn");
+    expect([...t.daemon.running]).toEqual(["192.0.2.80/32"]);
+    expect(t.file()).toBe(good);
+    // space again: the retry applies the new manifest with today's health
+    t.setDiskFull(false);
+    expect(await t.run("retry")).toEqual({ ok: true });
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.123/32", "192.0.2.80/32"]);
+  });
+
+  it("a failed reload rolls back to the last good config; a different config (health changed) is tried afresh", async () => {
     const t = setup();
     await t.run("start");
     const good = t.file();
     t.daemon.failReloads = 1;
     t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
-    expect(await t.run("manifest")).toEqual({ ok: false });
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_APPLY" });
     expect(t.file()).toBe(good);
     expect(t.engine.state.counters.rollbacks).toBe(1);
     expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
     expect(t.engine.state.applied?.text).toBe(good);
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    t.daemon.calls = [];
+    expect(await t.run("health")).toEqual({ ok: true });
+    expect(t.daemon.calls.slice(0, 2)).toEqual(["validate", "reload"]);
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.123/32", "192.0.2.80/32"]);
   });
 
   it("drift: an extra advertised prefix, a hand-edited file or a restarted daemon force a full apply", async () => {
@@ -255,6 +325,27 @@ describe("reconcile engine", () => {
     expect(await t.run("daemon")).toEqual({ ok: true });
     expect(t.daemon.calls).toEqual(["validate", "reload", "observe", "confirm"]);
     expect(t.engine.state.applied?.instance).toBe("pid-2");
+  });
+
+  it("daemon gone, noticed first by a re-verify: a health change after that still reaches the file on disk", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.down = true;
+    expect(await t.run("reverify")).toEqual({ ok: false });
+    expect(t.engine.state.daemonReachable).toBe(false);
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    t.daemon.calls = [];
+    expect(await t.run("health", "retry")).toEqual({ ok: false });
+    // validated, written, and only the reload failed
+    expect(t.daemon.calls).toEqual(["validate", "reload"]);
+    expect(t.file()).not.toMatch(/network 192\.0\.2\.53\/32/);
+    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32/);
+    t.daemon.down = false;
+    t.daemon.instance = "pid-2";
+    t.daemon.running = t.daemon.networksOf(t.file());
+    expect(await t.run("retry")).toEqual({ ok: true });
+    expect([...t.daemon.running]).toEqual(["192.0.2.80/32"]);
   });
 
   it("a quick restart keeps what was announced until health decides", async () => {
