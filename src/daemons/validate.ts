@@ -53,6 +53,19 @@ function missing(which: keyof ParserBinaries, path: string): SvcrouteError {
   });
 }
 
+/**
+ * A parser gets minutes, not the usual command timeout: FRR 8.4's bgpd -C needs ~15 s for a
+ * config with 768 services (its prefix-list and route-map handling grows with the square of the
+ * entries), and a slow judgement is not a rejection.
+ */
+export const PARSER_TIMEOUT_MS = 120_000;
+
+function slow(cmd: string, ms: number): SvcrouteError {
+  return new SvcrouteError("E_TIMEOUT", `${cmd} did not finish judging the config within ${ms} ms`, {
+    hint: "the machine is overloaded, or the config is very large (FRR's parser slows down with thousands of prefixes)",
+  });
+}
+
 function lineText(lines: string[], n: number | null): string | null {
   return n !== null && n >= 1 && n <= lines.length ? lines[n - 1]! : null;
 }
@@ -80,12 +93,13 @@ export function parseBirdOutput(output: string, file: string, lines: string[]): 
 
 async function judgeBird(file: string, lines: string[], deps: ValidateDeps): Promise<Omit<Verdict, "daemon" | "durationMs">> {
   const bird = deps.binaries?.bird ?? DEFAULT_BINARIES.bird;
-  const r = await deps.exec(bird, ["-p", "-c", file], { timeoutMs: deps.timeoutMs });
+  const ms = deps.timeoutMs ?? PARSER_TIMEOUT_MS;
+  const r = await deps.exec(bird, ["-p", "-c", file], { timeoutMs: ms });
   if (r.notFound) throw missing("bird", bird);
+  if (r.timedOut) throw slow("bird -p", ms);
   const output = combined(r);
   if (r.code === 0) return { ok: true, judges: ["bird -p"], diagnostics: [], output };
   const diagnostics = parseBirdOutput(output, file, lines);
-  if (r.timedOut) diagnostics.push({ line: null, message: "bird -p timed out", text: null });
   return { ok: false, judges: ["bird -p"], diagnostics: diagnostics.length ? diagnostics : [{ line: null, message: `bird -p exited with ${r.code}`, text: null }], output };
 }
 
@@ -163,8 +177,10 @@ export function parseBgpdOutput(output: string, lines: string[]): Diagnostic[] {
 async function judgeFrr(file: string, dir: string, text: string, lines: string[], deps: ValidateDeps): Promise<Omit<Verdict, "daemon" | "durationMs">> {
   const vtysh = deps.binaries?.vtysh ?? DEFAULT_BINARIES.vtysh;
   const bgpd = deps.binaries?.bgpd ?? DEFAULT_BINARIES.bgpd;
-  const g = await deps.exec(vtysh, ["-C", "-f", file], { timeoutMs: deps.timeoutMs });
+  const ms = deps.timeoutMs ?? PARSER_TIMEOUT_MS;
+  const g = await deps.exec(vtysh, ["-C", "-f", file], { timeoutMs: ms });
   if (g.notFound) throw missing("vtysh", vtysh);
+  if (g.timedOut) throw slow("vtysh -C", ms);
   const gOut = combined(g);
   if (g.code !== 0) {
     const d = parseVtyshOutput(gOut, lines);
@@ -173,10 +189,9 @@ async function judgeFrr(file: string, dir: string, text: string, lines: string[]
   const sub = join(dir, "bgpd.conf");
   await fsp.writeFile(sub, bgpdSubset(text), { mode: 0o600 });
   // -S: stay root so a 0600 file in a 0700 directory is readable; -Z -n -p 0: no zebra, kernel or socket.
-  const s = await deps.exec(bgpd, ["-C", "-Z", "-S", "-n", "-p", "0", "-f", sub, "--vty_socket", dir, "-i", join(dir, "bgpd.pid"), "--log", "stdout"], {
-    timeoutMs: deps.timeoutMs,
-  });
+  const s = await deps.exec(bgpd, ["-C", "-Z", "-S", "-n", "-p", "0", "-f", sub, "--vty_socket", dir, "-i", join(dir, "bgpd.pid"), "--log", "stdout"], { timeoutMs: ms });
   if (s.notFound) throw missing("bgpd", bgpd);
+  if (s.timedOut) throw slow("bgpd -C", ms);
   const sOut = combined(s);
   const diagnostics = parseBgpdOutput(sOut, lines);
   if (s.code !== 0) diagnostics.push({ line: null, message: `bgpd -C exited with ${s.code ?? s.error ?? "a signal"}`, text: null });

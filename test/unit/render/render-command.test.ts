@@ -106,4 +106,10 @@ describe("svcroute check --with-daemon", () => {
     expect(err).toMatchObject({ code: "E_DAEMON_REJECTED" });
     expect((err as { details: string }).details).toContain("syntax error");
   });
+
+  it("a parser that does not finish in time is E_TIMEOUT, not a rejection (a large config is slow, not wrong)", async () => {
+    const { manifest } = loadFixture("minimal");
+    const exec = async () => ({ code: null, stdout: "", stderr: "", durationMs: 120_000, timedOut: true, notFound: false });
+    await expect(validateWithDaemon(manifest, { exec })).rejects.toMatchObject({ code: "E_TIMEOUT", message: expect.stringMatching(/did not finish judging/) });
+  });
 });
