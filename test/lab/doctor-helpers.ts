@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Finding, Result } from "../../src/doctor/types.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import type { Lab, LabProcess } from "./lab.js";
-import { BUNDLE, healthFile, type ServiceSpec } from "./supervised.js";
+import { BUNDLE, healthFile, manifestHead, manifestTail, type ServiceSpec } from "./supervised.js";
 import { waitFor } from "./wait.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -93,15 +93,7 @@ export function doctorManifest(lab: Lab, hostName: string, spec: DoctorHostSpec)
     ].join("\n"),
   );
   return [
-    "version: 1",
-    "daemon:",
-    `  type: ${host.paths.kind}`,
-    `  config_file: ${host.paths.configFile}`,
-    `  socket: ${host.paths.socket}`,
-    ...(spec.daemonExtra ?? []).map((l) => `  ${l}`),
-    "router:",
-    `  asn: ${host.asn}`,
-    `  router_id: ${host.routerId}`,
+    ...manifestHead(host, spec.daemonExtra),
     "peers:",
     ...peers,
     "policy:",
@@ -109,15 +101,7 @@ export function doctorManifest(lab: Lab, hostName: string, spec: DoctorHostSpec)
     "  accept: default-only",
     "services:",
     ...services,
-    "maintenance:",
-    `  drain_file: ${join(host.dir, "drain")}`,
-    "  drain_wait: 2s",
-    "supervisor:",
-    `  state_dir: ${join(host.dir, "state")}`,
-    `  status_socket: ${statusSocket(lab, hostName)}`,
-    "  reverify_interval: 3s",
-    "  stop_grace: 200ms",
-    "  guard_grace: 3s",
+    ...manifestTail(host, { stopGrace: "200ms" }),
     "",
   ].join("\n");
 }

@@ -60,6 +60,44 @@ export function serviceYaml(host: HostPlan, s: ServiceSpec, timeout = "100ms"): 
   ].join("\n");
 }
 
+/** a lab host's manifest up to `peers:`: its daemon (plus `daemonExtra` lines) and router */
+export function manifestHead(host: HostPlan, daemonExtra: readonly string[] = []): string[] {
+  if (!host.paths) throw new Error(`${host.name} runs no routing daemon`);
+  return [
+    "version: 1",
+    "daemon:",
+    `  type: ${host.paths.kind}`,
+    `  config_file: ${host.paths.configFile}`,
+    `  socket: ${host.paths.socket}`,
+    ...daemonExtra.map((l) => `  ${l}`),
+    "router:",
+    `  asn: ${host.asn}`,
+    `  router_id: ${host.routerId}`,
+  ];
+}
+
+export interface ManifestTail {
+  drainWait?: string;
+  reverify?: string;
+  stopGrace?: string;
+  guardGrace?: string;
+}
+
+/** a lab host's maintenance and supervisor sections: everything in the host's directory */
+export function manifestTail(host: HostPlan, o: ManifestTail = {}): string[] {
+  return [
+    "maintenance:",
+    `  drain_file: ${drainFile(host)}`,
+    `  drain_wait: ${o.drainWait ?? "2s"}`,
+    "supervisor:",
+    `  state_dir: ${join(host.dir, "state")}`,
+    `  status_socket: ${join(host.dir, "svcroute.sock")}`,
+    `  reverify_interval: ${o.reverify ?? "3s"}`,
+    `  stop_grace: ${o.stopGrace ?? "500ms"}`,
+    `  guard_grace: ${o.guardGrace ?? "3s"}`,
+  ];
+}
+
 export function manifestFor(lab: Lab, hostName: string, o: SupervisedOptions): string {
   const host = lab.host(hostName);
   if (!host.paths) throw new Error(`${hostName} has no daemon`);
@@ -72,14 +110,7 @@ export function manifestFor(lab: Lab, hostName: string, o: SupervisedOptions): s
   );
   const services = o.services.map((s) => serviceYaml(host, s, o.checkTimeout));
   return [
-    "version: 1",
-    "daemon:",
-    `  type: ${host.paths.kind}`,
-    `  config_file: ${host.paths.configFile}`,
-    `  socket: ${host.paths.socket}`,
-    "router:",
-    `  asn: ${host.asn}`,
-    `  router_id: ${host.routerId}`,
+    ...manifestHead(host),
     "peers:",
     ...peers,
     "policy:",
@@ -87,15 +118,7 @@ export function manifestFor(lab: Lab, hostName: string, o: SupervisedOptions): s
     `  accept: ${o.accept ?? "default-only"}`,
     "services:",
     ...services,
-    "maintenance:",
-    `  drain_file: ${drainFile(host)}`,
-    `  drain_wait: ${o.drainWait ?? "2s"}`,
-    "supervisor:",
-    `  state_dir: ${join(host.dir, "state")}`,
-    `  status_socket: ${join(host.dir, "svcroute.sock")}`,
-    `  reverify_interval: ${o.reverifyInterval ?? "3s"}`,
-    `  stop_grace: ${o.stopGrace ?? "500ms"}`,
-    `  guard_grace: ${o.guardGrace ?? "3s"}`,
+    ...manifestTail(host, { drainWait: o.drainWait, reverify: o.reverifyInterval, stopGrace: o.stopGrace, guardGrace: o.guardGrace }),
     o.extra ?? "",
     "",
   ].join("\n");

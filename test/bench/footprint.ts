@@ -1,0 +1,280 @@
+// 4. Footprint of the real supervisor (`svcroute run` on a BIRD host): RSS and CPU at idle and
+// under health-check load, read from /proc/<pid> of the supervisor process (its own threads;
+// exec checks' children are reported apart). Check runs are services × window ÷ interval: the
+// scheduler runs each service at a fixed rate (status confirms every service is UP at the end).
+// 5. CLI start-up: `svcroute check` and `svcroute status` (against the idle supervisor), wall time.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Lab } from "../lab/lab.js";
+import { bundleFor } from "../lab/supervised.js";
+import { sleep } from "./lib/clock.js";
+import { manifestYaml, v6, type BenchService } from "./lib/manifest.js";
+import { summarise, type Summary } from "./lib/stats.js";
+import { startSupervisor, type RunningSupervisor } from "./lib/sup.js";
+
+export const FOOTPRINT_HOST = "fp";
+const PORTS = 8;
+const PORT0 = 9100;
+const TICK_MS = 1000 / 100; // USER_HZ
+
+export interface FootprintRow {
+  scenario: string;
+  label: string;
+  services: number;
+  checksPerS: number;
+  windowS: number;
+  cpuPct: number;
+  /** supervisor CPU per check run, ms */
+  cpuPerCheckMs: number | undefined;
+  /** CPU of exited exec children (fork+exec+run), % of one core */
+  childCpuPct: number;
+  rssMB: Summary | undefined;
+  peakRssMB: number;
+  notUp: number;
+  /** reference rows measure something other than the supervisor, to show what bounds its figures */
+  reference?: boolean;
+  note?: string;
+}
+
+interface ProcSample {
+  cpuTicks: number;
+  childTicks: number;
+  rssKB: number;
+}
+
+function sample(pid: number): ProcSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields 14-17 (utime stime cutime cstime) are f[11..14] after "pid (comm) "
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuTicks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]), rssKB: rss };
+}
+
+const peakKB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+
+/** TCP listeners in the host's namespace (a separate process, so its CPU is not the supervisor's) */
+function startListeners(lab: Lab): { stop(): void } {
+  const js = `
+const net = require("node:net");
+for (let i = 0; i < ${PORTS}; i++) net.createServer((s) => { s.on("error", () => {}); s.end(); }).listen(${PORT0} + i, "127.0.0.1", 4096);
+setInterval(() => {}, 1 << 30);`;
+  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: join(lab.host(FOOTPRINT_HOST).dir, "listeners.out") });
+  return {
+    stop() {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    },
+  };
+}
+
+interface Scenario {
+  id: string;
+  label: string;
+  services: BenchService[];
+  checksPerS: number;
+}
+
+function scenarios(): Scenario[] {
+  const tcp = (n: number, interval: string, timeout: string): BenchService[] =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `t${i}`,
+      prefixes: [v6(i, 3)],
+      tcp: { host: "127.0.0.1", port: PORT0 + (i % PORTS) },
+      timing: { interval, timeout, rise: 1, fall: 2 },
+    }));
+  return [
+    { id: "idle", label: "idle: 10 services, no checks", services: Array.from({ length: 10 }, (_, i) => ({ name: `i${i}`, prefixes: [v6(i, 3)] })), checksPerS: 0 },
+    { id: "tcp1000", label: "1,000 services, TCP check every 1 s", services: tcp(1000, "1s", "500ms"), checksPerS: 1000 },
+    {
+      id: "exec100",
+      label: "100 services, exec check (/bin/true) every 1 s",
+      services: Array.from({ length: 100 }, (_, i) => ({ name: `e${i}`, prefixes: [v6(i, 3)], exec: ["/bin/true"], timing: { interval: "1s", timeout: "500ms", rise: 1, fall: 2 } })),
+      checksPerS: 100,
+    },
+    { id: "tcp100fast", label: "100 services, TCP check every 100 ms", services: tcp(100, "100ms", "50ms"), checksPerS: 1000 },
+  ];
+}
+
+async function allUp(sup: RunningSupervisor, n: number, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const st = await sup.status().catch(() => undefined);
+    const notUp = st ? st.services.filter((s) => s.state !== "UP").length : n;
+    if ((st && notUp === 0) || performance.now() > deadline) return notUp;
+    await sleep(250);
+  }
+}
+
+/** A plain node process in the host's namespace, measured like the supervisor: what Node itself costs. */
+async function reference(lab: Lab, id: string, label: string, js: string, checksPerS: number, windowS: number, note: string): Promise<FootprintRow> {
+  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: join(lab.host(FOOTPRINT_HOST).dir, `${id}.out`) });
+  try {
+    await sleep(1500);
+    const s0 = sample(p.pid);
+    const t0 = performance.now();
+    const rss: number[] = [];
+    while (performance.now() - t0 < windowS * 1000) {
+      await sleep(250);
+      rss.push(sample(p.pid).rssKB / 1024);
+    }
+    const s1 = sample(p.pid);
+    const wallS = (performance.now() - t0) / 1000;
+    const cpuMs = (s1.cpuTicks - s0.cpuTicks) * TICK_MS;
+    return {
+      scenario: id,
+      label,
+      services: 0,
+      checksPerS,
+      windowS: wallS,
+      cpuPct: (cpuMs / (wallS * 1000)) * 100,
+      cpuPerCheckMs: checksPerS ? cpuMs / (checksPerS * wallS) : undefined,
+      childCpuPct: 0,
+      rssMB: summarise(rss),
+      peakRssMB: peakKB(p.pid) / 1024,
+      notUp: 0,
+      reference: true,
+      note,
+    };
+  } finally {
+    try {
+      process.kill(p.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+const IDLE_NODE = "setInterval(() => {}, 1 << 30);";
+/** 100 timers every 100 ms, each one TCP connect + close to the listeners: the svcroute scenario without svcroute */
+const CONNECT_LOOP = `
+const net = require("node:net");
+const one = (port) => { const s = net.connect({ host: "127.0.0.1", port, noDelay: true }); const done = () => s.destroy(); s.on("connect", done); s.on("error", done); };
+for (let i = 0; i < 100; i++) setInterval(() => one(${PORT0} + (i % ${PORTS})), 100);`;
+
+/** The health monitor alone, in-process (test/bench/health.ts): how much of an exec check is fork + exec. */
+function monitorExecBreakdown(seconds: number): { perCheckMs?: number; inSpawnMs?: number; beyondSpawnMs?: number; childMs?: number; raw: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "health.ts"), String(seconds), "exec"], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
+  const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  const num = (re: RegExp) => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : undefined;
+  };
+  return {
+    perCheckMs: num(/per check run\s+([\d.]+) ms/),
+    inSpawnMs: num(/in spawn\(\)\s+([\d.]+) ms/),
+    beyondSpawnMs: num(/beyond spawn\(\)\s+([\d.]+) ms/),
+    childMs: num(/children CPU\s+\d+ ms \(([\d.]+) ms per exec/),
+    raw: out.trim(),
+  };
+}
+
+export interface CliRow {
+  command: string;
+  runs: number;
+  wallMs: Summary | undefined;
+}
+
+function timeCli(args: string[], runs: number): Summary | undefined {
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 30_000 });
+    const ms = performance.now() - t;
+    if (r.status === 0) xs.push(ms);
+  }
+  return summarise(xs);
+}
+
+export async function footprint(
+  lab: Lab,
+  o: { windowS: number; warmupS: number; only?: string[]; cliRuns: number; monitorS: number },
+  log: (m: string) => void,
+): Promise<{ rows: FootprintRow[]; cli: CliRow[] }> {
+  const listeners = startListeners(lab);
+  const rows: FootprintRow[] = [];
+  log(`footprint references: an idle node process, and a bare Node TCP connect loop (${o.windowS} s each)`);
+  rows.push(await reference(lab, "node-idle", "reference: node with an empty event loop", IDLE_NODE, 0, Math.min(o.windowS, 5), "what any Node process costs"));
+  rows.push(
+    await reference(lab, "node-connect", "reference: bare Node, 1,000 TCP connects/s (no svcroute)", CONNECT_LOOP, 1000, o.windowS, "the floor under a TCP check: net.connect + close in Node"),
+  );
+  let cli: CliRow[] = [];
+  try {
+    for (const sc of scenarios().filter((s) => !o.only || o.only.includes(s.id))) {
+      const manifest = manifestYaml(lab, FOOTPRINT_HOST, { services: sc.services, families: ["ipv6"], tors: ["tor2"] });
+      log(`footprint: ${sc.label} (${o.warmupS} s warm-up, ${o.windowS} s window)`);
+      const sup = await startSupervisor(lab, FOOTPRINT_HOST, manifest, { logName: `svcroute-${sc.id}.log`, timeoutMs: 120_000 });
+      try {
+        const notUp0 = sc.checksPerS ? await allUp(sup, sc.services.length, 60_000) : 0;
+        if (notUp0) log(`  ${notUp0} service(s) not UP after 60 s`);
+        await sleep(o.warmupS * 1000);
+        const s0 = sample(sup.pid);
+        const t0 = performance.now();
+        const rss: number[] = [];
+        while (performance.now() - t0 < o.windowS * 1000) {
+          await sleep(250);
+          rss.push(sample(sup.pid).rssKB / 1024);
+        }
+        const s1 = sample(sup.pid);
+        const wallS = (performance.now() - t0) / 1000;
+        const cpuMs = (s1.cpuTicks - s0.cpuTicks) * TICK_MS;
+        const runs = sc.checksPerS * wallS;
+        const st = await sup.status();
+        rows.push({
+          scenario: sc.id,
+          label: sc.label,
+          services: sc.services.length,
+          checksPerS: sc.checksPerS,
+          windowS: wallS,
+          cpuPct: (cpuMs / (wallS * 1000)) * 100,
+          cpuPerCheckMs: runs ? cpuMs / runs : undefined,
+          childCpuPct: (((s1.childTicks - s0.childTicks) * TICK_MS) / (wallS * 1000)) * 100,
+          rssMB: summarise(rss),
+          peakRssMB: peakKB(sup.pid) / 1024,
+          notUp: st.services.filter((s) => s.state !== "UP").length,
+        });
+        if (sc.id === "idle" && o.cliRuns > 0) {
+          const bundle = bundleFor(lab);
+          log(`CLI start-up: check and status, ${o.cliRuns} runs each`);
+          // the first run reads the bundle from disk; it is counted like the others
+          cli = [
+            { command: "svcroute check", runs: o.cliRuns, wallMs: timeCli([bundle, "check", "--manifest", sup.manifest], o.cliRuns) },
+            { command: "svcroute status", runs: o.cliRuns, wallMs: timeCli([bundle, "status", "--manifest", sup.manifest], o.cliRuns) },
+            { command: "svcroute --version", runs: o.cliRuns, wallMs: timeCli([bundle, "--version"], o.cliRuns) },
+          ];
+        }
+      } finally {
+        await sup.stop();
+      }
+    }
+    if (o.monitorS > 0) {
+      log(`footprint: the health monitor alone, 100 exec checks/s (test/bench/health.ts, ${o.monitorS} s)`);
+      const b = monitorExecBreakdown(o.monitorS);
+      rows.push({
+        scenario: "monitor-exec",
+        label: "health monitor alone (test/bench/health.ts), 100 exec checks every 1 s",
+        services: 100,
+        checksPerS: 100,
+        windowS: o.monitorS,
+        cpuPct: b.perCheckMs !== undefined ? b.perCheckMs * 10 : Number.NaN,
+        cpuPerCheckMs: b.beyondSpawnMs,
+        childCpuPct: b.childMs !== undefined ? b.childMs * 10 : 0,
+        rssMB: undefined,
+        peakRssMB: 0,
+        notUp: 0,
+        reference: true,
+        note:
+          b.perCheckMs !== undefined
+            ? `per exec: ${b.perCheckMs} ms in the monitor, of which ${b.inSpawnMs} ms inside spawn() (fork + exec); ${b.beyondSpawnMs} ms is the scheduler's own`
+            : `health.ts did not report: ${b.raw.slice(-300)}`,
+      });
+    }
+  } finally {
+    listeners.stop();
+  }
+  return { rows, cli };
+}

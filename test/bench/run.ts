@@ -1,0 +1,213 @@
+// `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint]`
+//
+// Runs svcroute's benchmark on one lab fabric (network namespaces, real FRR/BIRD/ExaBGP; root
+// only): withdrawal latency against two baselines measured in the same run, session stability,
+// scale of a full apply, the supervisor's footprint and the CLI's start-up. Prints the tables
+// (markdown) and writes everything, with the machine it ran on, to test/bench/results/<time>.json.
+// Nothing is asserted: the goals are printed as met / not met.
+import { existsSync } from "node:fs";
+import { createLab, installSignalHandlers, type Lab } from "../lab/index.js";
+import { checkPrograms, checkRoot, findProgram } from "../lab/preflight.js";
+import { ensureBundle } from "../lab/supervised.js";
+import { FABRIC } from "./fabric.js";
+import { footprint, type CliRow, type FootprintRow } from "./footprint.js";
+import { exabgpLatency, naiveLatency, rerenderLatency, SETTINGS, svcrouteLatency, LATENCY_TOR, type LatencyContext, type LatencyRow } from "./latency.js";
+import { PYTHON } from "./lib/exabgp.js";
+import { TorLog } from "./lib/torlog.js";
+import { loadNow, machine } from "./machine.js";
+import { goals, renderTables, writeResults, type Results } from "./report.js";
+import { scaleRows, type ScaleRow } from "./scale.js";
+import { naiveStability, svcrouteStability, type StabilityRow } from "./stability.js";
+
+const SECTIONS = ["latency", "stability", "scale", "footprint"] as const;
+type Section = (typeof SECTIONS)[number];
+
+function args(argv: string[]): { quick: boolean; only: Section[] } {
+  let quick = false;
+  let only: Section[] = [...SECTIONS];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick") quick = true;
+    else if (a === "--only" || a.startsWith("--only=")) {
+      const v = a.includes("=") ? a.slice(7) : argv[++i] ?? "";
+      only = v.split(",").map((s) => s.trim()) as Section[];
+      const bad = only.filter((s) => !SECTIONS.includes(s));
+      if (bad.length) throw new Error(`unknown section(s) ${bad.join(", ")}: choose from ${SECTIONS.join(", ")}`);
+    } else if (a === "--help" || a === "-h") {
+      console.log("npm run bench [-- --quick] [-- --only latency,stability,scale,footprint]");
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return { quick, only };
+}
+
+/** how many trials and how long: --quick keeps the whole run under three minutes */
+function plan(quick: boolean) {
+  return quick
+    ? {
+        latency: { settings: [SETTINGS.i01], trials: 20, warmup: 2, naiveBird: 12, naiveFrr: 5, rerender: 0, slow: false, many: false },
+        stability: 100,
+        // FRR 8.4 needs ~30 s for 1,000 (see the full run): not routine
+        scale: { sizes: { bird: [10, 100, 1000], frr: [10, 100] }, trials: () => 1, giveUpMs: 20_000, timeoutMs: 60_000 },
+        footprint: { windowS: 5, warmupS: 2, cliRuns: 5, monitorS: 3 },
+      }
+    : {
+        latency: { settings: [SETTINGS.i01, SETTINGS.i1], trials: { i01: 60, i1: 30 } as Record<string, number>, warmup: 3, naiveBird: 30, naiveFrr: 20, rerender: 20, slow: true, many: true },
+        stability: 1000,
+        scale: {
+          sizes: { bird: [10, 100, 1000, 10_000], frr: [10, 100, 1000, 10_000] },
+          trials: (n: number) => (n >= 10_000 ? 2 : n >= 1000 ? 3 : 5),
+          giveUpMs: 20_000,
+          timeoutMs: 120_000,
+        },
+        footprint: { windowS: 30, warmupS: 10, cliRuns: 20, monitorS: 15 },
+      };
+}
+
+function preflight(): void {
+  checkRoot();
+  checkPrograms([
+    { program: "ip", apt: "iproute2" },
+    { program: "/usr/lib/frr/bgpd", apt: "frr" },
+    { program: "vtysh", apt: "frr" },
+    { program: "/usr/lib/frr/frr-reload.py", apt: "frr-pythontools" },
+    { program: "bird", apt: "bird2" },
+    { program: "birdc", apt: "bird2" },
+    { program: PYTHON, apt: "python3" },
+  ]);
+  if (!existsSync("/usr/lib/python3/dist-packages/exabgp") || !findProgram("/usr/bin/exabgp-healthcheck")) {
+    throw new Error("ExaBGP (baseline A) is not installed: run `npm run setup` (or apt-get install -y exabgp)");
+  }
+}
+
+async function main(): Promise<void> {
+  const o = args(process.argv.slice(2));
+  const p = plan(o.quick);
+  preflight();
+  installSignalHandlers();
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const log = (m: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+  log(`svcroute bench (${o.quick ? "quick" : "full"}): ${o.only.join(", ")}`);
+  const built = ensureBundle();
+  log(`bundle ${built === "built" ? "rebuilt from the sources" : "is up to date"}`);
+  const m = machine();
+  const latency: LatencyRow[] = [];
+  const stability: StabilityRow[] = [];
+  const scale: ScaleRow[] = [];
+  let fp: FootprintRow[] = [];
+  let cli: CliRow[] = [];
+  const errors: string[] = [];
+  const guard = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await f();
+    } catch (e) {
+      const msg = `${what}: ${(e as Error).message.split("\n")[0]}`;
+      errors.push(msg);
+      log(`ERROR ${msg}`);
+      return undefined;
+    }
+  };
+
+  let lab: Lab | undefined;
+  try {
+    lab = await createLab(FABRIC);
+    log(`fabric ${lab.id} up: ${FABRIC.tors.length} ToRs, ${FABRIC.hosts.length} hosts`);
+    const tor = new TorLog(lab.tor(LATENCY_TOR).paths.logFile);
+    const ctx: LatencyContext = { lab, tor, log };
+
+    if (o.only.includes("latency")) {
+      const L = p.latency;
+      for (const c of L.settings) {
+        const n = typeof L.trials === "number" ? L.trials : L.trials[c.id] ?? 20;
+        for (const d of ["bird", "frr"] as const) {
+          const r = await guard(`latency svcroute ${d} ${c.id}`, () => svcrouteLatency(ctx, d, c, n, L.warmup));
+          if (r) latency.push(r);
+        }
+        const r = await guard(`latency exabgp ${c.id}`, () => exabgpLatency(ctx, c, n, L.warmup));
+        if (r) latency.push(r);
+      }
+      if (L.many) {
+        // the pipeline with a bigger manifest: the fast path renders the whole config first
+        for (const [d, others] of [
+          ["bird", 999],
+          ["frr", 99],
+        ] as const) {
+          const r = await guard(`latency svcroute ${d} with ${others + 1} services`, () => svcrouteLatency(ctx, d, SETTINGS.i01, 20, 2, others));
+          if (r) latency.push(r);
+        }
+      }
+      for (const [what, f] of [
+        ["naive bird", () => naiveLatency(ctx, "bird", L.naiveBird, 2)],
+        ["naive frr (delay-timer 1 s)", () => naiveLatency(ctx, "frr", L.naiveFrr, o.quick ? 0 : 1, 1)],
+        ...(L.rerender
+          ? ([
+              ["re-render frr", () => rerenderLatency(ctx, "frr", L.rerender, 1)],
+              ["re-render bird", () => rerenderLatency(ctx, "bird", L.rerender, 1)],
+            ] as const)
+          : []),
+      ] as const) {
+        const r = await guard(`latency ${what}`, f as () => Promise<LatencyRow>);
+        if (r) latency.push(r);
+      }
+      if (L.slow) {
+        // Seconds-long check intervals: the four systems run at once (their latency is the
+        // checkers' schedule; milliseconds of contention do not show), 20 trials each.
+        log("latency, ExaBGP's default check settings: svcroute BIRD and FRR, ExaBGP and naive FRR (delay-timer 5 s) side by side");
+        const c = SETTINGS.defaults;
+        const rs = await Promise.all([
+          guard("latency svcroute bird defaults", () => svcrouteLatency(ctx, "bird", c, 20, 1)),
+          guard("latency svcroute frr defaults", () => svcrouteLatency(ctx, "frr", c, 20, 1)),
+          guard("latency exabgp defaults", () => exabgpLatency(ctx, c, 20, 1)),
+          guard("latency naive frr (delay-timer 5 s)", () => naiveLatency(ctx, "frr", 20, 0, 5)),
+        ]);
+        for (const r of rs) if (r) latency.push(r);
+      }
+    }
+
+    if (o.only.includes("stability")) {
+      const rs = await Promise.all([
+        guard("stability svcroute bird", () => svcrouteStability(lab!, tor, "bird", p.stability, log)),
+        guard("stability svcroute frr", () => svcrouteStability(lab!, tor, "frr", p.stability, log)),
+        guard("stability naive bird", () => naiveStability(lab!, tor, "bird", p.stability, log)),
+        guard("stability naive frr", () => naiveStability(lab!, tor, "frr", p.stability, log)),
+      ]);
+      for (const r of rs) if (r) stability.push(r);
+    }
+
+    if (o.only.includes("scale")) {
+      for (const d of ["bird", "frr"] as const) {
+        const rs = await guard(`scale ${d}`, () => scaleRows(lab!, d, { ...p.scale, sizes: p.scale.sizes[d] }, log));
+        if (rs) scale.push(...rs);
+      }
+    }
+
+    if (o.only.includes("footprint")) {
+      const r = await guard("footprint", () => footprint(lab!, p.footprint, log));
+      if (r) ({ rows: fp, cli } = r);
+    }
+    tor.close();
+  } catch (e) {
+    errors.push(`fabric: ${(e as Error).message}`);
+    log(`ERROR fabric: ${(e as Error).message}`);
+  } finally {
+    if (lab) {
+      const rep = await lab.down();
+      const left = [...rep.survivors.map((x) => `pid ${x} survived`), ...rep.errors];
+      if (left.length) errors.push(`teardown: ${left.join("; ")}`);
+      log(`fabric ${lab.id} torn down: ${rep.killed.length} processes ended, ${rep.namespaces.length} namespaces deleted${left.length ? `; ${left.join("; ")}` : ""}`);
+    }
+  }
+
+  m.loadAfter = loadNow();
+  const body = { kind: "svcroute-bench" as const, version: 1 as const, mode: o.quick ? ("quick" as const) : ("full" as const), startedAt, durationS: (performance.now() - t0) / 1000, machine: m, latency, stability, scale, footprint: fp, cli, errors };
+  const results: Results = { ...body, goals: goals(body) };
+  const file = writeResults(results);
+  console.log(`\n${renderTables(results)}\n`);
+  log(`results: ${file}`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(1);
+});

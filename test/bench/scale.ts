@@ -1,0 +1,221 @@
+// 3. Scale: a full apply of N service prefixes, stage by stage, with svcroute's own code — the
+// functions the supervisor's engine calls on its full path (load the manifest, build the model and
+// render, the daemon's parser judges the text, atomic write, reload, observe until the daemon
+// advertises exactly the desired set, confirm) — and the time until the ToR holds every route.
+// Each trial starts from an applied config with no services and ends by going back to it.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Lab } from "../lab/lab.js";
+import { buildModel } from "../../src/core/build-model.js";
+import { render } from "../../src/core/render.js";
+import { makeDriver } from "../../src/daemons/make.js";
+import type { Driver } from "../../src/daemons/driver.js";
+import { atomicWrite } from "../../src/effects/fs.js";
+import { loadManifest } from "../../src/manifest/load.js";
+import type { Manifest } from "../../src/manifest/types.js";
+import { formatProblem, type SvcrouteError } from "../../src/errors.js";
+import { verify } from "../../src/supervisor/verify.js";
+import { sleep } from "./lib/clock.js";
+import { manifestYaml, v4, v6 } from "./lib/manifest.js";
+import { summarise, type Summary } from "./lib/stats.js";
+
+export const SCALE_TOR = "tor2";
+export const SCALE_HOSTS = { bird: "kb", frr: "kf" } as const;
+const STAGES = ["load", "render", "validate", "write", "reload", "verify"] as const;
+type Stage = (typeof STAGES)[number];
+
+export interface ScaleRow {
+  daemon: "bird" | "frr";
+  prefixes: number;
+  trials: number;
+  stages: Record<Stage, Summary | undefined>;
+  /** load → confirmed */
+  apply?: Summary;
+  /** load → the ToR holds every prefix */
+  tor?: Summary;
+  /** the ToR poll's resolution (ms between the last two polls), worst case */
+  torResolutionMs: number;
+  configBytes: number;
+  failures: string[];
+  /** svcroute's validation refused the config (the supervisor would apply nothing) */
+  refused: string | undefined;
+  /** why this size was not run */
+  skipped: string | undefined;
+}
+
+/** n prefixes: IPv4 /32s for half of them (at most 384), IPv6 /128s for the rest */
+export function scalePrefixes(n: number): string[] {
+  const nv4 = Math.min(Math.ceil(n / 2), 384);
+  return Array.from({ length: n }, (_, i) => (i < nv4 ? v4(i) : v6(i - nv4, 2)));
+}
+
+function manifestText(lab: Lab, daemon: "bird" | "frr", n: number): string {
+  const services = scalePrefixes(n).map((p, i) => ({ name: `s${i}`, prefixes: [p] }));
+  return manifestYaml(lab, SCALE_HOSTS[daemon], { services, families: ["ipv4", "ipv6"], tors: [SCALE_TOR] });
+}
+
+async function torReceived(lab: Lab, host: string): Promise<number> {
+  const sessions = await lab.observe.sessions(SCALE_TOR);
+  return sessions.filter((s) => s.host === host && s.state === "Established").reduce((a, s) => a + s.pfxRcd, 0);
+}
+
+interface Applied {
+  stages: Record<Stage, number>;
+  apply: number;
+  tor: number | undefined;
+  torResolution: number;
+  bytes: number;
+  /** the daemon's parser refused the config (svcroute would apply nothing): why */
+  refused: string | undefined;
+}
+
+/**
+ * One full apply of `text`'s manifest with the shipped driver, timed by stage; `expect` is the
+ * ToR's prefix count when done. When the parser refuses the config, the supervisor would stop
+ * there; the bench notes why and goes on, to time what the daemon itself needs.
+ */
+async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect: number, timeoutMs: number): Promise<Applied> {
+  const hostName = SCALE_HOSTS[daemon];
+  const host = lab.host(hostName);
+  const file = join(host.dir, "scale.yaml");
+  writeFileSync(file, text);
+  const stages = {} as Record<Stage, number>;
+  const t0 = performance.now();
+  let last = t0;
+  const lap = (s: Stage) => {
+    const now = performance.now();
+    stages[s] = now - last;
+    last = now;
+  };
+  // the ToR is watched from the start
+  let torAt: number | undefined;
+  let torRes = 0;
+  let watching = true;
+  const watch = (async () => {
+    let prev = performance.now();
+    while (watching) {
+      const got = await torReceived(lab, hostName).catch(() => -1);
+      const now = performance.now();
+      if (got === expect) {
+        torAt = now - t0;
+        torRes = now - prev;
+        return;
+      }
+      prev = now;
+      await sleep(25);
+    }
+  })();
+  let d: Driver | undefined;
+  try {
+    const r = await loadManifest(file, { dropInDir: null });
+    if (!r.manifest) throw new Error(`scale manifest invalid: ${r.problems.slice(0, 3).map(formatProblem).join("; ")}`);
+    const m: Manifest = r.manifest;
+    lap("load");
+    d = makeDriver(m.daemon);
+    const model = buildModel(m);
+    const out = render(model, m.daemon.type, { showSecrets: true }).text;
+    lap("render");
+    let refused: string | undefined;
+    try {
+      await d.validate(out);
+    } catch (e) {
+      const err = e as SvcrouteError;
+      refused = `${err.message}${err.details ? `: ${err.details.split("\n")[0]}` : ""}`;
+    }
+    lap("validate");
+    await atomicWrite(m.daemon.configFile, out, { keepPrevious: true, mode: 0o640 });
+    lap("write");
+    await d.reload();
+    lap("reload");
+    for (;;) {
+      const v = verify(m, model, await d.observe(model));
+      if (v.ok && v.down.length === 0) break;
+      if (performance.now() - t0 > timeoutMs) throw new Error(`not verified after ${timeoutMs} ms (${v.mismatches.length} peer(s) differ, down: ${v.down.join(",") || "none"})`);
+      await sleep(25);
+    }
+    lap("verify");
+    await d.confirm();
+    const apply = performance.now() - t0;
+    const deadline = performance.now() + timeoutMs;
+    while (torAt === undefined && performance.now() < deadline) await sleep(10);
+    return { stages, apply, tor: torAt, torResolution: torRes, bytes: Buffer.byteLength(out), refused };
+  } finally {
+    watching = false;
+    await watch;
+    d?.close();
+  }
+}
+
+/** Back to a config without services: restart the daemon on it (a reload of thousands of removals is not what is measured) and wait for the sessions. */
+async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promise<void> {
+  const hostName = SCALE_HOSTS[daemon];
+  const file = join(lab.host(hostName).dir, "scale.yaml");
+  writeFileSync(file, emptyText);
+  const r = await loadManifest(file, { dropInDir: null });
+  if (!r.manifest) throw new Error("empty scale manifest invalid");
+  const text = render(buildModel(r.manifest), daemon, { showSecrets: true }).text;
+  await lab.stopDaemon(hostName);
+  await lab.startDaemon(hostName, text);
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const sessions = (await lab.observe.sessions(SCALE_TOR).catch(() => [])).filter((s) => s.host === hostName);
+    if (sessions.length === 2 && sessions.every((s) => s.state === "Established" && s.pfxRcd === 0)) return;
+    if (performance.now() > deadline) throw new Error(`${hostName}: sessions to ${SCALE_TOR} not back within 60 s`);
+    await sleep(100);
+  }
+}
+
+export interface ScaleOptions {
+  sizes: number[];
+  trials: (n: number) => number;
+  /** a size whose apply took longer than this (ms) ends the series: larger ones are not run */
+  giveUpMs: number;
+  timeoutMs: number;
+}
+
+export async function scaleRows(lab: Lab, daemon: "bird" | "frr", o: ScaleOptions, log: (m: string) => void): Promise<ScaleRow[]> {
+  const empty = manifestText(lab, daemon, 0);
+  const rows: ScaleRow[] = [];
+  // warm-up: one small apply (templates compiled, daemon binaries in the page cache)
+  await reset(lab, daemon, empty);
+  await fullApply(lab, daemon, manifestText(lab, daemon, 10), 10, o.timeoutMs).catch(() => undefined);
+  let stop: string | undefined;
+  for (const n of o.sizes) {
+    if (stop) {
+      rows.push({ daemon, prefixes: n, trials: 0, stages: {} as ScaleRow["stages"], torResolutionMs: 0, configBytes: 0, failures: [], refused: undefined, skipped: stop });
+      continue;
+    }
+    const text = manifestText(lab, daemon, n);
+    const got: Applied[] = [];
+    const failures: string[] = [];
+    log(`scale ${daemon.toUpperCase()} ${n.toLocaleString("en-US")} prefixes: ${o.trials(n)} trial(s)`);
+    for (let i = 0; i < o.trials(n); i++) {
+      await reset(lab, daemon, empty);
+      const t = performance.now();
+      try {
+        got.push(await fullApply(lab, daemon, text, n, o.timeoutMs));
+      } catch (e) {
+        failures.push((e as Error).message.split("\n")[0]!);
+      }
+      if (performance.now() - t > o.giveUpMs) {
+        stop = `not run: ${n.toLocaleString("en-US")} prefixes already took ${Math.round((performance.now() - t) / 1000)} s`;
+        break;
+      }
+    }
+    rows.push({
+      daemon,
+      prefixes: n,
+      trials: got.length,
+      stages: Object.fromEntries(STAGES.map((s) => [s, summarise(got.map((g) => g.stages[s]))])) as Record<Stage, Summary | undefined>,
+      apply: summarise(got.map((g) => g.apply)),
+      tor: summarise(got.flatMap((g) => (g.tor === undefined ? [] : [g.tor]))),
+      torResolutionMs: Math.max(0, ...got.map((g) => g.torResolution)),
+      configBytes: got[0]?.bytes ?? 0,
+      failures,
+      refused: got.find((g) => g.refused)?.refused,
+      skipped: undefined,
+    });
+  }
+  await reset(lab, daemon, empty).catch(() => undefined);
+  return rows;
+}
