@@ -3,7 +3,8 @@
 // FRR applies those only after `bgp route-map delay-timer`.
 import type { Family, Prefix } from "../manifest/ip.js";
 import type { Manifest, Peer, Service } from "../manifest/types.js";
-import { attrsFor, type RouteAttrs } from "./desired.js";
+import { SvcrouteError } from "../errors.js";
+import { attrsFor, attrsKey, type RouteAttrs } from "./desired.js";
 import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMap, FrrServiceRouteMap, HeaderModel, ServiceModel } from "./model.js";
 import { defaultNet, frrNames } from "./names.js";
 import { configFamiliesOf, exportPrefixes, isInternal } from "./policy.js";
@@ -71,23 +72,26 @@ function prefixLists(m: Manifest, fams: Family[], exported: Map<Family, Prefix[]
   return out;
 }
 
-/** One route-map per reachable announced state of each service (that sets anything). */
+/** One route-map per announced state and set of attributes, shared by the services that use it. */
 function serviceRouteMaps(asn: number, manifestServices: Service[], services: ServiceModel[]): FrrServiceRouteMap[] {
-  const setsByKey = new Map<string, string[]>();
-  const out: FrrServiceRouteMap[] = [];
+  const byName = new Map<string, { key: string; state: FrrServiceRouteMap["state"]; sets: string[]; services: string[] }>();
   services.forEach((sm, i) => {
     const svc = manifestServices[i]!;
     for (const [state, name] of Object.entries(sm.frrRouteMapByState) as [FrrServiceRouteMap["state"], string | null][]) {
       const attrs = attrsFor(svc, state);
       if (name === null || attrs === null) continue;
-      // services with equal attributes share one (frozen) list of set statements
-      const key = `${attrs.prepend}|${attrs.med}|${attrs.communities.join(" ")}|${attrs.largeCommunities.join(" ")}`;
-      let sets = setsByKey.get(key);
-      if (!sets) setsByKey.set(key, (sets = Object.freeze(frrSets(asn, attrs)) as string[]));
-      out.push({ name, service: sm.name, state, sets });
+      const key = attrsKey(attrs);
+      const seen = byName.get(name);
+      if (!seen) byName.set(name, { key, state, sets: frrSets(asn, attrs), services: [sm.name] });
+      else if (seen.key !== key) throw new SvcrouteError("E_INTERNAL", `route-map name ${name} stands for two sets of attributes (${seen.key} and ${key})`);
+      else seen.services.push(sm.name);
     }
   });
-  return out;
+  return [...byName].map(([name, r]) => {
+    const n = r.services.length;
+    const who = n === 1 ? `service ${r.services[0]}` : `services ${r.services.slice(0, 4).join(", ")}${n > 4 ? ` and ${n - 4} more` : ""}`;
+    return { name, state: r.state, services: who, sets: r.sets };
+  });
 }
 
 function routeMaps(m: Manifest, fams: Family[]): FrrRouteMap[] {

@@ -5,9 +5,9 @@ import type { Manifest, Service } from "../manifest/types.js";
 import { VERSION } from "../version.js";
 import { buildBird, type BirdBuild } from "./build-bird.js";
 import { buildFrr } from "./build-frr.js";
-import { ALL_UP, attrsEmpty, attrsFor, desiredState, reachableStates, type Announce, type HealthInput } from "./desired.js";
+import { ALL_UP, attrsEmpty, attrsFor, attrsKey, desiredState, reachableStates, type Announce, type HealthInput } from "./desired.js";
 import type { BirdModel, FrrModel, HeaderModel, PrefixToggle, RoutingModel, ServiceModel } from "./model.js";
-import { birdNames, frrNames } from "./names.js";
+import { attrsId, birdNames, frrNames } from "./names.js";
 import { NO_SECRETS, type SecretStore } from "./secrets.js";
 
 export interface BuildOptions {
@@ -31,7 +31,8 @@ function frrRouteMapsOf(s: Service): ServiceModel["frrRouteMapByState"] {
   for (const st of reachableStates(s)) {
     const attrs = attrsFor(s, st);
     if (attrs === null || st === "withdrawn") continue;
-    out[st] = st === "normal" ? (attrsEmpty(attrs) ? null : frrNames.normal(s.name)) : st === "deprefer" ? frrNames.deprefer(s.name) : frrNames.gracefulShutdown(s.name);
+    const id = attrsId(attrsKey(attrs));
+    out[st] = st === "normal" ? (attrsEmpty(attrs) ? null : frrNames.normal(id)) : st === "deprefer" ? frrNames.deprefer(id) : frrNames.gracefulShutdown(id);
   }
   return out;
 }

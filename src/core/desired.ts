@@ -116,6 +116,11 @@ function computeAttrs(s: Service, announce: Announce): RouteAttrs | null {
   }
 }
 
+/** one string per distinct set of attributes */
+export function attrsKey(a: RouteAttrs): string {
+  return `${a.prepend}|${a.med}|${a.communities.join(" ")}|${a.largeCommunities.join(" ")}`;
+}
+
 export function attrsEmpty(a: RouteAttrs): boolean {
   return a.prepend === 0 && a.med === null && a.communities.length === 0 && a.largeCommunities.length === 0;
 }

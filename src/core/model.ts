@@ -87,7 +87,8 @@ export interface FrrRouteMap {
 /** The route-map a service's `network` statement names in one state: one permit entry of `set`s. */
 export interface FrrServiceRouteMap {
   name: string;
-  service: string;
+  /** who uses it, for the comment: "service dns", "services a, b, c, d and 12 more" */
+  services: string;
   state: Exclude<Announce, "withdrawn">;
   /** bodies of `set ...` statements */
   sets: string[];

@@ -1,6 +1,7 @@
 // Every name svcroute puts into a daemon config, derived from the manifest's slugs ([a-z0-9-],
 // no "_"). Each scheme is injective: a fixed prefix, then the slug (upper-cased for FRR, "-"→"_"
 // for BIRD), so two services or peers can never share a derived name.
+import { createHash } from "node:crypto";
 import type { Family } from "../manifest/ip.js";
 
 const up = (slug: string) => slug.toUpperCase();
@@ -13,9 +14,12 @@ export const frrNames = {
   localAsPath: "SVCR-LOCAL-ORIGIN",
   routeMapIn: (f: Family) => `SVCR-IN-${v(f)}`,
   routeMapOut: (f: Family, peer: string) => `SVCR-OUT-${v(f)}-${up(peer)}`,
-  normal: (svc: string) => `SVCR-NORMAL-${up(svc)}`,
-  deprefer: (svc: string) => `SVCR-DEPREFER-${up(svc)}`,
-  gracefulShutdown: (svc: string) => `SVCR-GSHUT-${up(svc)}`,
+  // Route-maps that set attributes are shared by every service with the same attributes (FRR 8.4
+  // spends time quadratic in the number of route-maps), and named by what they set, so the name
+  // of a service's route-map changes only when its own attributes do. See attrsId.
+  normal: (attrsId: string) => `SVCR-NORMAL-${attrsId}`,
+  deprefer: (attrsId: string) => `SVCR-DEPREFER-${attrsId}`,
+  gracefulShutdown: (attrsId: string) => `SVCR-GSHUT-${attrsId}`,
   bfdProfile: (peer: string) => `SVCR-BFD-${up(peer)}`,
   addressFamily: (f: Family) => (f === 4 ? "ipv4 unicast" : "ipv6 unicast"),
 };
@@ -37,3 +41,6 @@ export const birdNames = {
 };
 
 export const defaultNet = (f: Family) => (f === 4 ? "0.0.0.0/0" : "::/0");
+
+/** a short stable id of a set of route attributes (build-frr refuses a config where two differ) */
+export const attrsId = (attrsKey: string) => createHash("sha256").update(attrsKey).digest("hex").slice(0, 10).toUpperCase();

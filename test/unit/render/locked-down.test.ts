@@ -285,32 +285,47 @@ describe("locked-down profile", () => {
 
   it("de-prefers with prepend, MED and communities; drain adds GRACEFUL_SHUTDOWN 65535:0", async () => {
     const dep = await texts("deprefer");
-    expect(grep(dep.frr, /^  network /)).toEqual([
-      "  network 192.0.2.20/32 route-map SVCR-DEPREFER-DB",
-      "  network 192.0.2.40/32 route-map SVCR-DEPREFER-SEARCH",
-      "  network 192.0.2.80/32 route-map SVCR-NORMAL-WEB",
-      "  network 2001:db8:100::20/128 route-map SVCR-DEPREFER-DB",
-      "  network 2001:db8:100::80/128 route-map SVCR-NORMAL-WEB",
+    // route-maps are named by what they set (SVCR-<STATE>-<10 hex>): label each name by state
+    // and order of appearance, so sharing (same label) and not sharing (different) is checked
+    const labelled = (ls: string[]) => {
+      const seen = new Map<string, string>();
+      return ls.map((l) =>
+        l.replace(/SVCR-(NORMAL|DEPREFER|GSHUT)-[0-9A-F]{10}\b/g, (n, st: string) => {
+          if (!seen.has(n)) seen.set(n, `${st}#${[...seen.keys()].filter((k) => k.startsWith(`SVCR-${st}-`)).length + 1}`);
+          return seen.get(n)!;
+        }),
+      );
+    };
+    expect(labelled(grep(dep.frr, /^  network /))).toEqual([
+      "  network 192.0.2.20/32 route-map DEPREFER#1",
+      "  network 192.0.2.40/32 route-map DEPREFER#2",
+      "  network 192.0.2.80/32 route-map NORMAL#1",
+      "  network 2001:db8:100::20/128 route-map DEPREFER#1",
+      "  network 2001:db8:100::80/128 route-map NORMAL#1",
     ]);
     const drain = await texts("drain");
-    const gshut = lines(drain.frr).slice(lines(drain.frr).indexOf("route-map SVCR-GSHUT-API permit 10"));
+    const gshutName = /^  network 192\.0\.2\.11\/32 route-map (SVCR-GSHUT-[0-9A-F]{10})$/m.exec(drain.frr)![1]!;
+    const gshut = lines(drain.frr).slice(lines(drain.frr).indexOf(`route-map ${gshutName} permit 10`));
     expect(gshut.slice(0, 5)).toEqual([
-      "route-map SVCR-GSHUT-API permit 10",
+      `route-map ${gshutName} permit 10`,
       " set as-path prepend 4200000108 4200000108",
       " set metric 300",
       " set community 65008:300 graceful-shutdown additive",
       "exit",
     ]);
-        // grouped by service (api, dns, mail, web)
-    expect(grep(drain.frr, /^  network 192/)).toEqual([
-      "  network 192.0.2.11/32 route-map SVCR-GSHUT-API",
-      "  network 192.0.2.53/32 route-map SVCR-DEPREFER-DNS",
-      "  network 192.0.2.25/32 route-map SVCR-GSHUT-MAIL",
+    // grouped by service (api, dns, mail, web)
+    expect(labelled(grep(drain.frr, /^  network 192/))).toEqual([
+      "  network 192.0.2.11/32 route-map GSHUT#1",
+      "  network 192.0.2.53/32 route-map DEPREFER#1",
+      "  network 192.0.2.25/32 route-map GSHUT#2",
       "  network 192.0.2.80/32",
     ]);
     expect(drain.bird).toContain("    bgp_community.add((65535,0));");
     const all = await texts("drain-all");
-    expect(grep(all.frr, /^  network /)).toEqual(["  network 192.0.2.1/32 route-map SVCR-GSHUT-A", "  network 192.0.2.2/32 route-map SVCR-GSHUT-B"]);
+    // different attributes (prepend 3 and 1): different route-maps
+    expect(labelled(grep(all.frr, /^  network /))).toEqual(["  network 192.0.2.1/32 route-map GSHUT#1", "  network 192.0.2.2/32 route-map GSHUT#2"]);
+    // equal attributes: one route-map, shared (cron and search drain alike)
+    expect(grep(dep.frr, /^! services? .*: graceful-shutdown$/)).toContain("! services cron, search: graceful-shutdown");
   });
 
   it("leaves withdrawn services out of origination, but in the guardrail", async () => {

@@ -1,14 +1,18 @@
 // Table tests on the model (not on text): names, guardrail, per-peer policy, fast-path toggles.
 import { describe, expect, it } from "vitest";
 import { buildModel, frrNetworkFor } from "../../../src/core/build-model.js";
-import { birdNames, frrNames } from "../../../src/core/names.js";
+import { attrsFor, attrsKey } from "../../../src/core/desired.js";
+import { attrsId, birdNames, frrNames } from "../../../src/core/names.js";
 import { fixtureModel, loadFixture, quickModel } from "../../golden/support.js";
 
 describe("routing model", () => {
   it("derives injective, daemon-safe names from slugs", () => {
     expect(frrNames.routeMapOut(4, "tor1-v6")).toBe("SVCR-OUT-V4-TOR1-V6");
     expect(frrNames.routeMapOut(6, "tor1")).toBe("SVCR-OUT-V6-TOR1");
-    expect(frrNames.deprefer("web-api")).toBe("SVCR-DEPREFER-WEB-API");
+    expect(frrNames.deprefer(attrsId("3|1000|65007:911|"))).toMatch(/^SVCR-DEPREFER-[0-9A-F]{10}$/);
+    // route-maps are named by what they set: equal attributes, equal names; different, different
+    expect(attrsId("3|null||")).toBe(attrsId("3|null||"));
+    expect(attrsId("3|null||")).not.toBe(attrsId("3|null|65000:1|"));
     expect(birdNames.static(4, "web-api")).toBe("svc4_web_api");
     expect(birdNames.peer("tor1-v6")).toBe("peer_tor1_v6");
     expect(birdNames.exportFilter(6, "a-b")).toBe("svcr_out6_a_b");
@@ -56,8 +60,11 @@ describe("routing model", () => {
   });
 
   it("fast path: each prefix knows its network statement, its service the route-map of every state", async () => {
-    const { model } = await fixtureModel("deprefer");
+    const { model, manifest } = await fixtureModel("deprefer");
     const db = model.services.find((s) => s.name === "db")!;
+    const dbSvc = manifest.services.find((s) => s.name === "db")!;
+    const id = (st: "normal" | "deprefer" | "graceful-shutdown") => attrsId(attrsKey(attrsFor(dbSvc, st)!));
+    const rm = { normal: `SVCR-NORMAL-${id("normal")}`, deprefer: `SVCR-DEPREFER-${id("deprefer")}`, gshut: `SVCR-GSHUT-${id("graceful-shutdown")}` };
     expect(db.announce).toBe("deprefer");
     expect(db.prefixes[0]).toEqual({
       prefix: "192.0.2.20/32",
@@ -65,22 +72,23 @@ describe("routing model", () => {
       allowed: true,
       announce: "deprefer",
       frrAddressFamily: "ipv4 unicast",
-      frrNetwork: "network 192.0.2.20/32 route-map SVCR-DEPREFER-DB",
+      frrNetwork: `network 192.0.2.20/32 route-map ${rm.deprefer}`,
       frrNetworkByState: {
-        normal: "network 192.0.2.20/32 route-map SVCR-NORMAL-DB",
-        deprefer: "network 192.0.2.20/32 route-map SVCR-DEPREFER-DB",
-        "graceful-shutdown": "network 192.0.2.20/32 route-map SVCR-GSHUT-DB",
+        normal: `network 192.0.2.20/32 route-map ${rm.normal}`,
+        deprefer: `network 192.0.2.20/32 route-map ${rm.deprefer}`,
+        "graceful-shutdown": `network 192.0.2.20/32 route-map ${rm.gshut}`,
         withdrawn: null,
       },
       birdProtocol: "svc4_db",
     });
-    expect(db.frrRouteMapByState).toEqual({ normal: "SVCR-NORMAL-DB", deprefer: "SVCR-DEPREFER-DB", "graceful-shutdown": "SVCR-GSHUT-DB" });
-    expect(frrNetworkFor(db, db.prefixes[0]!, "graceful-shutdown")).toBe("network 192.0.2.20/32 route-map SVCR-GSHUT-DB");
+    expect(db.frrRouteMapByState).toEqual({ normal: rm.normal, deprefer: rm.deprefer, "graceful-shutdown": rm.gshut });
+    expect(frrNetworkFor(db, db.prefixes[0]!, "graceful-shutdown")).toBe(`network 192.0.2.20/32 route-map ${rm.gshut}`);
     expect(frrNetworkFor(db, db.prefixes[0]!, "withdrawn")).toBeNull();
     const cron = model.services.find((s) => s.name === "cron")!;
     expect(cron.birdProtocols).toEqual([{ name: "svc4_cron", family: 4, disabled: true }]);
     expect(cron.prefixes[0]!.frrNetwork).toBeNull();
-    expect(cron.frrRouteMapByState).toEqual({ normal: null, "graceful-shutdown": "SVCR-GSHUT-CRON" });
+    const cronSvc = manifest.services.find((s) => s.name === "cron")!;
+    expect(cron.frrRouteMapByState).toEqual({ normal: null, "graceful-shutdown": `SVCR-GSHUT-${attrsId(attrsKey(attrsFor(cronSvc, "graceful-shutdown")!))}` });
     expect(frrNetworkFor(cron, cron.prefixes[0]!, "normal")).toBe("network 192.0.2.30/32");
     expect(frrNetworkFor(cron, cron.prefixes[0]!, "deprefer")).toBeNull();
   });

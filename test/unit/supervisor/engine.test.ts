@@ -129,7 +129,7 @@ describe("reconcile engine", () => {
     t.engine.noteTransition("web", "DOWN");
     await t.run("health");
     expect(t.daemon.calls[0]).toBe("toggle 192.0.2.80/32:deprefer");
-    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32 route-map SVCR-DEPREFER-WEB/);
+    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32 route-map SVCR-DEPREFER-[0-9A-F]{10}/);
   });
 
   it("nothing changed: nothing touched", async () => {
@@ -391,7 +391,7 @@ describe("reconcile engine", () => {
     await t.run("start");
     t.setDrain({ all: null, services: { web: 1_000_000 } });
     await t.run("drain");
-    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32 route-map SVCR-GSHUT-WEB/);
+    expect(t.file()).toMatch(/network 192\.0\.2\.80\/32 route-map SVCR-GSHUT-[0-9A-F]{10}/);
     expect(t.scheduled.at(-1)).toBe(1_000_000 + 30_000);
     t.advance(30_000);
     await t.run("drain");
@@ -404,7 +404,7 @@ describe("reconcile engine", () => {
     await t.run("start");
     t.engine.state.override = "graceful-shutdown";
     await t.run("stop");
-    expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-DNS/);
+    expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-[0-9A-F]{10}/);
     t.engine.state.override = "withdraw";
     await t.run("stop");
     expect(t.daemon.running.size).toBe(0);
