@@ -4,24 +4,60 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { README } from "./readme-blocks.js";
 import { readFigures } from "./figures.js";
 
-const LABELS: Record<string, string> = {
-  fuzz: "manifest fuzzing (structure-aware + byte mutations; accepted ones judged by the real parsers)",
+const SUITES: Record<string, string> = {
+  fuzz: "manifest fuzzing (test/unit/fuzz)",
+  "lab-faults": "lab faults (test/lab/reliability.test.ts)",
+  "lab-soak": "lab flaps and soak (test/lab/reliability-soak.test.ts)",
 };
+
+/** what an item measured, by its key without the daemon suffix */
+const ITEMS: Record<string, string> = {
+  kill9: "routing daemon killed (-9) again and again, health changing meanwhile",
+  sigstop: "routing daemon frozen (SIGSTOP) with a health change pending",
+  readonly: "config directory read-only during a health change and a manifest edit",
+  full_fs: "config filesystem full during a manifest edit and a health change",
+  refused_parse: "the daemon's parser refuses the new config",
+  refused_reload: "the daemon's reload fails after the write",
+  peer_loss: "both peers lost silently (neighbour poisoning; BFD toward tor1 only)",
+  non_atomic_writer: "manifest rewritten a few bytes at a time",
+  flaps: "1,000 rapid health flaps",
+  soak: "soak of random health changes, manifest edits and faults (kill -9, SIGSTOP, peer loss)",
+};
+
+function show(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(show).join(", ")}]`;
+  if (v && typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${k} ${show(x)}`).join(", ")}}`;
+  return String(v);
+}
+
+function label(key: string): string {
+  const m = /^(.*)_(bird|frr)$/.exec(key);
+  const base = m ? m[1]! : key;
+  const what = ITEMS[base] ?? base.replace(/_/g, " ");
+  return m ? `${what} (${m[2] === "bird" ? "BIRD" : "FRR"})` : what;
+}
 
 export function reliabilityBlock(): string {
   const figs = readFigures();
-  const rows = ["| suite | when | figures |", "|---|---|---|"];
+  const rows = ["| suite, run | item | figures |", "|---|---|---|"];
   for (const [suite, f] of Object.entries(figs).sort()) {
-    const { suite: _s, at, ...rest } = f;
-    const shown = Object.entries(rest)
-      .map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
-      .join(", ");
-    rows.push(`| ${LABELS[suite] ?? suite} | ${String(at).slice(0, 16).replace("T", " ")} UTC | ${shown} |`);
+    const { suite: _s, at, seed, mode, ...rest } = f;
+    const head = `${SUITES[suite] ?? suite}, ${String(at).slice(0, 16).replace("T", " ")} UTC, seed ${String(seed)}${mode ? `, ${String(mode)} mode` : ""}`;
+    const nested = Object.entries(rest).filter(([, v]) => v !== null && typeof v === "object" && !Array.isArray(v));
+    const flat = Object.entries(rest).filter(([, v]) => !(v !== null && typeof v === "object" && !Array.isArray(v)));
+    const items: [string, string][] = [];
+    if (flat.length) items.push(["all cases", flat.map(([k, v]) => `${k} ${show(v)}`).join(", ")]);
+    for (const [k, v] of nested.sort(([a], [b]) => a.localeCompare(b))) {
+      items.push([label(k), Object.entries(v as Record<string, unknown>).map(([x, y]) => `${x} ${show(y)}`).join(", ")]);
+    }
+    // the suite named once, on its first row
+    items.forEach(([item, figures], i) => rows.push(`| ${i === 0 ? head : ""} | ${item} | ${figures} |`));
   }
   return `${rows.join("\n")}\n`;
 }
 
 if (process.argv.includes("--write")) {
   const text = readFileSync(README, "utf8");
+  if (!text.includes("<!-- reliability:start -->")) throw new Error("README.md has no <!-- reliability:start --> marker");
   writeFileSync(README, text.replace(/(<!-- reliability:start -->\n)[\s\S]*?(<!-- reliability:end -->)/, `$1${reliabilityBlock()}$2`));
 }
