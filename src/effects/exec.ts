@@ -8,6 +8,8 @@ export interface ExecOptions {
   /** text written to the child's stdin (default: none) */
   input?: string;
   env?: Record<string, string>;
+  /** working directory of the child (default "/": every path svcroute passes is absolute, and the
+   * caller's directory may not exist where the child runs, e.g. under PrivateTmp) */
   cwd?: string;
 }
 
@@ -36,7 +38,7 @@ export const exec: Exec = async (file, args, opts = {}) => {
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(opts.input !== undefined ? { input: opts.input } : { stdin: "ignore" as const }),
     ...(opts.env ? { env: opts.env, extendEnv: false } : {}),
-    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    cwd: opts.cwd ?? "/",
     stripFinalNewline: false,
     encoding: "utf8",
   });

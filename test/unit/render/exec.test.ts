@@ -21,6 +21,11 @@ describe("exec", () => {
     expect(r.durationMs).toBeLessThan(3000);
   });
 
+  it("runs children in / unless told otherwise: the caller's directory may not exist where they run (PrivateTmp)", async () => {
+    expect((await exec("/bin/pwd", [])).stdout).toBe("/\n");
+    expect((await exec("/bin/pwd", [], { cwd: "/tmp" })).stdout).toBe("/tmp\n");
+  });
+
   it("passes stdin", async () => {
     expect((await exec("/bin/cat", [], { input: "hello" })).stdout).toBe("hello");
   });
