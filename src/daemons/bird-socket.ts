@@ -68,12 +68,14 @@ export class BirdSocket {
     const s = connect(this.path);
     s.setEncoding("utf8");
     this.buf = "";
+    // a socket given up on (timeout) may still report: only the current one speaks to the waiter
     s.on("data", (d: string) => {
+      if (this.sock !== s) return;
       this.buf += d;
       if (this.waiter && complete(this.buf) >= 0) this.waiter(undefined);
     });
-    s.on("error", (e) => this.waiter?.(e));
-    s.on("close", () => this.waiter?.(new Error("connection closed")));
+    s.on("error", (e) => this.sock === s && this.waiter?.(e));
+    s.on("close", () => this.sock === s && this.waiter?.(new Error("connection closed")));
     this.sock = s;
     try {
       await this.read(); // greeting: "0001 BIRD x.y.z ready."
@@ -84,13 +86,13 @@ export class BirdSocket {
     return s;
   }
 
-  private read(): Promise<string> {
+  private read(timeoutMs = this.timeoutMs): Promise<string> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
         this.close();
-        reject(new SvcrouteError("E_TIMEOUT", `BIRD did not answer on ${this.path} within ${this.timeoutMs} ms`, { hint: "bird may be stopped (SIGSTOP) or overloaded" }));
-      }, this.timeoutMs);
+        reject(new SvcrouteError("E_TIMEOUT", `BIRD did not answer on ${this.path} within ${timeoutMs} ms`, { hint: "bird may be stopped (SIGSTOP) or overloaded" }));
+      }, timeoutMs);
       const finish = (err: Error | undefined) => {
         const end = complete(this.buf);
         if (!err && end < 0) return;
@@ -110,13 +112,16 @@ export class BirdSocket {
     });
   }
 
-  /** Run one command; commands on one client are serialised. */
-  command(cmd: string): Promise<BirdReply> {
+  /**
+   * Run one command; commands on one client are serialised. `timeoutMs` overrides the client's
+   * limit for the reply (not for connecting): `configure` of a large config takes seconds.
+   */
+  command(cmd: string, timeoutMs?: number): Promise<BirdReply> {
     if (/[\n\r\0]/.test(cmd)) throw new SvcrouteError("E_INTERNAL", "a BIRD command must be one line");
     const run = async () => {
       const s = await this.open();
       s.write(`${cmd}\n`);
-      return parseBirdReply(await this.read());
+      return parseBirdReply(await this.read(timeoutMs));
     };
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);

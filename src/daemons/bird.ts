@@ -12,6 +12,8 @@ import { assertDaemonAccepts } from "./validate.js";
 
 /** seconds BIRD keeps a new config before undoing it on its own, unless confirmed */
 export const CONFIRM_TIMEOUT_S = 30;
+/** how long `configure` may take to answer (a config with 10,000 services takes 4-5 s here) */
+export const RECONFIGURE_TIMEOUT_MS = 60_000;
 
 /** how long to wait for BIRD to list its interfaces again after rescanning them */
 const RESCAN_WAIT_MS = 2000;
@@ -75,7 +77,8 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     async reload() {
       const t0 = t();
       const before = await interfaces().catch(() => [] as string[]);
-      const r = await sock.command(`configure "${cfg.configFile}" timeout ${CONFIRM_TIMEOUT_S}`);
+      // BIRD answers once the new config is parsed and committed: 4-5 s for 10,000 services here
+      const r = await sock.command(`configure "${cfg.configFile}" timeout ${CONFIRM_TIMEOUT_S}`, RECONFIGURE_TIMEOUT_MS);
       // "Reconfigured", "Reconfiguration in progress" (some protocol restarts), or an error such
       // as "/etc/bird/bird.conf:12:3 syntax error" with a success-looking code on some versions.
       if (!r.ok || !/Reconfigur(ed|ation in progress|ation already in progress)/.test(r.text)) {

@@ -88,3 +88,25 @@ describe("BIRD driver: reload", () => {
     expect(r.output).not.toMatch(/still missing/);
   });
 });
+
+describe("BIRD control socket timeouts", () => {
+  it("a command gets the client's limit unless it names its own (configure of a large config takes seconds)", async () => {
+    const { BirdSocket } = await import("../../../src/daemons/bird-socket.js");
+    const dir = tmpTree({});
+    const path = join(dir, "slow.ctl");
+    // answers every command after 300 ms, like BIRD parsing a big config
+    const server = createServer((sock) => {
+      sock.setEncoding("utf8");
+      sock.write("0001 BIRD 2.0.12 ready.\n");
+      sock.on("error", () => undefined);
+      sock.on("data", () => void setTimeout(() => !sock.destroyed && sock.write("0002-Reading configuration from /x\n0003 Reconfigured\n"), 300));
+    });
+    await new Promise<void>((r) => server.listen(path, r));
+    onTestFinished(() => void server.close());
+    const client = new BirdSocket(path, 100);
+    onTestFinished(() => client.close());
+    await expect(client.command('configure "/x"')).rejects.toMatchObject({ code: "E_TIMEOUT" });
+    const r = await client.command('configure "/x"', 2000);
+    expect(r.text).toContain("Reconfigured");
+  });
+});
