@@ -67,7 +67,16 @@ export async function loadFrrConfig(paths: FrrPaths): Promise<void> {
     allowFail: true,
   });
   if (r.code !== 0) {
-    throw new LabError(`vtysh rejected ${paths.configFile} (exit ${r.code})`, { details: (r.stdout + r.stderr).trim() });
+    const out = (r.stdout + r.stderr).trim();
+    // bgpd restarted under a running supervisor: svcroute's own re-apply (frr-reload) may reach
+    // bgpd first, and bgpd then refuses the graceful-restart mode line of this boot-time load
+    // ("not valid at this moment") while taking the rest; the supervisor's apply sets it anyway
+    const errors = out.split("\n").filter((l) => /^(%|line \d+:)/.test(l.trim()));
+    if (errors.length > 0 && errors.every((l) => /Graceful Restart command used is not valid|line \d+: Failure to communicate\[13\] to bgpd, line:\s+bgp graceful-restart/.test(l))) {
+      console.warn(`vtysh -f ${paths.configFile}: bgpd refused the graceful-restart line while being configured concurrently:\n${out}`);
+      return;
+    }
+    throw new LabError(`vtysh rejected ${paths.configFile} (exit ${r.code})`, { details: out });
   }
 }
 
