@@ -2,21 +2,10 @@
 // ONE place where errors become messages and exit codes.
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES, SvcrouteError, errorToJson, exitCodeFor, formatError, toSvcrouteError } from "./errors.js";
+import { processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  isTTY: boolean;
-  env: NodeJS.ProcessEnv;
-}
-
-export const processIo: Io = {
-  out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
-  env: process.env,
-};
+export type { Io };
 
 const manifestOption = () =>
   new Option("-m, --manifest <path>", "manifest file (default: $SVCROUTE_MANIFEST or /etc/svcroute/svcroute.yaml)");

@@ -1,5 +1,5 @@
 // `svcroute check`: validate the manifest; a one-screen summary when valid, every problem when not.
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { SvcrouteError, exitCodeFor, formatProblem } from "../errors.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
 import { summarize, summaryText } from "../manifest/summary.js";

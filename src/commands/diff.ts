@@ -3,7 +3,7 @@
 import { promises as fsp } from "node:fs";
 import { dirname } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { buildModel } from "../core/build-model.js";
 import { ALL_UP, type Announce } from "../core/desired.js";
 import { healthFromAnnounce } from "../core/health-from-announce.js";

@@ -1,6 +1,6 @@
 // `svcroute doctor`: find what is wrong on this box, explain it, and say how to fix it.
 // Exit code = worst result: 0 all PASS, 1 a WARN, 2 a FAIL.
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { diagnose } from "../doctor/checks.js";
 import { doctorText } from "../doctor/format.js";
 import { gatherFacts } from "../doctor/gather.js";

@@ -1,7 +1,7 @@
 // `svcroute drain [SERVICE|--all]` / `undrain`: de-prefer with GRACEFUL_SHUTDOWN, then withdraw
 // after drain_wait. The state is persisted (it survives restarts); the running supervisor is
 // asked to reconcile at once.
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { SvcrouteError } from "../errors.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
 import { formatDuration } from "../manifest/duration.js";

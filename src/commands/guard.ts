@@ -1,7 +1,7 @@
 // `svcroute guard` (internal): the fail-closed guard the supervisor starts when not under systemd.
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { loadManifest } from "../manifest/load.js";
 import { runGuard } from "../supervisor/guard.js";
 import { lockHolder } from "../supervisor/lock.js";

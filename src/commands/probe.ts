@@ -1,7 +1,7 @@
 // `svcroute probe SERVICE`: run one service's checks once and print each result (exit code,
 // output tail, HTTP status, connect error, latency). Exit 0 when the service's checks combine to
 // healthy, 1 (E_UNHEALTHY) when not.
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { SvcrouteError, exitCodeFor, formatProblem } from "../errors.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
 import { dropInOpt } from "./check.js";

@@ -1,7 +1,7 @@
 // `svcroute render`: print the config svcroute would write. Passwords are masked unless
 // --show-secrets (and password files are only read then).
 import { promises as fsp } from "node:fs";
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { SvcrouteError, formatProblem } from "../errors.js";
 import { buildModel } from "../core/build-model.js";
 import { ALL_UP, type HealthInput } from "../core/desired.js";

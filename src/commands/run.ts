@@ -1,5 +1,5 @@
 // `svcroute run`: the supervisor (long-running; systemd starts it).
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { resolveManifestPath } from "../manifest/load.js";
 import { createLogger, type Level } from "../supervisor/log.js";
 import { runSupervisor } from "../supervisor/supervisor.js";

@@ -1,5 +1,5 @@
 // `svcroute schema`: the manifest's JSON Schema (or its markdown reference), from the zod schema.
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { manifestJsonSchema } from "../manifest/jsonschema.js";
 import { manifestReference } from "../manifest/reference.js";
 

@@ -1,6 +1,6 @@
 // `svcroute status`: what the supervisor is doing, for people (table), machines (--json) and
 // monitoring (--nagios, with the plugin exit codes 0/1/2/3).
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { isSvcrouteError } from "../errors.js";
 import { fetchStatus } from "../supervisor/client.js";
 import { nagios, statusText } from "./status-format.js";

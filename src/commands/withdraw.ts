@@ -1,6 +1,6 @@
 // `svcroute withdraw --all`: withdraw every prefix now, without a supervisor (systemd runs it
 // from OnFailure= when the service has failed for good).
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { SvcrouteError } from "../errors.js";
 import { resolveManifestPath } from "../manifest/load.js";
 import { createLogger } from "../supervisor/log.js";

@@ -1,7 +1,7 @@
 // The bench's one fabric. tor1 logs every received UPDATE (and every RIB change it sends to
 // zebra) with microsecond timestamps: the latency and stability hosts peer with it. tor2 logs
 // nothing extra (logging 10,000 prefixes would slow it down): the scale and footprint hosts.
-import type { Topology } from "../lab/topology.js";
+import type { Topology } from "../lab/harness/topology.js";
 
 export const FABRIC: Topology = {
   tors: [

@@ -6,8 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Lab } from "../lab/lab.js";
-import { bundleFor } from "../lab/supervised.js";
+import type { Lab } from "../lab/harness/lab.js";
+import { bundleFor } from "../lab/harness/supervised.js";
 import { sleep } from "./lib/clock.js";
 import { manifestYaml, v6, type BenchService } from "./lib/manifest.js";
 import { summarise, type Summary } from "./lib/stats.js";

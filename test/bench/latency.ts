@@ -2,7 +2,7 @@
 // the real `svcroute run` with a file check), baseline A (ExaBGP's healthcheck) at the same check
 // interval/rise/fall, and baseline B (the naive re-render + full reload per change).
 import { join } from "node:path";
-import type { Lab } from "../lab/lab.js";
+import type { Lab } from "../lab/harness/lab.js";
 import { exabgpConfig, startExabgp } from "./lib/exabgp.js";
 import { manifestYaml, v6 } from "./lib/manifest.js";
 import { birdWithoutExport, frrWithoutExport, naiveDriver, renderFor } from "./lib/naive.js";

@@ -6,9 +6,9 @@
 // (markdown) and writes everything, with the machine it ran on, to test/bench/results/<time>.json.
 // Nothing is asserted: the goals are printed as met / not met.
 import { existsSync } from "node:fs";
-import { createLab, installSignalHandlers, type Lab } from "../lab/index.js";
-import { checkPrograms, checkRoot, findProgram } from "../lab/preflight.js";
-import { ensureBundle } from "../lab/supervised.js";
+import { createLab, installSignalHandlers, type Lab } from "../lab/harness/index.js";
+import { checkPrograms, checkRoot, findProgram } from "../lab/harness/preflight.js";
+import { ensureBundle } from "../lab/harness/supervised.js";
 import { FABRIC } from "./fabric.js";
 import { footprint, type CliRow, type FootprintRow } from "./footprint.js";
 import { exabgpLatency, naiveLatency, rerenderLatency, SETTINGS, svcrouteLatency, LATENCY_TOR, type LatencyContext, type LatencyRow } from "./latency.js";

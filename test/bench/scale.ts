@@ -5,7 +5,7 @@
 // Each trial starts from an applied config with no services and ends by going back to it.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Lab } from "../lab/lab.js";
+import type { Lab } from "../lab/harness/lab.js";
 import { buildModel } from "../../src/core/build-model.js";
 import { render } from "../../src/core/render.js";
 import { makeDriver } from "../../src/daemons/make.js";

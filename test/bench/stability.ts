@@ -7,7 +7,7 @@
 // (connections established/dropped) and its %ADJCHANGE log lines.
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Lab } from "../lab/lab.js";
+import type { Lab } from "../lab/harness/lab.js";
 import { sleep } from "./lib/clock.js";
 import { manifestYaml, v4, type BenchService } from "./lib/manifest.js";
 import { birdWithoutExport, frrWithoutExport, naiveDriver, renderFor } from "./lib/naive.js";

@@ -4,11 +4,11 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchStatus } from "../../src/supervisor/client.js";
-import { waitRoute } from "./conditions.js";
-import { createLab, type Lab } from "./lab.js";
-import { isAlive } from "./procs.js";
-import { ensureBundle, guardPids, manifestFor, startSupervisor, waitSupervisorUp, writeAtomic, type Supervised } from "./supervised.js";
-import { waitFor } from "./wait.js";
+import { waitRoute } from "./harness/conditions.js";
+import { createLab, type Lab } from "./harness/lab.js";
+import { isAlive } from "./harness/procs.js";
+import { ensureBundle, guardPids, manifestFor, startSupervisor, waitSupervisorUp, writeAtomic, type Supervised } from "./harness/supervised.js";
+import { waitFor } from "./harness/wait.js";
 
 const DAEMONS = ["bird", "frr"] as const;
 let lab: Lab;

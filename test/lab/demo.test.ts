@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, missingPackages, requireRoot } from "./demo-setup.js";
-import { LAB_PREFIX, runDir } from "./naming.js";
-import { cmdline, isAlive, listNetns } from "./procs.js";
+import { ROOT, missingPackages, requireRoot } from "./harness/demo-setup.js";
+import { LAB_PREFIX, runDir } from "./harness/naming.js";
+import { cmdline, isAlive, listNetns } from "./harness/procs.js";
 
 interface Ran {
   code: number | null;
@@ -16,7 +16,7 @@ interface Ran {
 
 function demo(args: string[], wrap: string[] = []): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const argv = [...wrap, process.execPath, "--import", "tsx", join(ROOT, "test/lab/demo.ts"), ...args];
+    const argv = [...wrap, process.execPath, "--import", "tsx", join(ROOT, "test/lab/harness/demo.ts"), ...args];
     const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

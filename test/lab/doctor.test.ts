@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../src/doctor/types.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
-import { waitEstablished, waitRoute } from "./conditions.js";
+import { waitEstablished, waitRoute } from "./harness/conditions.js";
 import {
   byCode,
   doctor,
@@ -30,10 +30,10 @@ import {
   type DoctorHostSpec,
   type DoctorRun,
   type RunningSupervisor,
-} from "./doctor-helpers.js";
-import { createLab, type Lab } from "./lab.js";
-import { tcpExtCounter } from "./rendered-config.js";
-import { waitFor } from "./wait.js";
+} from "./harness/doctor-helpers.js";
+import { createLab, type Lab } from "./harness/lab.js";
+import { tcpExtCounter } from "./harness/rendered-config.js";
+import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
 const DAEMONS: Daemon[] = ["bird", "frr"];

@@ -2,11 +2,11 @@
 // hosts: FRR with BFD, BIRD with BFD, BIRD without BFD.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitEstablished, waitRoute, waitSession, type SessionRef } from "./conditions.js";
-import { birdHostConfig, frrHostConfig } from "./host-configs.js";
-import { createLab, type Lab } from "./lab.js";
-import { isAlive } from "./procs.js";
-import { waitFor } from "./wait.js";
+import { waitEstablished, waitRoute, waitSession, type SessionRef } from "./harness/conditions.js";
+import { birdHostConfig, frrHostConfig } from "./harness/host-configs.js";
+import { createLab, type Lab } from "./harness/lab.js";
+import { isAlive } from "./harness/procs.js";
+import { waitFor } from "./harness/wait.js";
 
 const TIMERS = { keepalive: 1, hold: 3 };
 const P = { frr: "192.0.2.21/32", bird: "192.0.2.22/32", nobfd: "192.0.2.23/32" };

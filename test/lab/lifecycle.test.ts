@@ -3,16 +3,16 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { labDown } from "./down.js";
-import { LabError } from "./errors.js";
-import { birdHostConfig, frrHostConfig } from "./host-configs.js";
-import { createLab } from "./lab.js";
-import { addNamespace } from "./netns.js";
-import { LAB_PREFIX } from "./naming.js";
-import { checkPrograms, checkRoot } from "./preflight.js";
-import { isAlive, listNetns } from "./procs.js";
-import type { Topology } from "./topology.js";
-import { waitFor } from "./wait.js";
+import { labDown } from "./harness/down.js";
+import { LabError } from "./harness/errors.js";
+import { birdHostConfig, frrHostConfig } from "./harness/host-configs.js";
+import { createLab } from "./harness/lab.js";
+import { addNamespace } from "./harness/netns.js";
+import { LAB_PREFIX } from "./harness/naming.js";
+import { checkPrograms, checkRoot } from "./harness/preflight.js";
+import { isAlive, listNetns } from "./harness/procs.js";
+import type { Topology } from "./harness/topology.js";
+import { waitFor } from "./harness/wait.js";
 
 const small: Topology = {
   tors: [{ name: "tor1", asn: 65001, bfd: true }],
@@ -62,7 +62,7 @@ describe("fabric lifecycle", () => {
 
   it("`lab down` removes what a killed run left behind", async () => {
     // a real crash: the CLI's node process dies by SIGKILL, so none of its cleanup runs
-    const child = spawn(process.execPath, ["--import", "tsx", "test/lab/cli.ts", "up"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "test/lab/harness/cli.ts", "up"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     const { value: id } = await waitFor(() => /"id": "([a-z0-9]{4})"/.exec(out)?.[1], { what: "the CLI to print the run id", timeout: 60_000 });

@@ -27,9 +27,9 @@ import {
   type Daemon,
   type RelFabric,
   type RelService,
-} from "./reliability-lib.js";
-import { ensureBundle, supervisorEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./supervised.js";
-import { waitFor } from "./wait.js";
+} from "./harness/reliability-lib.js";
+import { ensureBundle, supervisorEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./harness/supervised.js";
+import { waitFor } from "./harness/wait.js";
 
 const LONG = process.env.SVCROUTE_RELIABILITY_LONG === "1";
 const SEED = Number(process.env.SVCROUTE_RELIABILITY_SEED ?? Date.now() % 2 ** 31);

@@ -35,9 +35,9 @@ import {
   type RelFabric,
   type RelHost,
   type RelService,
-} from "./reliability-lib.js";
-import { ensureBundle, summarise, supervisorEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./supervised.js";
-import { waitFor } from "./wait.js";
+} from "./harness/reliability-lib.js";
+import { ensureBundle, summarise, supervisorEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./harness/supervised.js";
+import { waitFor } from "./harness/wait.js";
 
 const LONG = process.env.SVCROUTE_RELIABILITY_LONG === "1";
 const SEED = Number(process.env.SVCROUTE_RELIABILITY_SEED ?? Date.now() % 2 ** 31);

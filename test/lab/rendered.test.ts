@@ -3,11 +3,11 @@
 // is hand-written on the host side; the ToRs are the harness's, with matching session options.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HealthInput } from "../../src/core/desired.js";
-import { waitEstablished } from "./conditions.js";
-import { createLab, type Lab } from "./lab.js";
-import { hostAdvertised, hostLearned, hostSessionState, startRendered, tcpExtCounter, torPaths, writePasswordFile, type PathAttrs } from "./rendered-config.js";
-import type { Family, HostPlan, LinkPlan } from "./topology.js";
-import { waitFor } from "./wait.js";
+import { waitEstablished } from "./harness/conditions.js";
+import { createLab, type Lab } from "./harness/lab.js";
+import { hostAdvertised, hostLearned, hostSessionState, startRendered, tcpExtCounter, torPaths, writePasswordFile, type PathAttrs } from "./harness/rendered-config.js";
+import type { Family, HostPlan, LinkPlan } from "./harness/topology.js";
+import { waitFor } from "./harness/wait.js";
 
 const FAMILIES: Family[] = ["ipv4", "ipv6"];
 const fam = (p: string): Family => (p.includes(":") ? "ipv6" : "ipv4");

@@ -1,10 +1,10 @@
 // Sessions, announcements and ECMP on one shared fabric: two ToRs, a dual-homed FRR host and a
 // dual-homed BIRD host (sharing an anycast address), and an FRR host peering unnumbered.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitEcmp, waitEstablished, waitRoute } from "./conditions.js";
-import { birdHostConfig, frrHostConfig } from "./host-configs.js";
-import { createLab, type Lab } from "./lab.js";
-import { waitFor } from "./wait.js";
+import { waitEcmp, waitEstablished, waitRoute } from "./harness/conditions.js";
+import { birdHostConfig, frrHostConfig } from "./harness/host-configs.js";
+import { createLab, type Lab } from "./harness/lab.js";
+import { waitFor } from "./harness/wait.js";
 
 const ANYCAST = "192.0.2.100/32";
 let lab: Lab;

@@ -1,9 +1,9 @@
 // Two fabrics with the same node names and addresses run at once without noticing each other.
 import { describe, expect, it } from "vitest";
-import { waitEstablished, waitRoute } from "./conditions.js";
-import { birdHostConfig, frrHostConfig } from "./host-configs.js";
-import { createLab } from "./lab.js";
-import type { Topology } from "./topology.js";
+import { waitEstablished, waitRoute } from "./harness/conditions.js";
+import { birdHostConfig, frrHostConfig } from "./harness/host-configs.js";
+import { createLab } from "./harness/lab.js";
+import type { Topology } from "./harness/topology.js";
 
 const topology: Topology = {
   tors: [{ name: "tor1", asn: 65001 }],

@@ -6,10 +6,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
-import { waitEstablished, waitRoute } from "./conditions.js";
-import { bareHostConfig } from "./daemons.js";
-import { createLab, type Lab } from "./lab.js";
-import { isAlive } from "./procs.js";
+import { waitEstablished, waitRoute } from "./harness/conditions.js";
+import { bareHostConfig } from "./harness/daemons.js";
+import { createLab, type Lab } from "./harness/lab.js";
+import { isAlive } from "./harness/procs.js";
 import {
   ensureBundle,
   guardLog,
@@ -26,8 +26,8 @@ import {
   writeAtomic,
   type Supervised,
   type SupervisedOptions,
-} from "./supervised.js";
-import { waitFor } from "./wait.js";
+} from "./harness/supervised.js";
+import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
 const DAEMONS: Daemon[] = ["bird", "frr"];

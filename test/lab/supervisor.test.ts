@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
-import { waitEstablished } from "./conditions.js";
-import { createLab, type Lab } from "./lab.js";
-import { isAlive } from "./procs.js";
+import { waitEstablished } from "./harness/conditions.js";
+import { createLab, type Lab } from "./harness/lab.js";
+import { isAlive } from "./harness/procs.js";
 import {
   drainFile,
   dropInDir,
@@ -32,8 +32,8 @@ import {
   type ServiceSpec,
   type Supervised,
   type SupervisedOptions,
-} from "./supervised.js";
-import { waitFor } from "./wait.js";
+} from "./harness/supervised.js";
+import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
 const DAEMONS: Daemon[] = ["bird", "frr"];

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run } from "./exec.js";
-import { renderTorConfig } from "./tor-config.js";
-import { resolveTopology, type Topology } from "./topology.js";
+import { run } from "./harness/exec.js";
+import { renderTorConfig } from "./harness/tor-config.js";
+import { resolveTopology, type Topology } from "./harness/topology.js";
 
 const topo: Topology = {
   tors: [

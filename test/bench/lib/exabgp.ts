@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { terminate } from "./stop.js";
-import type { Lab } from "../../lab/lab.js";
+import type { Lab } from "../../lab/harness/lab.js";
 
 /** the Debian package's module; a python3 found first on PATH (pyenv) may lack it */
 export const PYTHON = "/usr/bin/python3";

@@ -1,7 +1,7 @@
 // Manifests for the bench's hosts: the lab host's daemon paths, one session per ToR link and
 // family, the lab's service ranges, and services given as ready YAML.
-import type { Lab } from "../../lab/lab.js";
-import { manifestHead, manifestTail } from "../../lab/supervised.js";
+import type { Lab } from "../../lab/harness/lab.js";
+import { manifestHead, manifestTail } from "../../lab/harness/supervised.js";
 
 export const ALLOWED = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"];
 

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import type { Lab } from "../../lab/lab.js";
+import type { Lab } from "../../lab/harness/lab.js";
 import { buildModel } from "../../../src/core/build-model.js";
 import type { HealthInput } from "../../../src/core/desired.js";
 import { render } from "../../../src/core/render.js";

@@ -3,8 +3,8 @@
 import { closeSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { terminate } from "./stop.js";
-import type { Lab } from "../../lab/lab.js";
-import { bundleFor } from "../../lab/supervised.js";
+import type { Lab } from "../../lab/harness/lab.js";
+import { bundleFor } from "../../lab/harness/supervised.js";
 import { fetchStatus } from "../../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import { sleep } from "./clock.js";

@@ -1,5 +1,5 @@
 // doctor's parsers on outputs captured in the lab (test/fixtures/captured/doctor/, written by
-// `npx tsx test/lab/capture-doctor.ts`).
+// `npx tsx test/lab/harness/capture-doctor.ts`).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

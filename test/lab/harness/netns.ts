@@ -10,7 +10,7 @@ export async function addNamespace(ns: string): Promise<void> {
     throw new LabError(`ip netns add ${ns} failed`, {
       details: r.stderr.trim(),
       hint: /exists/i.test(r.stderr)
-        ? "a namespace of that name is left over: run `npx tsx test/lab/cli.ts down`"
+        ? "a namespace of that name is left over: run `npx tsx test/lab/harness/cli.ts down`"
         : "network namespaces need root (CAP_SYS_ADMIN) and a writable /run/netns",
     });
   }

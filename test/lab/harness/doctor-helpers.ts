@@ -4,13 +4,13 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
-import type { Finding, Result } from "../../src/doctor/types.js";
-import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
+import type { Finding, Result } from "../../../src/doctor/types.js";
+import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import type { Lab, LabProcess } from "./lab.js";
 import { BUNDLE, healthFile, manifestHead, manifestTail, type ServiceSpec } from "./supervised.js";
 import { waitFor } from "./wait.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const ROOT = resolve(import.meta.dirname, "../../..");
 
 /**
  * The bundle the suite runs. A clean checkout (CI) has none: build it; a bundle older than any
@@ -149,7 +149,7 @@ export function startSupervisor(lab: Lab, hostName: string, spec: DoctorHostSpec
 
 /** The supervisor's /status, or undefined when it does not answer. */
 export async function status(s: RunningSupervisor): Promise<SupervisorStatus | undefined> {
-  const { fetchStatus } = await import("../../src/supervisor/client.js");
+  const { fetchStatus } = await import("../../../src/supervisor/client.js");
   return fetchStatus(s.socket).catch(() => undefined);
 }
 

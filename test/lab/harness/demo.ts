@@ -219,7 +219,7 @@ function down(ids: string[]): void {
   requireRoot();
   const reports = downKept(ids);
   if (reports.length === 0) {
-    out(`no kept demo fabric${ids.length > 0 ? ` named ${ids.join(" ")}` : ""} to remove (other leftovers of the lab: npx tsx test/lab/cli.ts ls / down)`);
+    out(`no kept demo fabric${ids.length > 0 ? ` named ${ids.join(" ")}` : ""} to remove (other leftovers of the lab: npx tsx test/lab/harness/cli.ts ls / down)`);
     return;
   }
   for (const r of reports) {

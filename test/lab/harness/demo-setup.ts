@@ -7,7 +7,7 @@ import { LabError } from "./errors.js";
 import { FRR_LIBEXEC } from "./frr.js";
 import { BIRD_REQUIREMENTS, FRR_REQUIREMENTS, IP, findProgram, type Requirement } from "./preflight.js";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
+export const ROOT = resolve(import.meta.dirname, "../../..");
 
 /** programs the demo runs, by the Debian package that ships them */
 export const DEMO_REQUIREMENTS: Requirement[] = [...FRR_REQUIREMENTS, ...BIRD_REQUIREMENTS, IP, { program: "sysctl", apt: "procps" }, { program: "setsid", apt: "util-linux" }];

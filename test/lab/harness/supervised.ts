@@ -10,7 +10,7 @@ import { cmdline, isAlive } from "./procs.js";
 import type { HostPlan, LinkPlan } from "./topology.js";
 import { waitFor } from "./wait.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const ROOT = resolve(import.meta.dirname, "../../..");
 export const BUNDLE = join(ROOT, "dist/svcroute.mjs");
 
 export interface ServiceSpec {
@@ -177,7 +177,7 @@ export function startSupervisor(lab: Lab, hostName: string, o: SupervisedOptions
 }
 
 export async function waitSupervisorUp(s: Supervised, timeout = 30_000): Promise<void> {
-  const { fetchStatus } = await import("../../src/supervisor/client.js");
+  const { fetchStatus } = await import("../../../src/supervisor/client.js");
   await waitFor(() => fetchStatus(s.socket).catch(() => undefined), { what: "the supervisor's status socket", timeout, until: (x) => x?.last_reconcile !== null && x !== undefined });
 }
 

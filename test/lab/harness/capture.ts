@@ -1,5 +1,5 @@
 // Captures real FRR and BIRD outputs into test/fixtures/captured/{frr,bird}/ for parser unit tests:
-//   npx tsx test/lab/capture.ts
+//   npx tsx test/lab/harness/capture.ts
 import { mkdtempSync, rmSync, chmodSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ import { createLab, type Lab } from "./lab.js";
 import type { Topology } from "./topology.js";
 import { waitFor } from "./wait.js";
 
-const OUT = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/captured");
+const OUT = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/captured");
 const WRONG_ASN = 65099;
 
 const topology: Topology = {
@@ -68,7 +68,7 @@ function readme(title: string, entries: Captured[]): string {
   return [
     `# Captured ${title} outputs`,
     "",
-    "Real outputs of FRR 8.4 / BIRD 2.0 in the lab fabric, written by `npx tsx test/lab/capture.ts`; never edit",
+    "Real outputs of FRR 8.4 / BIRD 2.0 in the lab fabric, written by `npx tsx test/lab/harness/capture.ts`; never edit",
     "them by hand, re-run the script. Paths (/tmp/svrl/<run>/…), timestamps and counters are those of the",
     "capture run. Output files hold stdout and stderr as printed; the exit code is listed below.",
     "",

@@ -1,4 +1,4 @@
-// `npx tsx test/lab/cli.ts up [--topology FILE.json] [--detach] | down [--all] [ID…] | ls`
+// `npx tsx test/lab/harness/cli.ts up [--topology FILE.json] [--detach] | down [--all] [ID…] | ls`
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { installSignalHandlers } from "./cleanup.js";
@@ -8,7 +8,7 @@ import { LabError } from "./errors.js";
 import { createLab, type Lab } from "./lab.js";
 import type { Topology } from "./topology.js";
 
-const USAGE = `usage: npx tsx test/lab/cli.ts <command>
+const USAGE = `usage: npx tsx test/lab/harness/cli.ts <command>
   up [--topology FILE.json] [--detach]   build a fabric (default: the demo fabric) and print its layout;
                                          without --detach it stays up until Ctrl-C
   down [--all] [ID...]                   remove leftovers of crashed/detached runs (--all: also live ones)
@@ -39,7 +39,7 @@ async function up(args: string[]): Promise<void> {
   console.log(JSON.stringify(describe(lab), null, 2));
   if (values.detach) {
     lab.detach();
-    console.error(`detached; remove it with: npx tsx test/lab/cli.ts down ${lab.id}`);
+    console.error(`detached; remove it with: npx tsx test/lab/harness/cli.ts down ${lab.id}`);
     return;
   }
   console.error("up; Ctrl-C tears it down");

@@ -5,8 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { fetchStatus } from "../../src/supervisor/client.js";
-import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
+import { fetchStatus } from "../../../src/supervisor/client.js";
+import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import { waitEstablished } from "./conditions.js";
 import { createLab, type Lab } from "./lab.js";
 import { isAlive } from "./procs.js";

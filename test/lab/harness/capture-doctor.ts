@@ -1,6 +1,6 @@
 // Captures what `svcroute doctor` reads besides the daemons' usual outputs into
 // test/fixtures/captured/doctor/, for its parser and diagnosis unit tests:
-//   npx tsx test/lab/capture-doctor.ts
+//   npx tsx test/lab/harness/capture-doctor.ts
 // TCP-MD5 mismatches (the kernel's counters and what FRR and BIRD say meanwhile), a peer address
 // nobody has (`ip route get`, FRR's and BIRD's view), a link that is down, and version lines.
 import { writeFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import { createLab, type Lab } from "./lab.js";
 import type { HostPlan, Topology } from "./topology.js";
 import { waitFor } from "./wait.js";
 
-const OUT = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/captured/doctor");
+const OUT = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/captured/doctor");
 /** an address on no link of the fabric: a typo in a peer address */
 export const TYPO = "169.254.250.2";
 
@@ -87,7 +87,7 @@ function readme(entries: Captured[]): string {
   return [
     "# Captured outputs for svcroute doctor",
     "",
-    "Real outputs of Linux, iproute2, FRR 8.4 and BIRD 2.0 in the lab, written by `npx tsx test/lab/capture-doctor.ts`; never",
+    "Real outputs of Linux, iproute2, FRR 8.4 and BIRD 2.0 in the lab, written by `npx tsx test/lab/harness/capture-doctor.ts`; never",
     "edit them by hand, re-run the script. Paths, timestamps and counters are those of the capture run. Output files",
     "hold stdout and stderr as printed; the exit code is listed below.",
     "",
