@@ -75,16 +75,24 @@ if [ ! -f "$DEB" ] || [ ! -f "$RPM" ]; then
 fi
 echo "gates.sh: $(basename "$DEB"), $(basename "$RPM")"
 
-# Expected file list: the static list with @templates@ replaced by the bundle's templates.
+# Expected file list: the static list with @templates@ replaced by the bundle's templates and
+# @docs@ by the repository's documentation pages (each must be in the package).
 expected_list() { # list-file, with-dirs(yes/no)
-	local templates
+	local templates docs
 	templates=$(
 		cd dist/templates &&
 			{ [ "$2" = yes ] && find . -mindepth 1 -type d; find . -type f ! -name .keep ! -name .gitkeep; } |
 			sed 's|^\./|/usr/lib/svcroute/templates/|'
 	)
+	docs=$(
+		{ [ "$2" = yes ] && echo docs; find docs -maxdepth 1 -type f -name '*.md'; } | sed 's|^|/usr/share/doc/svcroute/|'
+	)
 	grep -v '^#' "$1" | while IFS= read -r line; do
-		if [ "$line" = @templates@ ]; then printf '%s\n' "$templates"; else printf '%s\n' "$line"; fi
+		case $line in
+		@templates@) printf '%s\n' "$templates" ;;
+		@docs@) printf '%s\n' "$docs" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
 	done | sort
 }
 

@@ -78,7 +78,11 @@ const tree = readTree(bundle);
 put("usr/share/bash-completion/completions/svcroute", bashCompletion(tree));
 const man = manPage({ bundle, tree, staticInclude: join(here, "man", "svcroute.h2m"), name: SUMMARY, sourceDateEpoch: SDE });
 put("usr/share/man/man8/svcroute.8.gz", gzipSync(Buffer.from(man), { level: 9 })); // no name, no mtime: like gzip -9n
-if (existsSync(join(root, "README.md"))) put("usr/share/doc/svcroute/README.md", readFileSync(join(root, "README.md")));
+// The README and the docs/ pages it links, at the same relative paths so the links resolve.
+put("usr/share/doc/svcroute/README.md", readFileSync(join(root, "README.md")));
+for (const page of readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md"))) {
+  put(`usr/share/doc/svcroute/docs/${page}`, readFileSync(join(root, "docs", page)));
+}
 
 const bundled = bundledPackages(readFileSync(bundle, "utf8"), root);
 const year = new Date(SDE * 1000).getUTCFullYear();

@@ -1,5 +1,5 @@
-// The manifest reference (markdown) generated from the JSON Schema, so the README's reference can
-// never drift from the schema: `svcroute schema --markdown` prints it, a test compares the README.
+// The manifest reference (markdown) generated from the JSON Schema, so docs/manifest.md can
+// never drift from the schema: `svcroute schema --markdown` prints it, a test compares the page.
 import { DURATION_PATTERN } from "./duration.js";
 import { manifestJsonSchema } from "./jsonschema.js";
 import * as P from "./patterns.js";

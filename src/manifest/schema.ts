@@ -1,5 +1,5 @@
 // The manifest schema: the single source of truth for what a manifest may say. Every field has a
-// description (used by `svcroute schema` and the README reference) and a strict pattern.
+// description (used by `svcroute schema` and the reference in docs/manifest.md) and a strict pattern.
 // Defaults that depend on other fields (daemon paths, peer families) are filled in normalize.ts.
 import { z } from "zod";
 import { DURATION_PATTERN } from "./duration.js";

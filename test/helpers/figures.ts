@@ -1,6 +1,6 @@
 // Figures measured by the reliability suites (cases tried, faults injected, recoveries, data
-// lost), kept per suite in node_modules/.cache/svcroute/reliability/ so the README's Reliability
-// section can be generated from the last run (test/helpers/reliability-report.ts).
+// lost), kept per suite in node_modules/.cache/svcroute/reliability/ so docs/reliability.md's
+// figures table can be generated from the last run (test/helpers/reliability-report.ts).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 

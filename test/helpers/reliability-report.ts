@@ -1,7 +1,6 @@
-// The README's Reliability section, generated from the figures the reliability suites recorded in
+// The figures table of docs/reliability.md, generated from what the reliability suites recorded in
 // their last run (test/helpers/figures.ts): `npx tsx test/helpers/reliability-report.ts --write`.
-import { readFileSync, writeFileSync } from "node:fs";
-import { README } from "./readme-blocks.js";
+import { writeBlock } from "./doc-blocks.js";
 import { readFigures } from "./figures.js";
 
 const SUITES: Record<string, string> = {
@@ -56,8 +55,4 @@ export function reliabilityBlock(): string {
   return `${rows.join("\n")}\n`;
 }
 
-if (process.argv.includes("--write")) {
-  const text = readFileSync(README, "utf8");
-  if (!text.includes("<!-- reliability:start -->")) throw new Error("README.md has no <!-- reliability:start --> marker");
-  writeFileSync(README, text.replace(/(<!-- reliability:start -->\n)[\s\S]*?(<!-- reliability:end -->)/, `$1${reliabilityBlock()}$2`));
-}
+if (process.argv.includes("--write")) writeBlock("reliability", reliabilityBlock());

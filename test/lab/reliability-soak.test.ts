@@ -3,7 +3,7 @@
 // churn at the ToRs, flat memory) and a soak of random health changes, manifest edits and faults
 // (daemon killed, frozen, a peer lost), each step verified at the ToRs.
 // `npm run test:soak` (SVCROUTE_RELIABILITY_LONG=1) soaks 30 minutes instead of 3.
-// Figures go to the README's Reliability section (test/helpers/figures.ts).
+// Figures go to docs/reliability.md (test/helpers/figures.ts).
 import { afterAll, afterEach, beforeAll, describe, it } from "vitest";
 import { setTimeout as delay } from "node:timers/promises";
 import { recordFigures } from "../helpers/figures.js";

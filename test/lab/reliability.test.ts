@@ -1,7 +1,7 @@
 // The reliability suite's lab faults, against real daemons (a BIRD host and an FRR host, each
 // under `svcroute run`, each linked to two FRR ToRs: tor1 with BFD, tor2 without). Every item
 // asserts the end state at the ToRs and in /status, and that nothing was lost. Figures go to
-// node_modules/.cache/svcroute/reliability/lab-faults.json (README "Reliability").
+// node_modules/.cache/svcroute/reliability/lab-faults.json (docs/reliability.md).
 // The supervisor killed (-9) with and without a restart within guard_grace is covered by
 // supervisor-faults.test.ts and not repeated here.
 import { openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";

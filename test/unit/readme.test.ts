@@ -1,34 +1,67 @@
-// The README stays true: its commands are the ones CI runs, its generated sections match the
-// code, and its Architecture section lists exactly the files in src/.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+// The README and docs/ stay true: the README's commands are the ones CI runs and its manifest is
+// valid, every page is linked and every link resolves, the generated blocks match the code, and
+// the architecture page lists exactly the files in src/.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { README, blockIn, generatedBlocks } from "../helpers/readme-blocks.js";
+import { buildFromSources } from "../../src/manifest/load.js";
+import { parseManifestText } from "../../src/manifest/parse.js";
+import { BLOCK_PAGES, README, ROOT, blockIn, generatedBlocks } from "../helpers/doc-blocks.js";
 
-const root = join(import.meta.dirname, "../..");
 const text = readFileSync(README, "utf8");
+const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
+const docPages = readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : [relative(join(root, "src"), p)];
+    return statSync(p).isDirectory() ? files(p) : [relative(join(ROOT, "src"), p)];
   });
+}
+
+/** relative link targets of a markdown page (no URLs, no in-page anchors, nothing in code) */
+function localLinks(page: string): string[] {
+  const prose = read(page).replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  return [...prose.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
 }
 
 describe("README", () => {
   it("starts with exactly two set-up commands, the second of which CI runs verbatim", () => {
     const m = /^# svcroute\n\n```sh\n([^\n]+)\n([^\n]+)\n```\n/.exec(text);
     expect(m, "README must open with a sh block of two commands").not.toBeNull();
-    const ci = readFileSync(join(root, ".ci/run"), "utf8");
+    const ci = readFileSync(join(ROOT, ".ci/run"), "utf8");
     expect(ci).toContain(m![2]!);
   });
 
-  it.each(Object.keys(generatedBlocks()))("section %s matches the code (refresh: npx tsx test/helpers/readme-blocks.ts --write)", (name) => {
-    expect(blockIn(text, name)).toBe(generatedBlocks()[name]);
+  it("shows a complete manifest that svcroute accepts", () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(text)![1]!;
+    const parsed = parseManifestText("README.md", yaml);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const r = buildFromSources(parsed.source, []);
+    expect(r.problems).toEqual([]);
+    expect(r.manifest?.services.map((s) => s.name)).toEqual(["dns"]);
   });
 
-  it("Architecture lists every file in src/ and nothing else", () => {
-    const arch = /## Architecture[\s\S]*?```\nsrc\/\n([\s\S]*?)```/.exec(text)![1]!;
+  it("links every page in docs/", () => {
+    expect(localLinks("README.md").filter((l) => l.startsWith("docs/")).sort()).toEqual(expect.arrayContaining(docPages.sort()));
+  });
+
+  it.each(["README.md", ...docPages])("%s: every relative link resolves", (page) => {
+    for (const link of localLinks(page)) expect(existsSync(join(ROOT, dirname(page), link)), `${page} → ${link}`).toBe(true);
+  });
+});
+
+describe("docs/", () => {
+  it.each(Object.keys(generatedBlocks()))("block %s matches the code (refresh: npx tsx test/helpers/doc-blocks.ts --write)", (name) => {
+    expect(blockIn(read(BLOCK_PAGES[name]!), name)).toBe(generatedBlocks()[name]);
+  });
+
+  it.each(Object.entries(BLOCK_PAGES))("block %s has its markers in %s", (name, page) => {
+    expect(blockIn(read(page), name)).toBeDefined();
+  });
+
+  it("architecture.md lists every file in src/ and nothing else", () => {
+    const arch = /```\nsrc\/\n([\s\S]*?)```/.exec(read("docs/architecture.md"))![1]!;
     const listed: string[] = [];
     const stack: string[] = [];
     for (const line of arch.split("\n")) {
@@ -39,6 +72,6 @@ describe("README", () => {
       if (m[2]!.endsWith("/")) stack.push(m[2]!.slice(0, -1));
       else if (depth <= stack.length && /\.\w+$/.test(m[2]!)) listed.push([...stack, m[2]!].join("/"));
     }
-    expect(listed.sort()).toEqual(files(join(root, "src")).sort());
+    expect(listed.sort()).toEqual(files(join(ROOT, "src")).sort());
   });
 });

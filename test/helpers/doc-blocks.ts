@@ -1,0 +1,42 @@
+// Documentation blocks generated from the code: the manifest reference and the exit-code table.
+// `npx tsx test/helpers/doc-blocks.ts --write` refreshes them; test/unit/readme.test.ts checks.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ERROR_CODES } from "../../src/errors.js";
+import { manifestReference } from "../../src/manifest/reference.js";
+
+export const ROOT = join(import.meta.dirname, "../..");
+export const README = join(ROOT, "README.md");
+
+/** the page under docs/ that holds each generated block */
+export const BLOCK_PAGES: Record<string, string> = {
+  "manifest-reference": "docs/manifest.md",
+  "exit-codes": "docs/exit-codes.md",
+  reliability: "docs/reliability.md",
+};
+
+export function generatedBlocks(): Record<string, string> {
+  const codes = ["| exit | code | meaning |", "|---|---|---|", "| 0 | | success |"];
+  for (const [k, v] of Object.entries(ERROR_CODES)) codes.push(`| ${v.exit} | \`${k}\` | ${v.summary} |`);
+  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n` };
+}
+
+function markers(name: string): RegExp {
+  return new RegExp(`(<!-- ${name}:start -->\\n)([\\s\\S]*?)(<!-- ${name}:end -->)`);
+}
+
+export function blockIn(text: string, name: string): string | undefined {
+  return markers(name).exec(text)?.[2];
+}
+
+/** replace a generated block in its page; a page without the markers is an error */
+export function writeBlock(name: string, body: string): void {
+  const page = join(ROOT, BLOCK_PAGES[name]!);
+  const text = readFileSync(page, "utf8");
+  if (blockIn(text, name) === undefined) throw new Error(`${page} has no <!-- ${name}:start --> marker`);
+  writeFileSync(page, text.replace(markers(name), (_m, start: string, _old, end: string) => `${start}${body}${end}`));
+}
+
+if (process.argv.includes("--write")) {
+  for (const [name, body] of Object.entries(generatedBlocks())) writeBlock(name, body);
+}
