@@ -1,7 +1,7 @@
 // argv → subcommand. Subcommands are imported lazily so one-shot commands start fast. This is the
 // ONE place where errors become messages and exit codes.
 import { Command, CommanderError, Option } from "commander";
-import { ERROR_CODES, SvcrouteError, errorToJson, exitCodeFor, formatError, toSvcrouteError } from "./errors.js";
+import { ERROR_CODES, errorToJson, exitCodeFor, formatError, toSvcrouteError } from "./errors.js";
 import { processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
 
@@ -21,7 +21,7 @@ function exitTable(): string {
     .join("\n");
 }
 
-export function buildProgram(io: Io, setExit: (n: number) => void): Command {
+function buildProgram(io: Io, setExit: (n: number) => void): Command {
   const program = new Command();
   program
     .name("svcroute")
@@ -225,4 +225,3 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-export { SvcrouteError };

@@ -1,6 +1,5 @@
 // `svcroute check --with-daemon`: render the real config (passwords included) and let the
 // routing daemon's own parser judge it. Also the building block the supervisor validates with.
-import { SvcrouteError } from "../errors.js";
 import { buildModel } from "../core/build-model.js";
 import { ALL_UP, type HealthInput } from "../core/desired.js";
 import { render } from "../core/render.js";
@@ -26,7 +25,7 @@ export interface DaemonCheckResult {
   verdict: Verdict;
 }
 
-export function binariesOf(m: Manifest): ParserBinaries {
+function binariesOf(m: Manifest): ParserBinaries {
   return { bird: m.daemon.bird, vtysh: m.daemon.vtysh, bgpd: m.daemon.bgpd };
 }
 
@@ -45,4 +44,3 @@ export async function validateWithDaemon(manifest: Manifest, deps: DaemonCheckDe
   return { ok: true, text, verdict };
 }
 
-export { SvcrouteError };

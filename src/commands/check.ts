@@ -1,6 +1,6 @@
 // `svcroute check`: validate the manifest; a one-screen summary when valid, every problem when not.
 import type { Io } from "../io.js";
-import { SvcrouteError, exitCodeFor, formatProblem } from "../errors.js";
+import { exitCodeFor, formatProblem } from "../errors.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
 import { summarize, summaryText } from "../manifest/summary.js";
 
@@ -36,4 +36,3 @@ export async function checkCommand(io: Io, opts: CheckOptions): Promise<number> 
   return health && !health.ok ? exitCodeFor("E_UNHEALTHY") : 0;
 }
 
-export { SvcrouteError };

@@ -35,7 +35,7 @@ async function readHealthFile(path: string): Promise<string> {
   return fsp.readFile(path, "utf8");
 }
 
-export const realRenderDeps: RenderDeps = { readSecret: readSecretFile, readHealth: readHealthFile };
+const realRenderDeps: RenderDeps = { readSecret: readSecretFile, readHealth: readHealthFile };
 
 function daemonOpt(v: string | undefined, dflt: DaemonType): DaemonType {
   if (v === undefined) return dflt;

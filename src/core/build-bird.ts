@@ -15,7 +15,7 @@ const ERROR_WAIT_MIN = 1;
 export type BirdBuild = { ok: true; model: BirdModel } | { ok: false; reason: string };
 
 /** filter statements for route attributes */
-export function birdStatements(asn: number, a: RouteAttrs): string[] {
+function birdStatements(asn: number, a: RouteAttrs): string[] {
   const out: string[] = [];
   for (let i = 0; i < a.prepend; i++) out.push(`bgp_path.prepend(${asn})`);
   if (a.med !== null) out.push(`bgp_med = ${a.med}`);
@@ -25,7 +25,7 @@ export function birdStatements(asn: number, a: RouteAttrs): string[] {
 }
 
 /** Why BIRD cannot run this manifest, or null. */
-export function birdUnsupportedReason(m: Manifest): string | null {
+function birdUnsupportedReason(m: Manifest): string | null {
   for (const p of m.peers) {
     if (p.interface !== undefined) return `peer ${p.name}: BGP unnumbered (interface ${p.interface}) needs FRR; BIRD 2.0 cannot discover the peer`;
     if (p.multihop !== undefined && p.bfd && p.localAddress === undefined) {

@@ -35,14 +35,14 @@ const WELL_KNOWN: Record<string, string> = {
   "65535:65284": "no-peer",
 };
 
-export const frrCommunity = (c: string): string => WELL_KNOWN[c] ?? c;
+const frrCommunity = (c: string): string => WELL_KNOWN[c] ?? c;
 
 /** bfdd's defaults: FRR omits them from its running config, so the file does too */
 const BFD_DEFAULT_INTERVAL_MS = 300;
 const BFD_DEFAULT_MULTIPLIER = 3;
 
 /** `set` statement bodies for route attributes */
-export function frrSets(asn: number, a: RouteAttrs): string[] {
+function frrSets(asn: number, a: RouteAttrs): string[] {
   const sets: string[] = [];
   if (a.prepend > 0) sets.push(`as-path prepend ${Array<string>(a.prepend).fill(String(asn)).join(" ")}`);
   if (a.med !== null) sets.push(`metric ${a.med}`);

@@ -15,7 +15,7 @@ export interface BuildOptions {
   version?: string;
 }
 
-export function headerFor(manifestHash: string, healthHash: string, version: string): HeaderModel {
+function headerFor(manifestHash: string, healthHash: string, version: string): HeaderModel {
   return {
     product: "svcroute",
     version,

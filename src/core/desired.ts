@@ -70,7 +70,7 @@ const isLarge = (c: string) => c.split(":").length === 3;
 const uniqSorted = (xs: string[]) => [...new Set(xs)].sort(compareCommunities);
 
 /** numeric order, so 65000:9 sorts before 65000:10 */
-export function compareCommunities(a: string, b: string): number {
+function compareCommunities(a: string, b: string): number {
   const pa = a.split(":").map(Number);
   const pb = b.split(":").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -125,7 +125,7 @@ export function attrsEmpty(a: RouteAttrs): boolean {
   return a.prepend === 0 && a.med === null && a.communities.length === 0 && a.largeCommunities.length === 0;
 }
 
-export function isDrained(health: HealthInput, name: string): boolean {
+function isDrained(health: HealthInput, name: string): boolean {
   return health.drained === "all" || health.drained.includes(name);
 }
 

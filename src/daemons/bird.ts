@@ -11,9 +11,9 @@ import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
 import { assertDaemonAccepts } from "./validate.js";
 
 /** seconds BIRD keeps a new config before undoing it on its own, unless confirmed */
-export const CONFIRM_TIMEOUT_S = 30;
+const CONFIRM_TIMEOUT_S = 30;
 /** how long `configure` may take to answer (a config with 10,000 services takes 4-5 s here) */
-export const RECONFIGURE_TIMEOUT_MS = 60_000;
+const RECONFIGURE_TIMEOUT_MS = 60_000;
 
 /** how long to wait for BIRD to list its interfaces again after rescanning them */
 const RESCAN_WAIT_MS = 2000;
@@ -22,7 +22,7 @@ const RESCAN_WAIT_MS = 2000;
 const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
 
 /** The config with what toggle() switches (static `disabled` lines, state comments, the header) removed. */
-export function birdFastKey(text: string): string {
+function birdFastKey(text: string): string {
   return text
     .split("\n")
     .filter((l) => !/^\s*disabled (yes|no);\s*$/.test(l) && !HEADER.test(l) && !/^# service \S+: \S+$/.test(l))

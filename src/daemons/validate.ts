@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { SvcrouteError } from "../errors.js";
 import { maskSecrets } from "./config-read.js";
 import type { Exec, ExecResult } from "../effects/exec.js";
+import { DEFAULTS } from "../manifest/defaults.js";
 import type { DaemonType } from "../manifest/types.js";
 
 export interface ParserBinaries {
@@ -16,7 +17,7 @@ export interface ParserBinaries {
   bgpd: string;
 }
 
-export const DEFAULT_BINARIES: ParserBinaries = { bird: "/usr/sbin/bird", vtysh: "/usr/bin/vtysh", bgpd: "/usr/lib/frr/bgpd" };
+const DEFAULT_BINARIES: ParserBinaries = { bird: DEFAULTS.daemon.bird, vtysh: DEFAULTS.daemon.vtysh, bgpd: DEFAULTS.daemon.bgpd };
 
 export interface Diagnostic {
   /** 1-based line in the checked text, when the parser names one */
@@ -58,7 +59,7 @@ function missing(which: keyof ParserBinaries, path: string): SvcrouteError {
  * config with 768 services (its prefix-list and route-map handling grows with the square of the
  * entries), and a slow judgement is not a rejection.
  */
-export const PARSER_TIMEOUT_MS = 120_000;
+const PARSER_TIMEOUT_MS = 120_000;
 
 function slow(cmd: string, ms: number): SvcrouteError {
   return new SvcrouteError("E_TIMEOUT", `${cmd} did not finish judging the config within ${ms} ms`, {
@@ -75,7 +76,7 @@ const combined = (r: ExecResult) => [r.stdout, r.stderr].filter((s) => s.trim() 
 // ------------------------------------------------------------------------------------ BIRD
 
 /** `bird: FILE:LINE:COL message` → diagnostics */
-export function parseBirdOutput(output: string, file: string, lines: string[]): Diagnostic[] {
+function parseBirdOutput(output: string, file: string, lines: string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const raw of output.split("\n")) {
     const l = raw.replace(/^bird: /, "").trim();
@@ -106,7 +107,7 @@ async function judgeBird(file: string, lines: string[], deps: ValidateDeps): Pro
 // ------------------------------------------------------------------------------------- FRR
 
 /** `line 34: % Unknown command[28]: text` → diagnostics */
-export function parseVtyshOutput(output: string, lines: string[]): Diagnostic[] {
+function parseVtyshOutput(output: string, lines: string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const raw of output.split("\n")) {
     const m = /^line (\d+): (%[^:[]*)/.exec(raw.trim());

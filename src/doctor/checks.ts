@@ -8,7 +8,7 @@ const ok = (area: string, finding: string, evidence?: string): Finding => ({ are
 const octal = (m: number | undefined) => (m === undefined ? "?" : (m & 0o777).toString(8).padStart(4, "0"));
 const excerpt = (lines: string[], n = 8) => lines.slice(0, n).join("\n") + (lines.length > n ? `\n... (${lines.length - n} more)` : "");
 
-export const manifestChecks: Check = (f) => {
+const manifestChecks: Check = (f) => {
   const out: Finding[] = [];
   if (!f.load.manifest) {
     out.push({
@@ -45,7 +45,7 @@ export const manifestChecks: Check = (f) => {
 
 const APT = { frr: "frr frr-pythontools", bird: "bird2" };
 
-export const daemonChecks: Check = (f) => {
+const daemonChecks: Check = (f) => {
   const m = f.manifest;
   if (!m) return [{ area: "daemon", code: "DAEMON_SKIPPED", result: "SKIP", finding: "no valid manifest: the daemon is unknown" }];
   const out: Finding[] = [];
@@ -110,7 +110,7 @@ export const daemonChecks: Check = (f) => {
   return out;
 };
 
-export const configChecks: Check = (f) => {
+const configChecks: Check = (f) => {
   const m = f.manifest;
   if (!m) return [];
   const c = f.config;
@@ -319,7 +319,7 @@ function diagnoseSession(p: NonNullable<Facts["peers"]>[number], f: Facts): Find
   return { ...base, code: "SESSION_DOWN", finding: `${p.name}: session ${p.state}`, fix: "see the evidence" };
 }
 
-export const sessionChecks: Check = (f) => {
+const sessionChecks: Check = (f) => {
   const m = f.manifest;
   if (!m || !f.peers) return f.manifest && !f.daemon.reachable ? [{ area: "sessions", code: "SESSIONS_SKIPPED", result: "SKIP", finding: "the daemon is not reachable" }] : [];
   const out: Finding[] = [];
@@ -338,7 +338,7 @@ export const sessionChecks: Check = (f) => {
   return out;
 };
 
-export const advertisementChecks: Check = (f) => {
+const advertisementChecks: Check = (f) => {
   const m = f.manifest;
   if (!m || !f.peers) return [];
   const out: Finding[] = [];
@@ -391,7 +391,7 @@ export const advertisementChecks: Check = (f) => {
   return out;
 };
 
-export const hostChecks: Check = (f) => {
+const hostChecks: Check = (f) => {
   const m = f.manifest;
   if (!m) return [];
   const out: Finding[] = [];
@@ -454,7 +454,7 @@ export const hostChecks: Check = (f) => {
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
-export const supervisorChecks: Check = (f) => {
+const supervisorChecks: Check = (f) => {
   const st = f.supervisor.status;
   const out: Finding[] = [];
   if (!st) {
@@ -522,7 +522,7 @@ export const supervisorChecks: Check = (f) => {
     out.push({
       area: "supervisor",
       code: s.drained ? "SERVICE_DRAINED" : "SERVICE_UNHEALTHY",
-      result: s.drained ? "WARN" : "WARN",
+      result: "WARN",
       finding: `${s.name}: ${s.state}${s.drained ? " (drained)" : ""} since ${clock(s.since)} — ${why}`,
       fix: s.drained ? `svcroute undrain ${s.name} when maintenance is over` : `svcroute probe ${s.name} runs its checks once and shows each result`,
     });
@@ -531,7 +531,7 @@ export const supervisorChecks: Check = (f) => {
   return out;
 };
 
-export const CHECKS: Check[] = [manifestChecks, daemonChecks, configChecks, sessionChecks, advertisementChecks, hostChecks, supervisorChecks];
+const CHECKS: Check[] = [manifestChecks, daemonChecks, configChecks, sessionChecks, advertisementChecks, hostChecks, supervisorChecks];
 
 export function diagnose(f: Facts): Finding[] {
   return CHECKS.flatMap((c) => c(f));

@@ -13,6 +13,7 @@ import { diffIsEmpty, parseReloadDiff } from "../daemons/frr-parse.js";
 import { makeDriver } from "../daemons/make.js";
 import { formatDiagnostics, validateConfigText } from "../daemons/validate.js";
 import type { Exec } from "../effects/exec.js";
+import { DEFAULTS } from "../manifest/defaults.js";
 import { readSecretFile } from "../effects/secret-file.js";
 import { toSvcrouteError } from "../errors.js";
 import { DROP_IN_DIR, loadManifest } from "../manifest/load.js";
@@ -304,7 +305,7 @@ async function frrRunningDiff(m: Manifest, exec: Exec): Promise<Facts["config"][
 export async function gatherFacts(o: GatherOptions): Promise<Facts> {
   const load = await loadManifest(o.manifestPath);
   const m = load.manifest;
-  const socket = o.socket ?? m?.supervisor.statusSocket ?? "/run/svcroute/svcroute.sock";
+  const socket = o.socket ?? m?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket;
   const facts: Facts = {
     manifestPath: o.manifestPath,
     load,

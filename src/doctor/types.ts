@@ -126,7 +126,7 @@ export interface Facts {
 
 export type Check = (f: Facts) => Finding[];
 
-export const RANK: Record<Result, number> = { PASS: 0, SKIP: 0, WARN: 1, FAIL: 2 };
+const RANK: Record<Result, number> = { PASS: 0, SKIP: 0, WARN: 1, FAIL: 2 };
 
 export function worst(findings: Finding[]): Result {
   let w: Result = "PASS";

@@ -28,7 +28,7 @@ export interface ExecResult {
 
 export type Exec = (file: string, args: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export const exec: Exec = async (file, args, opts = {}) => {
   const t0 = performance.now();

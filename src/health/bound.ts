@@ -33,7 +33,7 @@ import type { Service } from "../manifest/types.js";
 type Timing = Pick<Service, "intervalMs" | "fastIntervalMs" | "timeoutMs" | "fall" | "rise"> & { checks: { timeoutMs: number }[] };
 
 /** The longest time one round can take: the longest check timeout (the service timeout when none). */
-export function roundTimeoutMs(s: Pick<Service, "timeoutMs"> & { checks: { timeoutMs: number }[] }): number {
+function roundTimeoutMs(s: Pick<Service, "timeoutMs"> & { checks: { timeoutMs: number }[] }): number {
   return s.checks.length === 0 ? 0 : Math.max(...s.checks.map((c) => c.timeoutMs));
 }
 

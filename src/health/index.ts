@@ -36,9 +36,6 @@
 // run: slots, deadline, no overlap) · monitor.ts (scheduling) · probe.ts (run once) · format.ts ·
 // runners/{exec,http,tcp,file}.ts (the effects) · clock.ts (the real clock).
 export { createHealthMonitor, type HealthDeps, type HealthMonitor, type HealthMonitorOptions } from "./monitor.js";
-export { detectionBoundMs, recoveryBoundMs } from "./bound.js";
 export { probeService, probeDeps } from "./probe.js";
 export { formatRound } from "./format.js";
-export { realClock } from "./clock.js";
-export { prepareCheck } from "./runners/index.js";
 export * from "./types.js";

@@ -4,7 +4,7 @@
 
 /** FNV-1a 32-bit hash of a string's UTF-16 code units, with murmur3's final mix so names that
  * differ only in their last characters (svc-1, svc-2, ...) still spread evenly. */
-export function nameHash(s: string): number {
+function nameHash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

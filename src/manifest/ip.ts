@@ -14,7 +14,7 @@ export interface Prefix {
 
 const V4_OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
-export function parseIPv4(s: string): bigint | null {
+function parseIPv4(s: string): bigint | null {
   const parts = s.split(".");
   if (parts.length !== 4) return null;
   let v = 0n;
@@ -51,7 +51,7 @@ export function parseIP(s: string): { family: Family; addr: bigint } | null {
   return null;
 }
 
-export function formatIPv4(v: bigint): string {
+function formatIPv4(v: bigint): string {
   return [24n, 16n, 8n, 0n].map((sh) => Number((v >> sh) & 0xffn)).join(".");
 }
 
@@ -85,7 +85,7 @@ export function formatIP(family: Family, v: bigint): string {
   return family === 4 ? formatIPv4(v) : formatIPv6(v);
 }
 
-export function bits(family: Family): number {
+function bits(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 

@@ -10,7 +10,7 @@ import { MAX_MANIFEST_BYTES, decodeManifest, parseManifestText, type ParsedSourc
 import type { Manifest } from "./types.js";
 import { validateMerged } from "./validate.js";
 
-export const DEFAULT_MANIFEST = "/etc/svcroute/svcroute.yaml";
+const DEFAULT_MANIFEST = "/etc/svcroute/svcroute.yaml";
 export const DROP_IN_DIR = "services.d";
 const DROP_IN_NAME = /^[^.].*\.(ya?ml|json)$/;
 

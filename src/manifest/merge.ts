@@ -6,7 +6,7 @@ import { locate, type ParsedSource } from "./parse.js";
 export type Path = (string | number)[];
 
 /** Keys whose lists concatenate across files; every other key may be defined in one file only. */
-export const LIST_KEYS = new Set(["services", "peers"]);
+const LIST_KEYS = new Set(["services", "peers"]);
 
 export interface Origin {
   src: ParsedSource;

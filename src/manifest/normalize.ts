@@ -1,36 +1,32 @@
 // Raw (schema-valid, rule-checked) manifest → normalised Manifest with every default resolved.
 // Pure. Assumes rules.ts passed, so parse failures here are bugs.
 import { createHash } from "node:crypto";
+import { DEFAULTS as D } from "./defaults.js";
 import { mustParseDuration } from "./duration.js";
 import { canonicalIP, comparePrefixes, mustParsePrefix, parseIP, type Family } from "./ip.js";
 import type { RawCheck, RawManifest, RawPeer, RawService } from "./schema.js";
 import type { CheckSpec, Combine, DaemonConfig, Manifest, Peer, Service } from "./types.js";
 
-export const DAEMON_DEFAULTS = {
-  frr: { configFile: "/etc/frr/frr.conf", socket: "/var/run/frr" },
-  bird: { configFile: "/etc/bird/bird.conf", socket: "/run/bird/bird.ctl" },
-} as const;
-
 const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : mustParseDuration(v));
 
-export function normalizeDaemon(raw: RawManifest["daemon"]): DaemonConfig {
+function normalizeDaemon(raw: RawManifest["daemon"]): DaemonConfig {
   const d = typeof raw === "string" ? { type: raw } : raw;
-  const base = DAEMON_DEFAULTS[d.type];
+  const base = D.daemon.files[d.type];
   return {
     type: d.type,
     configFile: d.config_file ?? base.configFile,
     socket: d.socket ?? base.socket,
-    vtysh: d.vtysh ?? "/usr/bin/vtysh",
-    frrReload: d.frr_reload ?? "/usr/lib/frr/frr-reload.py",
-    bgpd: d.bgpd ?? "/usr/lib/frr/bgpd",
-    bird: d.bird ?? "/usr/sbin/bird",
-    birdc: d.birdc ?? "/usr/sbin/birdc",
-    routeMapDelayMs: ms(d.route_map_delay, 1000),
+    vtysh: d.vtysh ?? D.daemon.vtysh,
+    frrReload: d.frr_reload ?? D.daemon.frrReload,
+    bgpd: d.bgpd ?? D.daemon.bgpd,
+    bird: d.bird ?? D.daemon.bird,
+    birdc: d.birdc ?? D.daemon.birdc,
+    routeMapDelayMs: ms(d.route_map_delay, D.daemon.routeMapDelayMs),
     logFile: d.log_file,
   };
 }
 
-export function peerFamilies(p: RawPeer): Family[] {
+function peerFamilies(p: RawPeer): Family[] {
   if (p.families) return [...new Set(p.families)].sort().map((f) => (f === "ipv4" ? 4 : 6));
   if (p.interface !== undefined) return [4, 6];
   const ip = p.address === undefined ? null : parseIP(p.address);
@@ -42,8 +38,8 @@ function normalizePeer(p: RawPeer): Peer {
     p.bfd === undefined || p.bfd === false
       ? undefined
       : p.bfd === true
-        ? { intervalMs: 300, multiplier: 3 }
-        : { intervalMs: ms(p.bfd.interval, 300), multiplier: p.bfd.multiplier ?? 3 };
+        ? { intervalMs: D.peer.bfdIntervalMs, multiplier: D.peer.bfdMultiplier }
+        : { intervalMs: ms(p.bfd.interval, D.peer.bfdIntervalMs), multiplier: p.bfd.multiplier ?? D.peer.bfdMultiplier };
   return {
     name: p.name,
     address: p.address === undefined ? undefined : (canonicalIP(p.address) ?? p.address),
@@ -52,14 +48,14 @@ function normalizePeer(p: RawPeer): Peer {
     localAddress: p.local_address === undefined ? undefined : (canonicalIP(p.local_address) ?? p.local_address),
     passwordFile: p.password_file,
     bfd,
-    keepaliveMs: ms(p.timers?.keepalive, 3000),
-    holdMs: ms(p.timers?.hold, 9000),
-    connectRetryMs: ms(p.timers?.connect_retry, 5000),
+    keepaliveMs: ms(p.timers?.keepalive, D.peer.keepaliveMs),
+    holdMs: ms(p.timers?.hold, D.peer.holdMs),
+    connectRetryMs: ms(p.timers?.connect_retry, D.peer.connectRetryMs),
     // off by default: GTSM works only when the ToR enables it too, and a one-sided GTSM never connects
-    ttlSecurity: p.ttl_security ?? false,
+    ttlSecurity: p.ttl_security ?? D.peer.ttlSecurity,
     multihop: p.multihop,
     families: peerFamilies(p),
-    gracefulRestart: p.graceful_restart ?? false,
+    gracefulRestart: p.graceful_restart ?? D.peer.gracefulRestart,
   };
 }
 
@@ -67,22 +63,22 @@ function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number): Che
   const common = { name: c.name ?? `${c.type}-${index}`, timeoutMs: ms(c.timeout, serviceTimeout) };
   switch (c.type) {
     case "exec":
-      return { ...common, type: "exec", command: c.command, user: c.user ?? "nobody", userFromManifest: c.user !== undefined, group: c.group, env: c.env ?? {}, cwd: c.cwd ?? "/" };
+      return { ...common, type: "exec", command: c.command, user: c.user ?? D.check.user, userFromManifest: c.user !== undefined, group: c.group, env: c.env ?? {}, cwd: c.cwd ?? D.check.cwd };
     case "http":
       return {
         ...common,
         type: "http",
         url: c.url,
-        method: c.method ?? "GET",
-        expectStatus: c.expect_status ?? [200],
+        method: c.method ?? D.check.method,
+        expectStatus: c.expect_status ?? [...D.check.expectStatus],
         bodyRegex: c.body_regex,
         hostHeader: c.host_header,
-        tlsVerify: c.tls_verify ?? true,
+        tlsVerify: c.tls_verify ?? D.check.tlsVerify,
       };
     case "tcp":
       return { ...common, type: "tcp", host: canonicalIP(c.host) ?? c.host, port: c.port, send: c.send, expect: c.expect };
     case "file":
-      return { ...common, type: "file", path: c.path, healthyWhen: c.healthy_when ?? "exists" };
+      return { ...common, type: "file", path: c.path, healthyWhen: c.healthy_when ?? D.check.healthyWhen };
   }
 }
 
@@ -90,19 +86,18 @@ function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number): Che
  * interval / 4, but never below the longest check timeout: runs of one check never overlap, so a
  * hung check holds its round for the whole timeout and a shorter fast interval would be fiction.
  */
-export function defaultFastInterval(intervalMs: number, longestTimeoutMs: number): number {
+function defaultFastInterval(intervalMs: number, longestTimeoutMs: number): number {
   return Math.min(intervalMs, Math.max(100, Math.floor(intervalMs / 4), longestTimeoutMs));
 }
 
-function normalizeCombine(c: RawService["combine"]): Combine {
-  if (c === undefined || c === "all") return { kind: "all" };
-  if (c === "any") return { kind: "any" };
+function normalizeCombine(c: RawService["combine"] = D.service.combine): Combine {
+  if (c === "all" || c === "any") return { kind: c };
   return { kind: "quorum", n: c.quorum };
 }
 
 function normalizeService(s: RawService, source: string): Service {
-  const intervalMs = ms(s.interval, 2000);
-  const timeoutMs = ms(s.timeout, 1000);
+  const intervalMs = ms(s.interval, D.service.intervalMs);
+  const timeoutMs = ms(s.timeout, D.service.timeoutMs);
   const checks = (s.checks ?? []).map((c, i) => normalizeCheck(c, i, timeoutMs));
   const longest = Math.max(timeoutMs, ...checks.map((c) => c.timeoutMs));
   return {
@@ -113,17 +108,17 @@ function normalizeService(s: RawService, source: string): Service {
     intervalMs,
     fastIntervalMs: ms(s.fast_interval, defaultFastInterval(intervalMs, longest)),
     timeoutMs,
-    rise: s.rise ?? 3,
-    fall: s.fall ?? 2,
-    initial: s.initial ?? "down",
+    rise: s.rise ?? D.service.rise,
+    fall: s.fall ?? D.service.fall,
+    initial: s.initial ?? D.service.initial,
     flap: {
-      maxTransitions: s.flap?.max_transitions ?? 6,
-      windowMs: ms(s.flap?.window, 60_000),
-      holdMs: ms(s.flap?.hold, 120_000),
+      maxTransitions: s.flap?.max_transitions ?? D.service.flap.maxTransitions,
+      windowMs: ms(s.flap?.window, D.service.flap.windowMs),
+      holdMs: ms(s.flap?.hold, D.service.flap.holdMs),
     },
-    onFailure: s.on_failure ?? "withdraw",
+    onFailure: s.on_failure ?? D.service.onFailure,
     deprefer: {
-      asPathPrepend: s.deprefer?.as_path_prepend ?? 3,
+      asPathPrepend: s.deprefer?.as_path_prepend ?? D.service.asPathPrepend,
       med: s.deprefer?.med,
       communities: [...new Set(s.deprefer?.communities ?? [])].sort(),
     },
@@ -133,7 +128,7 @@ function normalizeService(s: RawService, source: string): Service {
 }
 
 /** The router ID the config will use: explicit, else the first IPv4 local address, else the first IPv4 service address. */
-export function deriveRouterId(raw: RawManifest): string | undefined {
+function deriveRouterId(raw: RawManifest): string | undefined {
   if (raw.router.router_id) return raw.router.router_id;
   for (const p of raw.peers) {
     if (p.local_address && parseIP(p.local_address)?.family === 4) return p.local_address;
@@ -168,23 +163,23 @@ export function normalize(raw: RawManifest, files: string[], serviceSources: str
     peers: raw.peers.map(normalizePeer),
     policy: {
       allowed: raw.policy.allowed_prefixes.map(mustParsePrefix).sort(comparePrefixes),
-      accept: raw.policy.accept ?? "none",
-      maxPrefix: raw.policy.max_prefix ?? 4,
+      accept: raw.policy.accept ?? D.policy.accept,
+      maxPrefix: raw.policy.max_prefix ?? D.policy.maxPrefix,
     },
     services,
-    addresses: { interface: raw.addresses?.interface ?? "lo", manage: raw.addresses?.manage ?? false },
+    addresses: { interface: raw.addresses?.interface ?? D.addresses.interface, manage: raw.addresses?.manage ?? D.addresses.manage },
     maintenance: {
-      drainFile: raw.maintenance?.drain_file ?? "/etc/svcroute/drain",
-      drainWaitMs: ms(raw.maintenance?.drain_wait, 30_000),
+      drainFile: raw.maintenance?.drain_file ?? D.maintenance.drainFile,
+      drainWaitMs: ms(raw.maintenance?.drain_wait, D.maintenance.drainWaitMs),
     },
     supervisor: {
-      statusSocket: raw.supervisor?.status_socket ?? "/run/svcroute/svcroute.sock",
+      statusSocket: raw.supervisor?.status_socket ?? D.supervisor.statusSocket,
       metricsListen: raw.supervisor?.metrics_listen,
-      stateDir: raw.supervisor?.state_dir ?? "/var/lib/svcroute",
-      onStop: raw.supervisor?.on_stop ?? "withdraw",
-      stopGraceMs: ms(raw.supervisor?.stop_grace, 2000),
-      guardGraceMs: ms(raw.supervisor?.guard_grace, 15_000),
-      reverifyIntervalMs: ms(raw.supervisor?.reverify_interval, 30_000),
+      stateDir: raw.supervisor?.state_dir ?? D.supervisor.stateDir,
+      onStop: raw.supervisor?.on_stop ?? D.supervisor.onStop,
+      stopGraceMs: ms(raw.supervisor?.stop_grace, D.supervisor.stopGraceMs),
+      guardGraceMs: ms(raw.supervisor?.guard_grace, D.supervisor.guardGraceMs),
+      reverifyIntervalMs: ms(raw.supervisor?.reverify_interval, D.supervisor.reverifyIntervalMs),
     },
     files,
   };

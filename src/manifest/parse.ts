@@ -4,7 +4,7 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Docume
 import type { Problem } from "../errors.js";
 
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
-export const MAX_DEPTH = 32;
+const MAX_DEPTH = 32;
 
 export interface ParsedSource {
   file: string;

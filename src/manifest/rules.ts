@@ -33,7 +33,7 @@ function daemonType(m: Obj): string | undefined {
 }
 
 /** Reserved/special ASNs (RFC 7300, 6996, 5398, 4893): never valid for a host. */
-export function reservedAsnReason(asn: number): string | undefined {
+function reservedAsnReason(asn: number): string | undefined {
   if (asn === 0) return "AS 0 is reserved (RFC 7607)";
   if (asn === 23456) return "AS 23456 is AS_TRANS (RFC 6793), not a real ASN";
   if (asn >= 64496 && asn <= 64511) return "64496-64511 are documentation ASNs (RFC 5398)";
@@ -44,7 +44,7 @@ export function reservedAsnReason(asn: number): string | undefined {
   return undefined;
 }
 
-export function asnNotReserved(m: Obj): RuleIssue[] {
+function asnNotReserved(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   const check = (v: unknown, path: Path) => {
     if (typeof v !== "number" || !Number.isInteger(v)) return;
@@ -65,7 +65,7 @@ function checkPrefixText(t: unknown, path: Path, out: RuleIssue[]): Prefix | und
   return undefined;
 }
 
-export function prefixesWellFormed(m: Obj): RuleIssue[] {
+function prefixesWellFormed(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   if (isObj(m.policy)) {
     arr(m.policy.allowed_prefixes).forEach((t, j) => {
@@ -90,7 +90,7 @@ export function prefixesWellFormed(m: Obj): RuleIssue[] {
   return out;
 }
 
-export function prefixesInsideAllowed(m: Obj): RuleIssue[] {
+function prefixesInsideAllowed(m: Obj): RuleIssue[] {
   if (!isObj(m.policy)) return [];
   const allowed = arr(m.policy.allowed_prefixes).flatMap((t) => {
     const r = typeof t === "string" ? parsePrefix(t) : null;
@@ -127,13 +127,13 @@ function duplicates<T>(items: [T, Path][], what: (v: T) => string, label: string
   return out;
 }
 
-export function uniqueNames(m: Obj): RuleIssue[] {
+function uniqueNames(m: Obj): RuleIssue[] {
   const svc = services(m).flatMap(([s, i]) => (typeof s.name === "string" ? [[s.name, ["services", i, "name"]] as [string, Path]] : []));
   const peer = peers(m).flatMap(([p, i]) => (typeof p.name === "string" ? [[p.name, ["peers", i, "name"]] as [string, Path]] : []));
   return [...duplicates(svc, (x) => x, "service name"), ...duplicates(peer, (x) => x, "peer name")];
 }
 
-export function uniquePrefixes(m: Obj): RuleIssue[] {
+function uniquePrefixes(m: Obj): RuleIssue[] {
   const items: [string, Path][] = [];
   for (const [s, i] of services(m)) {
     arr(s.prefixes).forEach((t, j) => {
@@ -144,7 +144,7 @@ export function uniquePrefixes(m: Obj): RuleIssue[] {
   return duplicates(items, (x) => x, "prefix");
 }
 
-export function peerEndpoints(m: Obj): RuleIssue[] {
+function peerEndpoints(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   const items: [string, Path][] = [];
   const dtype = daemonType(m);
@@ -190,7 +190,7 @@ export function peerEndpoints(m: Obj): RuleIssue[] {
   return [...out, ...duplicates(items, (x) => x, "peer")];
 }
 
-export function routerIdDerivable(m: Obj): RuleIssue[] {
+function routerIdDerivable(m: Obj): RuleIssue[] {
   if (!isObj(m.router)) return [];
   const out: RuleIssue[] = [];
   const rid = m.router.router_id;
@@ -224,7 +224,7 @@ export function routerIdDerivable(m: Obj): RuleIssue[] {
 
 const wholeSeconds = (v: number | undefined) => v === undefined || v % 1000 === 0;
 
-export function timersSane(m: Obj): RuleIssue[] {
+function timersSane(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   if (isObj(m.daemon)) {
     const d = dur(m.daemon.route_map_delay);
@@ -306,7 +306,7 @@ export function timersSane(m: Obj): RuleIssue[] {
   return out;
 }
 
-export function checksCoherent(m: Obj): RuleIssue[] {
+function checksCoherent(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (const [s, i] of services(m)) {
     const checks = arr(s.checks);
@@ -351,7 +351,7 @@ export function checksCoherent(m: Obj): RuleIssue[] {
   return out;
 }
 
-export function communitiesInRange(m: Obj): RuleIssue[] {
+function communitiesInRange(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   const check = (t: unknown, path: Path) => {
     if (typeof t !== "string") return;
@@ -372,7 +372,7 @@ export function communitiesInRange(m: Obj): RuleIssue[] {
   return out;
 }
 
-export function daemonPaths(m: Obj): RuleIssue[] {
+function daemonPaths(m: Obj): RuleIssue[] {
   if (!isObj(m.daemon) || m.daemon.type !== "frr") return [];
   const cf = m.daemon.config_file;
   if (typeof cf === "string" && !cf.endsWith("/frr.conf")) {
@@ -387,7 +387,7 @@ export function daemonPaths(m: Obj): RuleIssue[] {
   return [];
 }
 
-export function listenAddress(m: Obj): RuleIssue[] {
+function listenAddress(m: Obj): RuleIssue[] {
   if (!isObj(m.supervisor) || typeof m.supervisor.metrics_listen !== "string") return [];
   const t = m.supervisor.metrics_listen;
   const mm = /^\[?([^\]]+)\]?:(\d+)$/.exec(t);
@@ -397,7 +397,7 @@ export function listenAddress(m: Obj): RuleIssue[] {
   return [];
 }
 
-export function familiesCovered(m: Obj): RuleIssue[] {
+function familiesCovered(m: Obj): RuleIssue[] {
   const fams = new Set<number>();
   for (const [p] of peers(m)) {
     const f = arr(p.families);
@@ -424,7 +424,7 @@ export function familiesCovered(m: Obj): RuleIssue[] {
 }
 
 /** BIRD refuses BFD on a multihop session without a fixed local address ("Multihop BGP with BFD requires specified local address"). */
-export function birdMultihopBfd(m: Obj): RuleIssue[] {
+function birdMultihopBfd(m: Obj): RuleIssue[] {
   if (daemonType(m) !== "bird") return [];
   return peers(m).flatMap(([p, i]) =>
     p.multihop !== undefined && p.bfd !== undefined && p.bfd !== false && p.local_address === undefined
@@ -433,7 +433,7 @@ export function birdMultihopBfd(m: Obj): RuleIssue[] {
   );
 }
 
-export const RULES = [
+const RULES = [
   asnNotReserved,
   prefixesWellFormed,
   prefixesInsideAllowed,

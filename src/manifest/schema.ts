@@ -1,7 +1,9 @@
 // The manifest schema: the single source of truth for what a manifest may say. Every field has a
 // description (used by `svcroute schema` and the reference in docs/manifest.md) and a strict pattern.
-// Defaults that depend on other fields (daemon paths, peer families) are filled in normalize.ts.
+// Default values come from defaults.ts; those that depend on other fields (peer families, the
+// router ID) are derived in normalize.ts.
 import { z } from "zod";
+import { DEFAULTS as D, showDuration as dur } from "./defaults.js";
 import { DURATION_PATTERN } from "./duration.js";
 import * as P from "./patterns.js";
 
@@ -36,40 +38,40 @@ const printable = (what: string, max = 4096) =>
     .regex(P.PRINTABLE, { message: "control characters (newline, tab, NUL, ...) are not allowed here" })
     .describe(what);
 
-export const AsnSchema = z
+const AsnSchema = z
   .int()
   .min(1)
   .max(4294967294)
   .describe("an autonomous system number, 1..4294967294 (23456 and reserved ranges are refused)");
 
 // ---------------------------------------------------------------- daemon
-export const DaemonObjectSchema = z
+const DaemonObjectSchema = z
   .strictObject({
     type: z.enum(["frr", "bird"]).describe("the routing daemon that speaks BGP on this host"),
     config_file: absPath(
-      "the config file svcroute owns and writes (FRR: must be named frr.conf; default /etc/frr/frr.conf, BIRD: /etc/bird/bird.conf)",
+      `the config file svcroute owns and writes (FRR: must be named frr.conf; default ${D.daemon.files.frr.configFile}, BIRD: ${D.daemon.files.bird.configFile})`,
     ).optional(),
     socket: absPath(
-      "FRR: the vty socket directory (default /var/run/frr); BIRD: the control socket (default /run/bird/bird.ctl)",
+      `FRR: the vty socket directory (default ${D.daemon.files.frr.socket}); BIRD: the control socket (default ${D.daemon.files.bird.socket})`,
     ).optional(),
-    vtysh: absPath("FRR: the vtysh binary (default /usr/bin/vtysh)").optional(),
-    frr_reload: absPath("FRR: frr-reload.py (default /usr/lib/frr/frr-reload.py)").optional(),
-    bgpd: absPath("FRR: the bgpd binary, used for semantic config checks (default /usr/lib/frr/bgpd)").optional(),
-    bird: absPath("BIRD: the bird binary, used for `bird -p` config checks (default /usr/sbin/bird)").optional(),
-    birdc: absPath("BIRD: the birdc binary (default /usr/sbin/birdc)").optional(),
+    vtysh: absPath(`FRR: the vtysh binary (default ${D.daemon.vtysh})`).optional(),
+    frr_reload: absPath(`FRR: frr-reload.py (default ${D.daemon.frrReload})`).optional(),
+    bgpd: absPath(`FRR: the bgpd binary, used for semantic config checks (default ${D.daemon.bgpd})`).optional(),
+    bird: absPath(`BIRD: the bird binary, used for \`bird -p\` config checks (default ${D.daemon.bird})`).optional(),
+    birdc: absPath(`BIRD: the birdc binary (default ${D.daemon.birdc})`).optional(),
     route_map_delay: duration(
-      "FRR: `bgp route-map delay-timer`, how long FRR waits before applying a prefix-list/route-map change (default 1s; 0s = never, not allowed)",
+      `FRR: \`bgp route-map delay-timer\`, how long FRR waits before applying a prefix-list/route-map change (default ${dur(D.daemon.routeMapDelayMs)}; 0s = never, not allowed)`,
     ).optional(),
     log_file: absPath("a log file for the daemon (default: the daemon's own default, syslog)").optional(),
   })
   .describe("the routing daemon and where its files live");
 
-export const DaemonSchema = z
+const DaemonSchema = z
   .union([z.enum(["frr", "bird"]), DaemonObjectSchema])
   .describe('the routing daemon: "frr" or "bird", or an object with `type` and path overrides');
 
 // ---------------------------------------------------------------- router
-export const RouterSchema = z
+const RouterSchema = z
   .strictObject({
     asn: AsnSchema.describe("this host's own ASN (a private 4-byte ASN per host, 4200000000-4294967294, is the common pattern)"),
     router_id: z
@@ -81,21 +83,21 @@ export const RouterSchema = z
   .describe("this host's BGP identity");
 
 // ---------------------------------------------------------------- peers
-export const BfdSchema = z
+const BfdSchema = z
   .union([
     z.boolean(),
     z.strictObject({
-      interval: duration("BFD transmit and receive interval (default 300ms)").optional(),
-      multiplier: z.int().min(2).max(255).describe("missed BFD packets before the session is down (default 3)").optional(),
+      interval: duration(`BFD transmit and receive interval (default ${dur(D.peer.bfdIntervalMs)})`).optional(),
+      multiplier: z.int().min(2).max(255).describe(`missed BFD packets before the session is down (default ${D.peer.bfdMultiplier})`).optional(),
     }),
   ])
   .describe("BFD for fast failure detection: true, false, or {interval, multiplier}");
 
-export const TimersSchema = z
+const TimersSchema = z
   .strictObject({
-    keepalive: duration("BGP keepalive interval (default 3s)").optional(),
-    hold: duration("BGP hold time, 0s or ≥ 3s and ≥ 3 × keepalive (default 9s)").optional(),
-    connect_retry: duration("delay between connection attempts (default 5s)").optional(),
+    keepalive: duration(`BGP keepalive interval (default ${dur(D.peer.keepaliveMs)})`).optional(),
+    hold: duration(`BGP hold time, 0s or ≥ 3s and ≥ 3 × keepalive (default ${dur(D.peer.holdMs)})`).optional(),
+    connect_retry: duration(`delay between connection attempts (default ${dur(D.peer.connectRetryMs)})`).optional(),
   })
   .describe("BGP session timers");
 
@@ -119,7 +121,7 @@ export const PeerSchema = z
     timers: TimersSchema.optional(),
     ttl_security: z
       .boolean()
-      .describe("GTSM (RFC 5082): accept only packets from a directly connected peer; the ToR must enable it too (default false)")
+      .describe(`GTSM (RFC 5082): accept only packets from a directly connected peer; the ToR must enable it too (default ${D.peer.ttlSecurity})`)
       .optional(),
     multihop: z
       .int()
@@ -141,7 +143,7 @@ export const PeerSchema = z
   .describe("a BGP neighbour (usually a top-of-rack switch)");
 
 // ---------------------------------------------------------------- policy
-export const PolicySchema = z
+const PolicySchema = z
   .strictObject({
     allowed_prefixes: z
       .array(prefix)
@@ -155,7 +157,7 @@ export const PolicySchema = z
       .int()
       .min(1)
       .max(1000)
-      .describe("per peer and family, the most prefixes accepted before the session is shut (default 4)")
+      .describe(`per peer and family, the most prefixes accepted before the session is shut (default ${D.policy.maxPrefix})`)
       .optional(),
   })
   .describe("guardrails that hold whatever the services say");
@@ -166,7 +168,7 @@ const checkCommon = {
   timeout: duration("how long one run may take before it counts as a failure (default: the service's timeout)").optional(),
 };
 
-export const ExecCheckSchema = z
+const ExecCheckSchema = z
   .strictObject({
     type: z.literal("exec"),
     ...checkCommon,
@@ -189,11 +191,11 @@ export const ExecCheckSchema = z
       .record(z.string().regex(P.ENV_KEY, { message: "expected an environment variable name" }), printable("value", 1024))
       .describe("environment variables for the check (the environment is otherwise minimal: PATH, LANG=C)")
       .optional(),
-    cwd: absPath("working directory (default /)").optional(),
+    cwd: absPath(`working directory (default ${D.check.cwd})`).optional(),
   })
   .describe("run a program: exit status 0 is healthy, anything else (or a timeout) is not");
 
-export const HttpCheckSchema = z
+const HttpCheckSchema = z
   .strictObject({
     type: z.literal("http"),
     ...checkCommon,
@@ -201,12 +203,12 @@ export const HttpCheckSchema = z
       .string()
       .regex(P.HTTP_URL, { message: "expected an http:// or https:// URL without spaces or quotes" })
       .describe("URL to request, normally on loopback or the service address"),
-    method: z.enum(["GET", "HEAD", "POST"]).describe("HTTP method (default GET)").optional(),
+    method: z.enum(["GET", "HEAD", "POST"]).describe(`HTTP method (default ${D.check.method})`).optional(),
     expect_status: z
       .array(z.int().min(100).max(599))
       .min(1)
       .max(32)
-      .describe("status codes that count as healthy (default [200])")
+      .describe(`status codes that count as healthy (default [${D.check.expectStatus.join(", ")}])`)
       .optional(),
     body_regex: printable("a regular expression the response body must match", 512).optional(),
     host_header: z
@@ -216,12 +218,12 @@ export const HttpCheckSchema = z
       .optional(),
     tls_verify: z
       .boolean()
-      .describe("verify the server's TLS certificate (default true; false for self-signed)")
+      .describe(`verify the server's TLS certificate (default ${D.check.tlsVerify}; false for self-signed)`)
       .optional(),
   })
   .describe("an HTTP(S) request whose status (and optionally body) decides health");
 
-export const TcpCheckSchema = z
+const TcpCheckSchema = z
   .strictObject({
     type: z.literal("tcp"),
     ...checkCommon,
@@ -242,7 +244,7 @@ export const TcpCheckSchema = z
   })
   .describe("a TCP connect (optionally send bytes and expect a reply prefix)");
 
-export const FileCheckSchema = z
+const FileCheckSchema = z
   .strictObject({
     type: z.literal("file"),
     ...checkCommon,
@@ -258,19 +260,19 @@ export const CheckSchema = z
   .discriminatedUnion("type", [ExecCheckSchema, HttpCheckSchema, TcpCheckSchema, FileCheckSchema])
   .describe("one health check; `type` is exec, http, tcp or file");
 
-export const DepreferSchema = z
+const DepreferSchema = z
   .strictObject({
-    as_path_prepend: z.int().min(0).max(10).describe("how many times to prepend our ASN (default 3)").optional(),
+    as_path_prepend: z.int().min(0).max(10).describe(`how many times to prepend our ASN (default ${D.service.asPathPrepend})`).optional(),
     med: z.int().min(0).max(4294967295).describe("MED to set (default: none)").optional(),
     communities: z.array(community).max(16).describe("communities to add (default: none)").optional(),
   })
   .describe("how a de-preferred prefix is announced (on_failure: deprefer); drain also adds GRACEFUL_SHUTDOWN 65535:0");
 
-export const FlapSchema = z
+const FlapSchema = z
   .strictObject({
-    max_transitions: z.int().min(2).max(1000).describe("more than this many transitions within `window` ... (default 6)").optional(),
-    window: duration("... within this window ... (default 60s)").optional(),
-    hold: duration("... keeps the service DOWN for this long (default 120s)").optional(),
+    max_transitions: z.int().min(2).max(1000).describe(`more than this many transitions within \`window\` ... (default ${D.service.flap.maxTransitions})`).optional(),
+    window: duration(`... within this window ... (default ${dur(D.service.flap.windowMs)})`).optional(),
+    hold: duration(`... keeps the service DOWN for this long (default ${dur(D.service.flap.holdMs)})`).optional(),
   })
   .describe("flap hold-down: a service that changes state too often is held DOWN");
 
@@ -287,11 +289,11 @@ export const ServiceSchema = z
       .union([z.enum(["all", "any"]), z.strictObject({ quorum: z.int().min(1).max(32).describe("how many checks must pass") })])
       .describe('how check results combine: "all" (default), "any", or {quorum: N}')
       .optional(),
-    interval: duration("time between checks while steady (default 2s)").optional(),
+    interval: duration(`time between checks while steady (default ${dur(D.service.intervalMs)})`).optional(),
     fast_interval: duration("time between checks while RISING or FALLING; at least the longest check timeout (default: interval / 4, raised to that timeout)").optional(),
-    timeout: duration("default time limit of one check run (default 1s; must be below interval)").optional(),
-    rise: z.int().min(1).max(100).describe("consecutive successes before UP (default 3)").optional(),
-    fall: z.int().min(1).max(100).describe("consecutive failures before DOWN (default 2)").optional(),
+    timeout: duration(`default time limit of one check run (default ${dur(D.service.timeoutMs)}; must be below interval)`).optional(),
+    rise: z.int().min(1).max(100).describe(`consecutive successes before UP (default ${D.service.rise})`).optional(),
+    fall: z.int().min(1).max(100).describe(`consecutive failures before DOWN (default ${D.service.fall})`).optional(),
     initial: z
       .enum(["down", "up"])
       .describe('state at start: "down" (default: announce only after `rise` successes) or "up"')
@@ -307,43 +309,43 @@ export const ServiceSchema = z
   .describe("a service: prefixes announced while its checks pass");
 
 // ---------------------------------------------------------------- host-level blocks
-export const AddressesSchema = z
+const AddressesSchema = z
   .strictObject({
     interface: z
       .string()
       .regex(P.IFNAME, { message: "expected a Linux interface name" })
-      .describe('the interface service addresses live on (default "lo")')
+      .describe(`the interface service addresses live on (default "${D.addresses.interface}")`)
       .optional(),
     manage: z
       .boolean()
-      .describe("put each service address on the interface at start (and remove it only after its withdrawal); default false")
+      .describe(`put each service address on the interface at start (and remove it only after its withdrawal); default ${D.addresses.manage}`)
       .optional(),
   })
   .describe("where the service addresses live");
 
-export const MaintenanceSchema = z
+const MaintenanceSchema = z
   .strictObject({
-    drain_file: absPath("while this file exists every service is drained (default /etc/svcroute/drain)").optional(),
-    drain_wait: duration("how long a drained prefix stays de-preferred before it is withdrawn (default 30s)").optional(),
+    drain_file: absPath(`while this file exists every service is drained (default ${D.maintenance.drainFile})`).optional(),
+    drain_wait: duration(`how long a drained prefix stays de-preferred before it is withdrawn (default ${dur(D.maintenance.drainWaitMs)})`).optional(),
   })
   .describe("maintenance: drain the host gracefully");
 
-export const SupervisorSchema = z
+const SupervisorSchema = z
   .strictObject({
-    status_socket: absPath("unix socket for /status and /metrics (default /run/svcroute/svcroute.sock)").optional(),
+    status_socket: absPath(`unix socket for /status and /metrics (default ${D.supervisor.statusSocket})`).optional(),
     metrics_listen: z
       .string()
       .regex(P.LISTEN, { message: 'expected "ADDRESS:PORT", e.g. "127.0.0.1:9473"' })
       .describe("optional TCP address for Prometheus (loopback unless you mean otherwise)")
       .optional(),
-    state_dir: absPath("where state that survives restarts lives (default /var/lib/svcroute)").optional(),
+    state_dir: absPath(`where state that survives restarts lives (default ${D.supervisor.stateDir})`).optional(),
     on_stop: z
       .enum(["withdraw", "keep"])
       .describe('on a clean stop: "withdraw" every prefix gracefully (default) or "keep" them')
       .optional(),
-    stop_grace: duration("graceful-shutdown community is announced this long before withdrawal on stop (default 2s)").optional(),
-    guard_grace: duration("after the supervisor dies, its routes are withdrawn unless a new one starts within this (default 15s)").optional(),
-    reverify_interval: duration("how often the running state is checked against the desired one (default 30s)").optional(),
+    stop_grace: duration(`graceful-shutdown community is announced this long before withdrawal on stop (default ${dur(D.supervisor.stopGraceMs)})`).optional(),
+    guard_grace: duration(`after the supervisor dies, its routes are withdrawn unless a new one starts within this (default ${dur(D.supervisor.guardGraceMs)})`).optional(),
+    reverify_interval: duration(`how often the running state is checked against the desired one (default ${dur(D.supervisor.reverifyIntervalMs)})`).optional(),
   })
   .describe("the supervisor (`svcroute run`)");
 
@@ -365,9 +367,3 @@ export type RawManifest = z.infer<typeof ManifestSchema>;
 export type RawService = z.infer<typeof ServiceSchema>;
 export type RawPeer = z.infer<typeof PeerSchema>;
 export type RawCheck = z.infer<typeof CheckSchema>;
-
-/**
- * A drop-in fragment (services.d/*.yaml) has the same shape but nothing is required: it usually
- * holds only `services:`. Merging decides what may appear twice.
- */
-export const FRAGMENT_KEYS = Object.keys(ManifestSchema.shape) as (keyof RawManifest)[];

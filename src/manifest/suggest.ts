@@ -49,7 +49,7 @@ function pickBranch(s: z.ZodType, value: unknown): z.ZodType | undefined {
   return undefined;
 }
 
-export function levenshtein(a: string, b: string): number {
+function levenshtein(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;

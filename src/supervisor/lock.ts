@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { createServer, connect, type Server } from "node:net";
 import { SvcrouteError } from "../errors.js";
 
-export function lockName(stateDir: string): string {
+function lockName(stateDir: string): string {
   return `\0svcroute-lock-${createHash("sha256").update(stateDir).digest("hex").slice(0, 24)}`;
 }
 

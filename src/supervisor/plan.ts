@@ -35,7 +35,7 @@ function announceMap(m: RoutingModel): Map<string, { service: string; family: 4 
 }
 
 /** per-prefix changes between two models of the same structure */
-export function toggleOps(from: RoutingModel, to: RoutingModel): ToggleOp[] {
+function toggleOps(from: RoutingModel, to: RoutingModel): ToggleOp[] {
   const a = announceMap(from);
   const ops: ToggleOp[] = [];
   for (const [prefix, n] of announceMap(to)) {
@@ -52,7 +52,7 @@ const sessionFields = (p: Peer) => {
 };
 
 /** Peers whose session the daemon will restart for this change (logged before applying). */
-export function sessionResets(prev: Manifest, next: Manifest): string[] {
+function sessionResets(prev: Manifest, next: Manifest): string[] {
   const out: string[] = [];
   if (prev.router.asn !== next.router.asn) out.push(`router ASN ${prev.router.asn} → ${next.router.asn}: every session restarts`);
   if (prev.router.routerId !== next.router.routerId) out.push(`router ID ${prev.router.routerId ?? "(daemon's)"} → ${next.router.routerId ?? "(daemon's)"}: every session restarts`);

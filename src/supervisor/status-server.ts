@@ -45,7 +45,7 @@ function handler(o: StatusServerOptions, metricsOnly: boolean) {
 }
 
 /** true when something accepts connections on the socket */
-export function socketAlive(path: string): Promise<boolean> {
+function socketAlive(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
     s.once("connect", () => {

@@ -10,9 +10,9 @@ import { atomicWrite, readIfExists } from "../effects/fs.js";
 import { readSecretFile } from "../effects/secret-file.js";
 import { watchPaths, type Watcher } from "../effects/watch.js";
 import { loadSecrets } from "../core/secrets.js";
-import { SvcrouteError } from "../errors.js";
 import { realClock } from "../health/clock.js";
 import { createHealthMonitor } from "../health/index.js";
+import { DEFAULTS } from "../manifest/defaults.js";
 import { loadManifest, DROP_IN_DIR } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
 import { ipAddressOps } from "./addresses.js";
@@ -39,7 +39,6 @@ export interface RunOptions {
 }
 
 const DAEMON_WATCH_MS = 2000;
-const DEFAULTS = { stateDir: "/var/lib/svcroute", socket: "/run/svcroute/svcroute.sock" };
 
 /** Load twice, a moment apart: a file that is still being written is not taken half-written. */
 async function loadStable(path: string, log: Logger) {
@@ -65,8 +64,8 @@ async function fileMtime(path: string): Promise<number | undefined> {
 
 function spawnGuard(o: RunOptions, m: Manifest | undefined, log: Logger): ChildProcess | undefined {
   const argv = o.selfArgv ?? [...process.execArgv, process.argv[1]!];
-  const graceMs = m?.supervisor.guardGraceMs ?? 15_000;
-  const stateDir = m?.supervisor.stateDir ?? DEFAULTS.stateDir;
+  const graceMs = m?.supervisor.guardGraceMs ?? DEFAULTS.supervisor.guardGraceMs;
+  const stateDir = m?.supervisor.stateDir ?? DEFAULTS.supervisor.stateDir;
   const child = spawn(process.execPath, [...argv, "guard", "--manifest", o.manifestPath, "--state-dir", stateDir, "--grace-ms", String(graceMs), "--parent", String(process.pid)], {
     detached: true,
     stdio: ["pipe", "ignore", "ignore"],
@@ -83,7 +82,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
   const startedAt = Date.now();
   const first = await loadStable(o.manifestPath, log);
   const m0 = first.manifest;
-  const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.stateDir;
+  const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.supervisor.stateDir;
   await fsp.mkdir(stateDir, { recursive: true, mode: 0o750 });
   const lock = await acquireLock(stateDir);
   const notifier = createNotifier(o.env, exec);
@@ -170,7 +169,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
 
   try {
     server = await startStatusServer({
-      socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.socket,
+      socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket,
       metricsListen: m0?.supervisor.metricsListen,
       getStatus: () => buildStatus(eng.state, monitor.snapshot(), { pid: process.pid, startedAt }),
       onReconcile: () => trigger("drain"),
@@ -198,7 +197,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
   await loop.idle();
   const st = eng.state;
   await notifier.ready(st.lastReconcile?.result === "ok" ? "announcing healthy services" : `started; last reconcile failed: ${st.lastReconcile?.code ?? "?"}`).catch(() => undefined);
-  log.info(`supervisor running (pid ${process.pid}); status on ${m0?.supervisor.statusSocket ?? DEFAULTS.socket}`, { op: "start" });
+  log.info(`supervisor running (pid ${process.pid}); status on ${m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket}`, { op: "start" });
 
   if (notifier.watchdogEveryMs) {
     watchdog = setInterval(() => {
@@ -291,4 +290,3 @@ export function stopSignals(): { signal: Promise<string>; dispose(): void } {
   };
 }
 
-export { SvcrouteError };

@@ -17,7 +17,7 @@ export interface Verification {
   down: string[];
 }
 
-export function expectedFor(model: RoutingModel, families: (4 | 6)[]): string[] {
+function expectedFor(model: RoutingModel, families: (4 | 6)[]): string[] {
   const out: string[] = [];
   for (const s of model.services) for (const p of s.prefixes) if (p.allowed && p.announce !== "withdrawn" && families.includes(p.family)) out.push(p.prefix);
   return out.sort();

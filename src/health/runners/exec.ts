@@ -20,10 +20,10 @@ import { resolveIdentity, spawnIdentity } from "./users.js";
 
 type ExecSpec = Extract<CheckSpec, { type: "exec" }>;
 
-export const EXEC_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+const EXEC_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
 export const OUTPUT_TAIL_BYTES = 512;
 
-export function execEnv(spec: ExecSpec): Record<string, string> {
+function execEnv(spec: ExecSpec): Record<string, string> {
   return { PATH: EXEC_PATH, LANG: "C", ...spec.env };
 }
 

@@ -12,7 +12,7 @@ import { errnoOf, oneLine, quote } from "./text.js";
 
 type HttpSpec = Extract<CheckSpec, { type: "http" }>;
 
-export const BODY_LIMIT = 64 * 1024;
+const BODY_LIMIT = 64 * 1024;
 
 const TLS_HINT = "; set tls_verify: false for a self-signed certificate";
 
