@@ -4,6 +4,7 @@ import { constants, promises as fsp } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Problem } from "../errors.js";
 import { SvcrouteError } from "../errors.js";
+import { createTrustChecker, type TrustIssue } from "../effects/file-trust.js";
 import { mergeSources } from "./merge.js";
 import { normalize } from "./normalize.js";
 import { MAX_MANIFEST_BYTES, decodeManifest, parseManifestText, type ParsedSource } from "./parse.js";
@@ -32,12 +33,16 @@ export function resolveManifestPath(cli?: string, env: NodeJS.ProcessEnv = proce
   return cli ?? env.SVCROUTE_MANIFEST ?? DEFAULT_MANIFEST;
 }
 
+type Trust = ReturnType<typeof createTrustChecker>;
+const trustProblems = (issues: TrustIssue[]): Problem[] => issues.map((i) => ({ file: i.file, line: 1, col: 1, path: "", message: i.message, hint: i.hint }));
+
 /**
- * Read a file safely: must be a regular file (not a FIFO, device or directory), at most
- * MAX_MANIFEST_BYTES, read through one descriptor so a file replaced mid-read is read whole.
+ * Read a file safely: must be a regular file (not a FIFO, device or directory) that only root or
+ * svcroute's own user can change, at most MAX_MANIFEST_BYTES, read through one descriptor so a
+ * file replaced mid-read is read whole.
  */
-async function readBounded(file: string): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; problem: Problem }> {
-  const fail = (message: string, hint?: string) => ({ ok: false as const, problem: { file, line: 1, col: 1, path: "", message, ...(hint ? { hint } : {}) } });
+async function readBounded(file: string, trust: Trust, isMain: boolean): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; problems: Problem[] }> {
+  const fail = (message: string, hint?: string) => ({ ok: false as const, problems: [{ file, line: 1, col: 1, path: "", message, ...(hint ? { hint } : {}) }] });
   let fh: fsp.FileHandle;
   try {
     // O_NONBLOCK: opening a FIFO must not block waiting for a writer.
@@ -53,7 +58,8 @@ async function readBounded(file: string): Promise<{ ok: true; bytes: Uint8Array 
     const st = await fh.stat();
     if (!st.isFile()) return fail(st.isFIFO() ? "is a FIFO, not a regular file" : "is not a regular file (device, socket or directory)");
     // what this file says is announced to the network: only root (and config management) may write it
-    if ((st.mode & 0o002) !== 0) return fail(`is writable by every user (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}): anyone on this host could change what it announces`, `chmod o-w ${file}`);
+    const issues = await trust.check(file, st, isMain ? "manifest file" : "drop-in file");
+    if (issues.length > 0) return { ok: false, problems: trustProblems(issues) };
     if (st.size > MAX_MANIFEST_BYTES) {
       return fail(`file is ${st.size} bytes; a manifest may be at most ${MAX_MANIFEST_BYTES} bytes`, "split services into drop-in files under services.d/");
     }
@@ -73,12 +79,13 @@ async function readBounded(file: string): Promise<{ ok: true; bytes: Uint8Array 
   }
 }
 
-async function listDropIns(dir: string): Promise<{ files: string[]; problems: Problem[] }> {
+async function listDropIns(dir: string, trust: Trust): Promise<{ files: string[]; problems: Problem[] }> {
   let names: string[];
   try {
     const st = await fsp.stat(dir);
-    if (st.isDirectory() && (st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) {
-      return { files: [], problems: [{ file: dir, line: 1, col: 1, path: "", message: "the drop-in directory is writable by every user: anyone on this host could add a service", hint: `chmod o-w ${dir}` }] };
+    if (st.isDirectory()) {
+      const issues = await trust.check(dir, st, "drop-in directory");
+      if (issues.length > 0) return { files: [], problems: trustProblems(issues) };
     }
     names = await fsp.readdir(dir);
   } catch (e) {
@@ -93,9 +100,9 @@ async function listDropIns(dir: string): Promise<{ files: string[]; problems: Pr
 
 type SourceRead = { src?: ParsedSource; problems: Problem[]; stage?: "io" | "parse" };
 
-async function readSource(file: string, isMain: boolean): Promise<SourceRead> {
-  const r = await readBounded(file);
-  if (!r.ok) return { problems: [r.problem], stage: "io" };
+async function readSource(file: string, isMain: boolean, trust: Trust): Promise<SourceRead> {
+  const r = await readBounded(file, trust, isMain);
+  if (!r.ok) return { problems: r.problems, stage: "io" };
   const d = decodeManifest(file, r.bytes);
   if (!d.ok) return { problems: d.problems, stage: "parse" };
   const p = parseManifestText(file, d.text, { allowEmpty: !isMain });
@@ -119,20 +126,30 @@ export function buildFromSources(main: ParsedSource, fragments: ParsedSource[]):
 }
 
 export async function loadManifest(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
-  const main = await readSource(path, true);
+  const trust = createTrustChecker();
+  const main = await readSource(path, true, trust);
   const dropDir = opts.dropInDir === undefined ? join(dirname(path), DROP_IN_DIR) : opts.dropInDir;
-  const listing = dropDir === null ? { files: [], problems: [] } : await listDropIns(dropDir);
+  const listing = dropDir === null ? { files: [], problems: [] } : await listDropIns(dropDir, trust);
   // A validate hook (Ansible/Puppet) may check a temp copy of a drop-in: never read it twice.
   const fragmentFiles = listing.files.filter((f) => basename(f) !== basename(path) || dirname(f) !== dirname(path));
-  const fragments = await Promise.all(fragmentFiles.map((f) => readSource(f, false)));
+  const fragments = await Promise.all(fragmentFiles.map((f) => readSource(f, false, trust)));
   const reads = [main, ...fragments];
-  const problems = [...main.problems, ...listing.problems, ...fragments.flatMap((f) => f.problems)];
+  // a parent directory shared by several files is reported once
+  const problems = uniqueProblems([...main.problems, ...listing.problems, ...fragments.flatMap((f) => f.problems)]);
   const files = [path, ...fragmentFiles];
   if (!main.src || problems.length > 0) {
     const stage = reads.some((r) => r.stage === "io") || listing.problems.length ? "io" : "parse";
     return { problems, warnings: [], files, stage };
   }
   return buildFromSources(main.src, fragments.flatMap((f) => (f.src ? [f.src] : [])));
+}
+
+function uniqueProblems(ps: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return ps.filter((p) => {
+    const k = `${p.file}\0${p.line}:${p.col}\0${p.path}\0${p.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
 }
 
 /** load, or throw the one error type with every problem attached */
@@ -142,6 +159,6 @@ export async function loadManifestOrThrow(path: string, opts: LoadOptions = {}):
   const code = r.stage === "io" ? "E_MANIFEST_IO" : r.stage === "parse" ? "E_MANIFEST_PARSE" : "E_MANIFEST_INVALID";
   throw new SvcrouteError(code, `${path}: ${r.problems.length} problem(s) in the manifest`, {
     problems: r.problems,
-    hint: "fix the lines above; `svcroute schema` prints every allowed field",
+    hint: r.stage === "io" ? "fix the files named above" : "fix the lines above; `svcroute schema` prints every allowed field",
   });
 }

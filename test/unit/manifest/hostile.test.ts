@@ -191,7 +191,7 @@ describe("who may write the manifest", () => {
     execFileSync("chmod", ["0666", join(dir, "svcroute.yaml")]);
     const r = await loadManifest(join(dir, "svcroute.yaml"));
     expect(r.manifest).toBeUndefined();
-    expect(r.problems[0]).toMatchObject({ message: expect.stringContaining("writable by every user"), hint: expect.stringContaining("chmod o-w") });
+    expect(r.problems[0]).toMatchObject({ message: expect.stringContaining("writable by every user"), hint: expect.stringContaining("chmod 0644 ") });
   });
   it("so is a world-writable drop-in directory", async () => {
     const dir = tmpTree({ "svcroute.yaml": MINIMAL, "services.d/a.yaml": "services: []\n" });
