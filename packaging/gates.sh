@@ -148,10 +148,15 @@ rpm_contents() {
 	diff -u <(grep -v '^#' packaging/tests/expected-rpm-deps.txt | sed "s/@VERSION@/$VERSION/" | sort) \
 		<({ rpm -qp --requires "$RPM" | grep -v '^rpmlib(' | sed 's/^/requires /'; rpm -qp --recommends "$RPM" | sed 's/^/recommends /'; } 2>/dev/null | sort -u) |
 		sed 's/^/   /' || return 1
-	[ "$(rpm -qp --qf '%{ARCH}' "$RPM" 2>/dev/null)" = noarch ] || fail "not noarch"
-	rpm -qp --configfiles "$RPM" 2>/dev/null | grep -qx /etc/svcroute/svcroute.yaml || fail "manifest is not %config"
-	rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM" 2>/dev/null | grep -q '^cn /etc/svcroute/svcroute.yaml$' || fail "manifest is not %config(noreplace)"
-	echo "   $(rpm -qpl "$RPM" 2>/dev/null | wc -l) paths as expected; $(rpm -qp --requires "$RPM" 2>/dev/null | grep nodejs); manifest %config(noreplace)"
+	local rc=0
+	[ "$(rpm -qp --qf '%{ARCH}' "$RPM" 2>/dev/null)" = noarch ] || fail "not noarch" || rc=1
+	rpm -qp --configfiles "$RPM" 2>/dev/null | grep -qx /etc/svcroute/svcroute.yaml || fail "manifest is not %config" || rc=1
+	rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM" 2>/dev/null | grep -q '^cn /etc/svcroute/svcroute.yaml$' || fail "manifest is not %config(noreplace)" || rc=1
+	diff -u <(printf '%s\n' "drwxr-x--- root svcroute /etc/svcroute" "-rw-r----- root svcroute /etc/svcroute/svcroute.yaml" "drwxr-x--- root svcroute /etc/svcroute/services.d") \
+		<(rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]' "$RPM" 2>/dev/null | grep ' /etc/svcroute') | sed 's/^/   /' ||
+		fail "/etc/svcroute is not root:svcroute 0750 / 0640 in the rpm" || rc=1
+	[ $rc -eq 0 ] && echo "   $(rpm -qpl "$RPM" 2>/dev/null | wc -l) paths as expected; $(rpm -qp --requires "$RPM" 2>/dev/null | grep nodejs); manifest %config(noreplace) root:svcroute 0640 in root:svcroute 0750"
+	return $rc
 }
 
 runtime_floor() {
@@ -216,6 +221,20 @@ config_dirs_closed() {
 	return $rc
 }
 
+# /etc/svcroute as the README says it is installed: only root writes it, the svcroute group
+# (the service and its operators) reads it. Every drop-in present is held to the same.
+svcroute_files_owned() { # who wrote them (for the message)
+	local rc=0 p want got
+	for p in "/etc/svcroute 750" "/etc/svcroute/services.d 750" "/etc/svcroute/svcroute.yaml 640" \
+		$(find /etc/svcroute/services.d -maxdepth 1 -type f -printf '%p 640\n' 2>/dev/null); do
+		case $p in /*) want=$p; continue ;; esac
+		got=$(stat -c '%U:%G %a' "$want" 2>&1)
+		[ "$got" = "root:svcroute $p" ] || { fail "$1: $want is $got, not root:svcroute $p"; rc=1; }
+	done
+	[ $rc -eq 0 ] && echo "   $1: /etc/svcroute, services.d root:svcroute 0750; svcroute.yaml$(find /etc/svcroute/services.d -maxdepth 1 -type f -printf ', services.d/%f' 2>/dev/null) root:svcroute 0640"
+	return $rc
+}
+
 install_deb() {
 	apt-get install -y -qq "${APT_CONF[@]}" "$DEB" 2>&1 | grep -v -e '^(Reading database' -e 'debconf: delaying' | sed 's/^/   /'
 	dpkg-query -W -f='${Status} ${Version}\n' svcroute | grep -q "install ok installed $VERSION" || fail "not installed"
@@ -262,6 +281,7 @@ installed_system() {
 	if [ -e /etc/systemd/system/multi-user.target.wants/svcroute.service ]; then fail "the package enabled svcroute.service"; rc=1; fi
 	echo "   svcroute.service not enabled by the package"
 	config_dirs_open || rc=1
+	svcroute_files_owned "the .deb" || rc=1
 	# frr or bird2 installed later: the dpkg trigger adds the user to their groups and opens the
 	# config directory (bird2's postinst has added its own "bird bird 0750" override by then)
 	gpasswd -d svcroute frrvty >/dev/null
@@ -296,6 +316,7 @@ installed_system() {
 	else
 		fail "conffile edit lost" || rc=1
 	fi
+	svcroute_files_owned "after a reinstall" || rc=1
 	return $rc
 }
 
@@ -531,6 +552,7 @@ leftovers() {
 		[ -e "$p" ] && { fail "left behind: $p"; rc=1; }
 	done
 	dpkg-query -W svcroute >/dev/null 2>&1 && { fail "dpkg still knows svcroute"; rc=1; }
+	[ -z "$(dpkg-statoverride --list '/etc/svcroute*')" ] || { fail "left behind: dpkg-statoverride $(dpkg-statoverride --list '/etc/svcroute*' | tr '\n' ' ')"; rc=1; }
 	for p in frrvty frr bird; do
 		id -nG svcroute 2>/dev/null | tr ' ' '\n' | grep -qx "$p" && { fail "svcroute still in group $p"; rc=1; }
 	done
@@ -563,7 +585,8 @@ ansible_role() {
 			fi
 		done
 		exit 0
-	)
+	) || return 1
+	svcroute_files_owned "the Ansible role"
 }
 
 puppet_lint() {
@@ -586,6 +609,7 @@ puppet_apply() {
 	{ [ $code -eq 0 ] || [ $code -eq 2 ]; } || { fail "puppet apply exited $code"; return 1; }
 	svcroute check --json | node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); process.exit(j.services.map((s) => s.name).sort().join() === "dns,web" ? 0 : 1)' ||
 		{ fail "manifest + drop-in did not land"; rc=1; }
+	svcroute_files_owned "the Puppet module" || rc=1
 	papply packaging/puppet/tests/apply.pp >/dev/null
 	code=$?
 	if [ "$code" -eq 0 ]; then echo "   second apply: no changes"; else fail "second apply exited $code (changes or failures)" || rc=1; fi

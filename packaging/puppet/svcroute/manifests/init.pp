@@ -66,14 +66,24 @@ class svcroute (
     default => [],
   }
 
+  # Written by root only, read by the service and its operators (the svcroute group), as the
+  # package installs them; svcroute refuses files anyone else may change.
+  file { [$config_dir, "${config_dir}/services.d"]:
+    ensure  => directory,
+    owner   => 'root',
+    group   => 'svcroute',
+    mode    => '0750',
+    require => Package['svcroute'],
+  }
+
   file { "${config_dir}/svcroute.yaml":
     ensure       => file,
     owner        => 'root',
-    group        => 'root',
-    mode         => '0644',
+    group        => 'svcroute',
+    mode         => '0640',
     content      => "# Managed by Puppet (class svcroute). Validate by hand: svcroute check\n${svcroute::to_json($manifest)}\n",
     validate_cmd => "/usr/bin/svcroute check --manifest % --drop-ins ${config_dir}/services.d",
-    require      => Package['svcroute'],
+    require      => [Package['svcroute'], File["${config_dir}/services.d"]],
     notify       => $reload,
   }
 

@@ -33,8 +33,8 @@ define svcroute::service (
   file { "${dir}/${title}.yaml":
     ensure       => $file_ensure,
     owner        => 'root',
-    group        => 'root',
-    mode         => '0644',
+    group        => 'svcroute',
+    mode         => '0640',
     content      => "# Managed by Puppet (svcroute::service[${title}])\n${svcroute::to_json({ 'services' => [$service] })}\n",
     validate_cmd => "/usr/lib/svcroute/check-drop-in % ${title}.yaml ${svcroute::config_dir}/svcroute.yaml",
     require      => [Package['svcroute'], File["${svcroute::config_dir}/svcroute.yaml"]],
