@@ -457,7 +457,7 @@ live_daemons() {
 # switch to), the announcement, the status socket (0660: a member of the svcroute group gets an
 # answer, anyone else is refused), and a graceful stop that withdraws.
 live_supervisor() {
-	local rc=0 run pid conf=/etc/bird/bird.conf saved i code
+	local rc=0 run pid conf=/etc/bird/bird.conf saved i code out
 	saved=$(mktemp -d)
 	run=$(mktemp -d /run/svcroute-gate.XXXXXX)
 	chmod 0755 "$run"
@@ -493,6 +493,27 @@ live_supervisor() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups svcroute status >/dev/null 2>&1
 	code=$?
 	if [ $code -eq 10 ]; then echo "   svcroute status as anyone else: refused (exit 10, E_PERMISSION)"; else fail "svcroute status as a non-member exited $code, not 10" || rc=1; fi
+	# drain and undrain as a member: through the socket (the state directory is svcroute's own)
+	local member=(setpriv --reuid=nobody --regid=nogroup --groups=svcroute) st
+	drained() { svcroute status --json --manifest /etc/svcroute/gate-run.yaml | node -e 'const s = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(s.services.find((x) => x.name === "dns").drained)'; }
+	out=$("${member[@]}" svcroute drain dns --manifest /etc/svcroute/gate-run.yaml 2>&1)
+	code=$?
+	st=$(drained)
+	if [ $code -eq 0 ] && [ "$st" = true ] && ! grep -q 'not running' <<<"$out"; then
+		echo "   svcroute drain dns as a member of the svcroute group: exit 0, the supervisor drained it ($(stat -c '%U:%G %a' /var/lib/svcroute/drain.json) drain.json)"
+	else
+		printf '%s\n' "$out" | sed 's/^/     /'
+		fail "drain as a member: exit $code, drained=$st" || rc=1
+	fi
+	out=$("${member[@]}" svcroute undrain dns --manifest /etc/svcroute/gate-run.yaml 2>&1)
+	code=$?
+	st=$(drained)
+	if [ $code -eq 0 ] && [ "$st" = false ]; then
+		echo "   svcroute undrain dns as a member: exit 0, undrained"
+	else
+		printf '%s\n' "$out" | sed 's/^/     /'
+		fail "undrain as a member: exit $code, drained=$st" || rc=1
+	fi
 	kill -TERM "$pid"
 	wait "$pid"
 	code=$?
@@ -507,7 +528,7 @@ live_supervisor() {
 	sleep 0.3
 	rm -f "$conf" "$conf.prev" /etc/svcroute/gate-run.yaml
 	cp -a "$saved/bird.conf" "$conf"
-	rm -rf "$saved" "$run" /run/svcroute /var/lib/svcroute/announced.json /var/lib/svcroute/guard.log
+	rm -rf "$saved" "$run" /run/svcroute /var/lib/svcroute/announced.json /var/lib/svcroute/guard.log /var/lib/svcroute/drain.json
 	return $rc
 }
 

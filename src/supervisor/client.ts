@@ -1,11 +1,13 @@
 // Talk to a running supervisor over its status socket (status, doctor, drain).
 import { request } from "node:http";
-import { SvcrouteError } from "../errors.js";
+import { ERROR_CODES, SvcrouteError, type ErrorCode } from "../errors.js";
+import type { DrainState } from "./drain.js";
 import type { SupervisorStatus } from "./status-types.js";
 
-export function callSupervisor(socketPath: string, method: "GET" | "POST", path: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
+export function callSupervisor(socketPath: string, method: "GET" | "POST", path: string, timeoutMs = 3000, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, timeout: timeoutMs }, (res) => {
+    const headers = body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+    const req = request({ socketPath, method, path, timeout: timeoutMs, headers }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
@@ -21,8 +23,22 @@ export function callSupervisor(socketPath: string, method: "GET" | "POST", path:
             : undefined;
       reject(new SvcrouteError(e.code === "EACCES" ? "E_PERMISSION" : "E_SUPERVISOR_DOWN", `cannot reach the supervisor at ${socketPath}: ${e.code ?? e.message}`, hint ? { hint } : {}));
     });
-    req.end();
+    req.end(body);
   });
+}
+
+/** Ask the running supervisor to drain (on) or undrain a service or "all"; its error, if any, as ours. */
+export async function requestDrain(socketPath: string, target: string, on: boolean): Promise<DrainState> {
+  const r = await callSupervisor(socketPath, "POST", on ? "/drain" : "/undrain", 10_000, JSON.stringify({ target }));
+  let body: { code?: string; message?: string; hint?: string } & Partial<DrainState>;
+  try {
+    body = JSON.parse(r.body);
+  } catch {
+    throw new SvcrouteError("E_SUPERVISOR_DOWN", `the supervisor answered ${r.status}: ${r.body.trim()}`);
+  }
+  if (r.status === 200) return body as DrainState;
+  const code = (body.code && body.code in ERROR_CODES ? body.code : "E_INTERNAL") as ErrorCode;
+  throw new SvcrouteError(code, `the supervisor refused: ${body.message ?? r.body.trim()}`, body.hint ? { hint: body.hint } : {});
 }
 
 export async function fetchStatus(socketPath: string): Promise<SupervisorStatus> {

@@ -50,6 +50,20 @@ export function undrain(s: DrainState, target: string | "all"): DrainState {
   return { ...s, services: rest };
 }
 
+/**
+ * Drain or undrain `target` (a service of `names`, or "all") in the persisted state: the one
+ * way both the supervisor (asked over its socket) and a client without a supervisor change it.
+ */
+export async function changeDrain(stateDir: string, names: readonly string[], target: string, on: boolean, now: number): Promise<DrainState> {
+  if (target !== "all" && !names.includes(target)) {
+    throw new SvcrouteError("E_USAGE", `no service named "${target}" in the manifest`, { hint: `services: ${names.join(", ")}` });
+  }
+  const before = await readDrainState(stateDir);
+  const after = on ? drain(before, target, now) : undrain(before, target);
+  await writeDrainState(stateDir, after);
+  return after;
+}
+
 export interface DrainPhase {
   /** drained services still announced with GRACEFUL_SHUTDOWN */
   shutting: string[];

@@ -1,11 +1,13 @@
 // The local status endpoint: HTTP over a unix socket (mode 0660: root and the svcroute group
-// only) serving /status (JSON) and /metrics (Prometheus), plus POST /reconcile for `svcroute
-// drain`/`undrain`. An optional TCP listener (loopback by default) serves /metrics only.
+// only) serving /status (JSON) and /metrics (Prometheus), POST /drain and /undrain for `svcroute
+// drain`/`undrain` (the supervisor writes its own state: operators need no write access to it)
+// and POST /reconcile. An optional TCP listener (loopback by default) serves /metrics only.
 import { promises as fsp } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { dirname } from "node:path";
-import { SvcrouteError } from "../errors.js";
+import { SvcrouteError, toSvcrouteError } from "../errors.js";
+import type { DrainState } from "./drain.js";
 import { renderMetrics } from "./metrics.js";
 import type { SupervisorStatus } from "./status-types.js";
 
@@ -13,7 +15,36 @@ export interface StatusServerOptions {
   socketPath: string;
   getStatus: () => SupervisorStatus;
   onReconcile: (reason: string) => void;
+  /** drain (on) or undrain a service or "all"; throws E_USAGE for an unknown service */
+  onDrain?: (target: string, on: boolean) => Promise<DrainState>;
   metricsListen?: string;
+}
+
+const MAX_BODY = 4096;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => {
+      if (body.length <= MAX_BODY) body += c; // the rest is read and dropped
+    });
+    req.on("end", () => (body.length > MAX_BODY ? reject(new SvcrouteError("E_USAGE", `the request is over ${MAX_BODY} bytes`)) : resolve(body)));
+    req.on("error", reject);
+  });
+}
+
+/** POST /drain, /undrain with {"target": "<service>" | "all"} → the drain state, or the error as JSON */
+async function drainRequest(o: StatusServerOptions, req: IncomingMessage, on: boolean): Promise<{ code: number; body: unknown }> {
+  if (!o.onDrain) return { code: 404, body: { code: "E_USAGE", message: "this supervisor takes no drain requests" } };
+  try {
+    const target = (JSON.parse(await readBody(req)) as { target?: unknown }).target;
+    if (typeof target !== "string") throw new SvcrouteError("E_USAGE", 'the request needs {"target": "<service>" | "all"}');
+    return { code: 200, body: await o.onDrain(target, on) };
+  } catch (e) {
+    const err = e instanceof SyntaxError ? new SvcrouteError("E_USAGE", `the request is not JSON: ${e.message}`) : toSvcrouteError(e);
+    return { code: err.code === "E_USAGE" ? 400 : 500, body: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
+  }
 }
 
 export interface StatusServer {
@@ -33,6 +64,10 @@ function handler(o: StatusServerOptions, metricsOnly: boolean) {
       if (req.method === "GET" && url === "/metrics") return send(200, "text/plain; version=0.0.4", renderMetrics(o.getStatus()));
       if (metricsOnly) return send(404, "text/plain", "only /metrics is served here\n");
       if (req.method === "GET" && (url === "/status" || url === "/")) return send(200, "application/json", `${JSON.stringify(o.getStatus(), null, 2)}\n`);
+      if (req.method === "POST" && (url === "/drain" || url === "/undrain")) {
+        void drainRequest(o, req, url === "/drain").then((r) => send(r.code, "application/json", `${JSON.stringify(r.body)}\n`));
+        return;
+      }
       if (req.method === "POST" && url === "/reconcile") {
         o.onReconcile("api");
         return send(202, "application/json", '{"accepted":true}\n');

@@ -17,7 +17,7 @@ import { loadManifest, DROP_IN_DIR } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
 import { ipAddressOps } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
-import { readDrainState } from "./drain.js";
+import { changeDrain, readDrainState } from "./drain.js";
 import { Engine } from "./engine.js";
 import { acquireLock } from "./lock.js";
 import type { Logger } from "./log.js";
@@ -152,6 +152,19 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     onCrash: (e) => log.error(`reconcile crashed: ${(e as Error).stack ?? String(e)}`, { op: "reconcile", code: "E_INTERNAL" }),
   });
 
+  // drain requests from the socket change the persisted state one at a time
+  let drains: Promise<unknown> = Promise.resolve();
+  const onDrain = (target: string, on: boolean) => {
+    const names = (eng.state.manifest ?? m0)?.services.map((s) => s.name) ?? [];
+    const done = drains.then(() => changeDrain(stateDir, names, target, on, Date.now()));
+    drains = done.catch(() => undefined);
+    return done.then((s) => {
+      log.info(`${on ? "drain" : "undrain"} ${target} (asked over the status socket)`, { op: "drain", ...(target === "all" ? {} : { service: target }) });
+      trigger("drain");
+      return s;
+    });
+  };
+
   let server: StatusServer | undefined;
   let watcher: Watcher | undefined;
   let guard: ChildProcess | undefined;
@@ -173,6 +186,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
       metricsListen: m0?.supervisor.metricsListen,
       getStatus: () => buildStatus(eng.state, monitor.snapshot(), { pid: process.pid, startedAt }),
       onReconcile: () => trigger("drain"),
+      onDrain,
     });
   } catch (e) {
     await cleanup();

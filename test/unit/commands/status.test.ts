@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nagios, statusText } from "../../../src/commands/status-format.js";
-import { readDrainState } from "../../../src/supervisor/drain.js";
+import { changeDrain, readDrainState } from "../../../src/supervisor/drain.js";
 import { startStatusServer } from "../../../src/supervisor/status-server.js";
 import { runCli } from "../../helpers/cli.js";
 import { sampleStatus } from "../../helpers/status-fixture.js";
@@ -73,22 +73,29 @@ describe("svcroute status / drain against a socket", () => {
     expect(plain.err).toContain("E_SUPERVISOR_DOWN");
   });
 
-  it("drain persists the state and asks the supervisor to reconcile", async () => {
+  it("drain asks the running supervisor, which persists the state; with none running the client writes it", async () => {
     const dir = tmpTree({});
     const sock = join(dir, "s.sock");
     const text = `${MINIMAL}supervisor:\n  state_dir: ${dir}/state\n  status_socket: ${sock}\n`;
     const m = join(dir, "m.yaml");
     (await import("node:fs")).writeFileSync(m, text);
     const asked: string[] = [];
-    const srv = await startStatusServer({ socketPath: sock, getStatus: () => sampleStatus(), onReconcile: (r) => asked.push(r) });
+    const srv = await startStatusServer({
+      socketPath: sock,
+      getStatus: () => sampleStatus(),
+      onReconcile: (r) => asked.push(r),
+      onDrain: (target, on) => (asked.push(`${on ? "drain" : "undrain"} ${target}`), changeDrain(`${dir}/state`, ["dns"], target, on, Date.now())),
+    });
     try {
       const r = await runCli(["drain", "dns", "-m", m]);
       expect(r.code).toBe(0);
       expect(r.out).toContain("dns: draining");
+      expect(r.err).toBe("");
       expect(Object.keys((await readDrainState(`${dir}/state`)).services)).toEqual(["dns"]);
-      expect(asked).toEqual(["api"]);
+      expect(asked).toEqual(["drain dns"]);
       expect((await runCli(["undrain", "dns", "-m", m])).code).toBe(0);
       expect((await readDrainState(`${dir}/state`)).services).toEqual({});
+      expect(asked).toEqual(["drain dns", "undrain dns"]);
     } finally {
       await srv.close();
     }

@@ -2,6 +2,7 @@ import { statSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SvcrouteError } from "../../../src/errors.js";
 import { callSupervisor, fetchStatus } from "../../../src/supervisor/client.js";
 import { renderMetrics } from "../../../src/supervisor/metrics.js";
 import { startStatusServer } from "../../../src/supervisor/status-server.js";
@@ -23,6 +24,33 @@ describe("status server", () => {
       expect(reasons).toEqual(["api"]);
       expect((await callSupervisor(sock, "GET", "/nope")).status).toBe(404);
       await expect(startStatusServer({ socketPath: sock, getStatus: sampleStatus, onReconcile: () => {} })).rejects.toMatchObject({ code: "E_LOCKED" });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("POST /drain and /undrain take {target} and answer the drain state, or the error as JSON", async () => {
+    const dir = tmpTree({});
+    const sock = join(dir, "s.sock");
+    const calls: [string, boolean][] = [];
+    const srv = await startStatusServer({
+      socketPath: sock,
+      getStatus: sampleStatus,
+      onReconcile: () => {},
+      onDrain: async (target, on) => {
+        calls.push([target, on]);
+        if (target === "nope") throw new SvcrouteError("E_USAGE", 'no service named "nope"', { hint: "services: web" });
+        return { all: null, services: on ? { [target]: 1 } : {} };
+      },
+    });
+    try {
+      const post = (path: string, body: string) => callSupervisor(sock, "POST", path, 3000, body);
+      expect(await post("/drain", '{"target": "web"}')).toEqual({ status: 200, body: '{"all":null,"services":{"web":1}}\n' });
+      expect((await post("/undrain", '{"target": "web"}')).status).toBe(200);
+      expect(JSON.parse((await post("/drain", '{"target": "nope"}')).body)).toEqual({ code: "E_USAGE", message: 'no service named "nope"', hint: "services: web" });
+      for (const bad of ["not json", "{}", '{"target": 5}']) expect((await post("/drain", bad)).status).toBe(400);
+      expect((await post("/drain", `{"target": "${"x".repeat(5000)}"}`)).status).toBe(400);
+      expect(calls).toEqual([["web", true], ["web", false], ["nope", true]]);
     } finally {
       await srv.close();
     }
