@@ -8,6 +8,7 @@
 # there are put back as they were). Runs every gate, prints a summary, exits 1 if any failed.
 #   packaging/gates.sh
 # Environment:
+#   SVCROUTE_STEPS  a file to append "ok NAME" / "FAILED NAME" per gate to (.ci/summary.mjs reads it)
 #   EXPOSURE_MAX   highest allowed `systemd-analyze security` exposure of each unit (default 2.0)
 #   SVCROUTE_GATES_FORCE=1   run even though svcroute is installed or /etc/svcroute exists
 set -uo pipefail
@@ -33,9 +34,11 @@ gate() { # name, then the command to run
 	if [ "$rc" -eq 0 ]; then
 		printf -- "-- ok: %s (%.1f s)\n" "$name" "$secs"
 		passed+=("$name")
+		[ -z "${SVCROUTE_STEPS:-}" ] || echo "ok $name" >>"$SVCROUTE_STEPS"
 	else
 		printf -- "-- FAILED: %s (%.1f s, exit %s)\n" "$name" "$secs" "$rc"
 		failed+=("$name")
+		[ -z "${SVCROUTE_STEPS:-}" ] || echo "FAILED $name" >>"$SVCROUTE_STEPS"
 	fi
 	return 0
 }

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchStatus } from "../../src/supervisor/client.js";
 import { waitRoute } from "./harness/conditions.js";
 import { createLab, type Lab } from "./harness/lab.js";
-import { isAlive } from "./harness/procs.js";
-import { ensureBundle, guardPids, manifestFor, startSupervisor, waitSupervisorUp, writeAtomic, type Supervised } from "./harness/supervised.js";
+import { ensureBundle, manifestFor, plannedStop, startSupervisor, waitSupervisorUp, writeAtomic, type Supervised } from "./harness/supervised.js";
 import { waitFor } from "./harness/wait.js";
 
 const DAEMONS = ["bird", "frr"] as const;
@@ -40,13 +39,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!lab) return;
-  try {
-    for (const s of Object.values(sup)) if (s && isAlive(s.pid)) process.kill(s.pid, "SIGTERM");
-    await waitFor(() => Object.values(sup).filter((s) => s && isAlive(s.pid)), { what: "supervisors to stop", timeout: 15_000, until: (l) => l.length === 0 });
-    await waitFor(() => guardPids(lab), { what: "guards to leave", timeout: 10_000, until: (p) => p.length === 0 });
-  } finally {
-    await lab.down();
-  }
+  // clean-up only: whatever is left goes down with the lab
+  await plannedStop(lab, Object.values(sup).flatMap((s) => (s ? [s.pid] : []))).catch(() => undefined);
+  await lab.down();
 });
 
 describe.each(DAEMONS)("addresses: manage on a %s host", (d) => {

@@ -14,6 +14,7 @@ import {
   ensureBundle,
   guardLog,
   guardPids,
+  plannedStop,
   manifestFor,
   pathFrom,
   startSupervisor,
@@ -94,15 +95,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (Object.keys(figures).length) console.info(`[supervisor fault figures, ms]\n${summarise(figures)}`);
   if (!lab) return;
-  try {
-    const live = DAEMONS.filter((d) => sup[d] && isAlive(sup[d].pid));
-    for (const d of live) process.kill(sup[d].pid, "SIGTERM");
-    await waitFor(() => live.filter((d) => isAlive(sup[d].pid)), { what: "the supervisors to stop", timeout: 15_000, until: (l) => l.length === 0 });
-    await waitFor(() => guardPids(lab), { what: "every guard to leave after a planned stop", timeout: 10_000, until: (p) => p.length === 0 });
-  } finally {
-    await lab.down();
-  }
-  expect(guardPids(lab)).toEqual([]);
+  // clean-up only: the planned stop is the last test; whatever is left goes down with the lab
+  await plannedStop(lab, DAEMONS.filter((d) => sup[d]).map((d) => sup[d].pid)).catch(() => undefined);
+  await lab.down();
 });
 
 afterEach((ctx) => {
@@ -299,4 +294,11 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     const st = await status(d);
     expect(st.services.find((x) => x.name === "web")!.prefixes[0]!.advertised.tor1).toBe(true);
   });
+});
+
+// last: each supervisor withdraws and tells its guard; nothing of the run survives
+it("a planned stop ends every supervisor, and every guard leaves", async () => {
+  await plannedStop(lab, DAEMONS.map((d) => sup[d].pid));
+  expect(DAEMONS.filter((d) => isAlive(sup[d].pid))).toEqual([]);
+  expect(guardPids(lab)).toEqual([]);
 });

@@ -350,6 +350,18 @@ export function guardPids(lab: Lab, manifest?: string): number[] {
   return out;
 }
 
+/**
+ * A planned stop: SIGTERM each supervisor still alive, then wait until they have exited and every
+ * guard of this lab has left (a guard told "bye" by its supervisor exits at once). Throws on
+ * timeout: call it from a test, where that is a failure; from a hook only as clean-up.
+ */
+export async function plannedStop(lab: Lab, pids: number[]): Promise<void> {
+  const live = pids.filter((p) => isAlive(p));
+  for (const p of live) process.kill(p, "SIGTERM");
+  await waitFor(() => live.filter((p) => isAlive(p)), { what: "the supervisors to stop", timeout: 15_000, until: (l) => l.length === 0 });
+  await waitFor(() => guardPids(lab), { what: "every guard to leave after a planned stop", timeout: 10_000, until: (p) => p.length === 0 });
+}
+
 /** lines of <state_dir>/guard.log, parsed (the guard logs JSON lines there) */
 export function guardLog(s: Supervised): { msg: string; level: string }[] {
   try {

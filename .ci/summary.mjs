@@ -1,0 +1,81 @@
+// CI's result: vitest's JSON report plus the results of the steps that are not vitest tests
+// (packaging gates, runtime floor), ending with the line "N passed, N failed". A test file that
+// failed counts as a failure even when none of its tests did: a throwing beforeAll reports its
+// tests as skipped, an assertion in afterAll leaves them passed, a file that does not load has
+// none. Skipped and todo tests are listed, so a test that quietly stopped running is seen.
+//   node .ci/summary.mjs --vitest REPORT.json [--steps FILE]
+// FILE holds one line per step: "ok NAME" or "FAILED NAME". Exit 1 when anything failed.
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+
+function arg(name) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/** @returns {{passed: number, failures: string[], skipped: string[]}} */
+export function countVitest(report) {
+  const failures = [];
+  const skipped = [];
+  let passed = 0;
+  for (const file of report.testResults) {
+    const name = basename(file.name);
+    const tests = file.assertionResults;
+    passed += tests.filter((t) => t.status === "passed").length;
+    const failed = tests.filter((t) => t.status === "failed");
+    for (const t of failed) failures.push(`${name} > ${t.fullName ?? t.title}: ${firstLine(t.failureMessages?.[0])}`);
+    if (file.status === "failed" && failed.length === 0) {
+      const why = firstLine(file.message);
+      const notRun = tests.filter((t) => t.status !== "passed").length;
+      failures.push(`${name}: ${notRun > 0 ? `${notRun} test(s) not run: a hook or the file itself failed` : tests.length > 0 ? "a hook failed after its tests" : "the file did not load"}${why ? `: ${why}` : ""}`);
+      continue; // its skipped tests are the failure above, not skips
+    }
+    for (const t of tests) if (t.status === "skipped" || t.status === "pending" || t.status === "todo") skipped.push(`${name} > ${t.fullName ?? t.title}${t.status === "todo" ? " (todo)" : ""}`);
+  }
+  return { passed, failures, skipped };
+}
+
+function firstLine(text) {
+  return (text ?? "").split("\n").find((l) => l.trim() !== "")?.trim().slice(0, 200) ?? "";
+}
+
+/** @returns {{passed: number, failures: string[]}} */
+export function countSteps(text) {
+  let passed = 0;
+  const failures = [];
+  for (const line of text.split("\n")) {
+    const m = /^(ok|FAILED) (.+)$/.exec(line.trim());
+    if (!m) continue;
+    if (m[1] === "ok") passed++;
+    else failures.push(`gate: ${m[2]}`);
+  }
+  return { passed, failures };
+}
+
+function main() {
+  const reportFile = arg("--vitest");
+  const stepsFile = arg("--steps");
+  let passed = 0;
+  const failures = [];
+  let skipped = [];
+  if (reportFile && existsSync(reportFile)) {
+    const v = countVitest(JSON.parse(readFileSync(reportFile, "utf8")));
+    passed += v.passed;
+    failures.push(...v.failures);
+    skipped = v.skipped;
+  } else failures.push(`no test report at ${reportFile ?? "(none given)"}: the test run did not finish`);
+  if (stepsFile && existsSync(stepsFile)) {
+    const s = countSteps(readFileSync(stepsFile, "utf8"));
+    passed += s.passed;
+    failures.push(...s.failures);
+  }
+  if (skipped.length > 0) {
+    console.log(`skipped: ${skipped.length} test(s)`);
+    for (const s of skipped) console.log(`  ${s}`);
+  }
+  for (const f of failures) console.log(`FAILED ${f}`);
+  console.log(`${passed} passed, ${failures.length} failed`);
+  process.exitCode = failures.length > 0 ? 1 : 0;
+}
+
+main();
