@@ -36,9 +36,10 @@ describe("advertised routes", () => {
     expect(parseAdvertised(json("host1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json"))).toEqual(["192.0.2.100/32", "192.0.2.11/32"]);
     expect(parseAdvertised(json("host1.show-bgp-ipv6-unicast-neighbor-advertised-routes.json"))).toEqual(["2001:db8::100/128", "2001:db8::11/128"]);
   });
-  it("nothing advertised (the ToR sends hosts nothing but the default)", () => {
-    const a = parseAdvertised(json("tor1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json"));
-    expect(a.every((p) => p === "0.0.0.0/0")).toBe(true);
+  it("nothing advertised: a ToR's default-originate is reported apart, not as an advertised route", () => {
+    const doc = json("tor1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json") as { bgpOriginatingDefaultNetwork?: string };
+    expect(doc.bgpOriginatingDefaultNetwork).toBe("0.0.0.0/0");
+    expect(parseAdvertised(doc)).toEqual([]);
   });
 });
 

@@ -154,7 +154,7 @@ describe("doctor", () => {
     const f = healthy();
     breakIt(f);
     const found = diagnose(f).filter((x) => x.code === code);
-    expect(found, `codes: ${codes(f).join(", ")}`).toHaveLength(found.length || 1);
+    expect(found, `codes: ${codes(f).join(", ")}`).toHaveLength(1);
     expect(found[0]!.result).toMatch(/FAIL|WARN/);
     if (text) expect(`${found[0]!.finding} ${found[0]!.evidence ?? ""} ${found[0]!.fix ?? ""}`).toMatch(text);
     expect(found[0]!.fix ?? "").not.toBe("");
