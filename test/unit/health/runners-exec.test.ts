@@ -1,5 +1,6 @@
 // exec runner with real scripts: exit codes, output tails, timeouts that kill the whole process
 // group (including a forked child), minimal environment, cwd, and running as `nobody`.
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -159,8 +160,22 @@ describe("exec", () => {
     expect(effectiveUser({ user: "root", userFromManifest: true }, 0)).toBe("root");
   });
 
-  it.skipIf(isRoot)("as a non-root user, a check for nobody reports the error as its result", async () => {
-    const r = await runReal(spec(["/bin/true"], { user: "nobody" }));
-    expect(r).toMatchObject({ ok: false, error: "EPERM" });
+  // svcroute unprivileged (as the packaged unit runs it): a check for another user cannot be
+  // started and says why; a check for its own user runs. As root, the runner itself is started
+  // as `nobody` (setpriv), so this runs for real in CI too.
+  it("unprivileged, a check for another user reports the error as its result; one for its own user runs", async () => {
+    const asUnprivileged = (s: ExecSpec): Promise<{ ok: boolean; error?: string; reason: string }> => {
+      if (!isRoot) return runReal(s);
+      const code = `import(${JSON.stringify(join(process.cwd(), "test/unit/health/targets.ts"))}).then(async (t) => console.log(JSON.stringify(await t.runReal(${JSON.stringify(s)}))))`;
+      const out = execFileSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "--import", "tsx", "-e", code], { encoding: "utf8" });
+      return Promise.resolve(JSON.parse(out.trim().split("\n").at(-1)!));
+    };
+    const self = isRoot ? "nobody" : me;
+    const other = self === "daemon" ? "nobody" : "daemon";
+    const refused = await asUnprivileged(spec(["/bin/true"], { user: other }));
+    expect(refused).toMatchObject({ ok: false, error: "EPERM" });
+    expect(refused.reason).toMatch(new RegExp(`cannot run as user "${other}" .*only root can switch users`));
+    const own = await asUnprivileged(spec([script("whoami.sh", "id -un")], { user: self }));
+    expect(own).toMatchObject({ ok: true, reason: `exit 0: ${self}` });
   });
 });
