@@ -1,12 +1,12 @@
 // Read the manifest and its drop-ins from disk (the only I/O in manifest/), then parse, merge,
 // validate and normalise. Never throws for bad input: problems come back as data.
-import { constants, promises as fsp } from "node:fs";
+import { constants, existsSync, promises as fsp } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Problem } from "../errors.js";
 import { SvcrouteError } from "../errors.js";
 import { createTrustChecker, type TrustIssue } from "../effects/file-trust.js";
 import { mergeSources } from "./merge.js";
-import { normalize } from "./normalize.js";
+import { normalize, type Installed } from "./normalize.js";
 import { MAX_MANIFEST_BYTES, decodeManifest, parseManifestText, type ParsedSource } from "./parse.js";
 import type { Manifest } from "./types.js";
 import { validateMerged } from "./validate.js";
@@ -18,6 +18,11 @@ const DROP_IN_NAME = /^[^.].*\.(ya?ml|json)$/;
 export interface LoadOptions {
   /** directory of drop-ins; default: services.d beside the manifest; null: none */
   dropInDir?: string | null;
+}
+
+export interface BuildOptions {
+  /** which files exist, for defaults that depend on the distribution (FRR's tools) */
+  installed?: Installed;
 }
 
 export interface LoadResult {
@@ -110,7 +115,7 @@ async function readSource(file: string, isMain: boolean, trust: Trust): Promise<
 }
 
 /** Parse + merge + validate + normalise already-read sources (pure; used by load and tests). */
-export function buildFromSources(main: ParsedSource, fragments: ParsedSource[]): LoadResult {
+export function buildFromSources(main: ParsedSource, fragments: ParsedSource[], opts: BuildOptions = {}): LoadResult {
   const files = [main.file, ...fragments.map((f) => f.file)];
   const merged = mergeSources(main, fragments);
   const v = validateMerged(merged);
@@ -122,7 +127,7 @@ export function buildFromSources(main: ParsedSource, fragments: ParsedSource[]):
   const problems = [...v.problems].sort(byPos);
   const warnings = [...v.warnings].sort(byPos);
   if (problems.length > 0 || !v.data) return { problems, warnings, files, stage: "invalid" };
-  return { manifest: normalize(v.data, files, merged.serviceSources), problems, warnings, files };
+  return { manifest: normalize(v.data, files, merged.serviceSources, opts.installed), problems, warnings, files };
 }
 
 export async function loadManifest(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
@@ -141,7 +146,7 @@ export async function loadManifest(path: string, opts: LoadOptions = {}): Promis
     const stage = reads.some((r) => r.stage === "io") || listing.problems.length ? "io" : "parse";
     return { problems, warnings: [], files, stage };
   }
-  return buildFromSources(main.src, fragments.flatMap((f) => (f.src ? [f.src] : [])));
+  return buildFromSources(main.src, fragments.flatMap((f) => (f.src ? [f.src] : [])), { installed: existsSync });
 }
 
 function uniqueProblems(ps: Problem[]): Problem[] {

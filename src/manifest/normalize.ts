@@ -9,7 +9,16 @@ import type { CheckSpec, Combine, DaemonConfig, Manifest, Peer, Service } from "
 
 const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : mustParseDuration(v));
 
-function normalizeDaemon(raw: RawManifest["daemon"]): DaemonConfig {
+/** which files exist on this host (the loader passes the real check; pure callers none) */
+export type Installed = (path: string) => boolean;
+
+/** FRR's daemons: /usr/lib/frr on Debian and Ubuntu (the default), /usr/libexec/frr on RHEL */
+export function frrTool(debian: string, installed: Installed): string {
+  const rhel = debian.replace(/^\/usr\/lib\/frr\//, "/usr/libexec/frr/");
+  return !installed(debian) && installed(rhel) ? rhel : debian;
+}
+
+export function normalizeDaemon(raw: RawManifest["daemon"], installed: Installed = () => false): DaemonConfig {
   const d = typeof raw === "string" ? { type: raw } : raw;
   const base = D.daemon.files[d.type];
   return {
@@ -17,8 +26,8 @@ function normalizeDaemon(raw: RawManifest["daemon"]): DaemonConfig {
     configFile: d.config_file ?? base.configFile,
     socket: d.socket ?? base.socket,
     vtysh: d.vtysh ?? D.daemon.vtysh,
-    frrReload: d.frr_reload ?? D.daemon.frrReload,
-    bgpd: d.bgpd ?? D.daemon.bgpd,
+    frrReload: d.frr_reload ?? frrTool(D.daemon.frrReload, installed),
+    bgpd: d.bgpd ?? frrTool(D.daemon.bgpd, installed),
     bird: d.bird ?? D.daemon.bird,
     birdc: d.birdc ?? D.daemon.birdc,
     routeMapDelayMs: ms(d.route_map_delay, D.daemon.routeMapDelayMs),
@@ -153,12 +162,12 @@ function stableStringify(v: unknown): string {
 }
 
 /** `serviceSources[i]` is the file that services[i] came from. */
-export function normalize(raw: RawManifest, files: string[], serviceSources: string[]): Manifest {
+export function normalize(raw: RawManifest, files: string[], serviceSources: string[], installed?: Installed): Manifest {
   const services = (raw.services ?? []).map((s, i) => normalizeService(s, serviceSources[i] ?? files[0] ?? ""));
   services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const m: Omit<Manifest, "hash"> = {
     version: 1,
-    daemon: normalizeDaemon(raw.daemon),
+    daemon: normalizeDaemon(raw.daemon, installed),
     router: { asn: raw.router.asn, routerId: deriveRouterId(raw) },
     peers: raw.peers.map(normalizePeer),
     policy: {

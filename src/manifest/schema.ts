@@ -55,8 +55,8 @@ const DaemonObjectSchema = z
       `FRR: the vty socket directory (default ${D.daemon.files.frr.socket}); BIRD: the control socket (default ${D.daemon.files.bird.socket})`,
     ).optional(),
     vtysh: absPath(`FRR: the vtysh binary (default ${D.daemon.vtysh})`).optional(),
-    frr_reload: absPath(`FRR: frr-reload.py (default ${D.daemon.frrReload})`).optional(),
-    bgpd: absPath(`FRR: the bgpd binary, used for semantic config checks (default ${D.daemon.bgpd})`).optional(),
+    frr_reload: absPath(`FRR: frr-reload.py (default ${D.daemon.frrReload}, or the same in /usr/libexec/frr where only that exists, as on RHEL)`).optional(),
+    bgpd: absPath(`FRR: the bgpd binary, used for semantic config checks (default ${D.daemon.bgpd}, or the same in /usr/libexec/frr where only that exists, as on RHEL)`).optional(),
     bird: absPath(`BIRD: the bird binary, used for \`bird -p\` config checks (default ${D.daemon.bird})`).optional(),
     birdc: absPath(`BIRD: the birdc binary (default ${D.daemon.birdc})`).optional(),
     route_map_delay: duration(

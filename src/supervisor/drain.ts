@@ -17,7 +17,7 @@ export type DrainState = z.infer<typeof DrainFileSchema>;
 
 export const NO_DRAIN: DrainState = { all: null, services: {} };
 
-const drainStatePath = (stateDir: string) => join(stateDir, "drain.json");
+export const drainStatePath = (stateDir: string) => join(stateDir, "drain.json");
 
 export async function readDrainState(stateDir: string): Promise<DrainState> {
   let text: string;
