@@ -227,14 +227,18 @@ config_dirs_closed() {
 # /etc/svcroute as the README says it is installed: only root writes it, the svcroute group
 # (the service and its operators) reads it. Every drop-in present is held to the same.
 svcroute_files_owned() { # who wrote them (for the message)
-	local rc=0 p want got
-	for p in "/etc/svcroute 750" "/etc/svcroute/services.d 750" "/etc/svcroute/svcroute.yaml 640" \
-		$(find /etc/svcroute/services.d -maxdepth 1 -type f -printf '%p 640\n' 2>/dev/null); do
-		case $p in /*) want=$p; continue ;; esac
-		got=$(stat -c '%U:%G %a' "$want" 2>&1)
-		[ "$got" = "root:svcroute $p" ] || { fail "$1: $want is $got, not root:svcroute $p"; rc=1; }
+	local rc=0 path mode got
+	# shellcheck disable=SC2046 # path/mode pairs
+	set -- /etc/svcroute 750 /etc/svcroute/services.d 750 /etc/svcroute/svcroute.yaml 640 \
+		$(find /etc/svcroute/services.d -maxdepth 1 -type f -printf '%p 640\n' 2>/dev/null) "$1"
+	local who=${!#}
+	while [ $# -gt 1 ]; do
+		path=$1 mode=$2
+		shift 2
+		got=$(stat -c '%U:%G %a' "$path" 2>&1)
+		[ "$got" = "root:svcroute $mode" ] || { fail "$who: $path is $got, not root:svcroute $mode"; rc=1; }
 	done
-	[ $rc -eq 0 ] && echo "   $1: /etc/svcroute, services.d root:svcroute 0750; svcroute.yaml$(find /etc/svcroute/services.d -maxdepth 1 -type f -printf ', services.d/%f' 2>/dev/null) root:svcroute 0640"
+	[ $rc -eq 0 ] && echo "   $who: /etc/svcroute, services.d root:svcroute 0750; svcroute.yaml$(find /etc/svcroute/services.d -maxdepth 1 -type f -printf ', services.d/%f' 2>/dev/null) root:svcroute 0640"
 	return $rc
 }
 
