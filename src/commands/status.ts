@@ -22,8 +22,15 @@ export async function statusCommand(io: Io, opts: StatusOptions): Promise<number
       io.out(r.line);
       return r.code;
     } catch (e) {
-      io.out(`SVCROUTE CRITICAL - supervisor not reachable: ${isSvcrouteError(e) ? e.message : String(e)}`);
-      return isSvcrouteError(e) && e.code === "E_SUPERVISOR_DOWN" ? 2 : 3;
+      const why = isSvcrouteError(e) ? e.message : String(e);
+      // down is CRITICAL; anything else (the socket refuses this user, a bad answer) means the
+      // check cannot tell: UNKNOWN, and the line says so too
+      if (isSvcrouteError(e) && e.code === "E_SUPERVISOR_DOWN") {
+        io.out(`SVCROUTE CRITICAL - supervisor not reachable: ${why}`);
+        return 2;
+      }
+      io.out(`SVCROUTE UNKNOWN - cannot ask the supervisor: ${why}${isSvcrouteError(e) && e.hint ? ` (${e.hint})` : ""}`);
+      return 3;
     }
   }
   const once = async () => {

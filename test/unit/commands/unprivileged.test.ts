@@ -1,7 +1,8 @@
-// `svcroute drain` as an operator: a real unprivileged user who may reach the supervisor's socket
-// (its group) but not write the supervisor's state directory. The drain goes through the socket;
-// the client writes the state itself only when no supervisor runs and it may. Switching to
-// `nobody` takes root: as any other user these tests are reported skipped.
+// Client commands as real unprivileged users. `svcroute drain` as an operator, who may reach the
+// supervisor's socket (its group) but not write the supervisor's state directory: the drain goes
+// through the socket; the client writes the state itself only when no supervisor runs and it
+// may. `status --nagios` as a user the socket refuses. Switching to `nobody` takes root: as any
+// other user these tests are reported skipped.
 import { execFile } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +19,10 @@ const BIN = join(process.cwd(), "src/bin.ts");
 
 /** svcroute as nobody:nogroup (the socket's group stands for the svcroute group) */
 function asMember(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return asNobody(args);
+}
+
+function asNobody(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "--import", "tsx", BIN, ...args], { cwd: process.cwd() }, (e, out, err) =>
       resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: String(out), err: String(err) }),
@@ -94,5 +99,23 @@ describe.runIf(asRoot)("drain and undrain as a member of the svcroute group", ()
     expect(r.code).toBe(0);
     expect(r.err).toContain("takes effect when it starts");
     expect(Object.keys(drained(h.state).services)).toEqual(["web"]);
+  });
+});
+
+describe.runIf(asRoot)("status --nagios as a user the socket refuses", () => {
+  it("is UNKNOWN (exit 3) and says why: the check cannot tell, the service may be fine", async () => {
+    const h = host();
+    const srv = await startStatusServer({ socketPath: h.socket, getStatus: sampleStatus, onReconcile: () => undefined });
+    try {
+      // the socket stays root:root 0660, the directory lets nobody in
+      chmodSync(join(h.socket, ".."), 0o755);
+      const r = await asNobody(["status", "--nagios", "--socket", h.socket]);
+      expect(r.out).toMatch(/^SVCROUTE UNKNOWN - cannot ask the supervisor: .*EACCES/);
+      expect(r.code).toBe(3);
+    } finally {
+      await srv.close();
+    }
+    const down = await asNobody(["status", "--nagios", "--socket", h.socket]);
+    expect([down.code, down.out]).toEqual([2, expect.stringMatching(/^SVCROUTE CRITICAL - supervisor not reachable/)]);
   });
 });
