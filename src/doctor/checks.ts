@@ -71,8 +71,18 @@ const daemonChecks: Check = (f) => {
     // the group that may use the socket: what the socket says, unless that is root's
     const group = f.daemon.socketGroup && f.daemon.socketGroup !== "root" ? f.daemon.socketGroup : m.daemon.type === "frr" ? "frrvty" : "bird";
     const owner = sf?.exists ? `\n${sf.path}: owner uid ${sf.uid}, group ${f.daemon.socketGroup ?? sf.gid}, mode ${octal(sf.mode)}` : "";
+    const frozen = f.daemon.errorCode === "E_TIMEOUT";
     out.push(
-      perm
+      frozen
+        ? {
+            area: "daemon",
+            code: "DAEMON_NOT_ANSWERING",
+            result: "FAIL",
+            finding: `${m.daemon.type} does not answer on ${m.daemon.socket} in time: it is there, but frozen or overloaded`,
+            evidence: f.daemon.error ?? undefined,
+            fix: `look at its processes (ps -o pid,stat,cmd -C ${m.daemon.type === "frr" ? "bgpd,zebra" : "bird"}): one stopped with SIGSTOP (state T) goes on after kill -CONT PID; otherwise restart it (systemctl restart ${m.daemon.type === "frr" ? "frr" : "bird"})`,
+          }
+        : perm
         ? {
             area: "daemon",
             code: "DAEMON_SOCKET_PERMISSION",

@@ -15,7 +15,7 @@ import { formatDiagnostics, validateConfigText } from "../daemons/validate.js";
 import type { Exec } from "../effects/exec.js";
 import { DEFAULTS } from "../manifest/defaults.js";
 import { readSecretFile } from "../effects/secret-file.js";
-import { toSvcrouteError } from "../errors.js";
+import { SvcrouteError, toSvcrouteError } from "../errors.js";
 import { DROP_IN_DIR, loadManifest } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
 import { fetchStatus } from "../supervisor/client.js";
@@ -258,17 +258,17 @@ async function kernelDefaults(exec: Exec): Promise<{ v4: number; v6: number } | 
   }
 }
 
-async function bfdPeers(m: Manifest, exec: Exec): Promise<Facts["bfd"]> {
+async function bfdPeers(m: Manifest, exec: Exec, limitMs: number | undefined): Promise<Facts["bfd"]> {
   if (!m.peers.some((p) => p.bfd)) return null;
   if (m.daemon.type === "frr") {
-    const r = await exec(m.daemon.vtysh, ["--vty_socket", m.daemon.socket, "-c", "show bfd peers json"], { timeoutMs: 5000 });
+    const r = await exec(m.daemon.vtysh, ["--vty_socket", m.daemon.socket, "-c", "show bfd peers json"], { timeoutMs: limitMs ?? 5000 });
     try {
       return (JSON.parse(r.stdout) as { peer: string; status: string }[]).map((p) => ({ address: p.peer, state: p.status }));
     } catch {
       return null;
     }
   }
-  const s = new BirdSocket(m.daemon.socket, 3000);
+  const s = new BirdSocket(m.daemon.socket, limitMs ?? 3000);
   try {
     const r = await s.command("show bfd sessions");
     return r.text
@@ -282,8 +282,8 @@ async function bfdPeers(m: Manifest, exec: Exec): Promise<Facts["bfd"]> {
   }
 }
 
-async function birdRunning(m: Manifest): Promise<{ lastReconfigMs: number | null; protocols: Facts["config"]["birdProtocols"] }> {
-  const s = new BirdSocket(m.daemon.socket, 3000);
+async function birdRunning(m: Manifest, limitMs: number | undefined): Promise<{ lastReconfigMs: number | null; protocols: Facts["config"]["birdProtocols"] }> {
+  const s = new BirdSocket(m.daemon.socket, limitMs ?? 3000);
   try {
     const st = parseStatus((await s.command("show status")).text);
     const protocols = parseBirdProtocols((await s.command("show protocols")).text).map(({ name, proto, state }) => ({ name, proto, state }));
@@ -295,12 +295,15 @@ async function birdRunning(m: Manifest): Promise<{ lastReconfigMs: number | null
   }
 }
 
-async function frrRunningDiff(m: Manifest, exec: Exec): Promise<Facts["config"]["runningDiff"]> {
-  const r = await exec(m.daemon.frrReload, ["--test", "--stdout", "--confdir", dirname(m.daemon.configFile), "--vty_socket", m.daemon.socket, "--rundir", "/tmp", m.daemon.configFile], { timeoutMs: 60_000 });
+async function frrRunningDiff(m: Manifest, exec: Exec, limitMs: number | undefined): Promise<Facts["config"]["runningDiff"]> {
+  const r = await exec(m.daemon.frrReload, ["--test", "--stdout", "--confdir", dirname(m.daemon.configFile), "--vty_socket", m.daemon.socket, "--rundir", "/tmp", m.daemon.configFile], { timeoutMs: limitMs ?? 60_000 });
   if (r.notFound || !/Lines To (Delete|Add)/.test(`${r.stdout}${r.stderr}`)) return null;
   const d = parseReloadDiff(`${r.stdout}\n${r.stderr}`);
   return diffIsEmpty(d) ? { toDelete: [], toAdd: [] } : d;
 }
+
+/** how long doctor waits for the daemon to answer one probe while the supervisor runs */
+export const SUPERVISED_PROBE_MS = 1500;
 
 export async function gatherFacts(o: GatherOptions): Promise<Facts> {
   const load = await loadManifest(o.manifestPath);
@@ -350,8 +353,15 @@ export async function gatherFacts(o: GatherOptions): Promise<Facts> {
     facts.config.announcedInFile = announcedInConfig(file.text, d.type);
     if (d.type === "bird") facts.config.protocolsInFile = birdConfigProtocols(file.text);
   }
-  const driver = makeDriver(d);
+  // With the supervisor running, doctor does not wait on the daemon: what the supervisor knows
+  // (the daemon unreachable) is taken from it, and each probe of the daemon gets a short limit.
+  const st = facts.supervisor.status;
+  const limitMs = st ? SUPERVISED_PROBE_MS : undefined;
+  const driver = makeDriver(d, { exec: o.exec, timeoutMs: limitMs });
   try {
+    if (st && !st.daemon.reachable) {
+      throw new SvcrouteError(st.last_reconcile?.code === "E_TIMEOUT" ? "E_TIMEOUT" : "E_DAEMON_UNAVAILABLE", `the supervisor cannot reach it: ${st.daemon.last_error ?? "no reason given"}`);
+    }
     facts.daemon.instance = await driver.instance();
     const model = buildModel(m);
     const obs = await driver.observe(model);
@@ -372,10 +382,10 @@ export async function gatherFacts(o: GatherOptions): Promise<Facts> {
     driver.close();
   }
   if (facts.daemon.reachable) {
-    facts.bfd = await bfdPeers(m, o.exec).catch(() => null);
-    if (d.type === "frr" && file.exists) facts.config.runningDiff = await frrRunningDiff(m, o.exec).catch(() => null);
+    facts.bfd = await bfdPeers(m, o.exec, limitMs).catch(() => null);
+    if (d.type === "frr" && file.exists) facts.config.runningDiff = await frrRunningDiff(m, o.exec, limitMs).catch(() => null);
     if (d.type === "bird") {
-      const b = await birdRunning(m);
+      const b = await birdRunning(m, limitMs);
       facts.config.lastReconfigMs = b.lastReconfigMs;
       facts.config.birdProtocols = b.protocols;
     }

@@ -120,6 +120,7 @@ describe("doctor", () => {
     ["FRR not installed", (f) => (f.daemon.binaries = [{ name: "vtysh", path: "/usr/bin/vtysh", exists: false }]), "DAEMON_NOT_INSTALLED", /apt-get install frr/],
     ["FRR too old", (f) => (f.daemon.version = "7.5.1"), "DAEMON_TOO_OLD"],
     ["daemon stopped", (f) => Object.assign(f.daemon, { reachable: false, error: "FRR is not reachable", errorCode: "E_DAEMON_UNAVAILABLE" }), "DAEMON_DOWN", /systemctl start frr/],
+    ["daemon frozen (it does not answer in time)", (f) => Object.assign(f.daemon, { reachable: false, error: "vtysh (observe) did not finish within 1500 ms", errorCode: "E_TIMEOUT" }), "DAEMON_NOT_ANSWERING", /does not answer.*SIGSTOP.*kill -CONT/s],
     ["socket permissions", (f) => Object.assign(f.daemon, { reachable: false, error: "/var/run/frr/bgpd.vty: EACCES (permission denied)" }), "DAEMON_SOCKET_PERMISSION", /frrvty/],
     ["bfdd not enabled", (f) => (f.daemon.daemonsFile!.text = "bgpd=yes\nbfdd=no\n"), "DAEMON_NOT_ENABLED", /bfdd=yes/],
     ["config not svcroute's", (f) => Object.assign(f.config, { checksum: "foreign" }), "CONFIG_NOT_SVCROUTE"],
