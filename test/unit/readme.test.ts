@@ -74,4 +74,28 @@ describe("docs/", () => {
     }
     expect(listed.sort()).toEqual(files(join(ROOT, "src")).sort());
   });
+
+  // The validate hooks the docs show are the ones the shipped role and module use (the packaging
+  // gates run those against this host), and name nothing the module does not ship.
+  it("manifest.md shows the Ansible role's and the Puppet module's own validate hooks", () => {
+    const page = read("docs/manifest.md");
+    const role = read("packaging/ansible/roles/svcroute/tasks/config.yml").replaceAll("{{ svcroute_config_dir }}", "/etc/svcroute");
+    const module = read("packaging/puppet/svcroute/manifests/init.pp").replaceAll("${config_dir}", "/etc/svcroute");
+    const ansible = /```yaml\n# Ansible[\s\S]*?```/.exec(page)?.[0] ?? "";
+    const puppet = /```puppet\n# Puppet[\s\S]*?```/.exec(page)?.[0] ?? "";
+    const validate = /validate: (.*)/.exec(ansible)?.[1];
+    expect(validate, "the Ansible validate line").toBeDefined();
+    expect(role).toContain(`validate: ${validate}`);
+    for (const k of ["owner", "group", "mode"]) {
+      const line = new RegExp(`\\n\\s+${k}: .*`).exec(ansible)?.[0].trim();
+      expect(line, `the Ansible task sets ${k}`).toBeDefined();
+      expect(role).toContain(line);
+    }
+    const cmd = /validate_cmd\s*=> '([^']*)'/.exec(puppet)?.[1];
+    expect(cmd, "the Puppet validate_cmd").toBeDefined();
+    expect(module).toContain(`validate_cmd => "${cmd}"`);
+    for (const [, kind, name] of puppet.matchAll(/\b(epp|template)\('svcroute\/([^']+)'/g)) {
+      expect(existsSync(join(ROOT, "packaging/puppet/svcroute/templates", name!)), `${kind}('svcroute/${name}') is not in the module`).toBe(true);
+    }
+  });
 });
