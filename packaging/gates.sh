@@ -155,8 +155,8 @@ rpm_contents() {
 	[ "$(rpm -qp --qf '%{ARCH}' "$RPM" 2>/dev/null)" = noarch ] || fail "not noarch" || rc=1
 	rpm -qp --configfiles "$RPM" 2>/dev/null | grep -qx /etc/svcroute/svcroute.yaml || fail "manifest is not %config" || rc=1
 	rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM" 2>/dev/null | grep -q '^cn /etc/svcroute/svcroute.yaml$' || fail "manifest is not %config(noreplace)" || rc=1
-	diff -u <(printf '%s\n' "drwxr-x--- root svcroute /etc/svcroute" "-rw-r----- root svcroute /etc/svcroute/svcroute.yaml" "drwxr-x--- root svcroute /etc/svcroute/services.d") \
-		<(rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]' "$RPM" 2>/dev/null | grep ' /etc/svcroute') | sed 's/^/   /' ||
+	diff -u <(printf '%s\n' "drwxr-x--- root svcroute /etc/svcroute" "drwxr-x--- root svcroute /etc/svcroute/services.d" "-rw-r----- root svcroute /etc/svcroute/svcroute.yaml") \
+		<(rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]' "$RPM" 2>/dev/null | grep ' /etc/svcroute' | sort -k4) | sed 's/^/   /' ||
 		fail "/etc/svcroute is not root:svcroute 0750 / 0640 in the rpm" || rc=1
 	[ $rc -eq 0 ] && echo "   $(rpm -qpl "$RPM" 2>/dev/null | wc -l) paths as expected; $(rpm -qp --requires "$RPM" 2>/dev/null | grep nodejs); manifest %config(noreplace) root:svcroute 0640 in root:svcroute 0750"
 	return $rc
