@@ -4,6 +4,7 @@ import { buildModel } from "../core/build-model.js";
 import { ALL_UP, type HealthInput } from "../core/desired.js";
 import { render } from "../core/render.js";
 import { loadSecrets, type SecretReader } from "../core/secrets.js";
+import { daemonCapabilities } from "../daemons/make.js";
 import { assertDaemonAccepts, type ParserBinaries, type Verdict } from "../daemons/validate.js";
 import { exec as realExec, type Exec } from "../effects/exec.js";
 import { readSecretFile } from "../effects/secret-file.js";
@@ -33,7 +34,9 @@ function binariesOf(m: Manifest): ParserBinaries {
 export async function validateWithDaemon(manifest: Manifest, deps: DaemonCheckDeps = {}): Promise<DaemonCheckResult> {
   const daemon = deps.daemon ?? manifest.daemon.type;
   const secrets = await loadSecrets(manifest, deps.readSecret ?? readSecretFile);
-  const model = buildModel(manifest, deps.health ?? ALL_UP, secrets);
+  // judged as it would be written for the installed version
+  const capabilities = await daemonCapabilities({ ...manifest.daemon, type: daemon }, { exec: deps.exec ?? realExec });
+  const model = buildModel(manifest, deps.health ?? ALL_UP, secrets, { capabilities });
   const { text } = render(model, daemon, { showSecrets: true });
   const label = `${manifest.daemon.configFile} (rendered)`;
   const verdict = await assertDaemonAccepts(daemon, text, label, {

@@ -9,6 +9,7 @@ import { ALL_UP, type Announce } from "../core/desired.js";
 import { healthFromAnnounce } from "../core/health-from-announce.js";
 import { render } from "../core/render.js";
 import { maskSecrets } from "../daemons/config-read.js";
+import { daemonCapabilities } from "../daemons/make.js";
 import { diffIsEmpty, parseReloadDiff } from "../daemons/frr-parse.js";
 import { exec } from "../effects/exec.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
@@ -37,7 +38,7 @@ export async function diffCommand(io: Io, opts: { manifest?: string; socket?: st
   } catch {
     // keep ALL_UP
   }
-  const rendered = comparable(render(buildModel(m, health), m.daemon.type).text);
+  const rendered = comparable(render(buildModel(m, health, undefined, { capabilities: await daemonCapabilities(m.daemon) }), m.daemon.type).text);
   const onDisk = await fsp.readFile(m.daemon.configFile, "utf8").then(comparable, () => undefined);
   let differs = false;
   io.out(`# ${source}`);

@@ -8,9 +8,11 @@ import { ALL_UP, type HealthInput } from "../core/desired.js";
 import { checkHealthAgainstManifest, parseHealthInput } from "../core/health-input.js";
 import { render } from "../core/render.js";
 import { NO_SECRETS, loadSecrets, type SecretReader } from "../core/secrets.js";
+import { daemonCapabilities } from "../daemons/make.js";
+import type { DaemonCapabilities } from "../daemons/versions.js";
 import { readSecretFile } from "../effects/secret-file.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
-import type { DaemonType } from "../manifest/types.js";
+import type { DaemonConfig, DaemonType } from "../manifest/types.js";
 import { dropInOpt } from "./check.js";
 
 export interface RenderCommandOptions {
@@ -24,6 +26,8 @@ export interface RenderCommandOptions {
 export interface RenderDeps {
   readSecret: SecretReader;
   readHealth: (path: string) => Promise<string>;
+  /** the installed (or running) daemon's version decides a few lines */
+  capabilities: (d: DaemonConfig) => Promise<DaemonCapabilities>;
 }
 
 const MAX_HEALTH_BYTES = 4 * 1024 * 1024;
@@ -35,7 +39,7 @@ async function readHealthFile(path: string): Promise<string> {
   return fsp.readFile(path, "utf8");
 }
 
-const realRenderDeps: RenderDeps = { readSecret: readSecretFile, readHealth: readHealthFile };
+const realRenderDeps: RenderDeps = { readSecret: readSecretFile, readHealth: readHealthFile, capabilities: (d) => daemonCapabilities(d) };
 
 function daemonOpt(v: string | undefined, dflt: DaemonType): DaemonType {
   if (v === undefined) return dflt;
@@ -63,7 +67,8 @@ export async function renderCommand(io: Io, opts: RenderCommandOptions, deps: Re
   const health = await loadHealth(opts.health, deps);
   if (health && opts.health) checkHealthAgainstManifest(opts.health, health, manifest);
   const secrets = opts.showSecrets ? await loadSecrets(manifest, deps.readSecret) : NO_SECRETS;
-  const model = buildModel(manifest, health ?? ALL_UP, secrets);
+  const capabilities = await deps.capabilities({ ...manifest.daemon, type: daemon });
+  const model = buildModel(manifest, health ?? ALL_UP, secrets, { capabilities });
   const out = render(model, daemon, { showSecrets: opts.showSecrets === true });
   io.out(out.text);
   for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);

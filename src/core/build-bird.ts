@@ -8,6 +8,7 @@ import type { BirdAttrBundle, BirdModel, BirdPeer, HeaderModel, ServiceModel } f
 import { birdNames, defaultNet } from "./names.js";
 import { configFamiliesOf, exportPrefixes } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
+import type { DaemonCapabilities } from "../daemons/versions.js";
 
 /** BIRD's reconnect back-off starts at 1 s (its default, 60 s, would keep a host dark for a minute). */
 const ERROR_WAIT_MIN = 1;
@@ -60,7 +61,7 @@ function attrBundles(asn: number, f: Family, services: ServiceModel[]): BirdAttr
     });
 }
 
-function peerModel(m: Manifest, p: Peer, secrets: SecretStore): BirdPeer {
+function peerModel(m: Manifest, p: Peer, secrets: SecretStore, caps: DaemonCapabilities): BirdPeer {
   const addr = p.address!;
   const remote = typeof p.remoteAsn === "number" ? `as ${p.remoteAsn}` : p.remoteAsn;
   const v6Session = addr.includes(":");
@@ -81,6 +82,8 @@ function peerModel(m: Manifest, p: Peer, secrets: SecretStore): BirdPeer {
     errorWaitMax: Math.max(ERROR_WAIT_MIN, connectRetry),
     gracefulRestart: p.gracefulRestart ? "on" : "off",
     password: p.passwordFile ? (secrets.get(p.passwordFile) ?? Secret.unread(p.passwordFile)) : null,
+    // TCP-MD5 is the only option svcroute speaks; a BIRD that also knows TCP-AO wants it said
+    authentication: p.passwordFile && caps.birdAuthenticationOption ? "md5" : null,
     bfd: p.bfd ? { minRxMs: p.bfd.intervalMs, minTxMs: p.bfd.intervalMs, multiplier: p.bfd.multiplier } : null,
     channels: p.families.map((f) => ({
       channel: birdNames.channel(f),
@@ -92,7 +95,7 @@ function peerModel(m: Manifest, p: Peer, secrets: SecretStore): BirdPeer {
   };
 }
 
-export function buildBird(m: Manifest, services: ServiceModel[], header: HeaderModel, secrets: SecretStore): BirdBuild {
+export function buildBird(m: Manifest, services: ServiceModel[], header: HeaderModel, secrets: SecretStore, caps: DaemonCapabilities): BirdBuild {
   const reason = birdUnsupportedReason(m);
   if (reason !== null) return { ok: false, reason };
   const fams = configFamiliesOf(m);
@@ -141,7 +144,7 @@ export function buildBird(m: Manifest, services: ServiceModel[], header: HeaderM
             resolveNextHopsVia: m.peers.some((p) => p.multihop !== undefined && p.families.includes(f)) ? birdNames.direct(f) : null,
           }))
         : [],
-      peers: m.peers.map((p) => peerModel(m, p, secrets)),
+      peers: m.peers.map((p) => peerModel(m, p, secrets, caps)),
     },
   };
 }

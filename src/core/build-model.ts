@@ -2,6 +2,7 @@
 // here, once, so the FRR and BIRD templates only lay it out.
 import type { Family } from "../manifest/ip.js";
 import type { Manifest, Service } from "../manifest/types.js";
+import { BASELINE, type DaemonCapabilities } from "../daemons/versions.js";
 import { VERSION } from "../version.js";
 import { buildBird, type BirdBuild } from "./build-bird.js";
 import { buildFrr } from "./build-frr.js";
@@ -13,6 +14,11 @@ import { NO_SECRETS, type SecretStore } from "./secrets.js";
 export interface BuildOptions {
   /** version named in the header (default: this svcroute's) */
   version?: string;
+  /**
+   * what the daemon's version needs (versions.ts); default: the oldest supported behaviour, which
+   * every version accepts
+   */
+  capabilities?: DaemonCapabilities;
 }
 
 function headerFor(manifestHash: string, healthHash: string, version: string): HeaderModel {
@@ -86,7 +92,8 @@ export function buildModel(m: Manifest, health: HealthInput = ALL_UP, secrets: S
   // Each daemon's view is built on first use: a render needs one of them, not both.
   let frr: FrrModel | undefined;
   let bird: BirdBuild | undefined;
-  const birdView = () => (bird ??= buildBird(m, services, header, secrets));
+  const caps = opts.capabilities ?? BASELINE;
+  const birdView = () => (bird ??= buildBird(m, services, header, secrets, caps));
   const model = { header, asn: m.router.asn, services, daemon: m.daemon.type } as Omit<RoutingModel, "frr" | "bird" | "birdUnsupported">;
   return Object.defineProperties(model, {
     frr: { enumerable: true, get: () => (frr ??= buildFrr(m, services, header, secrets)) },

@@ -248,6 +248,8 @@ export interface BirdPeer {
   errorWaitMax: number;
   gracefulRestart: "on" | "off";
   password: Secret | null;
+  /** `authentication md5;` beside the password, for BIRD versions that also know TCP-AO */
+  authentication: "md5" | null;
   bfd: { minRxMs: number; minTxMs: number; multiplier: number } | null;
   channels: BirdChannel[];
 }

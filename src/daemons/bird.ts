@@ -9,6 +9,8 @@ import { BirdSocket } from "./bird-socket.js";
 import { normaliseBgpState, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "./bird-parse.js";
 import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
 import { assertDaemonAccepts } from "./validate.js";
+import { binaryVersion, cachedCapabilities } from "./version-probe.js";
+import { parseBirdVersion } from "./versions.js";
 
 /** seconds BIRD keeps a new config before undoing it on its own, unless confirmed */
 const CONFIRM_TIMEOUT_S = 30;
@@ -38,6 +40,13 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     if (!r.ok) throw new SvcrouteError("E_APPLY", `BIRD refused \`${cmd}\`: ${r.text}`);
     return r;
   };
+
+  const capabilities = cachedCapabilities({
+    instance: async () => parseStatus((await run("show status")).text).lastReboot,
+    // `show status` begins with "BIRD 3.1.8"
+    running: async () => parseBirdVersion((await run("show status")).text),
+    binary: () => binaryVersion(cfg, deps.exec),
+  });
 
   const interfaces = async () => parseInterfaces((await run("show interfaces")).text);
 
@@ -137,6 +146,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     async instance() {
       return parseStatus((await run("show status")).text).lastReboot;
     },
+    capabilities,
     async withdrawAllNow() {
       // patterns cover every service static protocol, including ones a stale model lacks
       for (const pattern of ['"svc4_*"', '"svc6_*"']) {

@@ -4,6 +4,7 @@ import type { Announce } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import type { Family } from "../manifest/ip.js";
 import type { DaemonType } from "../manifest/types.js";
+import type { DaemonCapabilities } from "./versions.js";
 
 export interface ObservedPeer {
   /** manifest peer name */
@@ -63,6 +64,11 @@ export interface Driver {
   observe(model: RoutingModel): Promise<Observed>;
   /** cheap identity of the running daemon (changes on restart); throws when unreachable */
   instance(): Promise<string | null>;
+  /**
+   * what the daemon's version needs from the rendered config: asked of the running daemon, else
+   * of its binary; never throws (unknown → the oldest supported behaviour)
+   */
+  capabilities(): Promise<DaemonCapabilities>;
   /** withdraw every svcroute prefix at run time, whatever the config says (fail-closed sweep) */
   withdrawAllNow(): Promise<void>;
   close(): void;

@@ -12,6 +12,8 @@ import type { DaemonConfig } from "../manifest/types.js";
 import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
 import { diffIsEmpty, parseAdvertised, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "./frr-parse.js";
 import { assertDaemonAccepts } from "./validate.js";
+import { binaryVersion, cachedCapabilities } from "./version-probe.js";
+import { parseFrrVersion } from "./versions.js";
 
 /** the header names hashes of the manifest and health: it changes, the running state does not */
 const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
@@ -66,6 +68,19 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     }
     return r;
   };
+
+  const instance = async () => {
+    try {
+      return (await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8")).trim();
+    } catch {
+      throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `bgpd is not running (no ${join(cfg.socket, "bgpd.pid")})`);
+    }
+  };
+  const capabilities = cachedCapabilities({
+    instance,
+    running: async () => parseFrrVersion((await vtysh(["show version"], "version")).stdout),
+    binary: () => binaryVersion(cfg, deps.exec),
+  });
 
   return {
     type: "frr",
@@ -179,13 +194,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       });
       return { instance, peers, durationMs: performance.now() - t0 } satisfies Observed;
     },
-    async instance() {
-      try {
-        return (await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8")).trim();
-      } catch {
-        throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `bgpd is not running (no ${join(cfg.socket, "bgpd.pid")})`);
-      }
-    },
+    instance,
+    capabilities,
     async withdrawAllNow() {
       const r = await vtysh(["show running-config"], "sweep");
       const asn = /^router bgp (\d+)/m.exec(r.stdout)?.[1];

@@ -75,13 +75,20 @@ const combined = (r: ExecResult) => [r.stdout, r.stderr].filter((s) => s.trim() 
 
 // ------------------------------------------------------------------------------------ BIRD
 
-/** `bird: FILE:LINE:COL message` → diagnostics */
-function parseBirdOutput(output: string, file: string, lines: string[]): Diagnostic[] {
+/**
+ * What precedes BIRD's message: "bird: " (BIRD 2), and since BIRD 3 also a timestamp, the thread
+ * and the level: "bird: 2026-12-03 06:31:38.328 [0001] <FATAL> ".
+ */
+const BIRD_MESSAGE_PREFIX = /^bird: (?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\[\w+\] )?<\w+> )?/;
+
+/** `bird: FILE:LINE:COL message` (any BIRD version's prefix) → diagnostics */
+export function parseBirdOutput(output: string, file: string, lines: string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const raw of output.split("\n")) {
-    const l = raw.replace(/^bird: /, "").trim();
+    const l = raw.replace(BIRD_MESSAGE_PREFIX, "").trim();
     if (l === "") continue;
-    const m = /^(.*?):(\d+):(\d+) (.*)$/.exec(l);
+    // errors say "FILE:3:74 message", warnings (BIRD 2.17+) "FILE:8:1: message"
+    const m = /^(.*?):(\d+):(\d+):? (.*)$/.exec(l);
     if (m && m[1] === file) {
       const n = Number(m[2]);
       out.push({ line: n, message: `column ${m[3]}: ${m[4]}`, text: lineText(lines, n) });

@@ -11,6 +11,7 @@ import { BirdSocket } from "../daemons/bird-socket.js";
 import { announcedInConfig } from "../daemons/config-read.js";
 import { diffIsEmpty, parseReloadDiff } from "../daemons/frr-parse.js";
 import { makeDriver } from "../daemons/make.js";
+import { capabilitiesOf, parseBirdVersion, parseFrrVersion, versionOf, type DaemonCapabilities } from "../daemons/versions.js";
 import { formatDiagnostics, validateConfigText } from "../daemons/validate.js";
 import type { Exec } from "../effects/exec.js";
 import { DEFAULTS } from "../manifest/defaults.js";
@@ -73,7 +74,7 @@ export function tcpMd5Counters(netstat: Record<string, Record<string, number>>):
  * 2.0.12", on stderr). vtysh 8.x has no --version.
  */
 export function parseDaemonVersion(text: string): string | null {
-  return /(?:bgpd version|BIRD version|FRRouting)\s+v?(\d[\w.~+-]*)/.exec(text)?.[1] ?? null;
+  return (parseFrrVersion(text) ?? parseBirdVersion(text))?.text ?? null;
 }
 
 /** `ip -j addr show` → interfaces with their state and addresses */
@@ -216,9 +217,9 @@ async function md5Counters(): Promise<Facts["tcpMd5"]> {
  * running. With the real passwords when this user may read them, masked otherwise (the parsers
  * take any word as a password).
  */
-async function parserCheck(m: Manifest, exec: Exec): Promise<Facts["config"]["parserCheck"]> {
+async function parserCheck(m: Manifest, exec: Exec, capabilities: DaemonCapabilities): Promise<Facts["config"]["parserCheck"]> {
   const secrets = await loadSecrets(m, readSecretFile).catch(() => undefined);
-  const text = render(buildModel(m, ALL_UP, secrets), m.daemon.type, { showSecrets: secrets !== undefined }).text;
+  const text = render(buildModel(m, ALL_UP, secrets, { capabilities }), m.daemon.type, { showSecrets: secrets !== undefined }).text;
   const v = await validateConfigText(m.daemon.type, text, { exec, binaries: { bird: m.daemon.bird, vtysh: m.daemon.vtysh, bgpd: m.daemon.bgpd }, timeoutMs: 10_000 });
   return { ok: v.ok, judges: v.judges, evidence: v.ok ? "" : formatDiagnostics(v, `${m.daemon.configFile} (rendered now)`) };
 }
@@ -358,6 +359,8 @@ export async function gatherFacts(o: GatherOptions): Promise<Facts> {
   const st = facts.supervisor.status;
   const limitMs = st ? SUPERVISED_PROBE_MS : undefined;
   const driver = makeDriver(d, { exec: o.exec, timeoutMs: limitMs });
+  // what a render must suit: the binary's version, or the running daemon's once it has answered
+  let caps = capabilitiesOf(facts.daemon.version === null ? null : versionOf(d.type, facts.daemon.version));
   try {
     if (st && !st.daemon.reachable) {
       throw new SvcrouteError(st.last_reconcile?.code === "E_TIMEOUT" ? "E_TIMEOUT" : "E_DAEMON_UNAVAILABLE", `the supervisor cannot reach it: ${st.daemon.last_error ?? "no reason given"}`);
@@ -367,6 +370,8 @@ export async function gatherFacts(o: GatherOptions): Promise<Facts> {
     const obs = await driver.observe(model);
     facts.daemon.reachable = true;
     facts.peers = obs.peers;
+    caps = await driver.capabilities();
+    if (caps.version) facts.daemon.version = caps.version.text;
   } catch (e) {
     const err = toSvcrouteError(e);
     facts.daemon.error = `${err.message}${err.details ? `: ${err.details}` : ""}`;
@@ -394,7 +399,7 @@ export async function gatherFacts(o: GatherOptions): Promise<Facts> {
   }
   const marker = /svcroute-managed manifest=([0-9a-f]{12})/.exec(file.text ?? "")?.[1];
   const rejected = facts.supervisor.status?.last_reconcile?.code === "E_DAEMON_REJECTED";
-  if ((marker && marker !== m.hash.slice(0, 12)) || rejected) facts.config.parserCheck = await parserCheck(m, o.exec).catch(() => null);
+  if ((marker && marker !== m.hash.slice(0, 12)) || rejected) facts.config.parserCheck = await parserCheck(m, o.exec, caps).catch(() => null);
   facts.host.addresses = await addresses(m.addresses.interface, o.exec).catch(() => null);
   facts.host.kernelDefault = await kernelDefaults(o.exec);
   facts.host.interfaces = await interfaces(o.exec).catch(() => null);

@@ -230,8 +230,9 @@ export class Engine {
     }
   }
 
-  private next(m: Manifest, health: HealthInput, secrets: SecretStore, driver: Driver): Next {
-    const model = buildModel(m, health, secrets);
+  private async next(m: Manifest, health: HealthInput, secrets: SecretStore, driver: Driver): Promise<Next> {
+    // the daemon's version decides a few lines (e.g. BIRD 2.17's `authentication`): asked once per daemon instance
+    const model = buildModel(m, health, secrets, { capabilities: await driver.capabilities() });
     const text = assertWritable(render(model, m.daemon.type, { showSecrets: true }));
     return { text, fastKey: driver.fastKey(text), model, manifest: m };
   }
@@ -251,7 +252,7 @@ export class Engine {
       const driver = this.driverFor(m);
       const secrets = await this.deps.readSecrets(m);
       const health = await this.healthInput(m);
-      const next = this.next(m, health, secrets, driver);
+      const next = await this.next(m, health, secrets, driver);
       s.desired = next.model;
 
       // Proof first when asked (periodic, daemon restart): a restarted daemon or drift forces a full apply.
@@ -386,7 +387,7 @@ export class Engine {
     const s = this.state;
     const lm = s.applied!.manifest;
     const driver = this.driverFor(lm);
-    const next = this.next(lm, await this.healthInput(lm), await this.deps.readSecrets(lm), driver);
+    const next = await this.next(lm, await this.healthInput(lm), await this.deps.readSecrets(lm), driver);
     s.desired = next.model;
     await this.execute(plan(s.applied, next), next, driver, lm);
   }

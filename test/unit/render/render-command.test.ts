@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main, type Io } from "../../../src/cli.js";
 import { validateWithDaemon } from "../../../src/commands/check-daemon.js";
 import { renderCommand } from "../../../src/commands/render.js";
+import { BASELINE, capabilitiesOf, parseBirdVersion } from "../../../src/daemons/versions.js";
 import { FIXTURES, fakeSecretReader, loadFixture } from "../../golden/support.js";
 
 function capture(): Io & { outText: () => string; errText: () => string } {
@@ -62,7 +63,7 @@ describe("svcroute render", () => {
   it("masks passwords without --show-secrets (and does not read the files)", async () => {
     const io = capture();
     let reads = 0;
-    const deps = { readSecret: async (p: string) => (reads++, fakeSecretReader(p)), readHealth: async () => "{}" };
+    const deps = { readSecret: async (p: string) => (reads++, fakeSecretReader(p)), readHealth: async () => "{}", capabilities: async () => BASELINE };
     expect(await renderCommand(io, { manifest: fixture("passwords-gtsm"), dropIns: "none" }, deps)).toBe(0);
     expect(reads).toBe(0);
     expect(io.outText()).toContain(" neighbor 169.254.1.1 password <secret>");
@@ -71,6 +72,23 @@ describe("svcroute render", () => {
     expect(reads).toBe(2);
     expect(io2.outText()).toContain(" neighbor 169.254.1.1 password Tor1-md5.key$2024");
     expect(io2.outText()).not.toContain("MASKED");
+  });
+
+  it("renders for the version of the installed daemon: BIRD 2.17 names the password's algorithm, 2.0 cannot", async () => {
+    const asked: string[] = [];
+    const withVersion = (v: string) => ({
+      readSecret: fakeSecretReader,
+      readHealth: async () => "{}",
+      capabilities: async (d: { type: string; bird: string }) => (asked.push(`${d.type} ${d.bird}`), capabilitiesOf(parseBirdVersion(`BIRD version ${v}`))),
+    });
+    const io = capture();
+    expect(await renderCommand(io, { manifest: fixture("passwords-gtsm"), dropIns: "none", daemon: "bird" }, withVersion("2.17.6"))).toBe(0);
+    expect(io.outText()).toMatch(/^ {2}password "<secret>";\n {2}authentication md5;$/m);
+    expect(asked).toEqual(["bird /usr/sbin/bird"]);
+    const io2 = capture();
+    expect(await renderCommand(io2, { manifest: fixture("passwords-gtsm"), dropIns: "none", daemon: "bird" }, withVersion("2.0.12"))).toBe(0);
+    expect(io2.outText()).toContain('  password "<secret>";');
+    expect(io2.outText()).not.toContain("authentication");
   });
 
   it("refuses to render BIRD for an unnumbered manifest (E_RENDER, exit 4)", async () => {
