@@ -5,12 +5,23 @@ import type { Family, Prefix } from "../manifest/ip.js";
 import type { Manifest, Peer, Service } from "../manifest/types.js";
 import { SvcrouteError } from "../errors.js";
 import { attrsFor, attrsKey, type RouteAttrs } from "./desired.js";
-import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMap, FrrServiceRouteMap, HeaderModel, ServiceModel } from "./model.js";
+import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMap, FrrRouteMapEntry, FrrServiceRouteMap, HeaderModel, ServiceModel } from "./model.js";
 import { defaultNet, frrNames } from "./names.js";
 import { configFamiliesOf, exportPrefixes, isInternal } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
 
 const SEQ_STEP = 10;
+
+/**
+ * Every route-map starts with this entry, which matches nothing (no route of svcroute's carries a
+ * tag). svcroute turns route-map optimisation off (`no route-map NAME optimization`): with it on,
+ * FRR 8.4 left prefixes unadvertised or unfiltered after prefix-list edits (upstream #11336,
+ * #13007), and svcroute edits its export prefix-list at run time. But with it off, FRR 9 and later
+ * (lib/routemap.c since upstream #12839) never evaluate a route-map's first entry and count it as
+ * "no match". An entry that cannot match means the same whether it is evaluated or skipped, so the
+ * route-map decides by its later entries, in order, on every version.
+ */
+export const FRR_FIRST_ENTRY: FrrRouteMapEntry = { action: "deny", seq: 1, matches: ["tag 4294967295"], sets: [] };
 
 function matchPrefixList(f: Family, name: string): string {
   return `${f === 4 ? "ip" : "ipv6"} address prefix-list ${name}`;
@@ -90,7 +101,7 @@ function serviceRouteMaps(asn: number, manifestServices: Service[], services: Se
   return [...byName].map(([name, r]) => {
     const n = r.services.length;
     const who = n === 1 ? `service ${r.services[0]}` : `services ${r.services.slice(0, 4).join(", ")}${n > 4 ? ` and ${n - 4} more` : ""}`;
-    return { name, state: r.state, services: who, sets: r.sets };
+    return { name, state: r.state, services: who, entries: [FRR_FIRST_ENTRY, { action: "permit", seq: 10, matches: [], sets: r.sets }] };
   });
 }
 
@@ -102,9 +113,9 @@ function routeMaps(m: Manifest, fams: Family[]): FrrRouteMap[] {
         ? {
             name: frrNames.routeMapIn(f),
             comment: `import: only the default route (IPv${f})`,
-            entries: [{ action: "permit", seq: 10, matches: [matchPrefixList(f, frrNames.defaultPrefixList(f))], sets: [] }],
+            entries: [FRR_FIRST_ENTRY, { action: "permit", seq: 10, matches: [matchPrefixList(f, frrNames.defaultPrefixList(f))], sets: [] }],
           }
-        : { name: frrNames.routeMapIn(f), comment: `import: nothing (IPv${f})`, entries: [{ action: "deny", seq: 10, matches: [], sets: [] }] },
+        : { name: frrNames.routeMapIn(f), comment: `import: nothing (IPv${f})`, entries: [FRR_FIRST_ENTRY, { action: "deny", seq: 10, matches: [], sets: [] }] },
     );
   }
   for (const p of m.peers) {
@@ -113,6 +124,7 @@ function routeMaps(m: Manifest, fams: Family[]): FrrRouteMap[] {
         name: frrNames.routeMapOut(f, p.name),
         comment: `export to ${p.name}: own service prefixes only (IPv${f})`,
         entries: [
+          FRR_FIRST_ENTRY,
           { action: "permit", seq: 10, matches: [matchPrefixList(f, frrNames.exportPrefixList(f)), `as-path ${frrNames.localAsPath}`], sets: [] },
           { action: "deny", seq: 100, matches: [], sets: [] },
         ],

@@ -83,17 +83,17 @@ export interface FrrRouteMap {
   entries: FrrRouteMapEntry[];
 }
 
-/** null values are bfdd's defaults (300 ms, 3), which FRR leaves out of its running config */
 /** The route-map a service's `network` statement names in one state: one permit entry of `set`s. */
 export interface FrrServiceRouteMap {
   name: string;
   /** who uses it, for the comment: "service dns", "services a, b, c, d and 12 more" */
   services: string;
   state: Exclude<Announce, "withdrawn">;
-  /** bodies of `set ...` statements */
-  sets: string[];
+  /** the permit entry of `set`s, after the entry every route-map starts with (FRR_FIRST_ENTRY) */
+  entries: FrrRouteMapEntry[];
 }
 
+/** null values are bfdd's defaults (300 ms, 3), which FRR leaves out of its running config */
 export interface FrrBfdProfile {
   name: string;
   detectMultiplier: number | null;

@@ -143,12 +143,21 @@ describe("locked-down profile", () => {
     expect(grep(frr, /^(no )?ip(v6)? forwarding/)).toEqual(["no ip forwarding", "no ipv6 forwarding"]);
   });
 
-  it("turns route-map optimisation off for every route-map", async () => {
+  it("turns route-map optimisation off for every route-map, and starts each with an entry that matches nothing", async () => {
     for (const name of ["deprefer", "dual-stack-ecmp", "no-services"]) {
       const { frr } = await texts(name);
       const maps = [...new Set(grep(frr, /^route-map /).map((l) => l.split(" ")[1]))].sort();
       const off = grep(frr, /^no route-map .* optimization$/).map((l) => l.split(" ")[2]).sort();
       expect(off).toEqual(maps);
+      // FRR 9+ skips the first entry of such a route-map unevaluated: it must not matter
+      const lines = frr.split("\n");
+      for (const map of maps) {
+        const first = lines.findIndex((l) => l.startsWith(`route-map ${map} `));
+        expect(lines.slice(first, first + 3), map).toEqual([`route-map ${map} deny 1`, " match tag 4294967295", "exit"]);
+      }
+      expect(grep(frr, /^ match tag /)).toHaveLength(maps.length);
+      // nothing svcroute announces or accepts carries a tag
+      expect(grep(frr, /set tag/)).toEqual([]);
     }
   });
 

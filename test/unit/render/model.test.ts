@@ -4,6 +4,7 @@ import { buildModel, frrNetworkFor } from "../../../src/core/build-model.js";
 import { attrsFor, attrsKey } from "../../../src/core/desired.js";
 import { attrsId, birdNames, frrNames } from "../../../src/core/names.js";
 import { fixtureModel, loadFixture, quickModel } from "../../golden/support.js";
+import { FRR_FIRST_ENTRY } from "../../../src/core/build-frr.js";
 
 describe("routing model", () => {
   it("derives injective, daemon-safe names from slugs", () => {
@@ -36,6 +37,7 @@ describe("routing model", () => {
     const { model } = await fixtureModel("dual-stack-ecmp");
     const out = model.frr.routeMaps.find((r) => r.name === "SVCR-OUT-V6-TOR2-V6")!;
     expect(out.entries).toEqual([
+      FRR_FIRST_ENTRY,
       { action: "permit", seq: 10, matches: ["ipv6 address prefix-list SVCR-EXPORT-V6", "as-path SVCR-LOCAL-ORIGIN"], sets: [] },
       { action: "deny", seq: 100, matches: [], sets: [] },
     ]);
