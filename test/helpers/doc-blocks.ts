@@ -1,9 +1,11 @@
-// Documentation blocks generated from the code: the manifest reference and the exit-code table.
+// Documentation blocks generated from the code and from committed results: the manifest
+// reference, the exit-code table, and the reliability figures (docs/results/reliability/).
 // `npx tsx test/helpers/doc-blocks.ts --write` refreshes them; test/unit/readme.test.ts checks.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CODES } from "../../src/errors.js";
 import { manifestReference } from "../../src/manifest/reference.js";
+import { reliabilityBlock } from "./reliability-table.js";
 
 export const ROOT = join(import.meta.dirname, "../..");
 export const README = join(ROOT, "README.md");
@@ -18,7 +20,7 @@ export const BLOCK_PAGES: Record<string, string> = {
 export function generatedBlocks(): Record<string, string> {
   const codes = ["| exit | code | meaning |", "|---|---|---|", "| 0 | | success |"];
   for (const [k, v] of Object.entries(ERROR_CODES)) codes.push(`| ${v.exit} | \`${k}\` | ${v.summary} |`);
-  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n` };
+  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock() };
 }
 
 function markers(name: string): RegExp {

@@ -1,58 +1,19 @@
-// The figures table of docs/reliability.md, generated from what the reliability suites recorded in
-// their last run (test/helpers/figures.ts): `npx tsx test/helpers/reliability-report.ts --write`.
+// Publish what the reliability suites recorded in their last run (node_modules/.cache, see
+// figures.ts): copy each suite's figures into docs/results/reliability/ (committed) and
+// regenerate docs/reliability.md's table from them.
+//   npx tsx test/helpers/reliability-report.ts --write [SUITE ...]   (default: every suite that ran)
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { writeBlock } from "./doc-blocks.js";
 import { readFigures } from "./figures.js";
+import { RESULTS_DIR, reliabilityBlock } from "./reliability-table.js";
 
-const SUITES: Record<string, string> = {
-  fuzz: "manifest fuzzing (test/unit/fuzz)",
-  "lab-faults": "lab faults (test/lab/reliability.test.ts)",
-  "lab-soak": "lab flaps and soak (test/lab/reliability-soak.test.ts)",
-};
-
-/** what an item measured, by its key without the daemon suffix */
-const ITEMS: Record<string, string> = {
-  kill9: "routing daemon killed (-9) again and again, health changing meanwhile",
-  sigstop: "routing daemon frozen (SIGSTOP) with a health change pending",
-  readonly: "config directory read-only during a health change and a manifest edit",
-  full_fs: "config filesystem full during a manifest edit and a health change",
-  refused_parse: "the daemon's parser refuses the new config",
-  refused_reload: "the daemon's reload fails after the write",
-  peer_loss: "both peers lost silently (neighbour poisoning; BFD toward tor1 only)",
-  non_atomic_writer: "manifest rewritten a few bytes at a time",
-  flaps: "1,000 rapid health flaps",
-  soak: "soak of random health changes, manifest edits and faults (kill -9, SIGSTOP, peer loss)",
-};
-
-function show(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(show).join(", ")}]`;
-  if (v && typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${k} ${show(x)}`).join(", ")}}`;
-  return String(v);
-}
-
-function label(key: string): string {
-  const m = /^(.*)_(bird|frr)$/.exec(key);
-  const base = m ? m[1]! : key;
-  const what = ITEMS[base] ?? base.replace(/_/g, " ");
-  return m ? `${what} (${m[2] === "bird" ? "BIRD" : "FRR"})` : what;
-}
-
-export function reliabilityBlock(): string {
-  const figs = readFigures();
-  const rows = ["| suite, run | item | figures |", "|---|---|---|"];
-  for (const [suite, f] of Object.entries(figs).sort()) {
-    const { suite: _s, at, seed, mode, ...rest } = f;
-    const head = `${SUITES[suite] ?? suite}, ${String(at).slice(0, 16).replace("T", " ")} UTC, seed ${String(seed)}${mode ? `, ${String(mode)} mode` : ""}`;
-    const nested = Object.entries(rest).filter(([, v]) => v !== null && typeof v === "object" && !Array.isArray(v));
-    const flat = Object.entries(rest).filter(([, v]) => !(v !== null && typeof v === "object" && !Array.isArray(v)));
-    const items: [string, string][] = [];
-    if (flat.length) items.push(["all cases", flat.map(([k, v]) => `${k} ${show(v)}`).join(", ")]);
-    for (const [k, v] of nested.sort(([a], [b]) => a.localeCompare(b))) {
-      items.push([label(k), Object.entries(v as Record<string, unknown>).map(([x, y]) => `${x} ${show(y)}`).join(", ")]);
-    }
-    // the suite named once, on its first row
-    items.forEach(([item, figures], i) => rows.push(`| ${i === 0 ? head : ""} | ${item} | ${figures} |`));
+if (process.argv.includes("--write")) {
+  const want = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  for (const [suite, figures] of Object.entries(readFigures())) {
+    if (want.length && !want.includes(suite)) continue;
+    writeFileSync(join(RESULTS_DIR, `${suite}.json`), `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`published ${suite} (${String(figures.at)})`);
   }
-  return `${rows.join("\n")}\n`;
+  writeBlock("reliability", reliabilityBlock());
 }
-
-if (process.argv.includes("--write")) writeBlock("reliability", reliabilityBlock());
