@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CODES } from "../../src/errors.js";
 import { manifestReference } from "../../src/manifest/reference.js";
+import { performanceBlock } from "./bench-table.js";
 import { reliabilityBlock } from "./reliability-table.js";
 
 export const ROOT = join(import.meta.dirname, "../..");
@@ -15,12 +16,13 @@ export const BLOCK_PAGES: Record<string, string> = {
   "manifest-reference": "docs/manifest.md",
   "exit-codes": "docs/exit-codes.md",
   reliability: "docs/reliability.md",
+  performance: "docs/performance.md",
 };
 
 export function generatedBlocks(): Record<string, string> {
   const codes = ["| exit | code | meaning |", "|---|---|---|", "| 0 | | success |"];
   for (const [k, v] of Object.entries(ERROR_CODES)) codes.push(`| ${v.exit} | \`${k}\` | ${v.summary} |`);
-  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock() };
+  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock(), performance: performanceBlock() };
 }
 
 function markers(name: string): RegExp {
