@@ -259,23 +259,32 @@ async function kernelDefaults(exec: Exec): Promise<{ v4: number; v6: number } | 
   }
 }
 
+/** FRR `show bfd peers json` → peer address and state, or null when it is not that JSON */
+export function parseFrrBfdPeers(json: string): Facts["bfd"] {
+  try {
+    return (JSON.parse(json) as { peer: string; status: string }[]).map((p) => ({ address: p.peer, state: p.status }));
+  } catch {
+    return null;
+  }
+}
+
+/** BIRD `show bfd sessions` → one entry per session line (address, interface, state, …) */
+export function parseBirdBfdSessions(text: string): NonNullable<Facts["bfd"]> {
+  return text
+    .split("\n")
+    .map((l) => /^([0-9a-fA-F]*[.:][0-9a-fA-F.:]+)\s+\S+\s+(\S+)/.exec(l))
+    .flatMap((x) => (x ? [{ address: x[1]!, state: x[2]! }] : []));
+}
+
 async function bfdPeers(m: Manifest, exec: Exec, limitMs: number | undefined): Promise<Facts["bfd"]> {
   if (!m.peers.some((p) => p.bfd)) return null;
   if (m.daemon.type === "frr") {
     const r = await exec(m.daemon.vtysh, ["--vty_socket", m.daemon.socket, "-c", "show bfd peers json"], { timeoutMs: limitMs ?? 5000 });
-    try {
-      return (JSON.parse(r.stdout) as { peer: string; status: string }[]).map((p) => ({ address: p.peer, state: p.status }));
-    } catch {
-      return null;
-    }
+    return parseFrrBfdPeers(r.stdout);
   }
   const s = new BirdSocket(m.daemon.socket, limitMs ?? 3000);
   try {
-    const r = await s.command("show bfd sessions");
-    return r.text
-      .split("\n")
-      .map((l) => /^([0-9a-fA-F.:]+)\s+\S+\s+(\S+)/.exec(l))
-      .flatMap((x) => (x ? [{ address: x[1]!, state: x[2]! }] : []));
+    return parseBirdBfdSessions((await s.command("show bfd sessions")).text);
   } catch {
     return null;
   } finally {

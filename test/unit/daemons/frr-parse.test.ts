@@ -21,6 +21,22 @@ describe("show bgp neighbors json", () => {
     }
   });
 
+  it("a ToR's neighbours, Established and not, each with its state; one neighbour alone reads the same", () => {
+    const ns = parseNeighbors(json("tor1.show-bgp-neighbors.json"));
+    expect(Object.fromEntries(ns.map((n) => [n.key, n.state]))).toEqual({
+      "169.254.1.1": "Established",
+      "169.254.3.1": "Established",
+      "169.254.5.1": "Active",
+      "169.254.6.1": "Idle",
+      "169.254.7.1": "Idle",
+      "fd00:1::1": "Established",
+      "fd00:3::1": "Established",
+    });
+    const [one] = parseNeighbors(json("tor1.show-bgp-neighbor-established.json"));
+    expect(one).toMatchObject({ key: "169.254.1.1", state: "Established" });
+    expect(one!.uptimeMs).toBeGreaterThan(0);
+  });
+
   it("a peer refusing our OPEN (wrong ASN) and one nobody answers", () => {
     const [bad] = parseNeighbors(json("tor1.show-bgp-neighbor-wrong-asn.json"));
     expect(bad).toMatchObject({ state: "Idle", uptimeMs: null, establishedTotal: 0 });

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { birdConfigProtocols, parseBirdProtocols, parseDaemonVersion, parseIpAddr, parseNetstat, parseRouteGet, tcpMd5Counters } from "../../../src/doctor/gather.js";
+import { birdConfigProtocols, parseBirdBfdSessions, parseBirdProtocols, parseDaemonVersion, parseFrrBfdPeers, parseIpAddr, parseNetstat, parseRouteGet, tcpMd5Counters } from "../../../src/doctor/gather.js";
 import { buildModel } from "../../../src/core/build-model.js";
 import { render } from "../../../src/core/render.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
@@ -106,5 +106,31 @@ services: [{name: web, prefixes: [192.0.2.11/32]}, {name: dns, prefixes: [192.0.
       ]),
     );
     expect(protos.some((x) => x.proto === "bgp" && x.name.startsWith("peer_"))).toBe(true);
+  });
+});
+
+describe("BFD sessions (test/fixtures/captured/{frr,bird}/, from the capture fabric)", () => {
+  const daemonCap = (d: string, f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured", d, f), "utf8");
+  it("FRR `show bfd peers json`: every peer with its state", () => {
+    expect(parseFrrBfdPeers(daemonCap("frr", "host1.show-bfd-peers.json"))?.map((p) => p.state)).toEqual(["up", "up", "up", "up"]);
+    expect(parseFrrBfdPeers(daemonCap("frr", "tor1.show-bfd-peers.json"))).toEqual(
+      expect.arrayContaining([
+        { address: "169.254.1.1", state: "up" },
+        { address: "169.254.6.1", state: "down" },
+        { address: "169.254.7.1", state: "init" },
+      ]),
+    );
+  });
+  it("BIRD `show bfd sessions`: every session with its state, the header lines skipped", () => {
+    expect(parseBirdBfdSessions(daemonCap("bird", "host2.show-bfd-sessions.txt"))).toEqual([
+      { address: "169.254.3.2", state: "Up" },
+      { address: "fd00:3::2", state: "Up" },
+      { address: "169.254.4.2", state: "Up" },
+      { address: "fd00:4::2", state: "Up" },
+    ]);
+    expect(parseBirdBfdSessions(daemonCap("bird", "badbird.show-bfd-sessions.txt"))).toEqual([{ address: "169.254.7.2", state: "Init" }]);
+  });
+  it("unreadable output is no facts, not a crash", () => {
+    expect(parseFrrBfdPeers("% Unknown command")).toBeNull();
   });
 });

@@ -1,0 +1,34 @@
+// `bird -p` as svcroute's judge of a BIRD config, fed what BIRD 2.0.12 really printed
+// (test/fixtures/captured/bird/bird-p-*.txt, with the exit codes its README lists).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { validateConfigText } from "../../../src/daemons/validate.js";
+import type { Exec } from "../../../src/effects/exec.js";
+
+const DIR = join(import.meta.dirname, "../../fixtures/captured/bird");
+const EXIT = Object.fromEntries([...readFileSync(join(DIR, "README.md"), "utf8").matchAll(/^\| `([^`]+)` \| .* \| (\d+) \| [^|]* \|$/gm)].map((m) => [m[1]!, Number(m[2])]));
+
+/** bird -p answering as captured; the captured file name is replaced by the checked one */
+function birdP(file: string): Exec {
+  return async (_cmd, args) => {
+    const checked = args[args.indexOf("-c") + 1]!;
+    const out = readFileSync(join(DIR, file), "utf8").replace(/\/tmp\/svrl\/\S+?\.conf/g, checked);
+    return { code: EXIT[file]!, stdout: "", stderr: out, durationMs: 1 } as never;
+  };
+}
+
+describe("bird -p as the judge", () => {
+  it("a good config: accepted, nothing said", async () => {
+    expect(EXIT["bird-p-good.txt"]).toBe(0);
+    const v = await validateConfigText("bird", "router id 192.0.2.1;\n", { exec: birdP("bird-p-good.txt") });
+    expect(v).toMatchObject({ ok: true, judges: ["bird -p"], diagnostics: [] });
+  });
+  it("a syntax error: refused at its line and column, with the line's text", async () => {
+    const lines = Array.from({ length: 43 }, (_, i) => `# line ${i + 1}`);
+    lines[42] = "  route 192.0.2.99/32 via;";
+    const v = await validateConfigText("bird", `${lines.join("\n")}\n`, { exec: birdP("bird-p-bad.txt") });
+    expect(v.ok).toBe(false);
+    expect(v.diagnostics).toEqual([{ line: 43, message: "column 26: syntax error, unexpected ';', expecting IP4 or IP6 or CF_SYM_KNOWN or TEXT", text: "  route 192.0.2.99/32 via;" }]);
+  });
+});
