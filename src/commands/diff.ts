@@ -1,7 +1,6 @@
 // `svcroute diff`: what svcroute would write now vs the file on disk vs what the daemon runs,
 // as unified diffs with passwords masked. Exit 0 when all agree, 1 when something differs.
 import { promises as fsp } from "node:fs";
-import { dirname } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { Io } from "../io.js";
 import { buildModel } from "../core/build-model.js";
@@ -9,9 +8,9 @@ import { ALL_UP, type Announce } from "../core/desired.js";
 import { healthFromAnnounce } from "../core/health-from-announce.js";
 import { render } from "../core/render.js";
 import { maskSecrets } from "../daemons/config-read.js";
-import { daemonCapabilities } from "../daemons/make.js";
-import { diffIsEmpty, parseReloadDiff } from "../daemons/frr-parse.js";
-import { exec } from "../effects/exec.js";
+import { daemonCapabilities, makeDriver } from "../daemons/make.js";
+import { diffIsEmpty } from "../daemons/frr-parse.js";
+import { toSvcrouteError } from "../errors.js";
 import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
 import { fetchStatus } from "../supervisor/client.js";
 
@@ -51,23 +50,23 @@ export async function diffCommand(io: Io, opts: { manifest?: string; socket?: st
     differs = true;
     io.out(createTwoFilesPatch("rendered", m.daemon.configFile, rendered, onDisk, "svcroute render", "on disk", { context: 3 }).trimEnd());
   }
-  if (m.daemon.type === "frr") {
-    const r = await exec(m.daemon.frrReload, ["--test", "--stdout", "--confdir", dirname(m.daemon.configFile), "--vty_socket", m.daemon.socket, "--rundir", "/tmp", m.daemon.configFile], { timeoutMs: 60_000 });
-    if (!/Lines To (Delete|Add)/.test(`${r.stdout}${r.stderr}`)) {
-      io.out(`# running config: not available (${(r.stderr || r.stdout).trim().split("\n").pop() ?? `exit ${r.code}`})`);
+  const driver = makeDriver(m.daemon);
+  try {
+    const d = await driver.diffAgainst(m.daemon.configFile);
+    if (d === null) {
+      io.out("# running config: BIRD cannot print it; `birdc configure check` parses the file, `svcroute doctor` compares times");
+    } else if (diffIsEmpty(d)) io.out(`# ${m.daemon.configFile} == running config`);
+    else {
       differs = true;
-    } else {
-      const d = parseReloadDiff(`${r.stdout}\n${r.stderr}`);
-      if (diffIsEmpty(d)) io.out(`# ${m.daemon.configFile} == running config`);
-      else {
-        differs = true;
-        io.out(`--- ${m.daemon.configFile}\n+++ running config (what frr-reload.py would change to make it equal the file)`);
-        for (const l of d.toDelete) io.out(`- ${maskSecrets(l)}`);
-        for (const l of d.toAdd) io.out(`+ ${maskSecrets(l)}`);
-      }
+      io.out(`--- ${m.daemon.configFile}\n+++ running config (what frr-reload.py would change to make it equal the file)`);
+      for (const l of d.toDelete) io.out(`- ${maskSecrets(l)}`);
+      for (const l of d.toAdd) io.out(`+ ${maskSecrets(l)}`);
     }
-  } else {
-    io.out("# running config: BIRD cannot print it; `birdc configure check` parses the file, `svcroute doctor` compares times");
+  } catch (e) {
+    io.out(`# running config: not available (${toSvcrouteError(e).message})`);
+    differs = true;
+  } finally {
+    driver.close();
   }
   return differs ? 1 : 0;
 }

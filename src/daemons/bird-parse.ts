@@ -1,5 +1,6 @@
 // Parsers for BIRD 2 control-socket text (BIRD has no JSON). Pure; unit-tested on outputs
 // captured from a real BIRD 2.0.12 in the lab (test/fixtures/captured/bird/).
+import type { BfdPeer } from "./driver.js";
 
 export interface BirdProtocolInfo {
   name: string;
@@ -104,4 +105,12 @@ export function uptimeMs(since: string, serverTime: string | null): number | nul
   if (Number.isNaN(a) || Number.isNaN(b)) return null;
   const d = b - a;
   return d >= 0 ? d : d + 86_400_000; // "Since" was yesterday
+}
+
+/** `show bfd sessions`: each session's address and state (Up, Down, Init, …) */
+export function parseBfdSessions(text: string): BfdPeer[] {
+  return text
+    .split("\n")
+    .map((l) => /^([0-9a-fA-F]*[.:][0-9a-fA-F.:]+)\s+\S+\s+(\S+)/.exec(l))
+    .flatMap((x) => (x ? [{ address: x[1]!, state: x[2]! }] : []));
 }

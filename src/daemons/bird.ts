@@ -6,7 +6,7 @@ import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { BirdSocket } from "./bird-socket.js";
-import { normaliseBgpState, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "./bird-parse.js";
+import { normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "./bird-parse.js";
 import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
@@ -153,6 +153,17 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
         const r = await sock.command(`disable ${pattern}`);
         if (!r.ok && !/No protocols match/i.test(r.text)) throw new SvcrouteError("E_APPLY", `BIRD refused \`disable ${pattern}\`: ${r.text}`);
       }
+    },
+    version: async () => (await capabilities()).version,
+    async running() {
+      const st = parseStatus((await run("show status")).text);
+      const protocols = parseProtocolsAll((await run("show protocols")).text).map(({ name, proto, state }) => ({ name, proto, state }));
+      return { loadedAtMs: st.lastReconfig ? Date.parse(st.lastReconfig.replace(" ", "T")) : null, protocols };
+    },
+    // BIRD cannot print the config it runs: doctor compares running() with the file instead
+    diffAgainst: async () => null,
+    async bfdPeers() {
+      return parseBfdSessions((await sock.command("show bfd sessions")).text);
     },
     close: () => sock.close(),
   };

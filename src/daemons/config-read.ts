@@ -1,5 +1,6 @@
-// What a config svcroute wrote says it announces: FRR `network` statements; BIRD service statics
-// that are not disabled. Pure (doctor compares it with what the daemon advertises).
+// What a config svcroute wrote says: what it announces (FRR `network` statements; BIRD service
+// statics that are not disabled) and BIRD's protocols. Pure (doctor compares it with what the
+// daemon runs and advertises).
 import type { DaemonType } from "../manifest/types.js";
 
 export function announcedInConfig(text: string, daemon: DaemonType): string[] {
@@ -14,6 +15,15 @@ export function announcedInConfig(text: string, daemon: DaemonType): string[] {
     }
   }
   return [...out].sort();
+}
+
+/** the named protocols of a BIRD config file and whether each says `disabled yes;` */
+export function birdConfigProtocols(text: string): { name: string; proto: string; disabled: boolean }[] {
+  const out: { name: string; proto: string; disabled: boolean }[] = [];
+  for (const m of text.matchAll(/^protocol (\w+) ([A-Za-z_][\w]*)(?: from \w+)? \{\n([\s\S]*?)^\}/gm)) {
+    out.push({ name: m[2]!, proto: m[1]!, disabled: /^\s*disabled( yes)?;/m.test(m[3]!) });
+  }
+  return out;
 }
 
 /**

@@ -1,10 +1,12 @@
-// What the supervisor needs from a routing daemon, whichever it is. One implementation per daemon
-// (bird.ts, frr.ts); the reconcile logic above it is daemon-agnostic and tested with a fake.
+// Everything svcroute asks of a routing daemon, whichever it is: what the supervisor needs to apply
+// and verify, and what doctor, diff and status need to inspect it. One implementation per daemon
+// (bird.ts, frr.ts); nothing outside src/daemons/ talks to FRR or BIRD, so a new daemon version is
+// a change here only. The reconcile logic above it is daemon-agnostic and tested with a fake.
 import type { Announce } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import type { Family } from "../manifest/ip.js";
 import type { DaemonType } from "../manifest/types.js";
-import type { DaemonCapabilities } from "./versions.js";
+import type { DaemonCapabilities, DaemonVersion } from "./versions.js";
 
 export interface ObservedPeer {
   /** manifest peer name */
@@ -46,6 +48,27 @@ export interface ReloadResult {
   durationMs: number;
 }
 
+/** one BFD session as the daemon reports it */
+export interface BfdPeer {
+  address: string;
+  /** as the daemon words it: FRR up/down/init, BIRD Up/Down/Init */
+  state: string;
+}
+
+/** What the running daemon says about the config it runs. */
+export interface RunningConfig {
+  /** when it last loaded a config (BIRD's last reconfiguration), epoch ms; null when it does not say */
+  loadedAtMs: number | null;
+  /** its protocols and their states (BIRD); null for a daemon without protocols to list */
+  protocols: { name: string; proto: string; state: string }[] | null;
+}
+
+/** What would change in the running config to make it equal a file (noise removed). */
+export interface ConfigDiff {
+  toDelete: string[];
+  toAdd: string[];
+}
+
 export interface Driver {
   readonly type: DaemonType;
   /** the daemon's own parser judges the text; throws E_DAEMON_REJECTED with its diagnostics */
@@ -61,6 +84,7 @@ export interface Driver {
   fastKey(text: string): string;
   /** switch prefixes without a reload and without touching sessions */
   toggle(model: RoutingModel, ops: ToggleOp[]): Promise<{ durationMs: number }>;
+  /** sessions and what is advertised to each peer, per family, for the model's peers */
   observe(model: RoutingModel): Promise<Observed>;
   /** cheap identity of the running daemon (changes on restart); throws when unreachable */
   instance(): Promise<string | null>;
@@ -71,5 +95,17 @@ export interface Driver {
   capabilities(): Promise<DaemonCapabilities>;
   /** withdraw every svcroute prefix at run time, whatever the config says (fail-closed sweep) */
   withdrawAllNow(): Promise<void>;
+
+  // ---- inspection (doctor, diff): read-only questions; each throws when the daemon cannot answer
+  /** the daemon's version: the running daemon's word, else its binary's; null when neither says */
+  version(): Promise<DaemonVersion | null>;
+  running(): Promise<RunningConfig>;
+  /**
+   * how the running config differs from `file` (FRR: `frr-reload.py --test`); an empty diff when
+   * they agree; null when this daemon cannot compare (BIRD cannot print its running config);
+   * `timeoutMs` caps the comparison (default: a minute)
+   */
+  diffAgainst(file: string, timeoutMs?: number): Promise<ConfigDiff | null>;
+  bfdPeers(): Promise<BfdPeer[]>;
   close(): void;
 }

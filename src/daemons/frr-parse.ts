@@ -1,5 +1,6 @@
 // Parsers for FRR's vtysh JSON. Pure; unit-tested on outputs captured from a real FRR 8.4 in the
 // lab (test/fixtures/captured/frr/).
+import type { BfdPeer, ConfigDiff } from "./driver.js";
 
 /** vtysh with several `-c` prints one JSON document per command, back to back: split them. */
 export function splitJsonDocuments(text: string): unknown[] {
@@ -86,18 +87,13 @@ export function parseAdvertised(doc: unknown): string[] {
   return adv && typeof adv === "object" ? Object.keys(adv as J).sort() : [];
 }
 
-export interface ReloadDiff {
-  toDelete: string[];
-  toAdd: string[];
-}
-
 /** lines frr-reload always reports on these hosts (a hostname the file does not set, ...) */
 const NOISE = [/^(no )?hostname /, /^(no )?frr (version|defaults)/, /^end$/, /^!/];
 
 /** The "Lines To Delete" / "Lines To Add" sections of `frr-reload.py --test`, noise removed. */
-export function parseReloadDiff(output: string): ReloadDiff {
-  const out: ReloadDiff = { toDelete: [], toAdd: [] };
-  let section: keyof ReloadDiff | undefined;
+export function parseReloadDiff(output: string): ConfigDiff {
+  const out: ConfigDiff = { toDelete: [], toAdd: [] };
+  let section: keyof ConfigDiff | undefined;
   for (const raw of output.split("\n")) {
     const line = raw.replace(/\s+$/, "");
     if (line === "Lines To Delete") section = "toDelete";
@@ -108,6 +104,11 @@ export function parseReloadDiff(output: string): ReloadDiff {
   return out;
 }
 
-export function diffIsEmpty(d: ReloadDiff): boolean {
+export function diffIsEmpty(d: ConfigDiff): boolean {
   return d.toDelete.length === 0 && d.toAdd.length === 0;
+}
+
+/** `show bfd peers json`: each session's peer address and status (up, down, init, …) */
+export function parseBfdPeers(doc: unknown): BfdPeer[] {
+  return Array.isArray(doc) ? (doc as { peer?: unknown; status?: unknown }[]).flatMap((p) => (typeof p.peer === "string" && typeof p.status === "string" ? [{ address: p.peer, state: p.status }] : [])) : [];
 }

@@ -9,8 +9,8 @@ import { SvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
-import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
-import { diffIsEmpty, parseAdvertised, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "./frr-parse.js";
+import type { ConfigDiff, Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
+import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "./frr-parse.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseFrrVersion } from "./versions.js";
@@ -82,18 +82,31 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     binary: () => binaryVersion(cfg, deps.exec),
   });
 
+  /** frr-reload.py on a file: --confdir beside it, --rundir (its scratch file) out of FRR's run directory */
+  const frrReload = async (mode: "--reload" | "--test", file: string, timeoutMs = 60_000) => {
+    const r = await deps.exec(cfg.frrReload, [mode, "--stdout", "--confdir", dirname(file), "--vty_socket", cfg.socket, "--rundir", tmpdir(), file], { timeoutMs });
+    if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.frrReload} is not installed`, { hint: "apt-get install frr-pythontools" });
+    return { ...r, output: `${r.stdout}\n${r.stderr}` };
+  };
+
+  /** `frr-reload.py --test`: what it would change in the running config to make it equal the file */
+  const diffAgainst = async (file: string, timeoutMs?: number): Promise<ConfigDiff> => {
+    const r = await frrReload("--test", file, timeoutMs);
+    if (!/Lines To (Delete|Add)/.test(r.output)) {
+      throw new SvcrouteError("E_DAEMON_UNAVAILABLE", (r.stderr || r.stdout).trim().split("\n").pop() || `frr-reload.py --test: exit ${r.code ?? "killed"}`);
+    }
+    const d = parseReloadDiff(r.output);
+    return diffIsEmpty(d) ? { toDelete: [], toAdd: [] } : d;
+  };
+
   return {
     type: "frr",
     async validate(text) {
       await assertDaemonAccepts("frr", text, cfg.configFile, { exec: deps.exec, binaries: { vtysh: cfg.vtysh, bgpd: cfg.bgpd } });
     },
     async reload() {
-      const confdir = dirname(cfg.configFile);
-      // --rundir only holds frr-reload's scratch file: keep it out of the daemon's run directory
-      const args = ["--confdir", confdir, "--vty_socket", cfg.socket, "--rundir", tmpdir(), cfg.configFile];
-      const r = await deps.exec(cfg.frrReload, ["--reload", "--stdout", ...args], { timeoutMs: 60_000 });
-      if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.frrReload} is not installed`, { hint: "apt-get install frr-pythontools" });
-      const out = `${r.stdout}\n${r.stderr}`.trim();
+      const r = await frrReload("--reload", cfg.configFile);
+      const out = r.output.trim();
       if (/failed to connect to any daemons|Connection refused|No such file or directory.*vty/i.test(out)) {
         throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}`, { details: out.split("\n").slice(-5).join("\n"), hint: "is bgpd running?" });
       }
@@ -102,8 +115,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         // frr-reload counts a command's warning as a failure (e.g. "Graceful restart configuration
         // changed, reset all peers to take effect") although the line was applied: what matters is
         // whether the running config now equals the file.
-        const t = await deps.exec(cfg.frrReload, ["--test", "--stdout", ...args], { timeoutMs: 60_000 });
-        const diff = parseReloadDiff(`${t.stdout}\n${t.stderr}`);
+        const diff = parseReloadDiff((await frrReload("--test", cfg.configFile)).output);
         if (!diffIsEmpty(diff)) {
           const detail = [...diff.toDelete.map((l) => `- ${l}`), ...diff.toAdd.map((l) => `+ ${l}`)].slice(0, 20).join("\n");
           throw new SvcrouteError("E_APPLY", `frr-reload.py could not apply ${cfg.configFile} (exit ${r.code ?? "killed"}); still different:`, {
@@ -209,6 +221,13 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         if (n && af) cmds.push(`address-family ${af}`, `no network ${n[1]}`, "exit-address-family");
       }
       if (cmds.length > 2) await vtysh([...cmds, "end"], "sweep");
+    },
+    version: async () => (await capabilities()).version,
+    // FRR does not say when it loaded its config, and has no protocols: diffAgainst() compares
+    running: async () => ({ loadedAtMs: null, protocols: null }),
+    diffAgainst,
+    async bfdPeers() {
+      return parseBfdPeers(JSON.parse((await vtysh(["show bfd peers json"], "bfd peers")).stdout) as unknown);
     },
     close() {},
   };

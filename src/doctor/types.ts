@@ -4,7 +4,8 @@
 import type { Problem } from "../errors.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
-import type { ObservedPeer } from "../daemons/driver.js";
+import type { BfdPeer, ConfigDiff, ObservedPeer, RunningConfig } from "../daemons/driver.js";
+import type { HostInterface } from "../effects/ip.js";
 import type { SupervisorStatus } from "../supervisor/status-types.js";
 
 export type Result = "PASS" | "WARN" | "FAIL" | "SKIP";
@@ -39,17 +40,6 @@ export interface FileFacts {
 /** `ip route get ADDR`: how the kernel would reach a peer address */
 export type RouteLookup = { ok: true; dev: string; gateway: string | null; type: string } | { ok: false; error: string };
 
-/** one interface of `ip -j addr show` */
-export interface InterfaceFacts {
-  name: string;
-  /** administratively up (flag UP) */
-  up: boolean;
-  /** has carrier (flag LOWER_UP) */
-  carrier: boolean;
-  /** ADDRESS/PREFIXLEN */
-  addrs: string[];
-}
-
 /** TCP-MD5 counters of this network namespace (TcpExt in /proc/net/netstat), cumulative */
 export interface TcpMd5Counters {
   /** segments dropped because their MD5 signature did not match: the passwords differ */
@@ -58,11 +48,6 @@ export interface TcpMd5Counters {
   notFound: number;
   /** signed segments for a peer without a password here: only the peer has one */
   unexpected: number;
-}
-
-export interface BfdPeerFacts {
-  address: string;
-  state: string;
 }
 
 export interface Facts {
@@ -93,11 +78,11 @@ export interface Facts {
     renderedWith: "supervisor" | "all-up" | null;
     checksum: "intact" | "edited" | "foreign" | null;
     /** FRR: frr-reload --test diff (running vs file), noise removed; null when not available */
-    runningDiff: { toDelete: string[]; toAdd: string[] } | null;
+    runningDiff: ConfigDiff | null;
     /** BIRD: last reconfiguration time, to compare with the file's mtime */
     lastReconfigMs: number | null;
     /** BIRD: `show protocols` of the running daemon (name, protocol, state), to compare with the file */
-    birdProtocols: { name: string; proto: string; state: string }[] | null;
+    birdProtocols: RunningConfig["protocols"];
     /** BIRD: the named protocols of the file on disk, and whether each is disabled */
     protocolsInFile: { name: string; proto: string; disabled: boolean }[] | null;
     /** prefixes the on-disk config announces (the desired set svcroute wrote) */
@@ -112,13 +97,13 @@ export interface Facts {
   /** `ip route get` for the address of every peer that is not Established, by peer name */
   routes: Record<string, RouteLookup>;
   tcpMd5: TcpMd5Counters | null;
-  bfd: BfdPeerFacts[] | null;
+  bfd: BfdPeer[] | null;
   host: {
     addresses: string[] | null;
     sysctl: Record<string, string | null>;
     kernelDefault: { v4: number; v6: number } | null;
     /** every interface with its state and addresses, null when `ip` failed */
-    interfaces: InterfaceFacts[] | null;
+    interfaces: HostInterface[] | null;
   };
   supervisor: { status: SupervisorStatus | null; error: string | null; errorCode: string | null; socket: string };
   now: number;

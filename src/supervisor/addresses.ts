@@ -5,7 +5,7 @@ import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import type { Exec } from "../effects/exec.js";
 import { atomicWrite } from "../effects/fs.js";
-import { SvcrouteError } from "../errors.js";
+import { interfaces, ip } from "../effects/ip.js";
 import type { Manifest } from "../manifest/types.js";
 
 /** service addresses of the manifest (host prefixes inside allowed_prefixes), as "ADDR/LEN" */
@@ -37,27 +37,16 @@ export interface AddressOps {
 }
 
 export function ipAddressOps(exec: Exec): AddressOps {
-  const ip = async (args: string[]) => {
-    const r = await exec("ip", args, { timeoutMs: 5000 });
-    if (r.code !== 0) {
-      const msg = (r.stderr || r.stdout).trim();
-      throw new SvcrouteError(/Operation not permitted/i.test(msg) ? "E_PERMISSION" : "E_APPLY", `ip ${args.join(" ")}: ${msg}`, {
-        hint: /Operation not permitted/i.test(msg) ? "managing addresses needs CAP_NET_ADMIN (root, or a unit drop-in granting it)" : undefined,
-      });
-    }
-    return r.stdout;
-  };
   const file = (dir: string) => join(dir, "addresses.json");
   return {
     async list(iface) {
-      const j = JSON.parse((await ip(["-j", "addr", "show", "dev", iface])) || "[]") as { addr_info?: { local: string; prefixlen: number }[] }[];
-      return j.flatMap((x) => (x.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
+      return (await interfaces(exec, iface)).flatMap((i) => i.addrs);
     },
     async add(iface, prefix) {
-      await ip(["addr", "add", prefix, "dev", iface, ...(prefix.includes(":") ? ["nodad"] : [])]);
+      await ip(exec, ["addr", "add", prefix, "dev", iface, ...(prefix.includes(":") ? ["nodad"] : [])]);
     },
     async remove(iface, prefix) {
-      await ip(["addr", "del", prefix, "dev", iface]);
+      await ip(exec, ["addr", "del", prefix, "dev", iface]);
     },
     async loadOwned(dir) {
       try {

@@ -84,6 +84,11 @@ export class FakeDaemon {
         this.calls.push("withdrawAllNow");
         this.running.clear();
       },
+      // inspection: nothing in the engine asks; doctor and diff are tested on the real daemons
+      version: async () => null,
+      running: async () => ({ loadedAtMs: null, protocols: null }),
+      diffAgainst: async () => null,
+      bfdPeers: async () => [],
       close: () => undefined,
     };
   }

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { normaliseBgpState, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
+import { normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
 import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
 
 const cap = (f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured/bird", f), "utf8");
@@ -85,5 +85,17 @@ describe("show interfaces", () => {
       "1001-svc0 down (index=3)\n1004-\tMultiAccess Broadcast Multicast AdminUp LinkDown MTU=1500\n0000 \n";
     expect(parseInterfaces(parseBirdReply(raw).text)).toEqual(["lo", "eth0", "svc0"]);
     expect(parseInterfaces(parseBirdReply("0000 \n").text)).toEqual([]);
+  });
+});
+
+describe("show bfd sessions", () => {
+  it("each session's address and state, the header and greeting skipped", () => {
+    expect(parseBfdSessions(cap("host2.show-bfd-sessions.txt"))).toEqual([
+      { address: "169.254.3.2", state: "Up" },
+      { address: "fd00:3::2", state: "Up" },
+      { address: "169.254.4.2", state: "Up" },
+      { address: "fd00:4::2", state: "Up" },
+    ]);
+    expect(parseBfdSessions(cap("badbird.show-bfd-sessions.txt"))).toEqual([{ address: "169.254.7.2", state: "Init" }]);
   });
 });

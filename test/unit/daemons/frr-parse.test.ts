@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { frrFastKey, vtyshErrors } from "../../../src/daemons/frr.js";
-import { diffIsEmpty, parseAdvertised, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "../../../src/daemons/frr-parse.js";
+import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "../../../src/daemons/frr-parse.js";
 
 const cap = (f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured/frr", f), "utf8");
 const json = (f: string) => JSON.parse(cap(f)) as unknown;
@@ -90,5 +90,17 @@ describe("frr-reload --test", () => {
     const d = parseReloadDiff(cap("frr-reload-test-changed.txt"));
     expect(d.toDelete).toEqual([]);
     expect(d.toAdd).toEqual(["router bgp 65101", " address-family ipv4 unicast", "  network 192.0.2.55/32"]);
+  });
+});
+
+describe("show bfd peers json", () => {
+  it("each session's peer address and status", () => {
+    const peers = parseBfdPeers(JSON.parse(cap("tor1.show-bfd-peers.json")));
+    expect(peers).toHaveLength(7);
+    expect(peers).toEqual(expect.arrayContaining([{ address: "169.254.7.1", state: "init" }, { address: "169.254.6.1", state: "down" }, { address: "fd00:1::1", state: "up" }]));
+    expect(parseBfdPeers(JSON.parse(cap("host1.show-bfd-peers.json"))).map((p) => p.state)).toEqual(["up", "up", "up", "up"]);
+  });
+  it("anything but a list is no sessions", () => {
+    expect(parseBfdPeers({ error: "x" })).toEqual([]);
   });
 });

@@ -3,7 +3,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { birdConfigProtocols, parseBirdBfdSessions, parseBirdProtocols, parseDaemonVersion, parseFrrBfdPeers, parseIpAddr, parseNetstat, parseRouteGet, tcpMd5Counters } from "../../../src/doctor/gather.js";
+import { parseNetstat, parseRouteGet, tcpMd5Counters } from "../../../src/doctor/parse.js";
+import { birdConfigProtocols } from "../../../src/daemons/config-read.js";
+import { parseIpAddr } from "../../../src/effects/ip.js";
+import { parseDaemonVersion } from "../../../src/daemons/versions.js";
+import { parseProtocolsAll } from "../../../src/daemons/bird-parse.js";
 import { buildModel } from "../../../src/core/build-model.js";
 import { render } from "../../../src/core/render.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
@@ -71,15 +75,15 @@ describe("ip -j addr show", () => {
 
 describe("version lines", () => {
   it("bgpd --version and bird --version", () => {
-    expect(parseDaemonVersion(cap("bgpd-version.txt"))).toBe("8.4.4");
-    expect(parseDaemonVersion(cap("bird-version.txt"))).toBe("2.0.12");
-    expect(parseDaemonVersion("vtysh: unrecognized option '--version'")).toBeNull();
+    expect(parseDaemonVersion("frr", cap("bgpd-version.txt"))?.text).toBe("8.4.4");
+    expect(parseDaemonVersion("bird", cap("bird-version.txt"))?.text).toBe("2.0.12");
+    expect(parseDaemonVersion("frr", "vtysh: unrecognized option '--version'")).toBeNull();
   });
 });
 
 describe("BIRD protocols", () => {
   it("show protocols: names, protocol types and states, the header and greeting skipped", () => {
-    const rows = parseBirdProtocols(cap("typobird.show-protocols.txt"));
+    const rows = parseProtocolsAll(cap("typobird.show-protocols.txt"));
     expect(rows.map((r) => r.name)).toEqual(["device1", "svc", "kernel4", "kernel6", "tor1_v4", "typo", "svc4_web", "svc4_dns"]);
     expect(rows.find((r) => r.name === "svc4_web")).toMatchObject({ proto: "Static", state: "down", info: "" });
     expect(rows.find((r) => r.name === "svc4_dns")).toMatchObject({ proto: "Static", state: "up" });
@@ -109,28 +113,3 @@ services: [{name: web, prefixes: [192.0.2.11/32]}, {name: dns, prefixes: [192.0.
   });
 });
 
-describe("BFD sessions (test/fixtures/captured/{frr,bird}/, from the capture fabric)", () => {
-  const daemonCap = (d: string, f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured", d, f), "utf8");
-  it("FRR `show bfd peers json`: every peer with its state", () => {
-    expect(parseFrrBfdPeers(daemonCap("frr", "host1.show-bfd-peers.json"))?.map((p) => p.state)).toEqual(["up", "up", "up", "up"]);
-    expect(parseFrrBfdPeers(daemonCap("frr", "tor1.show-bfd-peers.json"))).toEqual(
-      expect.arrayContaining([
-        { address: "169.254.1.1", state: "up" },
-        { address: "169.254.6.1", state: "down" },
-        { address: "169.254.7.1", state: "init" },
-      ]),
-    );
-  });
-  it("BIRD `show bfd sessions`: every session with its state, the header lines skipped", () => {
-    expect(parseBirdBfdSessions(daemonCap("bird", "host2.show-bfd-sessions.txt"))).toEqual([
-      { address: "169.254.3.2", state: "Up" },
-      { address: "fd00:3::2", state: "Up" },
-      { address: "169.254.4.2", state: "Up" },
-      { address: "fd00:4::2", state: "Up" },
-    ]);
-    expect(parseBirdBfdSessions(daemonCap("bird", "badbird.show-bfd-sessions.txt"))).toEqual([{ address: "169.254.7.2", state: "Init" }]);
-  });
-  it("unreadable output is no facts, not a crash", () => {
-    expect(parseFrrBfdPeers("% Unknown command")).toBeNull();
-  });
-});
