@@ -5,6 +5,7 @@
 import type { Announce } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import type { Family } from "../manifest/ip.js";
+import { isSvcrouteError } from "../errors.js";
 import type { DaemonType } from "../manifest/types.js";
 import type { DaemonCapabilities, DaemonVersion } from "./versions.js";
 
@@ -67,6 +68,14 @@ export interface RunningConfig {
 export interface ConfigDiff {
   toDelete: string[];
   toAdd: string[];
+}
+
+/**
+ * Whether an error from a driver means the daemon is away (not running, not reachable, or not
+ * answering in time) rather than refusing something: the one place that decides it.
+ */
+export function daemonAway(e: unknown): boolean {
+  return isSvcrouteError(e) && (e.code === "E_DAEMON_UNAVAILABLE" || e.code === "E_TIMEOUT");
 }
 
 export interface Driver {

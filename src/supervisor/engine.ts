@@ -7,7 +7,7 @@ import type { Announce, HealthInput, HealthState } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import { render, assertWritable } from "../core/render.js";
 import type { SecretStore } from "../core/secrets.js";
-import type { Driver, Observed } from "../daemons/driver.js";
+import { daemonAway, type Driver, type Observed } from "../daemons/driver.js";
 import { SvcrouteError, isSvcrouteError, toSvcrouteError, type Problem } from "../errors.js";
 import type { ServiceSnapshot } from "../health/types.js";
 import type { LoadResult } from "../manifest/load.js";
@@ -102,7 +102,8 @@ export interface EngineState {
 const ANNOUNCED_HEALTH: Record<string, HealthState> = { UP: "up", FALLING: "up" };
 
 export class Engine {
-  readonly state: EngineState;
+  /** written only by the engine: others read it (status) and state intents through its methods */
+  private readonly s: EngineState;
   private driver: Driver | undefined;
   private driverKey = "";
 
@@ -110,7 +111,7 @@ export class Engine {
     private readonly deps: EngineDeps,
     manifestPath: string,
   ) {
-    this.state = {
+    this.s = {
       manifest: undefined,
       manifestPath,
       manifestValid: false,
@@ -133,9 +134,22 @@ export class Engine {
     };
   }
 
+  get state(): Readonly<EngineState> {
+    return this.s;
+  }
+
   /** a health transition to UP or DOWN settles a service (see healthInput) */
   noteTransition(service: string, to: string): void {
-    if (to === "UP" || to === "DOWN") this.state.decided.add(service);
+    if (to === "UP" || to === "DOWN") this.s.decided.add(service);
+  }
+
+  /**
+   * Stopping: announce every prefix with GRACEFUL_SHUTDOWN, or withdraw every prefix, whatever
+   * health says; from here on every reconcile does the same.
+   */
+  async stop(mode: "graceful-shutdown" | "withdraw"): Promise<{ ok: boolean }> {
+    this.s.override = mode;
+    return this.reconcile(new Set(["stop"]));
   }
 
   currentDriver(): Driver | undefined {
@@ -155,7 +169,7 @@ export class Engine {
   /** Load the manifest; an invalid one keeps the last good one in force. */
   async reloadManifest(): Promise<boolean> {
     const r = await this.deps.loadManifest();
-    const s = this.state;
+    const s = this.s;
     if (!r.manifest) {
       s.manifestValid = false;
       s.manifestErrors = r.problems;
@@ -191,9 +205,9 @@ export class Engine {
     const fileSince = await this.deps.drainFileSince(m.maintenance.drainFile).catch(() => undefined);
     const names = m.services.map((x) => x.name);
     const phase = drainPhase(drain, names, fileSince, m.maintenance.drainWaitMs, this.deps.now());
-    this.state.drained = { shutting: phase.shutting, withdrawn: phase.withdrawn };
+    this.s.drained = { shutting: phase.shutting, withdrawn: phase.withdrawn };
     this.deps.scheduleDrainCheck(phase.nextChangeAt);
-    const override = this.state.override;
+    const override = this.s.override;
     const drainedNames = override ? names : [...phase.shutting, ...phase.withdrawn];
     this.deps.health.setDrained(drainedNames);
     // The snapshot and `decided` are read together, after the awaits above: a check that settles
@@ -207,8 +221,8 @@ export class Engine {
       // the rise/fall phase under a drain (DISABLED) still says whether the service works
       const st = s?.state === "DISABLED" ? s.phase : s?.state;
       let h: HealthState = st === undefined ? (svc.checks.length === 0 ? "up" : "unknown") : ANNOUNCED_HEALTH[st] ?? "down";
-      if (svc.checks.length > 0 && !this.state.decided.has(svc.name) && st !== "UP" && st !== "DOWN") {
-        const prev = this.state.carryOver?.services[svc.name];
+      if (svc.checks.length > 0 && !this.s.decided.has(svc.name) && st !== "UP" && st !== "DOWN") {
+        const prev = this.s.carryOver?.services[svc.name];
         h = prev === undefined || prev === "withdrawn" ? "unknown" : prev === "deprefer" ? "down" : "up";
       }
       if (phase.withdrawn.includes(svc.name) || override === "withdraw") h = "down";
@@ -221,10 +235,10 @@ export class Engine {
     const start = this.deps.now();
     for (;;) {
       const obs = await driver.observe(model);
-      this.state.observed = obs;
-      this.state.daemonReachable = true;
+      this.s.observed = obs;
+      this.s.daemonReachable = true;
       const v = verify(m, model, obs);
-      this.state.verification = v;
+      this.s.verification = v;
       if (v.ok || this.deps.now() - start >= deadlineMs) return v;
       await this.deps.sleep(this.deps.verifyPollMs);
     }
@@ -240,7 +254,7 @@ export class Engine {
   /** The reconcile body for the loop. Never throws: failures are results. */
   async reconcile(reasons: ReadonlySet<Trigger>): Promise<{ ok: boolean }> {
     const t0 = this.deps.now();
-    const s = this.state;
+    const s = this.s;
     s.counters.reconciles++;
     let path: LastReconcile["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
@@ -311,7 +325,7 @@ export class Engine {
       return { ok: true };
     } catch (e) {
       const err = toSvcrouteError(e);
-      if (err.code === "E_DAEMON_UNAVAILABLE" || err.code === "E_TIMEOUT") {
+      if (daemonAway(err)) {
         s.daemonReachable = false;
         s.daemonError = err.message;
       }
@@ -361,9 +375,8 @@ export class Engine {
     try {
       return await driver.observe(model);
     } catch (e) {
-      const err = toSvcrouteError(e);
-      if (err.code !== "E_DAEMON_UNAVAILABLE" && err.code !== "E_TIMEOUT") throw e;
-      this.state.applied = undefined;
+      if (!daemonAway(e)) throw e;
+      this.s.applied = undefined;
       return undefined;
     }
   }
@@ -375,7 +388,7 @@ export class Engine {
    * read-only filesystem) — else undefined. Health must not wait for that to be fixed.
    */
   private blocked(e: unknown, next: Next, m: Manifest): { error: SvcrouteError; final: boolean } | undefined {
-    const s = this.state;
+    const s = this.s;
     if (!isSvcrouteError(e) || !s.applied || s.applied.manifest.hash === m.hash) return undefined;
     if (s.rejected && s.rejected.text === next.text) return { error: e, final: true };
     if (e.code === "E_WRITE") return { error: e, final: false };
@@ -384,7 +397,7 @@ export class Engine {
 
   /** Apply the last good manifest with today's health (a DOWN service must still be withdrawn). */
   private async serveLastGood(): Promise<void> {
-    const s = this.state;
+    const s = this.s;
     const lm = s.applied!.manifest;
     const driver = this.driverFor(lm);
     const next = await this.next(lm, await this.healthInput(lm), await this.deps.readSecrets(lm), driver);
@@ -393,7 +406,7 @@ export class Engine {
   }
 
   private finish(t0: number, reasons: ReadonlySet<Trigger>, result: "ok" | "failed", path: LastReconcile["path"], err: SvcrouteError | undefined): void {
-    const s = this.state;
+    const s = this.s;
     const d = this.deps.now() - t0;
     s.durations.push(d);
     if (s.durations.length > 1000) s.durations.shift();
@@ -406,7 +419,7 @@ export class Engine {
   }
 
   private async execute(p: Plan, next: Next, driver: Driver, m: Manifest): Promise<void> {
-    const s = this.state;
+    const s = this.s;
     const log = this.deps.log;
     const file = m.daemon.configFile;
     if (p.kind === "none") return;
@@ -421,8 +434,7 @@ export class Engine {
       try {
         r = await driver.toggle(next.model, p.ops);
       } catch (e) {
-        const err = toSvcrouteError(e);
-        if (err.code === "E_DAEMON_UNAVAILABLE" || err.code === "E_TIMEOUT") {
+        if (daemonAway(e)) {
           // The daemon is away. The file must say what is desired now: a daemon that comes back
           // from it (restarted by systemd, say) must not announce what was healthy before. Once
           // it is back, the next reconcile applies it in full (some toggles may have landed).
@@ -463,7 +475,7 @@ export class Engine {
       await driver.confirm();
     } catch (e) {
       const err = toSvcrouteError(e);
-      if (isSvcrouteError(e) && (err.code === "E_DAEMON_UNAVAILABLE" || err.code === "E_TIMEOUT")) {
+      if (daemonAway(e)) {
         // The daemon is away: the file is the desired state; it is applied when the daemon is back.
         s.applied = undefined;
         throw err;

@@ -4,25 +4,22 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
-import { makeDriver } from "../daemons/make.js";
 import { exec } from "../effects/exec.js";
-import { atomicWrite, readIfExists } from "../effects/fs.js";
-import { readSecretFile } from "../effects/secret-file.js";
 import { watchPaths, type Watcher } from "../effects/watch.js";
-import { loadSecrets } from "../core/secrets.js";
 import { realClock } from "../health/clock.js";
-import { createHealthMonitor } from "../health/index.js";
+import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
 import { DEFAULTS } from "../manifest/defaults.js";
-import { loadManifest, DROP_IN_DIR } from "../manifest/load.js";
+import { DROP_IN_DIR, loadManifest, type LoadResult } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
 import { ipAddressOps } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
 import { changeDrain, readDrainState } from "./drain.js";
 import { Engine } from "./engine.js";
+import { realEngineDeps } from "./engine-deps.js";
 import { acquireLock } from "./lock.js";
 import type { Logger } from "./log.js";
-import { createReconcileLoop, type Trigger } from "./loop.js";
-import { createNotifier, underSystemd } from "./notify.js";
+import { createReconcileLoop, type ReconcileLoop, type Trigger } from "./loop.js";
+import { createNotifier, underSystemd, type Notifier } from "./notify.js";
 import { buildStatus } from "./status.js";
 import { startStatusServer, type StatusServer } from "./status-server.js";
 
@@ -78,19 +75,68 @@ function spawnGuard(o: RunOptions, m: Manifest | undefined, log: Logger): ChildP
 }
 
 export async function runSupervisor(o: RunOptions): Promise<number> {
-  const log = o.log;
   const startedAt = Date.now();
-  const first = await loadStable(o.manifestPath, log);
+  const first = await loadStable(o.manifestPath, o.log);
   const m0 = first.manifest;
   const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.supervisor.stateDir;
   await fsp.mkdir(stateDir, { recursive: true, mode: 0o750 });
   const lock = await acquireLock(stateDir);
   const notifier = createNotifier(o.env, exec);
-  let drainTimer: ReturnType<typeof setTimeout> | undefined;
-  // eslint-disable-next-line prefer-const
-  let loop: ReturnType<typeof createReconcileLoop>;
-  const trigger = (t: Trigger) => loop?.trigger(t);
+  const core = assemble(o, first);
+  const timers: ReturnType<typeof setInterval>[] = [];
+  let server: StatusServer | undefined;
+  let watcher: Watcher | undefined;
+  const cleanup = async () => {
+    for (const t of timers) clearInterval(t);
+    core.dispose();
+    await watcher?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    core.engine.currentDriver()?.close();
+    await lock.release();
+  };
+  try {
+    server = await startStatusServer({
+      socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket,
+      metricsListen: m0?.supervisor.metricsListen,
+      getStatus: () => buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt }),
+      onReconcile: () => core.trigger("drain"),
+      onDrain: drainRequests(core, stateDir, m0, o.log),
+    });
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  watcher = watchManifest(o, m0, core.trigger);
+  const guard = (o.guard ?? !underSystemd(o.env)) ? spawnGuard(o, m0, o.log) : undefined;
 
+  // from here on a stop signal stops gracefully (one during start-up takes effect once it is done)
+  const stop = o.stopSignal ? undefined : stopSignals();
+  await start(core, notifier, o.log, m0);
+  timers.push(...keepWatch(core, notifier));
+  await untilStopped(o.stopSignal ?? stop!.signal, core.trigger, o.log);
+  await notifier.stopping().catch(() => undefined);
+  await core.loop.stop();
+  core.monitor.stop();
+  releaseGuard(guard, await withdrawOnStop(core.engine, o.log));
+  await cleanup();
+  stop?.dispose();
+  return 0;
+}
+
+interface Core {
+  engine: Engine;
+  monitor: HealthMonitor;
+  loop: ReconcileLoop;
+  trigger(t: Trigger): void;
+  /** the drain timer cleared, the health checks stopped */
+  dispose(): void;
+}
+
+/** health monitor → engine → reconcile loop, each feeding the next */
+function assemble(o: RunOptions, first: LoadResult): Core {
+  const log = o.log;
+  let loop: ReconcileLoop | undefined;
+  const trigger = (t: Trigger) => loop?.trigger(t);
   let engine: Engine | undefined;
   const monitor = createHealthMonitor({
     services: [],
@@ -107,25 +153,19 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     onError: (e) => log.error(`health monitor: ${(e as Error).message}`, { op: "health" }),
   });
 
-  let pendingLoad: typeof first | undefined = first;
+  let pendingLoad: LoadResult | undefined = first;
   let lastSaved = "";
-  engine = new Engine(
-    {
-      log,
-      now: () => Date.now(),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const eng = new Engine(
+    realEngineDeps(log, {
       loadManifest: async () => {
         const r = pendingLoad ?? (await loadStable(o.manifestPath, log));
         pendingLoad = undefined;
         return r;
       },
-      makeDriver,
-      readSecrets: (m) => loadSecrets(m, readSecretFile),
-      health: { update: (s) => monitor.update(s), snapshot: () => monitor.snapshot(), setDrained: (n) => monitor.setDrained(n) },
+      health: monitor,
       readDrain: readDrainState,
       drainFileSince: fileMtime,
-      writeConfig: (path, text) => atomicWrite(path, text, { keepPrevious: true, mode: 0o640 }),
-      readConfig: readIfExists,
       saveAnnounced: async (dir, r) => {
         const text = JSON.stringify(r);
         if (text === lastSaved) return;
@@ -134,150 +174,144 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
       },
       loadAnnounced,
       addresses: ipAddressOps(exec),
-      verifyTimeoutMs: 5000,
-      verifyPollMs: 25,
       scheduleDrainCheck: (at) => {
         if (drainTimer) clearTimeout(drainTimer);
         drainTimer = at === undefined ? undefined : setTimeout(() => trigger("drain"), Math.max(0, at - Date.now()) + 5);
       },
-    },
+    }),
     o.manifestPath,
   );
-  const eng = engine;
-
+  engine = eng;
   loop = createReconcileLoop({
     run: (reasons) => eng.reconcile(reasons),
     clock: realClock,
-    reverifyMs: m0?.supervisor.reverifyIntervalMs ?? 30_000,
+    reverifyMs: first.manifest?.supervisor.reverifyIntervalMs ?? DEFAULTS.supervisor.reverifyIntervalMs,
     onCrash: (e) => log.error(`reconcile crashed: ${(e as Error).stack ?? String(e)}`, { op: "reconcile", code: "E_INTERNAL" }),
   });
+  return {
+    engine: eng,
+    monitor,
+    loop,
+    trigger,
+    dispose() {
+      if (drainTimer) clearTimeout(drainTimer);
+      monitor.stop();
+    },
+  };
+}
 
-  // drain requests from the socket change the persisted state one at a time
+/** drain requests from the status socket: each changes the persisted state, one at a time */
+function drainRequests(core: Core, stateDir: string, m0: Manifest | undefined, log: Logger) {
   let drains: Promise<unknown> = Promise.resolve();
-  const onDrain = (target: string, on: boolean) => {
-    const names = (eng.state.manifest ?? m0)?.services.map((s) => s.name) ?? [];
+  return (target: string, on: boolean) => {
+    const names = (core.engine.state.manifest ?? m0)?.services.map((s) => s.name) ?? [];
     const done = drains.then(() => changeDrain(stateDir, names, target, on, Date.now()));
     drains = done.catch(() => undefined);
     return done.then((s) => {
       log.info(`${on ? "drain" : "undrain"} ${target} (asked over the status socket)`, { op: "drain", ...(target === "all" ? {} : { service: target }) });
-      trigger("drain");
+      core.trigger("drain");
       return s;
     });
   };
+}
 
-  let server: StatusServer | undefined;
-  let watcher: Watcher | undefined;
-  let guard: ChildProcess | undefined;
-  let daemonWatch: ReturnType<typeof setInterval> | undefined;
-  let watchdog: ReturnType<typeof setInterval> | undefined;
-  const cleanup = async () => {
-    for (const t of [daemonWatch, watchdog]) if (t) clearInterval(t);
-    if (drainTimer) clearTimeout(drainTimer);
-    monitor.stop();
-    await watcher?.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-    eng.currentDriver()?.close();
-    await lock.release();
-  };
-
-  try {
-    server = await startStatusServer({
-      socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket,
-      metricsListen: m0?.supervisor.metricsListen,
-      getStatus: () => buildStatus(eng.state, monitor.snapshot(), { pid: process.pid, startedAt }),
-      onReconcile: () => trigger("drain"),
-      onDrain,
-    });
-  } catch (e) {
-    await cleanup();
-    throw e;
-  }
-
-  const dropIns = join(dirname(o.manifestPath), DROP_IN_DIR);
-  watcher = watchPaths({
+/** the manifest, its drop-in directory (also when created later) and the drain file */
+function watchManifest(o: RunOptions, m0: Manifest | undefined, trigger: (t: Trigger) => void): Watcher {
+  return watchPaths({
     files: [o.manifestPath, ...(m0 ? [m0.maintenance.drainFile] : [])],
-    dirs: [dropIns],
+    dirs: [join(dirname(o.manifestPath), DROP_IN_DIR)],
     debounceMs: 100,
     onChange: (p) => trigger(m0 && p === m0.maintenance.drainFile ? "drain" : "manifest"),
-    onError: (e) => log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
+    onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
   });
+}
 
-  if (o.guard ?? !underSystemd(o.env)) guard = spawnGuard(o, m0, log);
-
-  // from here on a stop signal stops gracefully (one during start-up takes effect once it is done)
-  const stop = o.stopSignal ? undefined : stopSignals();
-  monitor.start();
-  trigger("start");
-  await loop.idle();
-  const st = eng.state;
-  await notifier.ready(st.lastReconcile?.result === "ok" ? "announcing healthy services" : `started; last reconcile failed: ${st.lastReconcile?.code ?? "?"}`).catch(() => undefined);
+/** health checks on, the first reconcile done, systemd told */
+async function start(core: Core, notifier: Notifier, log: Logger, m0: Manifest | undefined): Promise<void> {
+  core.monitor.start();
+  core.trigger("start");
+  await core.loop.idle();
+  const last = core.engine.state.lastReconcile;
+  await notifier.ready(last?.result === "ok" ? "announcing healthy services" : `started; last reconcile failed: ${last?.code ?? "?"}`).catch(() => undefined);
   log.info(`supervisor running (pid ${process.pid}); status on ${m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket}`, { op: "start" });
+}
 
+/** systemd's watchdog pings, and the daemon watch: a daemon that returns or restarts is re-applied at once */
+function keepWatch(core: Core, notifier: Notifier): ReturnType<typeof setInterval>[] {
+  const timers: ReturnType<typeof setInterval>[] = [];
   if (notifier.watchdogEveryMs) {
-    watchdog = setInterval(() => {
-      // a reconcile stuck far beyond any timeout means the loop is wedged: let systemd restart us
-      void notifier.watchdog().catch(() => undefined);
-    }, notifier.watchdogEveryMs);
+    // a reconcile stuck far beyond any timeout means the loop is wedged: let systemd restart us
+    timers.push(setInterval(() => void notifier.watchdog().catch(() => undefined), notifier.watchdogEveryMs));
   }
   let lastInstance: string | null | undefined;
-  daemonWatch = setInterval(() => {
-    const d = eng.currentDriver();
-    if (!d) return;
-    d.instance().then(
-      (i) => {
-        if (lastInstance !== undefined && i !== lastInstance) trigger("daemon");
-        if (lastInstance === undefined && !eng.state.daemonReachable) trigger("daemon");
-        lastInstance = i;
-      },
-      () => {
-        if (eng.state.daemonReachable) trigger("daemon");
-        lastInstance = undefined;
-      },
-    );
-  }, DAEMON_WATCH_MS);
+  timers.push(
+    setInterval(() => {
+      const d = core.engine.currentDriver();
+      if (!d) return;
+      d.instance().then(
+        (i) => {
+          if (lastInstance !== undefined && i !== lastInstance) core.trigger("daemon");
+          if (lastInstance === undefined && !core.engine.state.daemonReachable) core.trigger("daemon");
+          lastInstance = i;
+        },
+        () => {
+          if (core.engine.state.daemonReachable) core.trigger("daemon");
+          lastInstance = undefined;
+        },
+      );
+    }, DAEMON_WATCH_MS),
+  );
+  return timers;
+}
 
+/** until SIGTERM/SIGINT (or the caller's stop); SIGHUP meanwhile reloads */
+async function untilStopped(stopSignal: Promise<string>, trigger: (t: Trigger) => void, log: Logger): Promise<void> {
   const onHup = () => {
     log.info("SIGHUP: reloading the manifest", { op: "signal" });
     trigger("signal");
   };
   process.on("SIGHUP", onHup);
-  const why = await (o.stopSignal ?? stop!.signal);
+  const why = await stopSignal;
   process.off("SIGHUP", onHup);
   log.info(`${why}: stopping`, { op: "stop" });
-  await notifier.stopping().catch(() => undefined);
-  await loop.stop();
-  monitor.stop();
-  const m = eng.state.manifest;
+}
+
+/** on_stop: withdraw — GRACEFUL_SHUTDOWN for stop_grace, then withdrawn (swept if that fails). Whether all left. */
+async function withdrawOnStop(engine: Engine, log: Logger): Promise<boolean> {
+  const m = engine.state.manifest;
+  if (!m) return true;
+  if (m.supervisor.onStop !== "withdraw") {
+    log.info("on_stop: keep — the routing daemon keeps announcing", { op: "stop" });
+    return true;
+  }
+  await engine.stop("graceful-shutdown");
+  log.info(`announced with GRACEFUL_SHUTDOWN; withdrawing in ${m.supervisor.stopGraceMs} ms`, { op: "stop" });
+  await new Promise((r) => setTimeout(r, m.supervisor.stopGraceMs));
   let withdrawn = true;
-  if (m && m.supervisor.onStop === "withdraw") {
-    eng.state.override = "graceful-shutdown";
-    await eng.reconcile(new Set(["stop"]));
-    log.info(`announced with GRACEFUL_SHUTDOWN; withdrawing in ${m.supervisor.stopGraceMs} ms`, { op: "stop" });
-    await new Promise((r) => setTimeout(r, m.supervisor.stopGraceMs));
-    eng.state.override = "withdraw";
-    const r = await eng.reconcile(new Set(["stop"]));
-    if (!r.ok) {
-      log.error("withdrawal on stop failed; sweeping every service prefix at run time", { op: "stop" });
-      const driver = eng.currentDriver();
-      withdrawn = driver
-        ? await driver.withdrawAllNow().then(
-            () => true,
-            (e) => (log.error(`sweep failed: ${(e as Error).message}`, { op: "stop" }), false),
-          )
-        : false;
-    }
-    if (withdrawn) log.info("every prefix withdrawn", { op: "stop" });
-    else log.error("could not withdraw on stop; leaving it to the fail-closed guard", { op: "stop", code: "E_APPLY" });
-  } else if (m) log.info("on_stop: keep — the routing daemon keeps announcing", { op: "stop" });
-  // A planned exit: the guard must not act — unless the withdrawal failed, when the guard (after
-  // guard_grace, unless a new supervisor starts) is the last chance to fail closed.
+  if (!(await engine.stop("withdraw")).ok) {
+    log.error("withdrawal on stop failed; sweeping every service prefix at run time", { op: "stop" });
+    const driver = engine.currentDriver();
+    withdrawn = driver
+      ? await driver.withdrawAllNow().then(
+          () => true,
+          (e) => (log.error(`sweep failed: ${(e as Error).message}`, { op: "stop" }), false),
+        )
+      : false;
+  }
+  if (withdrawn) log.info("every prefix withdrawn", { op: "stop" });
+  else log.error("could not withdraw on stop; leaving it to the fail-closed guard", { op: "stop", code: "E_APPLY" });
+  return withdrawn;
+}
+
+/**
+ * A planned exit: the guard must not act — unless the withdrawal failed, when the guard (after
+ * guard_grace, unless a new supervisor starts) is the last chance to fail closed.
+ */
+function releaseGuard(guard: ChildProcess | undefined, withdrawn: boolean): void {
   if (withdrawn && guard?.stdin?.writable) {
     guard.stdin.write("bye\n");
     guard.stdin.end();
   } else guard?.stdin?.destroy(); // EOF without "bye": the guard acts
-  await cleanup();
-  stop?.dispose();
-  return 0;
 }
 
 /**

@@ -3,16 +3,13 @@
 // (every svcroute prefix leaves at once, whatever the config says, without waiting for a reload
 // that can take seconds), then the config on disk is rewritten with every service withdrawn and
 // applied, so a daemon restart does not bring routes back.
-import { atomicWrite, readIfExists } from "../effects/fs.js";
-import { readSecretFile } from "../effects/secret-file.js";
-import { loadSecrets } from "../core/secrets.js";
+import { makeDriver } from "../daemons/make.js";
 import { SvcrouteError } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
-import { NO_DRAIN } from "./drain.js";
 import { Engine } from "./engine.js";
+import { realEngineDeps } from "./engine-deps.js";
 import type { Logger } from "./log.js";
-import { makeDriver } from "../daemons/make.js";
 
 export async function withdrawEverything(manifestPath: string, log: Logger, fallback?: Manifest, deps: { makeDriver?: typeof makeDriver } = {}): Promise<void> {
   const mkDriver = deps.makeDriver ?? makeDriver;
@@ -41,29 +38,8 @@ export async function withdrawEverything(manifestPath: string, log: Logger, fall
     sweepFailed = e;
     log.warn(`run-time sweep failed (${(e as Error).message}); withdrawing through the config`, { op: "withdraw" });
   }
-  const engine = new Engine(
-    {
-      log,
-      now: () => Date.now(),
-      sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
-      loadManifest: async () => ({ manifest: m, problems: [], warnings: [], files: m.files }),
-      makeDriver: mkDriver,
-      readSecrets: (x) => loadSecrets(x, readSecretFile),
-      health: { update: () => undefined, snapshot: () => [], setDrained: () => undefined },
-      readDrain: async () => NO_DRAIN,
-      drainFileSince: async () => undefined,
-      writeConfig: (path, text) => atomicWrite(path, text, { keepPrevious: true, mode: 0o640 }),
-      readConfig: readIfExists,
-      saveAnnounced: async () => undefined,
-      loadAnnounced: async () => undefined,
-      verifyTimeoutMs: 5000,
-      verifyPollMs: 25,
-      scheduleDrainCheck: () => undefined,
-    },
-    manifestPath,
-  );
-  engine.state.override = "withdraw";
-  const res = await engine.reconcile(new Set(["stop"]));
+  const engine = new Engine(realEngineDeps(log, { loadManifest: async () => ({ manifest: m, problems: [], warnings: [], files: m.files }), makeDriver: mkDriver }), manifestPath);
+  const res = await engine.stop("withdraw");
   engine.currentDriver()?.close();
   // Sweep again when the first sweep failed (the daemon may answer now; if it still does not,
   // this throws) or the reconcile failed (a rollback may have put an announcing config back).

@@ -81,8 +81,9 @@ describe("secrets stay secret", () => {
     expect(daemon.files.get("/fake/frr.conf")).toContain(PW); // the daemon needs it
     daemon.rejectNext = true;
     await engine.reconcile(new Set(["reverify"]));
-    engine.state.applied = undefined;
-    await engine.reconcile(new Set(["manifest"]));
+    daemon.instance = "pid-2"; // a restarted daemon: the next reconcile validates and reloads in full
+    await engine.reconcile(new Set(["daemon"]));
+    expect(engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_DAEMON_REJECTED" });
     const status = buildStatus(engine.state, [], { pid: 1, startedAt: 0 });
     const everything = [JSON.stringify(log.lines), JSON.stringify(status), renderMetrics(status), JSON.stringify(engine.state.lastReconcile)];
     for (const t of everything) expect(t).not.toContain(PW);

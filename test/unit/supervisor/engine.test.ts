@@ -402,11 +402,9 @@ describe("reconcile engine", () => {
   it("stopping: graceful shutdown for all, then withdraw all", async () => {
     const t = setup();
     await t.run("start");
-    t.engine.state.override = "graceful-shutdown";
-    await t.run("stop");
+    await t.engine.stop("graceful-shutdown");
     expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-[0-9A-F]{10}/);
-    t.engine.state.override = "withdraw";
-    await t.run("stop");
+    await t.engine.stop("withdraw");
     expect(t.daemon.running.size).toBe(0);
   });
 });
