@@ -7,10 +7,20 @@ import { VERSION } from "./version.js";
 
 export type { Io };
 
-const manifestOption = () =>
-  new Option("-m, --manifest <path>", "manifest file (default: $SVCROUTE_MANIFEST or /etc/svcroute/svcroute.yaml)");
-const dropInOption = () =>
-  new Option("--drop-ins <dir>", "drop-in directory (default: services.d beside the manifest; 'none' to skip)");
+/** options several subcommands share (a fresh Option each time: commander keeps state in them) */
+const options = {
+  manifest: () => new Option("-m, --manifest <path>", "manifest file (default: $SVCROUTE_MANIFEST or /etc/svcroute/svcroute.yaml)"),
+  dropIns: () => new Option("--drop-ins <dir>", "drop-in directory (default: services.d beside the manifest; 'none' to skip)"),
+  socket: () => new Option("--socket <path>", "the supervisor's status socket (default: from the manifest)"),
+  json: () => new Option("--json", "machine-readable output"),
+};
+
+/** a subcommand's description and options, in help order */
+function define(cmd: Command, description: string, opts: Option[]): Command {
+  cmd.description(description);
+  for (const o of opts) cmd.addOption(o);
+  return cmd;
+}
 
 function exitTable(): string {
   const byExit = new Map<number, string[]>();
@@ -41,161 +51,77 @@ function buildProgram(io: Io, setExit: (n: number) => void): Command {
       setExit(await fn(...args));
     };
 
-  program
-    .command("check")
-    .description("validate the manifest (and drop-ins); print a summary or every problem with its file:line")
+  type Opts = Record<string, unknown>;
+  define(program.command("check"), "validate the manifest (and drop-ins); print a summary or every problem with its file:line", [
+    options.manifest(), options.dropIns(), options.json(),
+    new Option("--run-checks", "also run every service's health checks once and print each result (exit 1 if a service fails)"),
+    new Option("--with-daemon", "also render the config and have the routing daemon's own parser judge it"),
+  ])
     .argument("[manifest]", "manifest file (same as --manifest)")
-    .addOption(manifestOption())
-    .addOption(dropInOption())
-    .option("--json", "machine-readable output")
-    .option("--run-checks", "also run every service's health checks once and print each result (exit 1 if a service fails)")
-    .option("--with-daemon", "also render the config and have the routing daemon's own parser judge it")
-    .action(
-      run(async (positional: string | undefined, opts: Record<string, unknown>) => {
-        const { checkCommand } = await import("./commands/check.js");
-        return checkCommand(io, { ...opts, manifest: (opts.manifest as string | undefined) ?? positional });
-      }),
-    );
+    .action(run(async (positional: string | undefined, opts: Opts) => (await import("./commands/check.js")).checkCommand(io, { ...opts, manifest: (opts.manifest as string | undefined) ?? positional })));
 
-  program
-    .command("schema")
-    .description("print the manifest's JSON Schema (for editors and CI pipelines)")
-    .option("--markdown", "print the manifest reference as a markdown table instead")
-    .action(
-      run(async (opts: { markdown?: boolean }) => {
-        const { schemaCommand } = await import("./commands/schema.js");
-        return schemaCommand(io, opts);
-      }),
-    );
+  define(program.command("schema"), "print the manifest's JSON Schema (for editors and CI pipelines)", [
+    new Option("--markdown", "print the manifest reference as a markdown table instead"),
+  ]).action(run(async (opts: { markdown?: boolean }) => (await import("./commands/schema.js")).schemaCommand(io, opts)));
 
-  program
-    .command("render")
-    .description("print the FRR or BIRD config svcroute renders from the manifest (passwords masked)")
-    .addOption(manifestOption())
-    .addOption(dropInOption())
-    .addOption(new Option("--daemon <daemon>", "render for this daemon (default: the manifest's)").choices(["frr", "bird"]))
-    .option("--health <file>", 'health state to render: {"services": {"dns": "down"}, "drained": ["web"]} or {"dns": "down", "web": "drain"}')
-    .option("--show-secrets", "print real passwords instead of <secret> (reads password files)")
-    .action(
-      run(async (opts: Record<string, unknown>) => {
-        const { renderCommand } = await import("./commands/render.js");
-        return renderCommand(io, opts);
-      }),
-    );
+  define(program.command("render"), "print the FRR or BIRD config svcroute renders from the manifest (passwords masked)", [
+    options.manifest(),
+    options.dropIns(),
+    new Option("--daemon <daemon>", "render for this daemon (default: the manifest's)").choices(["frr", "bird"]),
+    new Option("--health <file>", 'health state to render: {"services": {"dns": "down"}, "drained": ["web"]} or {"dns": "down", "web": "drain"}'),
+    new Option("--show-secrets", "print real passwords instead of <secret> (reads password files)"),
+  ]).action(run(async (opts: Opts) => (await import("./commands/render.js")).renderCommand(io, opts)));
 
-  program
-    .command("status")
-    .description("what the supervisor is doing: services, prefixes per peer, sessions, last reconcile")
-    .addOption(manifestOption())
-    .option("--socket <path>", "the supervisor's status socket (default: from the manifest)")
-    .option("--json", "machine-readable output")
-    .option("--watch [seconds]", "redraw every few seconds (default 2)")
-    .option("--nagios", "one Nagios/Icinga line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
-    .action(
-      run(async (opts: Record<string, unknown>) => {
-        const { statusCommand } = await import("./commands/status.js");
-        return statusCommand(io, opts);
-      }),
-    );
+  define(program.command("status"), "what the supervisor is doing: services, prefixes per peer, sessions, last reconcile", [
+    options.manifest(), options.socket(), options.json(),
+    new Option("--watch [seconds]", "redraw every few seconds (default 2)"),
+    new Option("--nagios", "one Nagios/Icinga line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"),
+  ]).action(run(async (opts: Opts) => (await import("./commands/status.js")).statusCommand(io, opts)));
 
-  program
-    .command("probe")
-    .description("run one service's health checks once and print each result (exit 1 if the service fails)")
+  define(program.command("probe"), "run one service's health checks once and print each result (exit 1 if the service fails)", [options.manifest(), options.dropIns(), options.json()])
     .argument("<service>", "the service's name")
-    .addOption(manifestOption())
-    .addOption(dropInOption())
-    .option("--json", "machine-readable output")
-    .action(
-      run(async (service: string, opts: Record<string, unknown>) => {
-        const { probeCommand } = await import("./commands/probe.js");
-        return probeCommand(io, service, opts);
-      }),
-    );
+    .action(run(async (service: string, opts: Opts) => (await import("./commands/probe.js")).probeCommand(io, service, opts)));
 
-  program
-    .command("doctor")
-    .description("find what is wrong on this box (manifest, daemon, config, sessions, advertisement, host, supervisor) and how to fix it; exit 0 all pass, 1 warn, 2 fail")
-    .addOption(manifestOption())
-    .option("--socket <path>", "the supervisor's status socket (default: from the manifest)")
-    .option("--json", "machine-readable output")
-    .action(
-      run(async (opts: Record<string, unknown>) => {
-        const { doctorCommand } = await import("./commands/doctor.js");
-        return doctorCommand(io, opts);
-      }),
-    );
+  define(
+    program.command("doctor"),
+    "find what is wrong on this box (manifest, daemon, config, sessions, advertisement, host, supervisor) and how to fix it; exit 0 all pass, 1 warn, 2 fail",
+    [options.manifest(), options.socket(), options.json()],
+  ).action(run(async (opts: Opts) => (await import("./commands/doctor.js")).doctorCommand(io, opts)));
 
-  program
-    .command("diff")
-    .description("unified diff of the config svcroute would render, the file on disk, and the running config (passwords masked)")
-    .addOption(manifestOption())
-    .option("--socket <path>", "the supervisor's status socket (default: from the manifest)")
-    .action(
-      run(async (opts: Record<string, unknown>) => {
-        const { diffCommand } = await import("./commands/diff.js");
-        return diffCommand(io, opts);
-      }),
-    );
+  define(program.command("diff"), "unified diff of the config svcroute would render, the file on disk, and the running config (passwords masked)", [
+    options.manifest(),
+    options.socket(),
+  ]).action(run(async (opts: Opts) => (await import("./commands/diff.js")).diffCommand(io, opts)));
 
-  program
-    .command("run")
-    .description("the supervisor: keep the routing daemon's announcements equal to the healthy services (systemd runs this)")
-    .addOption(manifestOption())
-    .addOption(new Option("--log-format <format>", "json (default when not a terminal) or text").choices(["json", "text"]))
-    .addOption(new Option("--log-level <level>", "least severe level logged (default info)").choices(["debug", "info", "warn", "error"]))
-    .option("--no-guard", "do not start the fail-closed guard (it is never started under systemd)")
-    .action(
-      run(async (opts: Record<string, unknown>) => {
-        const { runCommand } = await import("./commands/run.js");
-        return runCommand(io, opts);
-      }),
-    );
+  define(program.command("run"), "the supervisor: keep the routing daemon's announcements equal to the healthy services (systemd runs this)", [
+    options.manifest(),
+    new Option("--log-format <format>", "json (default when not a terminal) or text").choices(["json", "text"]),
+    new Option("--log-level <level>", "least severe level logged (default info)").choices(["debug", "info", "warn", "error"]),
+    new Option("--no-guard", "do not start the fail-closed guard (it is never started under systemd)"),
+  ]).action(run(async (opts: Opts) => (await import("./commands/run.js")).runCommand(io, opts)));
 
-  program
-    .command("withdraw")
-    .description("withdraw every prefix this host announces, now, without a supervisor (systemd OnFailure=)")
-    .addOption(manifestOption())
-    .option("--all", "every service (required)")
-    .action(
-      run(async (opts: Record<string, unknown>) => {
-        const { withdrawCommand } = await import("./commands/withdraw.js");
-        return withdrawCommand(io, opts);
-      }),
-    );
+  define(program.command("withdraw"), "withdraw every prefix this host announces, now, without a supervisor (systemd OnFailure=)", [
+    options.manifest(),
+    new Option("--all", "every service (required)"),
+  ]).action(run(async (opts: Opts) => (await import("./commands/withdraw.js")).withdrawCommand(io, opts)));
 
-  program
-    .command("guard", { hidden: true })
-    .description("internal: the fail-closed guard started by `svcroute run`")
-    .requiredOption("--manifest <path>")
-    .requiredOption("--state-dir <dir>")
-    .requiredOption("--grace-ms <ms>")
-    .requiredOption("--parent <pid>")
-    .action(
-      run(async (opts: Record<string, string>) => {
-        const { guardCommand } = await import("./commands/guard.js");
-        return guardCommand(io, opts as never);
-      }),
-    );
+  define(program.command("guard", { hidden: true }), "internal: the fail-closed guard started by `svcroute run`", [
+    new Option("--manifest <path>").makeOptionMandatory(),
+    new Option("--state-dir <dir>").makeOptionMandatory(),
+    new Option("--grace-ms <ms>").makeOptionMandatory(),
+    new Option("--parent <pid>").makeOptionMandatory(),
+  ]).action(run(async (opts: Record<string, string>) => (await import("./commands/guard.js")).guardCommand(io, opts as never)));
 
   for (const [name, on] of [
     ["drain", true],
     ["undrain", false],
   ] as const) {
-    program
-      .command(`${name} [service]`)
-      .description(
-        on
-          ? "drain a service (or --all): announce with GRACEFUL_SHUTDOWN, then withdraw after drain_wait; survives restarts"
-          : "end a drain: announce normally again while healthy",
-      )
-      .addOption(manifestOption())
-      .option("--all", "every service")
-      .action(
-        run(async (service: string | undefined, opts: Record<string, unknown>) => {
-          const { drainCommand } = await import("./commands/drain.js");
-          return drainCommand(io, service, opts, on);
-        }),
-      );
+    const what = on
+      ? "drain a service (or --all): announce with GRACEFUL_SHUTDOWN, then withdraw after drain_wait; survives restarts"
+      : "end a drain: announce normally again while healthy";
+    define(program.command(`${name} [service]`), what, [options.manifest(), new Option("--all", "every service")]).action(
+      run(async (service: string | undefined, opts: Opts) => (await import("./commands/drain.js")).drainCommand(io, service, opts, on)),
+    );
   }
 
   return program;

@@ -7,7 +7,7 @@ import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { BirdSocket } from "./bird-socket.js";
 import { normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "./bird-parse.js";
-import type { Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
+import { absentPeer, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseBirdVersion } from "./versions.js";
@@ -123,7 +123,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
       for (const p of model.bird?.peers ?? []) {
         const info = protos.find((x) => x.name === p.protocol);
         if (!info) {
-          peers.push({ name: p.peer, state: "Idle", uptimeMs: null, establishedTotal: null, droppedTotal: null, sent: null, received: null, lastError: "protocol not in the running config", advertised: null });
+          peers.push(absentPeer(p.peer, "protocol not in the running config"));
           continue;
         }
         const state = normaliseBgpState(info);

@@ -25,6 +25,11 @@ export interface ObservedPeer {
   advertised: Record<"4" | "6", string[]> | null;
 }
 
+/** a manifest peer the daemon does not run (not in its running config) */
+export function absentPeer(name: string, lastError: string): ObservedPeer {
+  return { name, state: "Idle", uptimeMs: null, establishedTotal: null, droppedTotal: null, sent: null, received: null, lastError, advertised: null };
+}
+
 export interface Observed {
   /** changes when the daemon restarts (BIRD: last reboot time; FRR: bgpd pid) */
   instance: string | null;

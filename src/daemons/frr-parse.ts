@@ -1,6 +1,6 @@
 // Parsers for FRR's vtysh JSON. Pure; unit-tested on outputs captured from a real FRR 8.4 in the
 // lab (test/fixtures/captured/frr/).
-import type { BfdPeer, ConfigDiff } from "./driver.js";
+import type { BfdPeer, ConfigDiff, ObservedPeer } from "./driver.js";
 
 /** vtysh with several `-c` prints one JSON document per command, back to back: split them. */
 export function splitJsonDocuments(text: string): unknown[] {
@@ -32,16 +32,8 @@ export function splitJsonDocuments(text: string): unknown[] {
   return docs;
 }
 
-export interface FrrNeighborInfo {
-  key: string;
-  state: string;
-  uptimeMs: number | null;
-  establishedTotal: number | null;
-  droppedTotal: number | null;
-  sent: number | null;
-  received: number | null;
-  lastError: string | null;
-}
+/** a neighbour as FRR reports it: the observed peer's session fields, keyed by its address or interface */
+export type FrrNeighborInfo = Omit<ObservedPeer, "name" | "advertised"> & { key: string };
 
 type J = Record<string, unknown>;
 const num = (v: unknown) => (typeof v === "number" ? v : null);

@@ -9,7 +9,7 @@ import { SvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
-import type { ConfigDiff, Driver, Observed, ObservedPeer, ToggleOp } from "./driver.js";
+import { absentPeer, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "./frr-parse.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
@@ -188,21 +188,13 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       }
       const peers: ObservedPeer[] = neighbors.map((n) => {
         const i = info.find((x) => x.key === n.key);
+        if (!i) return absentPeer(n.peer, "neighbor not in the running config");
         const adv: Record<"4" | "6", string[]> = { "4": [], "6": [] };
         advIndex.forEach((a, k) => {
-          if (a.key === n.key && i?.state === "Established") adv[String(a.family) as "4" | "6"].push(...parseAdvertised(docs[k + 1]));
+          if (a.key === n.key && i.state === "Established") adv[String(a.family) as "4" | "6"].push(...parseAdvertised(docs[k + 1]));
         });
-        return {
-          name: n.peer,
-          state: i?.state ?? "Idle",
-          uptimeMs: i?.uptimeMs ?? null,
-          establishedTotal: i?.establishedTotal ?? null,
-          droppedTotal: i?.droppedTotal ?? null,
-          sent: i?.sent ?? null,
-          received: i?.received ?? null,
-          lastError: i?.lastError ?? (i ? null : "neighbor not in the running config"),
-          advertised: i ? { "4": adv["4"].sort(), "6": adv["6"].sort() } : null,
-        };
+        const { key: _key, ...session } = i;
+        return { ...session, name: n.peer, advertised: { "4": adv["4"].sort(), "6": adv["6"].sort() } };
       });
       return { instance, peers, durationMs: performance.now() - t0 } satisfies Observed;
     },

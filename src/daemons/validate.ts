@@ -99,13 +99,18 @@ export function parseBirdOutput(output: string, file: string, lines: string[]): 
   return out;
 }
 
+/** one parser run: not installed and too slow are errors, anything else is its verdict to read */
+async function judge(deps: ValidateDeps, which: keyof ParserBinaries, path: string, args: string[], ms: number): Promise<{ r: ExecResult; output: string }> {
+  const r = await deps.exec(path, args, { timeoutMs: ms });
+  if (r.notFound) throw missing(which, path);
+  if (r.timedOut) throw slow(`${which} ${args[0]}`, ms);
+  return { r, output: combined(r) };
+}
+
 async function judgeBird(file: string, lines: string[], deps: ValidateDeps): Promise<Omit<Verdict, "daemon" | "durationMs">> {
   const bird = deps.binaries?.bird ?? DEFAULT_BINARIES.bird;
   const ms = deps.timeoutMs ?? PARSER_TIMEOUT_MS;
-  const r = await deps.exec(bird, ["-p", "-c", file], { timeoutMs: ms });
-  if (r.notFound) throw missing("bird", bird);
-  if (r.timedOut) throw slow("bird -p", ms);
-  const output = combined(r);
+  const { r, output } = await judge(deps, "bird", bird, ["-p", "-c", file], ms);
   if (r.code === 0) return { ok: true, judges: ["bird -p"], diagnostics: [], output };
   const diagnostics = parseBirdOutput(output, file, lines);
   return { ok: false, judges: ["bird -p"], diagnostics: diagnostics.length ? diagnostics : [{ line: null, message: `bird -p exited with ${r.code}`, text: null }], output };
@@ -186,10 +191,7 @@ async function judgeFrr(file: string, dir: string, text: string, lines: string[]
   const vtysh = deps.binaries?.vtysh ?? DEFAULT_BINARIES.vtysh;
   const bgpd = deps.binaries?.bgpd ?? DEFAULT_BINARIES.bgpd;
   const ms = deps.timeoutMs ?? PARSER_TIMEOUT_MS;
-  const g = await deps.exec(vtysh, ["-C", "-f", file], { timeoutMs: ms });
-  if (g.notFound) throw missing("vtysh", vtysh);
-  if (g.timedOut) throw slow("vtysh -C", ms);
-  const gOut = combined(g);
+  const { r: g, output: gOut } = await judge(deps, "vtysh", vtysh, ["-C", "-f", file], ms);
   if (g.code !== 0) {
     const d = parseVtyshOutput(gOut, lines);
     return { ok: false, judges: ["vtysh -C"], diagnostics: d.length ? d : [{ line: null, message: `vtysh -C exited with ${g.code}`, text: null }], output: gOut };
@@ -197,10 +199,7 @@ async function judgeFrr(file: string, dir: string, text: string, lines: string[]
   const sub = join(dir, "bgpd.conf");
   await fsp.writeFile(sub, bgpdSubset(text), { mode: 0o600 });
   // -S: stay root so a 0600 file in a 0700 directory is readable; -Z -n -p 0: no zebra, kernel or socket.
-  const s = await deps.exec(bgpd, ["-C", "-Z", "-S", "-n", "-p", "0", "-f", sub, "--vty_socket", dir, "-i", join(dir, "bgpd.pid"), "--log", "stdout"], { timeoutMs: ms });
-  if (s.notFound) throw missing("bgpd", bgpd);
-  if (s.timedOut) throw slow("bgpd -C", ms);
-  const sOut = combined(s);
+  const { r: s, output: sOut } = await judge(deps, "bgpd", bgpd, ["-C", "-Z", "-S", "-n", "-p", "0", "-f", sub, "--vty_socket", dir, "-i", join(dir, "bgpd.pid"), "--log", "stdout"], ms);
   const diagnostics = parseBgpdOutput(sOut, lines);
   if (s.code !== 0) diagnostics.push({ line: null, message: `bgpd -C exited with ${s.code ?? s.error ?? "a signal"}`, text: null });
   return { ok: diagnostics.length === 0, judges: ["vtysh -C", "bgpd -C"], diagnostics, output: [gOut, sOut].filter(Boolean).join("\n") };

@@ -14,6 +14,7 @@ import type { LoadResult } from "../manifest/load.js";
 import type { DaemonConfig, Manifest } from "../manifest/types.js";
 import { drainPhase, type DrainState } from "./drain.js";
 import type { Logger } from "./log.js";
+import type { ReconcileCounters, ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
 import { planAddresses, serviceAddresses, type AddressOps } from "./addresses.js";
 import { plan, type Applied, type Next, type Plan } from "./plan.js";
@@ -54,25 +55,6 @@ export interface EngineDeps {
   scheduleDrainCheck(at: number | undefined): void;
 }
 
-export interface EngineCounters {
-  reconciles: number;
-  reconcile_failures: number;
-  fast_applies: number;
-  full_applies: number;
-  rollbacks: number;
-  config_drift_total: number;
-}
-
-export interface LastReconcile {
-  at: number;
-  result: "ok" | "failed";
-  path: "none" | "fast" | "full";
-  duration_ms: number;
-  triggers: string[];
-  code: string | null;
-  message: string | null;
-}
-
 export interface EngineState {
   manifest: Manifest | undefined;
   manifestPath: string;
@@ -86,8 +68,8 @@ export interface EngineState {
   verification: Verification | undefined;
   daemonReachable: boolean;
   daemonError: string | null;
-  lastReconcile: LastReconcile | undefined;
-  counters: EngineCounters;
+  lastReconcile: ReconcileStatus | undefined;
+  counters: ReconcileCounters;
   durations: number[];
   /** services whose health has been decided (UP or DOWN) since start */
   decided: Set<string>;
@@ -256,7 +238,7 @@ export class Engine {
     const t0 = this.deps.now();
     const s = this.s;
     s.counters.reconciles++;
-    let path: LastReconcile["path"] = "none";
+    let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
     try {
@@ -405,7 +387,7 @@ export class Engine {
     await this.execute(plan(s.applied, next), next, driver, lm);
   }
 
-  private finish(t0: number, reasons: ReadonlySet<Trigger>, result: "ok" | "failed", path: LastReconcile["path"], err: SvcrouteError | undefined): void {
+  private finish(t0: number, reasons: ReadonlySet<Trigger>, result: "ok" | "failed", path: ReconcileStatus["path"], err: SvcrouteError | undefined): void {
     const s = this.s;
     const d = this.deps.now() - t0;
     s.durations.push(d);

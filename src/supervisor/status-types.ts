@@ -53,6 +53,15 @@ export interface ReconcileStatus {
   message: string | null;
 }
 
+export interface ReconcileCounters {
+  reconciles: number;
+  reconcile_failures: number;
+  fast_applies: number;
+  full_applies: number;
+  rollbacks: number;
+  config_drift_total: number;
+}
+
 export interface SupervisorStatus {
   version: string;
   pid: number;
@@ -69,14 +78,7 @@ export interface SupervisorStatus {
   services: ServiceStatus[];
   peers: PeerStatus[];
   last_reconcile: ReconcileStatus | null;
-  counters: {
-    reconciles: number;
-    reconcile_failures: number;
-    fast_applies: number;
-    full_applies: number;
-    rollbacks: number;
-    config_drift_total: number;
-  };
+  counters: ReconcileCounters;
   reconcile_durations_ms: { le: number; count: number }[];
   reconcile_duration_sum_ms: number;
 }
