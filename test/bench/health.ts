@@ -13,6 +13,9 @@ import { readFileSync } from "node:fs";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { createHealthMonitor } from "../../src/health/index.js";
 import type { CheckSpec, Service } from "../../src/manifest/types.js";
+import { service as baseService } from "../helpers/service.js";
+
+const service = (name: string, check: CheckSpec) => baseService(name, { checks: [check], source: "bench" });
 
 const SECONDS = Number(process.argv[2] ?? 15);
 const WARMUP_S = 3;
@@ -31,26 +34,6 @@ const listen = (srv) => new Promise((r) => srv.listen(0, "127.0.0.1", 4096, () =
 })();
 process.stdin.on("end", () => process.exit(0)); process.stdin.resume();
 `;
-
-function service(name: string, check: CheckSpec): Service {
-  return {
-    name,
-    prefixes: [],
-    checks: [check],
-    combine: { kind: "all" },
-    intervalMs: 1000,
-    fastIntervalMs: 250,
-    timeoutMs: 500,
-    rise: 3,
-    fall: 2,
-    initial: "down",
-    flap: { maxTransitions: 6, windowMs: 60_000, holdMs: 120_000 },
-    onFailure: "withdraw",
-    deprefer: { asPathPrepend: 3, med: undefined, communities: [] },
-    communities: [],
-    source: "bench",
-  };
-}
 
 function childrenCpuMs(): number {
   // /proc/self/stat fields 16, 17: cutime, cstime of waited-for children, in clock ticks (100 Hz)

@@ -16,6 +16,7 @@ import {
   guardPids,
   plannedStop,
   manifestFor,
+  metric,
   pathFrom,
   startSupervisor,
   summarise,
@@ -58,11 +59,6 @@ const options = (d: Daemon, baseCommunity?: string): SupervisedOptions => ({
 
 const status = (d: Daemon): Promise<SupervisorStatus> => fetchStatus(sup[d].socket);
 const metrics = async (d: Daemon): Promise<string> => (await callSupervisor(sup[d].socket, "GET", "/metrics")).body;
-const metric = (text: string, name: string, labels?: string): number | undefined => {
-  const key = labels ? `${name}{${labels}}` : name;
-  const line = text.split("\n").find((l) => l.startsWith(`${key} `));
-  return line === undefined ? undefined : Number(line.slice(key.length + 1));
-};
 
 async function start(d: Daemon, keepManifest = false): Promise<Supervised> {
   sup[d] = startSupervisor(lab, HOST[d], { ...options(d), keepManifest });

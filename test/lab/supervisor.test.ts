@@ -17,6 +17,7 @@ import {
   guardPids,
   healthFile,
   manifestFor,
+  metric,
   pathFrom,
   paths,
   plannedStop,
@@ -79,12 +80,6 @@ function setManifest(d: Daemon, o: SupervisedOptions): void {
 
 const status = (d: Daemon): Promise<SupervisorStatus> => fetchStatus(sup[d].socket);
 const metrics = async (d: Daemon): Promise<string> => (await callSupervisor(sup[d].socket, "GET", "/metrics")).body;
-/** one sample of a Prometheus text exposition, by name and exact label set ("a=\"x\",b=\"y\"") */
-const metric = (text: string, name: string, labels?: string): number | undefined => {
-  const key = labels ? `${name}{${labels}}` : name;
-  const line = text.split("\n").find((l) => l.startsWith(`${key} `));
-  return line === undefined ? undefined : Number(line.slice(key.length + 1));
-};
 
 /** wait for the host's prefix at both ToRs, present or absent; returns the ms each ToR took */
 async function atBoth(d: Daemon, prefix: string, want: "present" | "absent", timeout = 15_000): Promise<number[]> {

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Finding, Result } from "../../../src/doctor/types.js";
 import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import type { Lab, LabProcess } from "./lab.js";
-import { BUNDLE, healthFile, manifestHead, manifestTail, type ServiceSpec } from "./supervised.js";
+import { BUNDLE, healthFile, labManifest, type ServiceSpec } from "./supervised.js";
 import { waitFor } from "./wait.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -92,18 +92,7 @@ export function doctorManifest(lab: Lab, hostName: string, spec: DoctorHostSpec)
       ...(s.extra ?? []),
     ].join("\n"),
   );
-  return [
-    ...manifestHead(host, spec.daemonExtra),
-    "peers:",
-    ...peers,
-    "policy:",
-    "  allowed_prefixes: [192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32]",
-    "  accept: default-only",
-    "services:",
-    ...services,
-    ...manifestTail(host, { stopGrace: "200ms" }),
-    "",
-  ].join("\n");
+  return labManifest(host, { peers, services, daemonExtra: spec.daemonExtra, tail: { stopGrace: "200ms" } });
 }
 
 /** Writes the host's manifest (mode 0644: the unprivileged-user test reads it too). */

@@ -10,7 +10,7 @@ import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import { waitEstablished } from "./conditions.js";
 import { createLab, type Lab } from "./lab.js";
 import { isAlive } from "./procs.js";
-import { dropInDir, guardPids, healthFile, manifestHead, manifestTail, startSupervisor, waitSupervisorUp, writeAtomic, type Supervised } from "./supervised.js";
+import { dropInDir, guardPids, healthFile, labManifest, startSupervisor, waitSupervisorUp, writeAtomic, type Supervised } from "./supervised.js";
 import { waitFor } from "./wait.js";
 
 export type Daemon = "bird" | "frr";
@@ -82,18 +82,7 @@ export function relManifest(lab: Lab, h: RelHost, o: ManifestOptions = {}): stri
       ...(o.serviceExtra?.[s.name] ?? []),
     ].join("\n"),
   );
-  return [
-    ...manifestHead(host, o.daemonExtra),
-    "peers:",
-    ...peers,
-    "policy:",
-    "  allowed_prefixes: [192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32]",
-    "  accept: default-only",
-    "services:",
-    ...services,
-    ...manifestTail(host, { reverify: o.reverifyInterval }),
-    "",
-  ].join("\n");
+  return labManifest(host, { peers, services, daemonExtra: o.daemonExtra, tail: { reverify: o.reverifyInterval } });
 }
 
 export const manifestPath = (lab: Lab, h: RelHost) => join(lab.host(h.host).dir, "svcroute.yaml");

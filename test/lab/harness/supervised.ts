@@ -109,17 +109,29 @@ export function manifestFor(lab: Lab, hostName: string, o: SupervisedOptions): s
     ),
   );
   const services = o.services.map((s) => serviceYaml(host, s, o.checkTimeout));
+  const tail = { drainWait: o.drainWait, reverify: o.reverifyInterval, stopGrace: o.stopGrace, guardGrace: o.guardGrace };
+  return labManifest(host, { peers, services, accept: o.accept, tail, extra: o.extra ?? "" });
+}
+
+/**
+ * A lab host's whole manifest: its daemon and router, the given peers and services (YAML list
+ * items), the lab's address policy, its maintenance and supervisor sections, then `extra`.
+ */
+export function labManifest(
+  host: HostPlan,
+  p: { peers: string[]; services: string[]; daemonExtra?: readonly string[]; accept?: string; tail?: ManifestTail; extra?: string },
+): string {
   return [
-    ...manifestHead(host),
+    ...manifestHead(host, p.daemonExtra),
     "peers:",
-    ...peers,
+    ...p.peers,
     "policy:",
     "  allowed_prefixes: [192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32]",
-    `  accept: ${o.accept ?? "default-only"}`,
+    `  accept: ${p.accept ?? "default-only"}`,
     "services:",
-    ...services,
-    ...manifestTail(host, { drainWait: o.drainWait, reverify: o.reverifyInterval, stopGrace: o.stopGrace, guardGrace: o.guardGrace }),
-    o.extra ?? "",
+    ...p.services,
+    ...manifestTail(host, p.tail),
+    ...(p.extra === undefined ? [] : [p.extra]),
     "",
   ].join("\n");
 }
@@ -405,4 +417,11 @@ export function supervisorEvidence(ss: Supervised[], n = 30): string {
   return ss
     .map((s) => `--- ${s.host}: ${s.logFile} (last ${n} lines)\n${tail(s.logFile, n)}\n--- ${s.host}: guard.log\n${tail(join(s.stateDir, "guard.log"), 8)}`)
     .join("\n");
+}
+
+/** one sample of a Prometheus text exposition, by name and exact label set ("a=\"x\",b=\"y\"") */
+export function metric(text: string, name: string, labels?: string): number | undefined {
+  const key = labels ? `${name}{${labels}}` : name;
+  const line = text.split("\n").find((l) => l.startsWith(`${key} `));
+  return line === undefined ? undefined : Number(line.slice(key.length + 1));
 }

@@ -1,31 +1,6 @@
-// Shared test helpers for the health suites: Service factories and scriptable fake runners.
-import type { CheckSpec, Service } from "../../../src/manifest/types.js";
+// Shared test helpers for the health suites: scriptable fake runners.
+import type { CheckSpec } from "../../../src/manifest/types.js";
 import type { Outcome, RunContext, RunFn } from "../../../src/health/types.js";
-
-export function tcpCheck(name: string, timeoutMs = 500, port = 1): CheckSpec {
-  return { type: "tcp", name, timeoutMs, host: "127.0.0.1", port, send: undefined, expect: undefined };
-}
-
-export function service(name: string, over: Partial<Service> = {}): Service {
-  return {
-    name,
-    prefixes: [],
-    checks: [tcpCheck("c0")],
-    combine: { kind: "all" },
-    intervalMs: 1000,
-    fastIntervalMs: 250,
-    timeoutMs: 500,
-    rise: 3,
-    fall: 2,
-    initial: "down",
-    flap: { maxTransitions: 6, windowMs: 60_000, holdMs: 120_000 },
-    onFailure: "withdraw",
-    deprefer: { asPathPrepend: 3, med: undefined, communities: [] },
-    communities: [],
-    source: "test.yaml",
-    ...over,
-  };
-}
 
 /** How a fake check behaves on its next runs. */
 export type Mode =

@@ -5,7 +5,8 @@ import { createHealthMonitor } from "../../../src/health/monitor.js";
 import { splayMs } from "../../../src/health/splay.js";
 import type { HealthTransition } from "../../../src/health/types.js";
 import type { CheckSpec } from "../../../src/manifest/types.js";
-import { FakeRunners, service, tcpCheck } from "./helpers.js";
+import { service, tcpCheck } from "../../helpers/service.js";
+import { FakeRunners } from "./helpers.js";
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,0 +1,27 @@
+// A normalised Service for health tests and benchmarks: the manifest's defaults, one TCP check.
+import type { CheckSpec, Service } from "../../src/manifest/types.js";
+
+export function tcpCheck(name: string, timeoutMs = 500, port = 1): CheckSpec {
+  return { type: "tcp", name, timeoutMs, host: "127.0.0.1", port, send: undefined, expect: undefined };
+}
+
+export function service(name: string, over: Partial<Service> = {}): Service {
+  return {
+    name,
+    prefixes: [],
+    checks: [tcpCheck("c0")],
+    combine: { kind: "all" },
+    intervalMs: 1000,
+    fastIntervalMs: 250,
+    timeoutMs: 500,
+    rise: 3,
+    fall: 2,
+    initial: "down",
+    flap: { maxTransitions: 6, windowMs: 60_000, holdMs: 120_000 },
+    onFailure: "withdraw",
+    deprefer: { asPathPrepend: 3, med: undefined, communities: [] },
+    communities: [],
+    source: "test.yaml",
+    ...over,
+  };
+}
