@@ -9,6 +9,7 @@ export interface Io {
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
+  // undefined, not false, when stdout is not a terminal
+  isTTY: (process.stdout as { isTTY?: boolean }).isTTY === true,
   env: process.env,
 };

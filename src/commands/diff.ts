@@ -31,7 +31,7 @@ export async function diffCommand(io: Io, opts: { manifest?: string; socket?: st
   try {
     const st = await fetchStatus(opts.socket ?? m.supervisor.statusSocket);
     const announce: Record<string, Announce> = {};
-    for (const s of st.services) announce[s.name] = (s.prefixes[0]?.desired ?? "withdrawn") as Announce;
+    for (const s of st.services) announce[s.name] = (s.prefixes[0]?.desired ?? "withdrawn");
     health = healthFromAnnounce(m, announce);
     source = "rendered with the health the supervisor reports";
   } catch {

@@ -69,7 +69,7 @@ export function nagios(s: SupervisorStatus): NagiosResult {
   );
   if (missing.length) crit.push(`not advertised: ${missing.join(" ")}`);
   const notUp = s.services.filter((sv) => sv.state !== "UP");
-  if (notUp.length) warn.push(`${notUp.map((sv) => `${sv.name} ${sv.state}`).join(", ")}`);
+  if (notUp.length) warn.push(notUp.map((sv) => `${sv.name} ${sv.state}`).join(", "));
   const up = s.services.length - notUp.length;
   const est = s.peers.length - down.length;
   const perf = `services_up=${up};;;0;${s.services.length} peers_established=${est};;;0;${s.peers.length} reconcile_failures=${s.counters.reconcile_failures}c`;

@@ -89,7 +89,7 @@ const attrsMemo = new WeakMap<Service, Map<Announce, RouteAttrs | null>>();
 /** Attributes of a service's prefixes in a given state (null: not announced). Shared and frozen. */
 export function attrsFor(s: Service, announce: Announce): RouteAttrs | null {
   let byState = attrsMemo.get(s);
-  if (!byState) attrsMemo.set(s, (byState = new Map()));
+  if (!byState) attrsMemo.set(s, (byState = new Map<Announce, RouteAttrs | null>()));
   if (!byState.has(announce)) {
     const a = computeAttrs(s, announce);
     byState.set(announce, a && Object.freeze({ ...a, communities: Object.freeze(a.communities), largeCommunities: Object.freeze(a.largeCommunities) }) as RouteAttrs);

@@ -6,7 +6,7 @@ import { NAME } from "../manifest/patterns.js";
 import type { Manifest } from "../manifest/types.js";
 import type { HealthInput } from "./desired.js";
 
-const serviceName = z.string().regex(NAME, { message: "not a service name" });
+const serviceName = z.string().regex(NAME, { error: "not a service name" });
 
 const FullSchema = z.strictObject({
   services: z.record(serviceName, z.enum(["up", "down"])).optional(),
@@ -26,7 +26,7 @@ type Issue = z.core.$ZodIssue;
 /** The most specific issue: inside a union, the branch that got furthest. */
 function deepest(i: Issue): Issue {
   if (i.code !== "invalid_union" || i.errors.length === 0) return i;
-  const inner = i.errors.flat().map((x) => deepest({ ...x, path: [...i.path, ...x.path] } as Issue));
+  const inner = i.errors.flat().map((x) => deepest({ ...x, path: [...i.path, ...x.path] }));
   return inner.sort((a, b) => b.path.length - a.path.length)[0] ?? i;
 }
 

@@ -57,7 +57,7 @@ export function compileDaemon(dir: string, daemon: DaemonType): Template {
     if (!file.endsWith(".hbs") || file === ROOT[daemon]) continue;
     hb.registerPartial(file.slice(0, -4), hb.compile(readFileSync(join(ddir, file), "utf8"), COMPILE));
   }
-  return hb.compile(readFileSync(join(ddir, ROOT[daemon]), "utf8"), COMPILE) as Template;
+  return hb.compile(readFileSync(join(ddir, ROOT[daemon]), "utf8"), COMPILE);
 }
 
 const cache = new Map<string, Template>();

@@ -101,7 +101,8 @@ export class BirdSocket {
         if (err && end < 0) {
           this.close();
           const code = (err as NodeJS.ErrnoException).code;
-          return reject(this.unavailable(code ?? err.message));
+          reject(this.unavailable(code ?? err.message));
+          return;
         }
         const reply = this.buf.slice(0, end);
         this.buf = this.buf.slice(end);

@@ -76,7 +76,7 @@ export function parseNeighbors(doc: unknown): FrrNeighborInfo[] {
 export function parseAdvertised(doc: unknown): string[] {
   if (!doc || typeof doc !== "object") return [];
   const adv = (doc as J).advertisedRoutes;
-  return adv && typeof adv === "object" ? Object.keys(adv as J).sort() : [];
+  return adv && typeof adv === "object" ? Object.keys(adv).sort() : [];
 }
 
 /** lines frr-reload always reports on these hosts (a hostname the file does not set, ...) */

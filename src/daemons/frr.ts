@@ -180,12 +180,10 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       const r = await vtysh(cmds, "observe");
       const docs = splitJsonDocuments(r.stdout);
       const info = parseNeighbors(docs[0]);
-      let instance: string | null = null;
-      try {
-        instance = (await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8")).trim();
-      } catch {
-        instance = null;
-      }
+      const instance = await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8").then(
+        (t) => t.trim(),
+        () => null,
+      );
       const peers: ObservedPeer[] = neighbors.map((n) => {
         const i = info.find((x) => x.key === n.key);
         if (!i) return absentPeer(n.peer, "neighbor not in the running config");

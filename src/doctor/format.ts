@@ -9,7 +9,7 @@ export function doctorText(findings: Finding[]): string {
   for (const f of findings) {
     if (f.area !== area) {
       area = f.area;
-      out.push(`${area}`);
+      out.push(area);
     }
     out.push(`  ${MARK[f.result]}  ${f.finding}${f.result === "PASS" || f.result === "SKIP" ? "" : `  [${f.code}]`}`);
     if (f.evidence && f.result !== "PASS") for (const l of f.evidence.split("\n")) out.push(`          | ${l}`);

@@ -39,8 +39,8 @@ async function fileFacts(path: string, read: boolean): Promise<FileFacts> {
     let text: string | undefined;
     let readError: string | undefined;
     if (read && st.isFile() && st.size < 8 * 1024 * 1024) {
-      text = await fsp.readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
-        readError = e.code ?? e.message;
+      text = await fsp.readFile(path, "utf8").catch((e: unknown) => {
+        readError = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
         return undefined;
       });
     }

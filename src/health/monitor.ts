@@ -178,12 +178,17 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     }, delay);
   }
 
+  /** a function, not a condition: `started` and `gone` change while a round awaits its checks */
+  function active(e: Entry): boolean {
+    return started && !e.gone;
+  }
+
   function periodOf(e: Entry): number {
     return nextDelayKind(e.st) === "fast" ? e.service.fastIntervalMs : e.service.intervalMs;
   }
 
   async function round(e: Entry): Promise<void> {
-    if (!started || e.gone || e.slots.length === 0) return;
+    if (!active(e) || e.slots.length === 0) return;
     const runEnv = env;
     const slots = e.slots;
     e.running = true;
@@ -198,7 +203,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
       results = slots.map((s) => ({ ok: false, reason, check: s.spec.name, type: s.spec.type, at, latencyMs: 0, queuedMs: 0, timedOut: false, error: "EINTERNAL" }));
     }
     e.running = false;
-    if (!started || e.gone) return;
+    if (!active(e)) return;
     if (runEnv !== env) {
       // stopped and started again while this round ran: its results are void, resume the schedule
       schedule(e, Math.max(clock.now(), start + periodOf(e)));
@@ -220,7 +225,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     if (!v.ok) c.roundsFailed++;
     dispatch(e, { type: "result", ok: v.ok, reason: v.reason }, results);
     if (opts.onRound) report(() => opts.onRound!(e.service.name, rr));
-    if (started && !e.gone && e.timer === undefined) schedule(e, Math.max(start + periodOf(e), clock.now()));
+    if (active(e) && e.timer === undefined) schedule(e, Math.max(start + periodOf(e), clock.now()));
   }
 
   function begin(e: Entry): void {

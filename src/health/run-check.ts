@@ -99,7 +99,7 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
     try {
       p = slot.run(ctx);
     } catch (e) {
-      p = Promise.reject(e);
+      p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     p.then(
       (o) => decide(o, false),

@@ -34,7 +34,7 @@ export function parseIPv6(s: string): bigint | null {
   const groups = head.length + tail.length;
   if (dbl.length === 1 && groups !== 8) return null;
   if (dbl.length === 2 && groups > 7) return null;
-  const all = [...head, ...Array(8 - groups).fill("0"), ...tail];
+  const all = [...head, ...Array<string>(8 - groups).fill("0"), ...tail];
   let v = 0n;
   for (const g of all) {
     if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;

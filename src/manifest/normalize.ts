@@ -152,10 +152,10 @@ function deriveRouterId(raw: RawManifest): string | undefined {
 }
 
 function stableStringify(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => {
+  return JSON.stringify(v, (_k, x: unknown) => {
     if (typeof x === "bigint") return x.toString();
     if (x && typeof x === "object" && !Array.isArray(x)) {
-      return Object.fromEntries(Object.keys(x as object).sort().map((k) => [k, (x as Record<string, unknown>)[k]]));
+      return Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]));
     }
     return x;
   });

@@ -25,7 +25,7 @@ function at(file: string, text: string, offset: number, message: string, hint?: 
 function depth(v: unknown, d = 0): number {
   if (d > MAX_DEPTH || v === null || typeof v !== "object") return d;
   let max = d;
-  for (const x of Object.values(v as object)) {
+  for (const x of Object.values(v)) {
     max = Math.max(max, depth(x, d + 1));
     if (max > MAX_DEPTH) break;
   }
@@ -111,7 +111,7 @@ export function locate(src: ParsedSource, path: (string | number)[], opts: { key
   let node: unknown = src.doc.contents;
   for (const seg of path) {
     const next = isMap(node) || isSeq(node) ? node.get(seg, true) : undefined;
-    if (next === undefined || next === null) break;
+    if (next === undefined) break;
     node = next;
   }
   if (opts.key !== undefined && isMap(node)) {

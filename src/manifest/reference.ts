@@ -26,10 +26,10 @@ function typeText(n: Node): string {
   if (Array.isArray(n.oneOf)) return (n.oneOf as Node[]).map(typeText).join(" \\| ");
   if (n.const !== undefined) return `\`${JSON.stringify(n.const)}\``;
   if (Array.isArray(n.enum)) return (n.enum as unknown[]).map((v) => `\`${String(v)}\``).join(" \\| ");
-  if (n.type === "array") return `list of ${typeText((n.items as Node) ?? {})}`;
+  if (n.type === "array") return `list of ${typeText((n.items as Node | undefined) ?? {})}`;
   if (n.type === "object") {
     const variant = (n.properties as Record<string, Node> | undefined)?.type?.const;
-    if (variant !== undefined) return `${String(variant)} check`;
+    if (variant !== undefined) return `${variant as string} check`;
     return n.properties ? "mapping" : "map of string";
   }
   if (n.type === "string" && typeof n.pattern === "string") {
@@ -37,14 +37,14 @@ function typeText(n: Node): string {
     if (hit) return hit[1];
   }
   if (n.type === "integer") {
-    const range = n.minimum !== undefined && n.maximum !== undefined ? ` ${n.minimum}..${n.maximum}` : "";
+    const range = n.minimum !== undefined && n.maximum !== undefined ? ` ${n.minimum as number}..${n.maximum as number}` : "";
     return `integer${range}`;
   }
-  return String(n.type ?? "any");
+  return (n.type as string | undefined) ?? "any";
 }
 
 function rows(n: Node, path: string, required: boolean, out: string[]): void {
-  const desc = String(n.description ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const desc = ((n.description as string | undefined) ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
   if (path) out.push(`| \`${path}\` | ${typeText(n)} | ${required ? "yes" : ""} | ${desc} |`);
   const objects: Node[] = [];
   if (n.type === "object" && n.properties) objects.push(n);
@@ -60,7 +60,7 @@ function rows(n: Node, path: string, required: boolean, out: string[]): void {
     const variant = (o.properties as Record<string, Node>).type?.const;
     for (const [k, v] of Object.entries(o.properties as Record<string, Node>)) {
       if (variant !== undefined && k === "type") continue;
-      const key = variant !== undefined ? `${path}${suffix}(type=${String(variant)}).${k}` : `${path}${suffix}${path ? "." : ""}${k}`;
+      const key = variant !== undefined ? `${path}${suffix}(type=${variant as string}).${k}` : `${path}${suffix}${path ? "." : ""}${k}`;
       rows(v, key, req.has(k), out);
     }
   }

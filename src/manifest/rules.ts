@@ -106,7 +106,7 @@ function prefixesInsideAllowed(m: Obj): RuleIssue[] {
       if (!allowed.some((a) => prefixContains(a, r.prefix))) {
         out.push({
           path: ["services", i, "prefixes", j],
-          message: `${t} is outside policy.allowed_prefixes (${allowed.map((a) => a.text).join(", ")})`,
+          message: `${String(t)} is outside policy.allowed_prefixes (${allowed.map((a) => a.text).join(", ")})`,
           hint: "fix the prefix, or widen allowed_prefixes if this host may really announce it",
         });
       }
@@ -204,7 +204,7 @@ function routerIdDerivable(m: Obj): RuleIssue[] {
   if (hasLocal4) return out;
   const firstV4 = services(m)
     .flatMap(([s]) => arr(s.prefixes))
-    .find((t) => typeof t === "string" && parsePrefix(t).ok && parseIP(t.split("/")[0]!)?.family === 4);
+    .find((t): t is string => typeof t === "string" && parsePrefix(t).ok && parseIP(t.split("/")[0]!)?.family === 4);
   if (firstV4 === undefined) {
     out.push({
       path: ["router"],
@@ -215,7 +215,7 @@ function routerIdDerivable(m: Obj): RuleIssue[] {
     out.push({
       path: ["router"],
       severity: "warning",
-      message: `router_id not set: using ${String(firstV4).split("/")[0]} (the first IPv4 service address)`,
+      message: `router_id not set: using ${firstV4.split("/")[0]!} (the first IPv4 service address)`,
       hint: "set router.router_id explicitly when that address is anycast (shared by several hosts)",
     });
   }
@@ -266,12 +266,12 @@ function timersSane(m: Obj): RuleIssue[] {
     const fast = dur(s.fast_interval);
     if (s.interval !== undefined && interval < 10) out.push({ path: ["services", i, "interval"], message: "interval must be at least 10ms" });
     if (fast !== undefined && (fast < 10 || fast > interval)) {
-      out.push({ path: ["services", i, "fast_interval"], message: `fast_interval must be between 10ms and interval (${s.interval ?? "2s"})` });
+      out.push({ path: ["services", i, "fast_interval"], message: `fast_interval must be between 10ms and interval (${str(s.interval) ?? "2s"})` });
     }
     if (timeout >= interval) {
       out.push({
         path: ["services", i, s.timeout !== undefined ? "timeout" : "interval"],
-        message: `timeout (${s.timeout ?? "1s"}) must be shorter than interval (${s.interval ?? "2s"}) so runs never overlap`,
+        message: `timeout (${str(s.timeout) ?? "1s"}) must be shorter than interval (${str(s.interval) ?? "2s"}) so runs never overlap`,
       });
     }
     if (timeout < 1) out.push({ path: ["services", i, "timeout"], message: "timeout must be above 0" });
@@ -287,7 +287,7 @@ function timersSane(m: Obj): RuleIssue[] {
       if (!isObj(c)) return;
       const ct = dur(c.timeout);
       if (ct !== undefined && (ct >= interval || ct < 1)) {
-        out.push({ path: ["services", i, "checks", j, "timeout"], message: `a check's timeout must be above 0 and below the service's interval (${s.interval ?? "2s"})` });
+        out.push({ path: ["services", i, "checks", j, "timeout"], message: `a check's timeout must be above 0 and below the service's interval (${str(s.interval) ?? "2s"})` });
       }
     });
     if (isObj(s.flap)) {
@@ -414,7 +414,7 @@ function familiesCovered(m: Obj): RuleIssue[] {
         out.push({
           path: ["services", i, "prefixes", j],
           severity: "warning",
-          message: `${t} is IPv${r.prefix.family} but no peer carries IPv${r.prefix.family}: it will never be announced`,
+          message: `${String(t)} is IPv${r.prefix.family} but no peer carries IPv${r.prefix.family}: it will never be announced`,
           hint: `add "ipv${r.prefix.family}" to a peer's families`,
         });
       }

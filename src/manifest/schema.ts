@@ -8,34 +8,34 @@ import { DURATION_PATTERN } from "./duration.js";
 import * as P from "./patterns.js";
 
 const duration = (what: string) =>
-  z.string().regex(DURATION_PATTERN, { message: 'expected a duration such as "500ms", "2s" or "1m"' }).describe(what);
+  z.string().regex(DURATION_PATTERN, { error: 'expected a duration such as "500ms", "2s" or "1m"' }).describe(what);
 const name = (what: string) =>
   z
     .string()
-    .regex(P.NAME, { message: "expected a lowercase name: a-z, 0-9 and '-', starting with a letter, at most 32 characters" })
+    .regex(P.NAME, { error: "expected a lowercase name: a-z, 0-9 and '-', starting with a letter, at most 32 characters" })
     .describe(what);
 const absPath = (what: string) =>
   z
     .string()
-    .regex(P.ABS_PATH, { message: "expected an absolute path of letters, digits and . _ / @ + - (no spaces, quotes or '..')" })
+    .regex(P.ABS_PATH, { error: "expected an absolute path of letters, digits and . _ / @ + - (no spaces, quotes or '..')" })
     .describe(what);
 const prefix = z
   .string()
-  .regex(P.PREFIX_TEXT, { message: "expected an IPv4 or IPv6 prefix such as 192.0.2.53/32 or 2001:db8::53/128" })
+  .regex(P.PREFIX_TEXT, { error: "expected an IPv4 or IPv6 prefix such as 192.0.2.53/32 or 2001:db8::53/128" })
   .describe("IPv4 or IPv6 prefix in ADDRESS/LENGTH form, without host bits");
 const address = z
   .string()
-  .regex(P.ADDRESS_TEXT, { message: "expected an IPv4 or IPv6 address" })
+  .regex(P.ADDRESS_TEXT, { error: "expected an IPv4 or IPv6 address" })
   .describe("IPv4 or IPv6 address");
 const community = z
   .string()
-  .regex(P.COMMUNITY, { message: 'expected a community "ASN:VALUE" (standard) or "GLOBAL:LOCAL1:LOCAL2" (large)' })
+  .regex(P.COMMUNITY, { error: 'expected a community "ASN:VALUE" (standard) or "GLOBAL:LOCAL1:LOCAL2" (large)' })
   .describe('BGP community: "65000:100" (standard, 16-bit halves) or "4200000000:1:2" (large, 32-bit parts)');
 const printable = (what: string, max = 4096) =>
   z
     .string()
     .max(max)
-    .regex(P.PRINTABLE, { message: "control characters (newline, tab, NUL, ...) are not allowed here" })
+    .regex(P.PRINTABLE, { error: "control characters (newline, tab, NUL, ...) are not allowed here" })
     .describe(what);
 
 const AsnSchema = z
@@ -76,7 +76,7 @@ const RouterSchema = z
     asn: AsnSchema.describe("this host's own ASN (a private 4-byte ASN per host, 4200000000-4294967294, is the common pattern)"),
     router_id: z
       .string()
-      .regex(P.IPV4_TEXT, { message: "expected a router ID in IPv4 dotted-quad form" })
+      .regex(P.IPV4_TEXT, { error: "expected a router ID in IPv4 dotted-quad form" })
       .describe("BGP router ID (IPv4 form). Default: the first IPv4 `local_address` or IPv4 service address")
       .optional(),
   })
@@ -107,7 +107,7 @@ export const PeerSchema = z
     address: address.describe("the peer's IP address (IPv4 or IPv6); exactly one of address or interface").optional(),
     interface: z
       .string()
-      .regex(P.IFNAME, { message: "expected a Linux interface name (1-15 of A-Z a-z 0-9 . _ -)" })
+      .regex(P.IFNAME, { error: "expected a Linux interface name (1-15 of A-Z a-z 0-9 . _ -)" })
       .describe("BGP unnumbered: peer over this interface's IPv6 link-local address (FRR only)")
       .optional(),
     remote_asn: z
@@ -179,16 +179,16 @@ const ExecCheckSchema = z
       .describe("argv of the check program (never run through a shell); the first element is an absolute path"),
     user: z
       .string()
-      .regex(P.USER, { message: "expected a user name" })
+      .regex(P.USER, { error: "expected a user name" })
       .describe('the user the check runs as (default: "nobody" when svcroute runs as root, else svcroute\'s own user; "root" only when written here)')
       .optional(),
     group: z
       .string()
-      .regex(P.USER, { message: "expected a group name" })
+      .regex(P.USER, { error: "expected a group name" })
       .describe("the group the check runs as (default: the user's primary group)")
       .optional(),
     env: z
-      .record(z.string().regex(P.ENV_KEY, { message: "expected an environment variable name" }), printable("value", 1024))
+      .record(z.string().regex(P.ENV_KEY, { error: "expected an environment variable name" }), printable("value", 1024))
       .describe("environment variables for the check (the environment is otherwise minimal: PATH, LANG=C)")
       .optional(),
     cwd: absPath(`working directory (default ${D.check.cwd})`).optional(),
@@ -201,7 +201,7 @@ const HttpCheckSchema = z
     ...checkCommon,
     url: z
       .string()
-      .regex(P.HTTP_URL, { message: "expected an http:// or https:// URL without spaces or quotes" })
+      .regex(P.HTTP_URL, { error: "expected an http:// or https:// URL without spaces or quotes" })
       .describe("URL to request, normally on loopback or the service address"),
     method: z.enum(["GET", "HEAD", "POST"]).describe(`HTTP method (default ${D.check.method})`).optional(),
     expect_status: z
@@ -213,7 +213,7 @@ const HttpCheckSchema = z
     body_regex: printable("a regular expression the response body must match", 512).optional(),
     host_header: z
       .string()
-      .regex(P.HOSTNAME, { message: "expected a host name" })
+      .regex(P.HOSTNAME, { error: "expected a host name" })
       .describe("Host header to send (default: from the URL)")
       .optional(),
     tls_verify: z
@@ -232,13 +232,13 @@ const TcpCheckSchema = z
     send: z
       .string()
       .max(1024)
-      .regex(P.WIRE_TEXT, { message: "only printable text, tab, CR and LF may be sent" })
+      .regex(P.WIRE_TEXT, { error: "only printable text, tab, CR and LF may be sent" })
       .describe("bytes to send after connecting")
       .optional(),
     expect: z
       .string()
       .max(1024)
-      .regex(P.WIRE_TEXT, { message: "only printable text, tab, CR and LF may be expected" })
+      .regex(P.WIRE_TEXT, { error: "only printable text, tab, CR and LF may be expected" })
       .describe("the reply must start with these bytes")
       .optional(),
   })
@@ -313,7 +313,7 @@ const AddressesSchema = z
   .strictObject({
     interface: z
       .string()
-      .regex(P.IFNAME, { message: "expected a Linux interface name" })
+      .regex(P.IFNAME, { error: "expected a Linux interface name" })
       .describe(`the interface service addresses live on (default "${D.addresses.interface}")`)
       .optional(),
     manage: z
@@ -335,7 +335,7 @@ const SupervisorSchema = z
     status_socket: absPath(`unix socket for /status and /metrics (default ${D.supervisor.statusSocket})`).optional(),
     metrics_listen: z
       .string()
-      .regex(P.LISTEN, { message: 'expected "ADDRESS:PORT", e.g. "127.0.0.1:9473"' })
+      .regex(P.LISTEN, { error: 'expected "ADDRESS:PORT", e.g. "127.0.0.1:9473"' })
       .describe("optional TCP address for Prometheus (loopback unless you mean otherwise)")
       .optional(),
     state_dir: absPath(`where state that survives restarts lives (default ${D.supervisor.stateDir})`).optional(),

@@ -10,13 +10,14 @@ import { allowedKeysAt, suggestKey } from "./suggest.js";
 type Issue = z.core.$ZodIssue;
 
 const show = (v: unknown) => {
-  const s = JSON.stringify(v) ?? String(v);
+  // undefined for undefined and functions, whatever its type says
+  const s = (JSON.stringify(v) as string | undefined) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
 
 /** Pick the union branch that got furthest: the one whose issues are deepest and fewest. */
 function flattenUnion(issue: Issue & { code: "invalid_union" }): Issue[] {
-  const branches = (issue.errors ?? []).filter((b) => b.length > 0);
+  const branches = issue.errors.filter((b) => b.length > 0);
   if (branches.length === 0) return [issue];
   const score = (b: Issue[]) => {
     const typeAtRoot = b.some((i) => i.code === "invalid_type" && i.path.length === 0);
@@ -30,11 +31,11 @@ function flattenUnion(issue: Issue & { code: "invalid_union" }): Issue[] {
       const i = b[0] as { code: string; expected?: string; values?: unknown[] };
       return i.code === "invalid_type" ? `a ${i.expected}` : `one of ${(i.values ?? []).map((v) => JSON.stringify(v)).join("|")}`;
     });
-    return [{ ...issue, errors: [], message: `expected ${wants.join(" or ")}` } as Issue];
+    return [{ ...issue, errors: [], message: `expected ${wants.join(" or ")}` }];
   }
   return best.flatMap((i) => {
     const withPath = { ...i, path: [...issue.path, ...i.path] } as Issue;
-    return withPath.code === "invalid_union" ? flattenUnion(withPath as Issue & { code: "invalid_union" }) : [withPath];
+    return withPath.code === "invalid_union" ? flattenUnion(withPath) : [withPath];
   });
 }
 

@@ -32,7 +32,7 @@ export async function requestDrain(socketPath: string, target: string, on: boole
   const r = await callSupervisor(socketPath, "POST", on ? "/drain" : "/undrain", 10_000, JSON.stringify({ target }));
   let body: { code?: string; message?: string; hint?: string } & Partial<DrainState>;
   try {
-    body = JSON.parse(r.body);
+    body = JSON.parse(r.body) as typeof body;
   } catch {
     throw new SvcrouteError("E_SUPERVISOR_DOWN", `the supervisor answered ${r.status}: ${r.body.trim()}`);
   }

@@ -39,12 +39,14 @@ export async function writeDrainState(stateDir: string, s: DrainState): Promise<
   await atomicWrite(drainStatePath(stateDir), `${JSON.stringify(s, null, 2)}\n`, { mode: 0o640 });
 }
 
-export function drain(s: DrainState, target: string | "all", now: number): DrainState {
+/** `target`: a service name, or "all" */
+export function drain(s: DrainState, target: string, now: number): DrainState {
   if (target === "all") return { ...s, all: s.all ?? now };
   return { ...s, services: { ...s.services, [target]: s.services[target] ?? now } };
 }
 
-export function undrain(s: DrainState, target: string | "all"): DrainState {
+/** `target`: a service name, or "all" */
+export function undrain(s: DrainState, target: string): DrainState {
   if (target === "all") return { all: null, services: {} };
   const { [target]: _gone, ...rest } = s.services;
   return { ...s, services: rest };

@@ -254,8 +254,9 @@ export class Engine {
       // Proof first when asked (periodic, daemon restart): a restarted daemon or drift forces a full apply.
       let force: string | undefined;
       if (s.applied && (reasons.has("reverify") || reasons.has("daemon") || reasons.has("retry"))) {
+        // undefined: the daemon is away and what was applied is forgotten
         const obs = await this.observeOrForget(driver, s.applied.model);
-        if (obs && s.applied) {
+        if (obs) {
           s.observed = obs;
           s.daemonReachable = true;
           if (obs.instance !== s.applied.instance) force = `the daemon restarted (${s.applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
@@ -295,7 +296,7 @@ export class Engine {
       await this.deps.saveAnnounced(running.manifest.supervisor.stateDir, {
         manifestHash: running.manifest.hash,
         services: Object.fromEntries(running.model.services.map((x) => [x.name, x.announce])),
-      }).catch((e) => this.deps.log.warn(`cannot save announced state: ${(e as Error).message}`, { op: "state" }));
+      }).catch((e: unknown) => this.deps.log.warn(`cannot save announced state: ${(e as Error).message}`, { op: "state" }));
       if (refused) {
         // Reported as a failure, but nothing a retry could change: the next manifest edit (or
         // SIGHUP) tries again, and health keeps being applied to the last good manifest meanwhile.
@@ -411,7 +412,7 @@ export class Engine {
       return;
     }
     if (p.kind === "fast") {
-      for (const op of p.ops) log.info(`${op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`}`, { op: "toggle", service: op.service, prefix: op.prefix });
+      for (const op of p.ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
       let r: { durationMs: number };
       try {
         r = await driver.toggle(next.model, p.ops);
@@ -431,7 +432,7 @@ export class Engine {
       s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
       s.counters.fast_applies++;
       const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
-      if (s.applied) s.applied.instance = s.observed?.instance ?? s.applied.instance;
+      s.applied.instance = s.observed?.instance ?? s.applied.instance;
       if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       return;
     }

@@ -52,6 +52,7 @@ export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
   let reverifyTimer: unknown;
   let backoff = 0;
   let stopped = false;
+  const isStopped = () => stopped;
   const stats: LoopStats = { runs: 0, failures: 0, merged: 0, consecutiveFailures: 0, nextRetryMs: undefined };
   let idleWaiters: (() => void)[] = [];
 
@@ -81,19 +82,23 @@ export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
   };
 
   async function runOnce(): Promise<void> {
-    if (running || stopped || pending.size === 0) return settleIdle();
+    if (running || stopped || pending.size === 0) {
+      settleIdle();
+      return;
+    }
     const reasons = pending;
     pending = new Set();
     stats.runs++;
-    let ok = false;
-    running = (async () => {
+    const attempt = (async () => {
       try {
-        ok = (await o.run(reasons)).ok;
+        return (await o.run(reasons)).ok;
       } catch (e) {
         o.onCrash?.(e);
-        ok = false;
+        return false;
       }
     })();
+    running = attempt.then(() => undefined);
+    const ok = await attempt;
     await running;
     running = undefined;
     if (ok) {
@@ -105,7 +110,8 @@ export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
       stats.consecutiveFailures++;
       backoff = backoff === 0 ? minB : Math.min(maxB, backoff * 2);
       stats.nextRetryMs = backoff;
-      if (retryTimer === undefined && !stopped) {
+      // stop() may have come while the reconcile ran
+      if (retryTimer === undefined && !isStopped()) {
         retryTimer = o.clock.setTimeout(() => {
           retryTimer = undefined;
           trigger("retry");

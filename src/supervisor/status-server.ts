@@ -61,20 +61,17 @@ function handler(o: StatusServerOptions, metricsOnly: boolean) {
       res.end(body);
     };
     try {
-      if (req.method === "GET" && url === "/metrics") return send(200, "text/plain; version=0.0.4", renderMetrics(o.getStatus()));
-      if (metricsOnly) return send(404, "text/plain", "only /metrics is served here\n");
-      if (req.method === "GET" && (url === "/status" || url === "/")) return send(200, "application/json", `${JSON.stringify(o.getStatus(), null, 2)}\n`);
-      if (req.method === "POST" && (url === "/drain" || url === "/undrain")) {
+      if (req.method === "GET" && url === "/metrics") send(200, "text/plain; version=0.0.4", renderMetrics(o.getStatus()));
+      else if (metricsOnly) send(404, "text/plain", "only /metrics is served here\n");
+      else if (req.method === "GET" && (url === "/status" || url === "/")) send(200, "application/json", `${JSON.stringify(o.getStatus(), null, 2)}\n`);
+      else if (req.method === "POST" && (url === "/drain" || url === "/undrain")) {
         void drainRequest(o, req, url === "/drain").then((r) => send(r.code, "application/json", `${JSON.stringify(r.body)}\n`));
-        return;
-      }
-      if (req.method === "POST" && url === "/reconcile") {
+      } else if (req.method === "POST" && url === "/reconcile") {
         o.onReconcile("api");
-        return send(202, "application/json", '{"accepted":true}\n');
-      }
-      return send(404, "text/plain", "not found: try /status or /metrics\n");
+        send(202, "application/json", '{"accepted":true}\n');
+      } else send(404, "text/plain", "not found: try /status or /metrics\n");
     } catch (e) {
-      return send(500, "text/plain", `${(e as Error).message}\n`);
+      send(500, "text/plain", `${(e as Error).message}\n`);
     }
   };
 }

@@ -84,18 +84,17 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
   const notifier = createNotifier(o.env, exec);
   const core = assemble(o, first);
   const timers: ReturnType<typeof setInterval>[] = [];
-  let server: StatusServer | undefined;
-  let watcher: Watcher | undefined;
+  const open: { server?: StatusServer; watcher?: Watcher } = {};
   const cleanup = async () => {
     for (const t of timers) clearInterval(t);
     core.dispose();
-    await watcher?.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
+    await open.watcher?.close().catch(() => undefined);
+    await open.server?.close().catch(() => undefined);
     core.engine.currentDriver()?.close();
     await lock.release();
   };
   try {
-    server = await startStatusServer({
+    open.server = await startStatusServer({
       socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket,
       metricsListen: m0?.supervisor.metricsListen,
       getStatus: () => buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt }),
@@ -106,7 +105,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     await cleanup();
     throw e;
   }
-  watcher = watchManifest(o, m0, core.trigger);
+  open.watcher = watchManifest(o, m0, core.trigger);
   const guard = (o.guard ?? !underSystemd(o.env)) ? spawnGuard(o, m0, o.log) : undefined;
 
   // from here on a stop signal stops gracefully (one during start-up takes effect once it is done)
@@ -127,7 +126,7 @@ interface Core {
   engine: Engine;
   monitor: HealthMonitor;
   loop: ReconcileLoop;
-  trigger(t: Trigger): void;
+  trigger: (t: Trigger) => void;
   /** the drain timer cleared, the health checks stopped */
   dispose(): void;
 }
@@ -135,13 +134,13 @@ interface Core {
 /** health monitor → engine → reconcile loop, each feeding the next */
 function assemble(o: RunOptions, first: LoadResult): Core {
   const log = o.log;
-  let loop: ReconcileLoop | undefined;
-  const trigger = (t: Trigger) => loop?.trigger(t);
-  let engine: Engine | undefined;
+  // the monitor reports to the engine and wakes the loop, both made after it
+  const late: { engine?: Engine; loop?: ReconcileLoop } = {};
+  const trigger = (t: Trigger) => late.loop?.trigger(t);
   const monitor = createHealthMonitor({
     services: [],
     onTransition: (t) => {
-      engine?.noteTransition(t.service, t.to);
+      late.engine?.noteTransition(t.service, t.to);
       // at_us: the decision's wall clock in epoch microseconds (`ts` has only milliseconds), so a
       // withdrawal can be timed against a peer's microsecond log (npm run bench)
       const atUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -163,7 +162,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
         pendingLoad = undefined;
         return r;
       },
-      health: monitor,
+      health: { update: (s) => monitor.update(s), snapshot: () => monitor.snapshot(), setDrained: (n) => monitor.setDrained(n) },
       readDrain: readDrainState,
       drainFileSince: fileMtime,
       saveAnnounced: async (dir, r) => {
@@ -181,13 +180,14 @@ function assemble(o: RunOptions, first: LoadResult): Core {
     }),
     o.manifestPath,
   );
-  engine = eng;
-  loop = createReconcileLoop({
+  late.engine = eng;
+  const loop = createReconcileLoop({
     run: (reasons) => eng.reconcile(reasons),
     clock: realClock,
     reverifyMs: first.manifest?.supervisor.reverifyIntervalMs ?? DEFAULTS.supervisor.reverifyIntervalMs,
     onCrash: (e) => log.error(`reconcile crashed: ${(e as Error).stack ?? String(e)}`, { op: "reconcile", code: "E_INTERNAL" }),
   });
+  late.loop = loop;
   return {
     engine: eng,
     monitor,
@@ -294,7 +294,7 @@ async function withdrawOnStop(engine: Engine, log: Logger): Promise<boolean> {
     withdrawn = driver
       ? await driver.withdrawAllNow().then(
           () => true,
-          (e) => (log.error(`sweep failed: ${(e as Error).message}`, { op: "stop" }), false),
+          (e: unknown) => (log.error(`sweep failed: ${(e as Error).message}`, { op: "stop" }), false),
         )
       : false;
   }

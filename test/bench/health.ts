@@ -124,9 +124,9 @@ async function scenario(name: string): Promise<void> {
   const targets = spawn(process.execPath, ["-e", TARGETS], { stdio: ["pipe", "pipe", "inherit"] });
   const ports = await new Promise<{ tcp: number[]; web: number[] }>((resolve) => {
     let buf = "";
-    targets.stdout!.on("data", (d: Buffer) => {
-      buf += d;
-      if (buf.includes("\n")) resolve(JSON.parse(buf));
+    targets.stdout.on("data", (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes("\n")) resolve(JSON.parse(buf) as { tcp: number[]; web: number[] });
     });
   });
   if (name.startsWith("tcp") || name === "http") {
@@ -151,7 +151,7 @@ async function scenario(name: string): Promise<void> {
     );
     await measure(`100 exec checks (/bin/true as ${user}) at 1 s`, execs);
   }
-  targets.stdin!.end();
+  targets.stdin.end();
 }
 
 // Each scenario runs in a fresh process (same runtime flags), so RSS and fork costs are its own.

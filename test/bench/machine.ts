@@ -24,7 +24,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 function out(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 10_000 });
-  return `${r.stdout ?? ""}${r.stderr ?? ""}`.trim();
+  return `${r.stdout}${r.stderr}`.trim();
 }
 
 const first = (s: string, re: RegExp, fallback = "unknown") => re.exec(s)?.[1] ?? fallback;

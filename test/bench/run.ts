@@ -149,7 +149,7 @@ async function main(): Promise<void> {
             ] as const)
           : []),
       ] as const) {
-        const r = await guard(`latency ${what}`, f as () => Promise<LatencyRow>);
+        const r = await guard(`latency ${what}`, f);
         if (r) latency.push(r);
       }
       if (L.slow) {
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
   log(`results: ${file}`);
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   console.error(`bench: ${(e as Error).message}`);
   process.exit(1);
 });

@@ -90,10 +90,10 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
   // the ToR is watched from the start
   let torAt: number | undefined;
   let torRes = 0;
-  let watching = true;
+  const watching = new AbortController();
   const watch = (async () => {
     let prev = performance.now();
-    while (watching) {
+    while (!watching.signal.aborted) {
       const got = await torReceived(lab, hostName).catch(() => -1);
       const now = performance.now();
       if (got === expect) {
@@ -140,7 +140,7 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
     while (torAt === undefined && performance.now() < deadline) await sleep(10);
     return { stages, apply, tor: torAt, torResolution: torRes, bytes: Buffer.byteLength(out), refused };
   } finally {
-    watching = false;
+    watching.abort();
     await watch;
     d?.close();
   }

@@ -12,7 +12,7 @@ type Schema = Record<string, unknown>;
 /** path → the value kinds the schema allows there (enum values, or JSON types) */
 function schemaKinds(s: Schema, path: string, out: Map<string, Set<string>>): void {
   const add = (k: string) => out.set(path, (out.get(path) ?? new Set()).add(k));
-  for (const alt of [...((s.anyOf as Schema[]) ?? []), ...((s.oneOf as Schema[]) ?? [])]) schemaKinds(alt, path, out);
+  for (const alt of [...((s.anyOf as Schema[] | undefined) ?? []), ...((s.oneOf as Schema[] | undefined) ?? [])]) schemaKinds(alt, path, out);
   if (s.anyOf || s.oneOf) return;
   if (Array.isArray(s.enum)) for (const v of s.enum) add(JSON.stringify(v));
   else if (s.const !== undefined) add(JSON.stringify(s.const));

@@ -21,7 +21,7 @@ describe("golden configs", () => {
         const { model } = await fixtureModel(name);
         if (daemon === "bird" && model.bird === null) {
           // FRR-only features (BGP unnumbered) must be refused, not rendered wrongly.
-          expect(() => render(model, "bird")).toThrowError(/BIRD/);
+          expect(() => render(model, "bird")).toThrow(/BIRD/);
           try {
             render(model, "bird");
           } catch (e) {

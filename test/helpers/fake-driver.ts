@@ -31,10 +31,9 @@ export class FakeDaemon {
     };
     return {
       type: "frr",
-      validate: async (text) => {
+      validate: async () => {
         this.calls.push("validate");
         if (this.rejectNext) throw new SvcrouteError("E_DAEMON_REJECTED", "line 3: % Unknown command");
-        void text;
       },
       reload: async () => {
         this.calls.push("reload");
@@ -52,7 +51,10 @@ export class FakeDaemon {
       toggle: async (_m: RoutingModel, ops: ToggleOp[]) => {
         this.calls.push(`toggle ${ops.map((o) => `${o.prefix}:${o.to}`).join(",")}`);
         check();
-        for (const o of ops) (o.to === "withdrawn" ? this.running.delete(o.prefix) : this.running.add(o.prefix));
+        for (const o of ops) {
+          if (o.to === "withdrawn") this.running.delete(o.prefix);
+          else this.running.add(o.prefix);
+        }
         return { durationMs: 1 };
       },
       observe: async (): Promise<Observed> => {

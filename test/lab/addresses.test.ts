@@ -38,9 +38,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (!lab) return;
+  // unset when beforeAll failed
+  if (!(lab as Lab | undefined)) return;
   // clean-up only: whatever is left goes down with the lab
-  await plannedStop(lab, Object.values(sup).flatMap((s) => (s ? [s.pid] : []))).catch(() => undefined);
+  await plannedStop(lab, Object.values(sup).map((s) => s.pid)).catch(() => undefined);
   await lab.down();
 });
 
@@ -65,9 +66,9 @@ describe.each(DAEMONS)("addresses: manage on a %s host", (d) => {
     const ns = lab.ns(host);
     await waitRoute(lab, "tor1", "192.0.2.82/32", "present", 30_000);
     const seen: { route: boolean; addr: boolean }[] = [];
-    let stop = false;
+    const watching = new AbortController();
     const watcher = (async () => {
-      while (!stop) {
+      while (!watching.signal.aborted) {
         const route = await lab.observe.hasRoute("tor1", "192.0.2.82/32");
         seen.push({ route, addr: addrs(ns).includes("192.0.2.82") });
         await new Promise((r) => setTimeout(r, 10));
@@ -83,7 +84,7 @@ describe.each(DAEMONS)("addresses: manage on a %s host", (d) => {
       await waitFor(() => fetchStatus(s.socket), { what: "the new manifest applied", until: (st) => st.services.length === 2 && st.last_reconcile?.result === "ok" });
       expect(addrs(ns)).toContain("192.0.2.82");
     }
-    stop = true;
+    watching.abort();
     await watcher;
     // never a moment with the route still at the ToR and the address already gone
     expect(seen.filter((x) => x.route && !x.addr)).toEqual([]);

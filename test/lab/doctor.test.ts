@@ -129,7 +129,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await lab?.down();
+  await (lab as Lab | undefined)?.down();
 });
 
 describe.each(DAEMONS)("doctor on a %s host", (d) => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await lab?.down();
+  await (lab as Lab | undefined)?.down();
 });
 
 /** after each fault: everything back to normal before the next one starts */

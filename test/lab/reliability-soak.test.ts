@@ -56,11 +56,12 @@ beforeAll(async () => {
 afterAll(async () => {
   console.info(`[reliability soak] seed ${SEED}${LONG ? " (long mode)" : ""}\n${JSON.stringify(figures, null, 1)}`);
   recordFigures("lab-soak", { seed: SEED, mode: LONG ? "long" : "ci", ...figures });
-  if (f) await teardownRelFabric(f);
+  // unset when beforeAll failed
+  if (f as RelFabric | undefined) await teardownRelFabric(f);
 });
 
 afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && f) console.error(supervisorEvidence(DAEMONS.map((d) => f.sup[d]), 40));
+  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) console.error(supervisorEvidence(DAEMONS.map((d) => f.sup[d]), 40));
 });
 
 /** sessions dropped at both ToRs toward the host, so far */
@@ -145,7 +146,7 @@ describe(`soak: ${SOAK_MS / 60_000} minutes of random health changes, manifest e
       const ms: number[] = [];
       const count = { health: 0, edits: 0, kills: 0, freezes: 0, peer_losses: 0, resets_by_changes: 0 };
       let extra = false;
-      let last = "start";
+      const last = "start";
       // after a fault, sessions settle (BFD and BGP timers of a restarted daemon): both up for 5 s
       const established = () =>
         waitFor(() => Promise.all(["tor1", "tor2"].map((t) => f.lab.observe.session(t, h.host))), {
@@ -195,7 +196,6 @@ describe(`soak: ${SOAK_MS / 60_000} minutes of random health changes, manifest e
           count.freezes++;
         }
         const want = [...desiredPrefixes(f.lab, h), ...(extra ? [EXTRA[d].prefix] : [])].sort();
-        const op = r < 0.7 ? "health" : r < 0.85 ? "edit" : r < 0.93 ? "kill" : r < 0.97 ? "peer loss" : "freeze";
         const step = `soak step ${Object.values(count).reduce((a, b) => a + b, 0)}`;
         const took = await waitTorsHold(f, d, step, fault ? 90_000 : 30_000, want);
         if (fault) {

@@ -90,11 +90,12 @@ afterAll(async () => {
   if (Object.keys(timings).length) console.info(`[reliability figures, ms]\n${summarise(timings)}`);
   console.info(`[reliability] seed ${SEED}${LONG ? " (long mode)" : ""}\n${JSON.stringify(figures, null, 1)}`);
   recordFigures("lab-faults", { seed: SEED, mode: LONG ? "long" : "ci", ...figures });
-  if (f) await teardownRelFabric(f);
+  // unset when beforeAll failed
+  if (f as RelFabric | undefined) await teardownRelFabric(f);
 });
 
 afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && f) console.error(supervisorEvidence(DAEMONS.filter((d) => f.sup[d]).map((d) => f.sup[d]), 40));
+  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in f.sup).map((d) => f.sup[d]), 40));
 });
 
 describe("the routing daemon killed (-9) again and again, health changing meanwhile", () => {
@@ -243,7 +244,7 @@ describe("the config directory read-only", () => {
       const { value: st } = await waitFor(() => status(f.sup[d]), {
         what: `${d}: the new manifest loaded and its apply failed`,
         timeout: 20_000,
-        until: (x) => x.manifest.loaded_at !== null && x.manifest.loaded_at >= since && x.last_reconcile?.result === "failed" && (x.last_reconcile.at ?? 0) > (x.manifest.loaded_at ?? 0),
+        until: (x) => x.manifest.loaded_at !== null && x.manifest.loaded_at >= since && x.last_reconcile?.result === "failed" && x.last_reconcile.at > x.manifest.loaded_at,
       });
       expect(st.last_reconcile?.code).toMatch(/^E_(WRITE|APPLY)$/);
       expect(Object.values(await atTors(f.lab, h.host)).every((l) => !l.includes(EXTRA[d].prefix))).toBe(true);
@@ -396,7 +397,7 @@ describe("a manifest written by a non-atomic writer, a few bytes at a time", () 
     const withoutExtra = servicesLast(baseManifest(d));
     const withExtra = servicesLast(baseManifest(d, [EXTRA[d]]));
     let spurious = 0;
-    let loadsPerEdit: number[] = [];
+    const loadsPerEdit: number[] = [];
     let chunks = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const adding = r % 2 === 0;
@@ -434,6 +435,5 @@ describe("a manifest written by a non-atomic writer, a few bytes at a time", () 
     figures[`non_atomic_writer_${d}`] = { edits: ROUNDS, writes: chunks, spurious_withdrawals: spurious, loads_per_edit: loadsPerEdit };
     expect(spurious).toBe(0);
     expect(loadsPerEdit).toEqual(Array(ROUNDS).fill(1));
-    loadsPerEdit = [];
   });
 });

@@ -31,10 +31,10 @@ async function waitBgpAndBfdUp(lab: Lab, hosts: string[]): Promise<void> {
     async () => {
       const missing: string[] = [];
       for (const tor of new Set(want.map((l) => l.tor))) {
-        const j = await lab.vtyshJson<Record<string, { bgpState?: string; peerBfdInfo?: { status?: string } }>>(tor, "show bgp neighbors json");
+        const j = await lab.vtyshJson<Partial<Record<string, { bgpState?: string; peerBfdInfo?: { status?: string } }>>>(tor, "show bgp neighbors json");
         for (const l of want.filter((x) => x.tor === tor)) {
           for (const a of [l.host4, l.host6]) {
-            if (j[a]?.bgpState !== "Established" || j[a]?.peerBfdInfo?.status !== "Up") missing.push(`${tor}<->${l.host} ${a}`);
+            if (j[a]?.bgpState !== "Established" || j[a].peerBfdInfo?.status !== "Up") missing.push(`${tor}<->${l.host} ${a}`);
           }
         }
       }
@@ -164,7 +164,7 @@ describe("rendered configs on dual-homed hosts between two FRR ToRs", () => {
   });
 
   afterAll(async () => {
-    await lab?.down();
+    await (lab as Lab | undefined)?.down();
   });
 
   describe.each(HOSTS)("$daemon host", ({ name, n }) => {
@@ -457,7 +457,7 @@ describe("session options: TCP-MD5, GTSM, accept: none, BGP unnumbered, multihop
   });
 
   afterAll(async () => {
-    await lab?.down();
+    await (lab as Lab | undefined)?.down();
   });
 
   const matching = SEC_HOSTS.filter((s) => s.name.endsWith("sec"));
@@ -478,7 +478,7 @@ describe("session options: TCP-MD5, GTSM, accept: none, BGP unnumbered, multihop
     const l = lab.link(s.name, "tor1");
     for (const f of s.families) {
       const want = s.prefixes.filter((p) => fam(p) === f);
-      await waitFor(() => lab.observe.received("tor1", s.name, f), { what: `tor1 receiving ${want} from ${s.name}`, timeout: 20_000, until: (r) => JSON.stringify(r) === JSON.stringify(want) });
+      await waitFor(() => lab.observe.received("tor1", s.name, f), { what: `tor1 receiving ${want.join(",")} from ${s.name}`, timeout: 20_000, until: (r) => JSON.stringify(r) === JSON.stringify(want) });
       const peer = f === "ipv4" ? l.host4 : l.host6;
       // the ToR's side really signs and checks TTLs: it has the key and GTSM for this neighbour
       const cfg = await lab.vtysh("tor1", "show running-config");
@@ -530,7 +530,7 @@ describe("session options: TCP-MD5, GTSM, accept: none, BGP unnumbered, multihop
     const l = lab.link("funnum", "tor1");
     for (const f of FAMILIES) {
       const want = UNNUM_PREFIXES.filter((p) => fam(p) === f);
-      await waitFor(() => lab.observe.received("tor1", "funnum", f), { what: `tor1 receiving ${want} from funnum`, timeout: 20_000, until: (r) => JSON.stringify(r) === JSON.stringify(want) });
+      await waitFor(() => lab.observe.received("tor1", "funnum", f), { what: `tor1 receiving ${want.join(",")} from funnum`, timeout: 20_000, until: (r) => JSON.stringify(r) === JSON.stringify(want) });
       expect((await lab.observe.session("tor1", "funnum", f))?.peer).toBe(l.torIf);
     }
     const v4 = await torPaths(lab, "tor1", UNNUM_PREFIXES[0]!, "ipv4");

@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await lab?.down();
+  await (lab as Lab | undefined)?.down();
 });
 
 describe("sessions between hosts and FRR ToRs", () => {

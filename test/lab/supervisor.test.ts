@@ -129,14 +129,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (Object.keys(figures).length) console.info(`[supervisor figures, ms]\n${summarise(figures)}`);
-  if (!lab) return;
+  // unset when beforeAll failed
+  if (!(lab as Lab | undefined)) return;
   // clean-up only: the planned stop is the last test; whatever is left goes down with the lab
-  await plannedStop(lab, DAEMONS.filter((d) => sup[d]).map((d) => sup[d].pid)).catch(() => undefined);
+  await plannedStop(lab, DAEMONS.filter((d) => d in sup).map((d) => sup[d].pid)).catch(() => undefined);
   await lab.down();
 });
 
 afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && lab) console.error(supervisorEvidence(DAEMONS.filter((d) => sup[d]).map((d) => sup[d])));
+  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in sup).map((d) => sup[d])));
 });
 
 describe.each(DAEMONS)("supervisor on a %s host", (d) => {

@@ -36,12 +36,12 @@ describe("svcroute check", () => {
   });
 
   it("--json gives machine-readable results for both outcomes", async () => {
-    const ok = JSON.parse((await runCli(["check", "--json", "-m", example])).out);
+    const ok = JSON.parse((await runCli(["check", "--json", "-m", example])).out) as unknown;
     expect(ok).toMatchObject({ ok: true, counts: { services: 1, prefixes: 1 }, daemon: { type: "bird" } });
     const dir = tmpTree({ "m.yaml": "version: 1\n" });
     const bad = await runCli(["check", "--json", "-m", join(dir, "m.yaml")]);
     expect(bad.code).toBe(3);
-    const j = JSON.parse(bad.out);
+    const j = JSON.parse(bad.out) as { problems: unknown[] };
     expect(j).toMatchObject({ ok: false, code: "E_MANIFEST_INVALID" });
     expect(j.problems.length).toBeGreaterThan(3);
     expect(j.problems[0]).toEqual(expect.objectContaining({ file: join(dir, "m.yaml"), line: 1, col: 1, path: expect.any(String), message: expect.any(String) }));
@@ -61,7 +61,7 @@ describe("svcroute schema", () => {
   it("prints the JSON Schema, which describes every field", async () => {
     const r = await runCli(["schema"]);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.out);
+    const s = JSON.parse(r.out) as { $schema: string; properties: Record<string, unknown> };
     expect(s.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(Object.keys(s.properties)).toEqual(["version", "daemon", "router", "peers", "policy", "services", "addresses", "maintenance", "supervisor"]);
     const undocumented: string[] = [];
@@ -81,14 +81,14 @@ describe("svcroute schema", () => {
 
   it("every shipped example and valid fixture validates against it; invalid ones do not", async () => {
     const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-    const validate = ajv.compile(JSON.parse((await runCli(["schema"])).out));
+    const validate = ajv.compile(JSON.parse((await runCli(["schema"])).out) as object);
     const examples = readdirSync(join(root, "packaging/examples")).filter((f) => f.endsWith(".yaml"));
     expect(examples.length).toBeGreaterThan(1);
     for (const f of examples) {
-      const data = parse(readFileSync(join(root, "packaging/examples", f), "utf8"));
+      const data = parse(readFileSync(join(root, "packaging/examples", f), "utf8")) as unknown;
       expect(validate(data), `${f}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
-    const typos = parse(readFileSync(join(root, "test/fixtures/manifests/invalid/typos/svcroute.yaml"), "utf8"));
+    const typos = parse(readFileSync(join(root, "test/fixtures/manifests/invalid/typos/svcroute.yaml"), "utf8")) as unknown;
     expect(validate(typos)).toBe(false);
   });
 });

@@ -33,6 +33,12 @@ describe("README", () => {
     expect(ci).toContain(m![2]!);
   });
 
+  it("says what `npm test` runs: the type check and the linter before every suite", () => {
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.test).toBe("tsc --noEmit && eslint . && vitest run");
+    expect(text).toMatch(/`npm test` runs the type check \(`tsc --noEmit`\), the linter/);
+  });
+
   it("shows a complete manifest that svcroute accepts", () => {
     const yaml = /```yaml\n([\s\S]*?)```/.exec(text)![1]!;
     const parsed = parseManifestText("README.md", yaml);

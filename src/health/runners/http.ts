@@ -18,7 +18,7 @@ const TLS_HINT = "; set tls_verify: false for a self-signed certificate";
 
 function failure(e: unknown, ctx: RunContext): Outcome {
   const code = errnoOf(e) ?? "EHTTP";
-  const msg = oneLine((e as Error).message ?? String(e));
+  const msg = oneLine(e instanceof Error ? e.message : String(e));
   const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test(code) || /certificate/i.test(msg);
   return { ok: false, reason: `${ctx.phase}: ${code}${msg.includes(code) ? "" : ` (${msg})`}${tls ? TLS_HINT : ""}`, error: code };
 }

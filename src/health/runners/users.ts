@@ -29,7 +29,7 @@ async function lookup(db: "passwd" | "group", name: string): Promise<string[] | 
   }
   return new Promise((resolve) => {
     execFile("getent", [db, name], { timeout: 2000, env: { PATH: "/usr/bin:/bin" } }, (err, stdout) => {
-      resolve(err ? undefined : findEntry(String(stdout), name));
+      resolve(err ? undefined : findEntry(stdout, name));
     });
   });
 }

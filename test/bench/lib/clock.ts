@@ -12,7 +12,7 @@ export function calibrate(samples = 5): number {
   let best = -Infinity;
   for (let i = 0; i < samples; i++) {
     const a = Date.now();
-    let b = a;
+    let b: number;
     while ((b = Date.now()) === a);
     best = Math.max(best, b - (performance.timeOrigin + performance.now()));
   }

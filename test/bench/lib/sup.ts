@@ -121,8 +121,8 @@ export async function startSupervisor(lab: Lab, hostName: string, manifestText: 
   const log = new SupLog(logFile);
   const socket = join(host.dir, "svcroute.sock");
   const p = lab.spawn(hostName, process.execPath, [bundleFor(lab), "run", "--manifest", manifest, "--log-format", "json"], { logFile });
-  let done = false;
-  const exited = p.exited.then((c) => ((done = true), c));
+  const state = { done: false };
+  const exited = p.exited.then((c) => ((state.done = true), c));
   const s: RunningSupervisor = {
     host: hostName,
     manifest,
@@ -132,13 +132,13 @@ export async function startSupervisor(lab: Lab, hostName: string, manifestText: 
     exited,
     status: () => fetchStatus(socket),
     async stop(graceMs = 10_000) {
-      if (done) return;
+      if (state.done) return;
       await terminate(p.pid, exited, graceMs);
     },
   };
   const deadline = performance.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
-    if (done) throw new Error(`svcroute run on ${hostName} exited at start; see ${logFile}`);
+    if (state.done) throw new Error(`svcroute run on ${hostName} exited at start; see ${logFile}`);
     const st = await fetchStatus(socket).catch(() => undefined);
     if (st?.last_reconcile) break;
     if (performance.now() > deadline) {

@@ -136,8 +136,14 @@ export async function naiveTrials(t: NaiveTarget, n: number, warmup: number): Pr
       if (!rcv || !gone) s.misses++;
       s.reloadMs.push(ms(t0, tr));
       // no health checker: the change is decided when the bench starts the edit
-      if (rcv) s.failReceived.push(ms(t0, rcv.us)), s.decidedReceived.push(ms(t0, rcv.us));
-      if (gone) s.failGone.push(ms(t0, gone.us)), s.decidedGone.push(ms(t0, gone.us));
+      if (rcv) {
+        s.failReceived.push(ms(t0, rcv.us));
+        s.decidedReceived.push(ms(t0, rcv.us));
+      }
+      if (gone) {
+        s.failGone.push(ms(t0, gone.us));
+        s.decidedGone.push(ms(t0, gone.us));
+      }
     }
     await sleep(20 + Math.random() * 80);
     calibrate();
@@ -147,7 +153,10 @@ export async function naiveTrials(t: NaiveTarget, n: number, warmup: number): Pr
     const ann = await t.tor.waitEvent(m2, "announced", t.prefix, t.timeoutMs);
     const inst = ann ? await t.tor.waitEvent(m2, "installed", t.prefix, 3000) : undefined;
     if (keep) {
-      if (ann) s.restoreReceived.push(ms(t1, ann.us)), s.upReceived.push(ms(t1, ann.us));
+      if (ann) {
+        s.restoreReceived.push(ms(t1, ann.us));
+        s.upReceived.push(ms(t1, ann.us));
+      }
       if (inst) s.restoreInstalled.push(ms(t1, inst.us));
     }
   }

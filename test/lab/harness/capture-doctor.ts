@@ -25,7 +25,7 @@ const birdPassword = (h: HostPlan, pw: string): string => birdHostConfig(h).repl
 const frrTypo = (h: HostPlan): string =>
   frrHostConfig(h)
     .replace(/^( neighbor \S+ timers connect 1)$/m, `$1\n neighbor ${TYPO} remote-as 65003\n neighbor ${TYPO} timers connect 1`)
-    .replace(/^(  neighbor \S+ activate)$/m, `$1\n  neighbor ${TYPO} activate`);
+    .replace(/^( {2}neighbor \S+ activate)$/m, `$1\n  neighbor ${TYPO} activate`);
 const birdTypo = (h: HostPlan): string =>
   `${birdHostConfig(h)}protocol bgp typo from tor {\n  neighbor ${TYPO} as 65003;\n  ipv4 { import filter import_default4; export filter export_svc4; };\n}\n` +
   // statics as svcroute writes them for a withdrawn and an announced service
@@ -56,8 +56,8 @@ const tcpExt = async (lab: Lab, host: string, name: string): Promise<number> => 
 
 async function settle(lab: Lab): Promise<void> {
   await waitEstablished(lab, { hosts: ["typofrr", "typobird"], timeout: 60_000 });
-  await waitFor(() => lab.observe.defaultRoute("typofrr"), { what: "typofrr's default route", until: (r) => r !== undefined && r !== null });
-  await waitFor(() => lab.observe.defaultRoute("typobird"), { what: "typobird's default route", until: (r) => r !== undefined && r !== null });
+  await waitFor(() => lab.observe.defaultRoute("typofrr"), { what: "typofrr's default route", until: (r) => r !== undefined });
+  await waitFor(() => lab.observe.defaultRoute("typobird"), { what: "typobird's default route", until: (r) => r !== undefined });
   const counters: [string, string][] = [
     ["md5frr", "TCPMD5Failure"],
     ["md5bird", "TCPMD5Failure"],

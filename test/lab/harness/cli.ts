@@ -67,11 +67,13 @@ function ls(): void {
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
-  if (cmd === "up") return up(rest);
-  if (cmd === "down") return down(rest);
-  if (cmd === "ls") return ls();
-  console.error(USAGE);
-  process.exitCode = 2;
+  if (cmd === "up") await up(rest);
+  else if (cmd === "down") down(rest);
+  else if (cmd === "ls") ls();
+  else {
+    console.error(USAGE);
+    process.exitCode = 2;
+  }
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

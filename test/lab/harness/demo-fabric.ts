@@ -66,7 +66,7 @@ export function startDemoSupervisor(lab: Lab, hostName: string): DemoSupervisor 
   const manifest = join(host.dir, "svcroute.yaml");
   // the daemon keeps logging where the lab started it
   const base = manifestFor(lab, hostName, { services });
-  const text = /^  log_file:/m.test(base) ? base : base.replace(/^(  socket: .*)$/m, `$1\n  log_file: ${host.paths?.logFile ?? join(host.dir, "daemon.log")}`);
+  const text = /^ {2}log_file:/m.test(base) ? base : base.replace(/^( {2}socket: .*)$/m, `$1\n  log_file: ${host.paths?.logFile ?? join(host.dir, "daemon.log")}`);
   writeFileSync(manifest, text);
   const file = (service: string) => healthFile(host, service);
   const setHealthy = (service: string, up: boolean) => (up ? writeFileSync(file(service), "") : rmSync(file(service), { force: true }));

@@ -244,7 +244,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const { values, positionals } = parsed;
-  if (values.help) return out(USAGE);
+  if (values.help) {
+    out(USAGE);
+    return;
+  }
   if (positionals[0] !== undefined && positionals[0] !== "down") {
     console.error(`unknown command ${positionals[0]}\n${USAGE}`);
     process.exitCode = 2;
@@ -264,7 +267,10 @@ async function main(argv: string[]): Promise<void> {
     });
   }
   installSignalHandlers();
-  if (positionals[0] === "down") return down(positionals.slice(1));
+  if (positionals[0] === "down") {
+    down(positionals.slice(1));
+    return;
+  }
   await demo({ keep: values.keep ?? false, noInstall: values["no-install"] ?? false });
   if (values.keep) process.exit(0);
 }

@@ -225,12 +225,12 @@ export async function createRelFabric(o: FabricOptions): Promise<RelFabric> {
 /** SIGTERM the supervisors (a planned stop), unmount the tmpfs, take the lab down */
 export async function teardownRelFabric(f: RelFabric): Promise<void> {
   try {
-    const live = DAEMONS.filter((d) => f.sup[d] && isAlive(f.sup[d].pid));
+    const live = DAEMONS.filter((d) => d in f.sup && isAlive(f.sup[d].pid));
     for (const d of live) process.kill(f.sup[d].pid, "SIGTERM");
     await waitFor(() => live.filter((d) => isAlive(f.sup[d].pid)), { what: "the supervisors to stop", timeout: 15_000, until: (l) => l.length === 0 }).catch(() => undefined);
     await waitFor(() => guardPids(f.lab), { what: "every guard to leave", timeout: 10_000, until: (p) => p.length === 0 }).catch(() => undefined);
   } finally {
-    for (const d of DAEMONS) if (f.hosts[d]) unmountTmpfs(f.hosts[d].confDir);
+    for (const d of DAEMONS) if (d in f.hosts) unmountTmpfs(f.hosts[d].confDir);
     await f.lab.down();
   }
 }
@@ -309,13 +309,12 @@ export function disagreements(st: SupervisorStatus, lab: Lab, h: RelHost, since 
 
 /** Waits until the supervisor's status agrees with health and the ToRs (see disagreements). */
 export async function waitAgrees(f: RelFabric, d: Daemon, what: string, since = 0, timeout = 20_000, peers: readonly string[] = TORS): Promise<SupervisorStatus> {
-  const { value } = await waitFor(async () => disagreements(await status(f.sup[d]), f.lab, f.hosts[d], since, peers), {
+  await waitFor(async () => disagreements(await status(f.sup[d]), f.lab, f.hosts[d], since, peers), {
     what: `${what}: ${f.hosts[d].host}'s status agrees (listing what does not)`,
     timeout,
     interval: 50,
     until: (x) => x.length === 0,
   });
-  void value;
   return status(f.sup[d]);
 }
 

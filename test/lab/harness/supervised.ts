@@ -215,7 +215,7 @@ export function ensureBundle(): "fresh" | "built" {
     execFileSync(process.execPath, [join(ROOT, "packaging/build.mjs")], { cwd: ROOT, stdio: "pipe", timeout: 120_000 });
   } catch (e) {
     const err = e as { stderr?: Buffer; stdout?: Buffer; message: string };
-    throw new Error(`building ${BUNDLE} (node packaging/build.mjs) failed: ${err.stderr?.toString() || err.stdout?.toString() || err.message}`);
+    throw new Error(`building ${BUNDLE} (node packaging/build.mjs) failed: ${err.stderr?.toString() || err.stdout?.toString() || err.message}`, { cause: e });
   }
   if (!existsSync(BUNDLE)) throw new Error(`node packaging/build.mjs ran but ${BUNDLE} is missing`);
   return "built";
@@ -290,12 +290,12 @@ export interface RouteWatch {
  * never appear by zero present ones.
  */
 export function watchRoute(lab: Lab, tor: string, prefix: string, intervalMs = 20): RouteWatch {
-  let stopped = false;
+  const stopping = new AbortController();
   const r: RouteWatchResult = { samples: 0, present: 0, absent: 0, firstAbsentMs: undefined, firstPresentMs: undefined, maxGapMs: 0 };
   const t0 = performance.now();
   let last = t0;
   const loop = (async () => {
-    while (!stopped) {
+    while (!stopping.signal.aborted) {
       const has = await lab.observe.hasRoute(tor, prefix).catch(() => undefined);
       const now = performance.now();
       if (has !== undefined) {
@@ -315,7 +315,7 @@ export function watchRoute(lab: Lab, tor: string, prefix: string, intervalMs = 2
   })();
   return {
     async stop() {
-      stopped = true;
+      stopping.abort();
       await loop;
       return { ...r };
     },
@@ -336,7 +336,7 @@ export function torLogMark(lab: Lab, tor: string): number {
  * `debugUpdates`); `withdrawn` are the UPDATEs that withdrew it.
  */
 export function torUpdatesSince(lab: Lab, tor: string, prefix: string, mark: number): { lines: string[]; withdrawn: string[] } {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(lab.tor(tor).paths.logFile).subarray(mark).toString("utf8");
   } catch {

@@ -45,7 +45,7 @@ export async function waitFor<T>(observe: () => T | Promise<T>, opts: WaitOption
     const elapsed = performance.now() - start;
     if (elapsed >= timeout) {
       const seen =
-        last === undefined ? "nothing" : "value" in last ? show(last.value) : `error: ${last.error instanceof Error ? last.error.message : show(last.error)}`;
+        "value" in last ? show(last.value) : `error: ${last.error instanceof Error ? last.error.message : show(last.error)}`;
       throw new LabError(`timed out after ${Math.round(elapsed)} ms waiting for ${opts.what}`, { details: `last observed: ${seen}` });
     }
     await delay(Math.min(interval, Math.max(1, timeout - elapsed)));

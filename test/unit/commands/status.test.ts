@@ -59,7 +59,7 @@ describe("svcroute status / drain against a socket", () => {
     const sock = join(dir, "s.sock");
     const srv = await startStatusServer({ socketPath: sock, getStatus: () => sampleStatus(), onReconcile: () => {} });
     try {
-      expect(JSON.parse((await runCli(["status", "--socket", sock, "--json"])).out).pid).toBe(4242);
+      expect((JSON.parse((await runCli(["status", "--socket", sock, "--json"])).out) as { pid: number }).pid).toBe(4242);
       expect((await runCli(["status", "--socket", sock])).out).toContain("SERVICE");
       const n = await runCli(["status", "--socket", sock, "--nagios"]);
       expect([n.code, n.out]).toEqual([1, expect.stringMatching(/^SVCROUTE WARNING/)]);

@@ -25,7 +25,7 @@ function asMember(args: string[]): Promise<{ code: number; out: string; err: str
 function asNobody(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "--import", "tsx", BIN, ...args], { cwd: process.cwd() }, (e, out, err) =>
-      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: String(out), err: String(err) }),
+      resolve({ code: e ? Number((e as { code?: number | string }).code ?? 1) : 0, out, err }),
     );
   });
 }

@@ -45,10 +45,10 @@ describe("atomicWrite", () => {
     const mnt = tinyFs(16);
     const p = join(mnt, "bird.conf");
     writeFileSync(p, "good config\n");
-    const err = await atomicWrite(p, "x".repeat(64 * 1024)).catch((e) => e);
+    const err = await atomicWrite(p, "x".repeat(64 * 1024)).catch((e: unknown) => e as SvcrouteError);
     expect(err).toBeInstanceOf(SvcrouteError);
     expect(err).toMatchObject({ code: "E_WRITE", message: expect.stringContaining("ENOSPC") });
-    expect(err.hint).toContain("previous file is unchanged");
+    expect(err?.hint).toContain("previous file is unchanged");
     expect(readFileSync(p, "utf8")).toBe("good config\n");
     expect(readdirSync(mnt)).toEqual(["bird.conf"]);
   });
@@ -58,13 +58,13 @@ describe("atomicWrite", () => {
     const p = join(mnt, "frr.conf");
     writeFileSync(p, "good config\n");
     execFileSync("mount", ["-o", "remount,ro", mnt]);
-    const err = await atomicWrite(p, "new\n").catch((e) => e);
+    const err = await atomicWrite(p, "new\n").catch((e: unknown) => e as SvcrouteError);
     expect(err).toMatchObject({ code: "E_WRITE", message: expect.stringContaining("EROFS") });
     expect(readFileSync(p, "utf8")).toBe("good config\n");
   });
 
   it("a missing directory is an E_WRITE error, not a crash", async () => {
-    const err = await atomicWrite("/nonexistent-dir/x.conf", "x").catch((e) => e);
+    const err = await atomicWrite("/nonexistent-dir/x.conf", "x").catch((e: unknown) => e as SvcrouteError);
     expect(err).toMatchObject({ code: "E_WRITE" });
   });
 
@@ -74,10 +74,10 @@ describe("atomicWrite", () => {
     const a = "a".repeat(200_000);
     const b = "b".repeat(300_000);
     await atomicWrite(p, a);
-    let stop = false;
+    const writing = new AbortController();
     const seen = new Set<number>();
     const reader = (async () => {
-      while (!stop) {
+      while (!writing.signal.aborted) {
         const t = readFileSync(p, "utf8");
         seen.add(t.length);
         if (t !== a && t !== b) throw new Error(`partial read: ${t.length} bytes`);
@@ -85,7 +85,7 @@ describe("atomicWrite", () => {
       }
     })();
     for (let i = 0; i < 30; i++) await atomicWrite(p, i % 2 ? a : b);
-    stop = true;
+    writing.abort();
     await reader;
     expect([...seen].every((n) => n === a.length || n === b.length)).toBe(true);
     rmSync(p);

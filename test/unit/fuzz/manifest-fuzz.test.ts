@@ -65,13 +65,13 @@ function mutate(doc: Json, muts: Mutation[]): Json {
     switch (m.kind) {
       case "delete":
         if (Array.isArray(parent)) parent.splice(last as number, 1);
-        else delete parent[last];
+        else Reflect.deleteProperty(parent, last);
         break;
       case "replace":
         parent[last] = m.value;
         break;
       case "duplicate":
-        if (Array.isArray(parent)) parent.splice(last as number, 0, structuredClone(parent[last]!));
+        if (Array.isArray(parent)) parent.splice(last as number, 0, structuredClone(parent[last]));
         break;
       case "unknown-key":
         if (parent[last] && typeof parent[last] === "object" && !Array.isArray(parent[last])) (parent[last] as Record<string, Json>)[m.text.slice(0, 20) || "x"] = m.value;
@@ -133,7 +133,7 @@ describe(`fuzz: manifests (${RUNS} structure-aware + ${RUNS} byte mutations per 
         r = loadBytes(Buffer.from(text));
       } catch (e) {
         figures.crashes++;
-        throw new Error(`crash on ${JSON.stringify(text).slice(0, 300)}: ${(e as Error).stack}`);
+        throw new Error(`crash on ${JSON.stringify(text).slice(0, 300)}: ${(e as Error).stack}`, { cause: e });
       }
       figures.slowest_ms = Math.max(figures.slowest_ms, performance.now() - t0);
       expect(performance.now() - t0, "parse+validate took too long").toBeLessThan(SLOW_MS);
@@ -181,7 +181,7 @@ describe(`fuzz: manifests (${RUNS} structure-aware + ${RUNS} byte mutations per 
         r = loadBytes(Uint8Array.from(b));
       } catch (e) {
         figures.crashes++;
-        throw new Error(`crash on bytes ${Buffer.from(b).toString("base64").slice(0, 200)}: ${(e as Error).stack}`);
+        throw new Error(`crash on bytes ${Buffer.from(b).toString("base64").slice(0, 200)}: ${(e as Error).stack}`, { cause: e });
       }
       figures.slowest_ms = Math.max(figures.slowest_ms, performance.now() - t0);
       expect(performance.now() - t0).toBeLessThan(SLOW_MS);

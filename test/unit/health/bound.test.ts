@@ -110,7 +110,9 @@ describe("recovery → UP", () => {
     const fakes = new FakeRunners();
     fakes.set("a", { kind: "fail" });
     let upAt: number | undefined;
-    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare }, onTransition: (t) => void (t.to === "UP" && (upAt ??= performance.now())) });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare }, onTransition: (t) => {
+      if (t.to === "UP") upAt ??= performance.now();
+    } });
     m.start();
     await vi.advanceTimersByTimeAsync(splayMs("svc", 2000) + 2 * 2000 + 1);
     const healedAt = performance.now();

@@ -81,10 +81,10 @@ describe("check --run-checks", () => {
     const file = setup();
     const r = await runCli(["check", "--run-checks", "--json", "-m", file, "--drop-ins", "none"]);
     expect(r.code).toBe(1);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.out) as { ok: boolean; health: { services: { service: string; ok: boolean; round: { results: unknown[] } }[] } };
     expect(j.ok).toBe(false);
-    expect(j.health.services.map((s: { service: string; ok: boolean }) => `${s.service}:${s.ok}`)).toEqual(["api:true", "db:false", "web:true"]);
-    expect(j.health.services[1].round.results[0]).toMatchObject({ check: "health", ok: false, status: 500 });
+    expect(j.health.services.map((s) => `${s.service}:${s.ok}`)).toEqual(["api:true", "db:false", "web:true"]);
+    expect(j.health.services[1]!.round.results[0]).toMatchObject({ check: "health", ok: false, status: 500 });
   });
 
   it("without --run-checks nothing is probed", async () => {

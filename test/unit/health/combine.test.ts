@@ -6,7 +6,7 @@ import type { CheckResult } from "../../../src/health/types.js";
 import type { Combine } from "../../../src/manifest/types.js";
 
 const res = (pattern: string): CheckResult[] =>
-  [...pattern].map((c, i) => ({ check: `c${i}`, type: "tcp", ok: c === "+", reason: c === "+" ? "fine" : "refused", at: 0, latencyMs: 1, queuedMs: 0, timedOut: false }));
+  Array.from(pattern).map((c, i) => ({ check: `c${i}`, type: "tcp", ok: c === "+", reason: c === "+" ? "fine" : "refused", at: 0, latencyMs: 1, queuedMs: 0, timedOut: false }));
 
 describe("combine", () => {
   it.each<[Combine, string, boolean]>([

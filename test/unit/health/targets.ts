@@ -70,14 +70,14 @@ export async function listen(server: Server): Promise<{ port: number; close: () 
     port,
     close: () =>
       new Promise<void>((r) => {
-        server.closeAllConnections?.();
+        server.closeAllConnections();
         server.close(() => r());
       }),
   };
 }
 
 export const httpServer = () => listen(createHttp(handler));
-export const httpsServer = (tls: { key: string; cert: string }) => listen(createHttps(tls, handler) as unknown as Server);
+export const httpsServer = (tls: { key: string; cert: string }) => listen(createHttps(tls, handler));
 
 /** Resolves when `cond` is true, polling every 10 ms, or rejects after `ms`. */
 export async function waitFor(cond: () => boolean, ms = 5000, what = "condition"): Promise<void> {

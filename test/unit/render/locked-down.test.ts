@@ -34,7 +34,7 @@ describe("locked-down profile", () => {
       "ipv6 prefix-list SVCR-EXPORT-V6 seq 20 permit 2001:db8:100::80/128",
     ]);
     // every peer and family has an outbound route-map; nothing is sent without one
-    expect(grep(frr, /^  neighbor \S+ activate$/).length).toBe(grep(frr, /^  neighbor \S+ route-map SVCR-OUT-V\d-\S+ out$/).length);
+    expect(grep(frr, /^ {2}neighbor \S+ activate$/).length).toBe(grep(frr, /^ {2}neighbor \S+ route-map SVCR-OUT-V\d-\S+ out$/).length);
     expect(birdBlock(bird, "define SVCR_EXPORT4", "];")).toEqual(["define SVCR_EXPORT4 = [", "  192.0.2.53/32,", "  192.0.2.80/32,", "  192.0.2.81/32", "];"]);
     expect(birdBlock(bird, "filter svcr_out6_tor1_v6")).toContain("  if net !~ SVCR_EXPORT6 then reject;");
   });
@@ -127,7 +127,7 @@ describe("locked-down profile", () => {
     const af4 = lines(frr).slice(lines(frr).indexOf(" address-family ipv4 unicast"), lines(frr).indexOf(" address-family ipv6 unicast"));
     expect(af4.filter((l) => l.includes("activate"))).toEqual(["  neighbor 169.254.0.1 activate", "  neighbor 169.254.0.5 activate"]);
     expect(grep(frr, /extended-nexthop/)).toEqual([]);
-    expect(birdBlock(bird, "protocol bgp peer_tor1_v6").filter((l) => /^  ipv[46] \{/.test(l))).toEqual(["  ipv6 {"]);
+    expect(birdBlock(bird, "protocol bgp peer_tor1_v6").filter((l) => /^ {2}ipv[46] \{/.test(l))).toEqual(["  ipv6 {"]);
     const v4v6 = await texts("ipv4-over-ipv6");
     expect(grep(v4v6.frr, /extended-nexthop|activate/)).toEqual([
       " neighbor fd00:13::1 capability extended-nexthop",
@@ -175,7 +175,7 @@ describe("locked-down profile", () => {
       expect(masked.text).not.toContain("Tor1-md5");
       expect(masked.text).not.toContain("shared:K3y");
       expect(masked.text).toMatch(/MASKED: passwords are shown as <secret>/);
-      expect(() => assertWritable(masked)).toThrowError(/masked/);
+      expect(() => assertWritable(masked)).toThrow(/masked/);
       const real = render(model, daemon, { showSecrets: true });
       expect(real.masked).toBe(false);
       expect(real.fileMode).toBe(CONFIG_FILE_MODE);
@@ -195,7 +195,7 @@ describe("locked-down profile", () => {
     ]);
     expect(grep(render(model, "bird", { showSecrets: true }).text, /password/)[0]).toBe('  password "Tor1-md5.key$2024";');
     // without the secrets loaded, the real config cannot be produced by accident
-    expect(() => render(buildModel(manifest), "frr", { showSecrets: true })).toThrowError(/was not read/);
+    expect(() => render(buildModel(manifest), "frr", { showSecrets: true })).toThrow(/was not read/);
   });
 
   it("uses GTSM (TTL security) for directly connected peers when asked, never by default", async () => {
@@ -290,7 +290,7 @@ describe("locked-down profile", () => {
       "  neighbor eth0 route-map SVCR-OUT-V6-LEAF1 out",
       "  neighbor eth0 maximum-prefix 4",
     ]);
-    expect(() => render(model, "bird")).toThrowError(expect.objectContaining({ code: "E_RENDER" }));
+    expect(() => render(model, "bird")).toThrow(expect.objectContaining({ code: "E_RENDER" }));
   });
 
   it("de-prefers with prepend, MED and communities; drain adds GRACEFUL_SHUTDOWN 65535:0", async () => {
@@ -306,7 +306,7 @@ describe("locked-down profile", () => {
         }),
       );
     };
-    expect(labelled(grep(dep.frr, /^  network /))).toEqual([
+    expect(labelled(grep(dep.frr, /^ {2}network /))).toEqual([
       "  network 192.0.2.20/32 route-map DEPREFER#1",
       "  network 192.0.2.40/32 route-map DEPREFER#2",
       "  network 192.0.2.80/32 route-map NORMAL#1",
@@ -314,7 +314,7 @@ describe("locked-down profile", () => {
       "  network 2001:db8:100::80/128 route-map NORMAL#1",
     ]);
     const drain = await texts("drain");
-    const gshutName = /^  network 192\.0\.2\.11\/32 route-map (SVCR-GSHUT-[0-9A-F]{10})$/m.exec(drain.frr)![1]!;
+    const gshutName = /^ {2}network 192\.0\.2\.11\/32 route-map (SVCR-GSHUT-[0-9A-F]{10})$/m.exec(drain.frr)![1]!;
     const gshut = lines(drain.frr).slice(lines(drain.frr).indexOf(`route-map ${gshutName} permit 10`));
     expect(gshut.slice(0, 5)).toEqual([
       `route-map ${gshutName} permit 10`,
@@ -324,7 +324,7 @@ describe("locked-down profile", () => {
       "exit",
     ]);
     // grouped by service (api, dns, mail, web)
-    expect(labelled(grep(drain.frr, /^  network 192/))).toEqual([
+    expect(labelled(grep(drain.frr, /^ {2}network 192/))).toEqual([
       "  network 192.0.2.11/32 route-map GSHUT#1",
       "  network 192.0.2.53/32 route-map DEPREFER#1",
       "  network 192.0.2.25/32 route-map GSHUT#2",
@@ -333,7 +333,7 @@ describe("locked-down profile", () => {
     expect(drain.bird).toContain("    bgp_community.add((65535,0));");
     const all = await texts("drain-all");
     // different attributes (prepend 3 and 1): different route-maps
-    expect(labelled(grep(all.frr, /^  network /))).toEqual(["  network 192.0.2.1/32 route-map GSHUT#1", "  network 192.0.2.2/32 route-map GSHUT#2"]);
+    expect(labelled(grep(all.frr, /^ {2}network /))).toEqual(["  network 192.0.2.1/32 route-map GSHUT#1", "  network 192.0.2.2/32 route-map GSHUT#2"]);
     // equal attributes: one route-map, shared (cron and search drain alike)
     expect(grep(dep.frr, /^! services? .*: graceful-shutdown$/)).toContain("! services cron, search: graceful-shutdown");
   });
@@ -362,7 +362,7 @@ services:
   - { name: b, prefixes: [192.0.2.2/32, 192.0.2.1/32], communities: ["65000:2", "65000:1"] }
   - { name: a, prefixes: [192.0.2.3/32] }
 `;
-    const swapped = text.replace(/  - \{ name: b.*\n  - \{ name: a.*\n/, "  - { name: a, prefixes: [192.0.2.3/32] }\n  - { name: b, prefixes: [192.0.2.1/32, 192.0.2.2/32], communities: [\"65000:1\", \"65000:2\"] }\n");
+    const swapped = text.replace(/ {2}- \{ name: b.*\n {2}- \{ name: a.*\n/, "  - { name: a, prefixes: [192.0.2.3/32] }\n  - { name: b, prefixes: [192.0.2.1/32, 192.0.2.2/32], communities: [\"65000:1\", \"65000:2\"] }\n");
     expect(swapped).not.toBe(text);
     const m1 = await quickModel(manifestFromText("/x.yaml", text));
     const m2 = await quickModel(manifestFromText("/y.yaml", swapped));

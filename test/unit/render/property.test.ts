@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { buildModel } from "../../../src/core/build-model.js";
 import { ALL_UP } from "../../../src/core/desired.js";
 import { render } from "../../../src/core/render.js";
-import { loadSecrets, NO_SECRETS } from "../../../src/core/secrets.js";
+import { loadSecrets, NO_SECRETS, type SecretStore } from "../../../src/core/secrets.js";
 import { PASSWORD } from "../../../src/manifest/patterns.js";
 import type { DaemonType } from "../../../src/manifest/types.js";
 import { fakeSecretReader, judge, manifestFromData, pool, statementSet } from "../../golden/support.js";
@@ -55,7 +55,7 @@ function replaced(data: unknown, at: { path: Path; key: boolean }, s: string): u
   const last = at.path.at(-1)!;
   if (at.key) {
     const value = node[last];
-    delete node[last];
+    Reflect.deleteProperty(node, last);
     node[s] = value;
   } else node[last] = s;
   return copy;
@@ -173,12 +173,12 @@ describe("property: hostile strings", () => {
         const r = await loadSecrets(m, async () => ({ text: s })).catch((x: unknown) => x);
         if (r instanceof Map) {
           // only "one line + a final newline" can pass, and then the line itself is plain
-          const pw = [...r.values()][0]!.reveal();
+          const pw = [...(r as SecretStore).values()][0]!.reveal();
           expect(pw).toMatch(PASSWORD);
           expect(s === `${pw}\n` || s === `${pw}\r\n`).toBe(true);
         } else {
           expect(r).toMatchObject({ code: "E_SECRET" });
-          if (s.trim().length > 3) expect(String((r as Error).message)).not.toContain(s.trim());
+          if (s.trim().length > 3) expect((r as Error).message).not.toContain(s.trim());
         }
       }),
       { numRuns: RUNS, seed: SEED },

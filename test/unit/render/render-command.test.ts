@@ -46,7 +46,7 @@ describe("svcroute render", () => {
     writeFileSync(h, '{"services": {}, "drained": ["dns"]}');
     const io2 = capture();
     expect(await main(["render", "-m", fixture("minimal"), "--drop-ins", "none", "--daemon", "frr", "--health", h], io2)).toBe(0);
-    expect(io2.outText()).toMatch(/^  network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-[0-9A-F]{10}$/m);
+    expect(io2.outText()).toMatch(/^ {2}network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-[0-9A-F]{10}$/m);
   });
 
   it("fails with E_HEALTH_FILE (exit 3) naming the file and key", async () => {
@@ -105,7 +105,7 @@ describe("svcroute check --with-daemon", () => {
     expect(io.outText()).toMatch(/daemon +the rendered config passes bird -p/);
     const io2 = capture();
     expect(await main(["check", "--with-daemon", "--json", "-m", fixture("daemon-options"), "--drop-ins", "none"], io2)).toBe(0);
-    expect(JSON.parse(io2.outText()).daemon_check).toMatchObject({ ok: true, judges: ["vtysh -C", "bgpd -C"] });
+    expect((JSON.parse(io2.outText()) as { daemon_check: unknown }).daemon_check).toMatchObject({ ok: true, judges: ["vtysh -C", "bgpd -C"] });
   });
 
   it("validateWithDaemon returns the real text, and E_DAEMON_MISSING when the parser is absent", async () => {

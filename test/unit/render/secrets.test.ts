@@ -36,7 +36,7 @@ describe("password files", () => {
   });
 
   it("refuses a file other users can read", () => {
-    expect(() => parseSecret("/k", { text: PW, mode: 0o100644 })).toThrowError(/accessible by other users \(mode 0644\)/);
+    expect(() => parseSecret("/k", { text: PW, mode: 0o100644 })).toThrow(/accessible by other users \(mode 0644\)/);
   });
 
   it("reports a missing file as E_SECRET naming it", async () => {
@@ -63,7 +63,7 @@ describe("password files", () => {
   });
 
   it("an unread secret masks but cannot be revealed", () => {
-    expect(() => Secret.unread("/k").reveal()).toThrowError(/was not read/);
+    expect(() => Secret.unread("/k").reveal()).toThrow(/was not read/);
     expect(String(Secret.unread("/k"))).toBe("<secret>");
   });
 });

@@ -11,7 +11,7 @@ describe("templates", () => {
     expect(templateDirs({})[0]).toMatch(/\/templates\/$/);
     expect(findTemplateDir({})).toMatch(/templates\/$/);
     expect(templateDirs({ SVCROUTE_TEMPLATES: "/opt/t" })).toEqual(["/opt/t"]);
-    expect(() => findTemplateDir({ SVCROUTE_TEMPLATES: "/nonexistent" })).toThrowError(expect.objectContaining({ code: "E_RENDER" }));
+    expect(() => findTemplateDir({ SVCROUTE_TEMPLATES: "/nonexistent" })).toThrow(expect.objectContaining({ code: "E_RENDER" }));
   });
 
   it("are strict: a field the model lacks is an error, not an empty string", async () => {
@@ -20,8 +20,8 @@ describe("templates", () => {
       mkdirSync(join(dir, "bird"));
       writeFileSync(join(dir, "bird", "bird.conf.hbs"), "router id {{noSuchField}};\n");
       const { model } = await fixtureModel("minimal");
-      expect(() => compileDaemon(dir, "bird")(model.bird, { data: {} })).toThrowError(/noSuchField/);
-      expect(() => render(model, "bird", { templateDir: dir })).toThrowError(expect.objectContaining({ code: "E_RENDER" }));
+      expect(() => compileDaemon(dir, "bird")(model.bird, { data: {} })).toThrow(/noSuchField/);
+      expect(() => render(model, "bird", { templateDir: dir })).toThrow(expect.objectContaining({ code: "E_RENDER" }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -447,7 +447,7 @@ describe("addresses: manage", () => {
     await t2.run("start");
     expect(calls).toEqual(["add 192.0.2.53/32 (announced: false)", "add 192.0.2.80/32 (announced: false)"]);
     calls.length = 0;
-    t2.setManifest(`${MANIFEST.replace(/  - \{name: web.*\n/, "")}addresses: {manage: true}\n`);
+    t2.setManifest(`${MANIFEST.replace(/ {2}- \{name: web.*\n/, "")}addresses: {manage: true}\n`);
     await t2.run("manifest");
     expect(calls).toEqual(["remove 192.0.2.80/32 (announced: false)"]);
     expect(t2.daemon.running.has("192.0.2.80/32")).toBe(false);
@@ -462,7 +462,7 @@ describe("addresses: manage", () => {
     t2.setManifest(`${MANIFEST}addresses: {manage: true}\n`);
     expect(await t2.run("start")).toEqual({ ok: true });
     expect(t2.log.lines.some((l) => l.fields.op === "address" && l.level === "warn")).toBe(true);
-    t2.setManifest(`${MANIFEST.replace(/  - \{name: web.*\n/, "")}addresses: {manage: true}\n`);
+    t2.setManifest(`${MANIFEST.replace(/ {2}- \{name: web.*\n/, "")}addresses: {manage: true}\n`);
     await t2.run("manifest");
     expect(present).toContain("192.0.2.80/32"); // not ours: stays
   });

@@ -21,7 +21,7 @@ describe("supervisor lock", () => {
     const d = dir();
     const name = JSON.stringify(d);
     const child = spawn(process.execPath, ["--import", "tsx", "-e", `import("${process.cwd()}/src/supervisor/lock.ts").then(async (m) => { await m.acquireLock(${name}); console.log("held"); setInterval(() => {}, 1000); })`], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((r) => child.stdout!.once("data", () => r()));
+    await new Promise<void>((r) => child.stdout.once("data", () => r()));
     expect(await lockHeld(d)).toBe(true);
     await expect(acquireLock(d)).rejects.toMatchObject({ code: "E_LOCKED" });
     child.kill("SIGKILL");
@@ -43,7 +43,7 @@ describe("supervisor lock", () => {
     const d = dir();
     const name = JSON.stringify(d);
     const child = spawn(process.execPath, ["--import", "tsx", "-e", `import("${process.cwd()}/src/supervisor/lock.ts").then(async (m) => { await m.acquireLock(${name}); console.log("held"); setInterval(() => {}, 1000); })`], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((r) => child.stdout!.once("data", () => r()));
+    await new Promise<void>((r) => child.stdout.once("data", () => r()));
     expect(await lockHolder(d)).toBe(child.pid);
     child.kill("SIGKILL");
     // from the kill on, in a tight loop: never the dead holder's pid

@@ -73,7 +73,7 @@ describe("status server", () => {
         new Promise<{ code: number; body: string }>((resolve, reject) => {
           get({ host: "127.0.0.1", port: srv.metricsPort(), path }, (res) => {
             let body = "";
-            res.on("data", (c) => (body += c));
+            res.on("data", (c: Buffer) => (body += c.toString()));
             res.on("end", () => resolve({ code: res.statusCode!, body }));
           }).on("error", reject);
         });
