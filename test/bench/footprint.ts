@@ -12,6 +12,7 @@ import { sleep } from "./lib/clock.js";
 import { manifestYaml, v6, type BenchService } from "./lib/manifest.js";
 import { summarise, type Summary } from "./lib/stats.js";
 import { startSupervisor, type RunningSupervisor } from "./lib/sup.js";
+import { printed } from "../helpers/printed.js";
 
 export const FOOTPRINT_HOST = "fp";
 const PORTS = 8;
@@ -159,7 +160,7 @@ for (let i = 0; i < 100; i++) setInterval(() => one(${PORT0} + (i % ${PORTS})), 
 /** The health monitor alone, in-process (test/bench/health.ts): how much of an exec check is fork + exec. */
 function monitorExecBreakdown(seconds: number): { perCheckMs?: number; inSpawnMs?: number; beyondSpawnMs?: number; childMs?: number; raw: string } {
   const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "health.ts"), String(seconds), "exec"], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
-  const out = `${r.stdout}${r.stderr}`;
+  const out = printed(r);
   const num = (re: RegExp) => {
     const m = re.exec(out);
     return m ? Number(m[1]) : undefined;

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { PYTHON } from "./lib/exabgp.js";
+import { printed } from "../helpers/printed.js";
 
 export interface Machine {
   cpus: number;
@@ -24,7 +25,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 function out(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 10_000 });
-  return `${r.stdout}${r.stderr}`.trim();
+  return printed(r).trim();
 }
 
 const first = (s: string, re: RegExp, fallback = "unknown") => re.exec(s)?.[1] ?? fallback;

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { LabError } from "./errors.js";
 import { FRR_LIBEXEC } from "./frr.js";
 import { BIRD_REQUIREMENTS, FRR_REQUIREMENTS, IP, findProgram, type Requirement } from "./preflight.js";
+import { printed } from "../../helpers/printed.js";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -44,7 +45,7 @@ export function aptInstall(pkgs: readonly string[]): void {
   for (const [cmd, args] of steps) {
     const r = spawnSync(cmd, args, { env, encoding: "utf8", timeout: 600_000 });
     if (r.status !== 0) {
-      const out = `${r.stdout}${r.stderr}`.trim().split("\n").slice(-15).join("\n");
+      const out = printed(r).trim().split("\n").slice(-15).join("\n");
       throw new LabError(`\`${cmd} ${args.join(" ")}\` failed (exit ${r.status ?? r.signal})`, { details: out, hint: manual });
     }
   }
@@ -69,7 +70,7 @@ export function probeNamespaces(): void {
   }
   spawnSync("ip", ["netns", "del", ns]);
   throw new LabError("cannot create network namespaces, which the demo's switches and hosts live in", {
-    details: `ip netns add ${ns}: ${add.stderr.trim() || `exit ${add.status}`}`,
+    details: `ip netns add ${ns}: ${printed(add).trim() || `exit ${add.status}`}`,
     hint:
       "it needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN and a writable /run/netns; " +
       "in a container, start the container with --privileged",
@@ -87,7 +88,7 @@ export function buildBundle(): string {
 export function daemonVersions(): string {
   const v = (cmd: string, args: string[], re: RegExp): string => {
     const r = spawnSync(cmd, args, { encoding: "utf8" });
-    return re.exec(`${r.stdout}${r.stderr}`)?.[1] ?? "?";
+    return re.exec(printed(r))?.[1] ?? "?";
   };
   const frr = v(join(FRR_LIBEXEC, "bgpd"), ["--version"], /bgpd version\s+([\d.]+)/i);
   const bird = v(findProgram("bird") ?? "bird", ["--version"], /BIRD version\s+([\d.]+)/i);

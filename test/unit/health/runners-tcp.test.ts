@@ -18,7 +18,7 @@ function server(onConn: (s: Socket) => void) {
     s.on("error", () => undefined);
     onConn(s);
   });
-  return listen(srv as never);
+  return listen(srv);
 }
 
 let plain: Awaited<ReturnType<typeof server>>;

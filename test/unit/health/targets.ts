@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
+import type { Server as NetServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,14 +64,15 @@ export function handler(req: IncomingMessage, res: ServerResponse): void {
   res.end("not found");
 }
 
-export async function listen(server: Server): Promise<{ port: number; close: () => Promise<void> }> {
+/** an HTTP(S) server, or a plain TCP one (which has no connections to close first) */
+export async function listen(server: Server | NetServer): Promise<{ port: number; close: () => Promise<void> }> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   return {
     port,
     close: () =>
       new Promise<void>((r) => {
-        server.closeAllConnections();
+        if ("closeAllConnections" in server) server.closeAllConnections();
         server.close(() => r());
       }),
   };
