@@ -5,6 +5,7 @@ import { DEFAULTS as D } from "./defaults.js";
 import { mustParseDuration } from "./duration.js";
 import { canonicalIP, comparePrefixes, mustParsePrefix, parseIP, type Family } from "./ip.js";
 import type { RawCheck, RawManifest, RawPeer, RawService } from "./schema.js";
+import { derivedServiceTimeout } from "./timing.js";
 import type { CheckSpec, Combine, DaemonConfig, Manifest, Peer, Service } from "./types.js";
 
 const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : mustParseDuration(v));
@@ -106,7 +107,8 @@ function normalizeCombine(c: RawService["combine"] = D.service.combine): Combine
 
 function normalizeService(s: RawService, source: string): Service {
   const intervalMs = ms(s.interval, D.service.intervalMs);
-  const timeoutMs = ms(s.timeout, D.service.timeoutMs);
+  const derived = derivedServiceTimeout(intervalMs, (s.checks ?? []).map((c) => (c.timeout === undefined ? undefined : mustParseDuration(c.timeout))));
+  const timeoutMs = s.timeout === undefined ? derived.ms : mustParseDuration(s.timeout);
   const checks = (s.checks ?? []).map((c, i) => normalizeCheck(c, i, timeoutMs));
   const longest = Math.max(timeoutMs, ...checks.map((c) => c.timeoutMs));
   return {
@@ -117,6 +119,7 @@ function normalizeService(s: RawService, source: string): Service {
     intervalMs,
     fastIntervalMs: ms(s.fast_interval, defaultFastInterval(intervalMs, longest)),
     timeoutMs,
+    timeoutSource: s.timeout === undefined ? derived.source : "manifest",
     rise: s.rise ?? D.service.rise,
     fall: s.fall ?? D.service.fall,
     initial: s.initial ?? D.service.initial,

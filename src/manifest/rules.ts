@@ -1,7 +1,9 @@
 // Cross-field rules: small named functions over the merged raw manifest. They run even when the
 // schema found problems (so every problem is reported at once), therefore they read the input
 // defensively and skip what is not the right shape (the schema reports that part).
+import { DEFAULTS as D } from "./defaults.js";
 import { parseDuration } from "./duration.js";
+import { derivedServiceTimeout } from "./timing.js";
 import { formatIP, parseIP, parsePrefix, prefixContains, type Prefix } from "./ip.js";
 
 export type Path = (string | number)[];
@@ -261,21 +263,24 @@ function timersSane(m: Obj): RuleIssue[] {
     }
   }
   for (const [s, i] of services(m)) {
-    const interval = dur(s.interval) ?? 2000;
-    const timeout = dur(s.timeout) ?? 1000;
+    const interval = dur(s.interval) ?? D.service.intervalMs;
+    const checkTimeouts = arr(s.checks).map((c) => (isObj(c) ? dur(c.timeout) : undefined));
+    const timeout = dur(s.timeout) ?? derivedServiceTimeout(interval, checkTimeouts).ms;
     const fast = dur(s.fast_interval);
     if (s.interval !== undefined && interval < 10) out.push({ path: ["services", i, "interval"], message: "interval must be at least 10ms" });
     if (fast !== undefined && (fast < 10 || fast > interval)) {
       out.push({ path: ["services", i, "fast_interval"], message: `fast_interval must be between 10ms and interval (${str(s.interval) ?? "2s"})` });
     }
-    if (timeout >= interval) {
+    // an unset timeout is derived below the interval (timing.ts): only a written one can be too long
+    if (s.timeout !== undefined && timeout >= interval) {
       out.push({
-        path: ["services", i, s.timeout !== undefined ? "timeout" : "interval"],
-        message: `timeout (${str(s.timeout) ?? "1s"}) must be shorter than interval (${str(s.interval) ?? "2s"}) so runs never overlap`,
+        path: ["services", i, "timeout"],
+        message: `timeout (${str(s.timeout) ?? "?"}) must be shorter than interval (${str(s.interval) ?? "2s"}) so runs never overlap`,
+        hint: "leave timeout out and svcroute derives one below the interval",
       });
     }
     if (timeout < 1) out.push({ path: ["services", i, "timeout"], message: "timeout must be above 0" });
-    const longest = Math.max(s.timeout !== undefined || !arr(s.checks).length ? timeout : 0, ...arr(s.checks).map((c) => (isObj(c) ? (dur(c.timeout) ?? timeout) : 0)));
+    const longest = Math.max(s.timeout !== undefined || !arr(s.checks).length ? timeout : 0, ...checkTimeouts.map((t) => t ?? timeout));
     if (fast !== undefined && fast >= 10 && fast <= interval && fast < longest) {
       out.push({
         path: ["services", i, "fast_interval"],

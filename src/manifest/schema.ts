@@ -291,7 +291,9 @@ export const ServiceSchema = z
       .optional(),
     interval: duration(`time between checks while steady (default ${dur(D.service.intervalMs)})`).optional(),
     fast_interval: duration("time between checks while RISING or FALLING; at least the longest check timeout (default: interval / 4, raised to that timeout)").optional(),
-    timeout: duration(`default time limit of one check run (default ${dur(D.service.timeoutMs)}; must be below interval)`).optional(),
+    timeout: duration(
+      `default time limit of one check run; must be below interval (default: the longest check timeout when every check sets one, else ${dur(D.service.timeoutMs)} or half the interval when that is shorter)`,
+    ).optional(),
     rise: z.int().min(1).max(100).describe(`consecutive successes before UP (default ${D.service.rise})`).optional(),
     fall: z.int().min(1).max(100).describe(`consecutive failures before DOWN (default ${D.service.fall})`).optional(),
     initial: z

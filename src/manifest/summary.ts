@@ -1,4 +1,6 @@
 // A one-screen description of a valid manifest (for `check`) and its JSON form.
+import { formatDuration } from "./duration.js";
+import { describeTimeoutSource } from "./timing.js";
 import type { Manifest } from "./types.js";
 
 export function summarize(m: Manifest) {
@@ -21,6 +23,9 @@ export function summarize(m: Manifest) {
       prefixes: s.prefixes.map((p) => p.text),
       checks: s.checks.map((c) => `${c.type}:${c.name}`),
       on_failure: s.onFailure,
+      interval_ms: s.intervalMs,
+      timeout_ms: s.timeoutMs,
+      timeout_source: s.timeoutSource,
       source: s.source,
     })),
     counts: {
@@ -54,7 +59,8 @@ export function summaryText(m: Manifest): string {
   lines.push(`  services  ${c.services}, prefixes ${c.prefixes} (${c.ipv4} IPv4, ${c.ipv6} IPv6)`);
   for (const sv of s.services.slice(0, MAX_LISTED)) {
     const checks = sv.checks.length ? sv.checks.join(" ") : "no checks (always up)";
-    lines.push(`    ${sv.name.padEnd(16)} ${sv.prefixes.join(" ")}  [${checks}; on failure ${sv.on_failure}]`);
+    const timing = `every ${formatDuration(sv.interval_ms)}, timeout ${formatDuration(sv.timeout_ms)}${sv.timeout_source === "manifest" ? "" : ` (${describeTimeoutSource(sv.timeout_source)})`}`;
+    lines.push(`    ${sv.name.padEnd(16)} ${sv.prefixes.join(" ")}  [${checks}; ${timing}; on failure ${sv.on_failure}]`);
   }
   if (s.services.length > MAX_LISTED) lines.push(`    ... and ${s.services.length - MAX_LISTED} more (--json lists all)`);
   return lines.join("\n");

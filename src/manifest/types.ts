@@ -1,6 +1,7 @@
 // The normalised manifest: every default resolved, durations in ms, prefixes parsed. This is what
 // the rest of svcroute consumes; RawManifest (schema.ts) is only what a file says.
 import type { Family, Prefix } from "./ip.js";
+import type { TimeoutSource } from "./timing.js";
 
 export type DaemonType = "frr" | "bird";
 
@@ -85,6 +86,8 @@ export interface Service {
   intervalMs: number;
   fastIntervalMs: number;
   timeoutMs: number;
+  /** whether the manifest set `timeout` or it was derived (timing.ts) */
+  timeoutSource: TimeoutSource;
   rise: number;
   fall: number;
   initial: "down" | "up";

@@ -14,6 +14,7 @@ export function service(name: string, over: Partial<Service> = {}): Service {
     intervalMs: 1000,
     fastIntervalMs: 250,
     timeoutMs: 500,
+    timeoutSource: "manifest",
     rise: 3,
     fall: 2,
     initial: "down",
