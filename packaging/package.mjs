@@ -47,8 +47,11 @@ run("sh", [join(here, "tools.sh"), "dpkg-deb", "rpmbuild", "help2man"], { stdio:
 if (!process.argv.includes("--no-build")) {
   run(process.execPath, [join(here, "build.mjs")], { stdio: "inherit" });
 }
-const bundle = join(root, "dist", "svcroute.mjs");
-if (!existsSync(bundle)) throw new Error("dist/svcroute.mjs is missing: run `npm run build` first");
+const dist = join(root, "dist");
+const bundle = join(dist, "svcroute.cjs");
+if (!existsSync(bundle)) throw new Error("dist/svcroute.cjs is missing: run `npm run build` first");
+// the bundle's files: svcroute.cjs, cli.cjs and commands/*.cjs (templates apart, below)
+const bundleFiles = walk(dist).filter((f) => f.endsWith(".cjs"));
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
@@ -62,13 +65,13 @@ const put = (rel, data, mode = 0o644) => {
   chmodSync(file, mode);
 };
 
-// The bundle is a module read by /usr/bin/node, not an executable: no shebang, mode 0644.
-put("usr/lib/svcroute/svcroute.mjs", readFileSync(bundle, "utf8").replace(/^#!.*\n/, ""));
+// The bundle is modules read by /usr/bin/node, not executables: no shebang, mode 0644.
+for (const f of bundleFiles) put(`usr/lib/svcroute/${f}`, readFileSync(join(dist, f), "utf8").replace(/^#!.*\n/, ""));
 cpSync(join(root, "dist", "templates"), join(common, "usr/lib/svcroute/templates"), {
   recursive: true,
   filter: (src) => !/(^|\/)\.(keep|gitkeep)$/.test(src),
 });
-put("usr/bin/svcroute", `#!/bin/sh\n# svcroute: the bundled CLI on the system's Node.js (>= 18.19)\nexec /usr/bin/node /usr/lib/svcroute/svcroute.mjs "$@"\n`, 0o755);
+put("usr/bin/svcroute", `#!/bin/sh\n# svcroute: the bundled CLI on the system's Node.js (>= 18.19)\nexec /usr/bin/node /usr/lib/svcroute/svcroute.cjs "$@"\n`, 0o755);
 put("usr/lib/svcroute/check-drop-in", readFileSync(join(here, "common", "check-drop-in")), 0o755);
 put("etc/svcroute/svcroute.yaml", readFileSync(join(here, "examples", "svcroute.yaml")));
 mkdirSync(join(common, "etc/svcroute/services.d"), { recursive: true });
@@ -84,7 +87,7 @@ for (const page of readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md
   put(`usr/share/doc/svcroute/docs/${page}`, readFileSync(join(root, "docs", page)));
 }
 
-const bundled = bundledPackages(readFileSync(bundle, "utf8"), root);
+const bundled = bundledPackages(bundleFiles.map((f) => readFileSync(join(dist, f), "utf8")).join("\n"), root);
 const year = new Date(SDE * 1000).getUTCFullYear();
 const copyright = copyrightFile({ bundled, projectLicense: pkg.license, holder: "svcroute authors", year });
 const changelog = debianChangelog(readFileSync(join(here, "deb", "changelog"), "utf8"), { version: FULL, maintainer: MAINTAINER, sde: SDE });

@@ -36,7 +36,16 @@ export interface Problem {
   hint?: string;
 }
 
+// The CLI (dist/cli.cjs) and each command (dist/commands/*.cjs) are bundled apart, each with its
+// own copy of this class: `instanceof` asks for this mark, not for one prototype.
+const MARK = Symbol.for("svcroute.SvcrouteError");
+
 export class SvcrouteError extends Error {
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === "object" && x !== null && (x as { [MARK]?: true })[MARK] === true;
+  }
+
+  readonly [MARK] = true as const;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly problems: Problem[];

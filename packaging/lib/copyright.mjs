@@ -93,11 +93,11 @@ export function copyrightFile({ bundled, projectLicense, holder, year }) {
     ].join("\n"),
     ["Files: *", `Copyright: ${year} ${holder}`, `License: ${projectLicense}`].join("\n"),
     [
-      "Files: usr/lib/svcroute/svcroute.mjs",
+      "Files: usr/lib/svcroute/*.cjs usr/lib/svcroute/commands/*",
       `Copyright: ${year} ${holder}`,
       ...[...new Set(bundled.flatMap((p) => p.holders))].map((h) => ` ${h}`),
       `License: ${[projectLicense, ...licenses.filter((l) => l !== projectLicense)].join(" and ")}`,
-      "Comment: The CLI is one file that bundles these npm packages:",
+      "Comment: The CLI's files bundle these npm packages:",
       ...bundled.map((p) => ` ${p.name} ${p.version} (${p.license})`),
     ].join("\n"),
   ];

@@ -1,6 +1,6 @@
 // The `--health FILE` format: {"services": {"dns": "down"}, "drained": ["web"]} or the shorthand
 // {"dns": "down", "web": "drain"}. Parsing is pure; reading the file happens in the command.
-import { z } from "zod";
+import * as z from "zod";
 import { SvcrouteError } from "../errors.js";
 import { NAME } from "../manifest/patterns.js";
 import type { Manifest } from "../manifest/types.js";

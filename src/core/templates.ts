@@ -1,5 +1,6 @@
 // Find, read and compile the Handlebars templates once per process. The bundle ships them in
-// dist/templates/ beside dist/svcroute.mjs; from a source checkout they are in templates/.
+// dist/templates/ beside dist/svcroute.cjs and dist/commands/; from a source checkout they are in
+// templates/.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +17,7 @@ const ROOT: Record<DaemonType, string> = { frr: "frr.conf.hbs", bird: "bird.conf
 /** Candidate template directories, most specific first. */
 export function templateDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.SVCROUTE_TEMPLATES) return [env.SVCROUTE_TEMPLATES];
-  // bundle: dist/svcroute.mjs → dist/templates; sources: src/core/templates.ts → templates/
+  // bundle: dist/commands/run.cjs → dist/templates; sources: src/core/templates.ts → templates/
   return ["./templates/", "../templates/", "../../templates/"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
 }
 

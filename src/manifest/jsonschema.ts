@@ -1,5 +1,5 @@
 // JSON Schema of the manifest, for editors (yaml-language-server) and CI pipelines.
-import { z } from "zod";
+import * as z from "zod";
 import { VERSION } from "../version.js";
 import { ManifestSchema } from "./schema.js";
 

@@ -2,7 +2,7 @@
 // description (used by `svcroute schema` and the reference in docs/manifest.md) and a strict pattern.
 // Default values come from defaults.ts; those that depend on other fields (peer families, the
 // router ID) are derived in normalize.ts.
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULTS as D, showDuration as dur } from "./defaults.js";
 import { DURATION_PATTERN } from "./duration.js";
 import * as P from "./patterns.js";

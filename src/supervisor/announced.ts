@@ -1,7 +1,7 @@
 // What was announced last, kept in the state dir so a quick restart does not flap routes.
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { atomicWrite } from "../effects/fs.js";
 import type { AnnouncedRecord } from "./engine.js";
 

@@ -3,7 +3,7 @@
 // A drained service is announced with GRACEFUL_SHUTDOWN for `drain_wait`, then withdrawn.
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { atomicWrite } from "../effects/fs.js";
 import { SvcrouteError } from "../errors.js";
 

@@ -91,7 +91,7 @@ describe("npm run lab (the demo)", () => {
       expect(r.stdout).toContain("npm run lab -- down");
       expect(nsOf(id).sort()).toEqual(["hbird", "hfrr", "tor1", "tor2"].map((n) => `${LAB_PREFIX}-${id}-${n}`));
       // both supervisors outlived the demo process
-      expect(procsOf(id).filter((p) => cmdline(p).includes("svcroute.mjs run")).length).toBe(2);
+      expect(procsOf(id).filter((p) => cmdline(p).includes("svcroute.cjs run")).length).toBe(2);
     } finally {
       const d = await demo(["down", id]);
       expect(d.code, `${d.stdout}\n${d.stderr}`).toBe(0);

@@ -88,7 +88,7 @@ function install(noInstall: boolean): void {
 }
 
 function cheatSheet(lab: Lab, sups: DemoSupervisor[]): string {
-  const cli = process.cwd() === ROOT ? "node dist/svcroute.mjs" : `node ${BUNDLE}`;
+  const cli = process.cwd() === ROOT ? "node dist/svcroute.cjs" : `node ${BUNDLE}`;
   const bird = lab.birdPaths("hbird");
   const frr = lab.frrPaths("hfrr");
   const s = (h: string) => sups.find((x) => x.host === h)!;
@@ -173,7 +173,7 @@ async function demo(opts: { keep: boolean; noInstall: boolean }): Promise<void> 
     const others = (DEMO_SERVICES[FAILING_HOST] ?? []).filter((x) => x.name !== FAILING_SERVICE);
     line(`${others.map((x) => `${x.name} (${x.prefixes.join(" ")})`).join(", ")} on ${FAILING_HOST} stays announced: only the failed service is withdrawn`);
     await showTors(lab);
-    line(`$ ip netns exec ${lab.ns(FAILING_HOST)} ${process.cwd() === ROOT ? "node dist/svcroute.mjs" : `node ${BUNDLE}`} status --socket ${sup.socket}`);
+    line(`$ ip netns exec ${lab.ns(FAILING_HOST)} ${process.cwd() === ROOT ? "node dist/svcroute.cjs" : `node ${BUNDLE}`} status --socket ${sup.socket}`);
     const st = await lab.exec(FAILING_HOST, process.execPath, [BUNDLE, "status", "--socket", sup.socket], { allowFail: true });
     line(indent(`${st.stdout}${st.stderr}`, "  "));
 

@@ -3,11 +3,11 @@
 // doctor` run as the real CLI inside a host's namespace (optionally as an unprivileged user).
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Finding, Result } from "../../../src/doctor/types.js";
 import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import type { Lab, LabProcess } from "./lab.js";
-import { BUNDLE, healthFile, labManifest, type ServiceSpec } from "./supervised.js";
+import { BUNDLE, copyBundle, healthFile, labManifest, type ServiceSpec } from "./supervised.js";
 import { waitFor } from "./wait.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -35,11 +35,8 @@ let bundle = BUNDLE;
  */
 export function snapshotBundle(lab: Lab): string {
   const dir = join(lab.dir, "svcroute-bundle");
-  mkdirSync(dir, { recursive: true });
-  cpSync(BUNDLE, join(dir, "svcroute.mjs"));
-  cpSync(join(dirname(BUNDLE), "templates"), join(dir, "templates"), { recursive: true });
+  bundle = copyBundle(dir);
   chmodSync(dir, 0o755);
-  bundle = join(dir, "svcroute.mjs");
   return bundle;
 }
 

@@ -4,14 +4,14 @@
 // and the processes a supervisor leaves (its fail-closed guard).
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Lab } from "./lab.js";
 import { cmdline, isAlive } from "./procs.js";
 import type { HostPlan, LinkPlan } from "./topology.js";
 import { waitFor } from "./wait.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-export const BUNDLE = join(ROOT, "dist/svcroute.mjs");
+export const BUNDLE = join(ROOT, "dist/svcroute.cjs");
 
 export interface ServiceSpec {
   name: string;
@@ -157,18 +157,21 @@ export interface Supervised {
 
 const staged = new WeakMap<Lab, string>();
 
+/** A private copy of dist/ (the bundle's files and templates) in `dir`; returns its entry point. */
+export function copyBundle(dir: string): string {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first (or call ensureBundle())`);
+  cpSync(dirname(BUNDLE), dir, { recursive: true });
+  return join(dir, basename(BUNDLE));
+}
+
 /**
- * The bundle this lab run uses: a private copy (with its templates) in the run directory, taken
- * at first use, so a rebuild of dist/ while the run goes on cannot pull it from under a supervisor.
+ * The bundle this lab run uses: a private copy in the run directory, taken at first use, so a
+ * rebuild of dist/ while the run goes on cannot pull it from under a supervisor.
  */
 export function bundleFor(lab: Lab): string {
   let b = staged.get(lab);
   if (!b) {
-    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first (or call ensureBundle())`);
-    const dir = join(lab.dir, "svcroute");
-    cpSync(join(ROOT, "dist/templates"), join(dir, "templates"), { recursive: true });
-    cpSync(BUNDLE, join(dir, "svcroute.mjs"));
-    b = join(dir, "svcroute.mjs");
+    b = copyBundle(join(lab.dir, "svcroute"));
     staged.set(lab, b);
   }
   return b;
@@ -355,7 +358,7 @@ export function guardPids(lab: Lab, manifest?: string): number[] {
     if (!/^\d+$/.test(e)) continue;
     const pid = Number(e);
     const c = cmdline(pid);
-    if (!c.includes("svcroute.mjs guard ") || !c.includes(lab.dir)) continue;
+    if (!c.includes("svcroute.cjs guard ") || !c.includes(lab.dir)) continue;
     if (manifest && !c.includes(manifest)) continue;
     if (isAlive(pid)) out.push(pid);
   }
