@@ -13,7 +13,8 @@
 //     deps: { clock, prepare, concurrency },  // optional: fakes in tests; default real runners,
 //                                             // 64 concurrent runs, 16 of them exec
 //   });
-//   monitor.start();                  // first rounds splayed over one interval (hash of the name)
+//   monitor.start();                  // rounds on a grid splayed over one interval (hash of the
+//                                     // checks): identical checks run once for all their services
 //   monitor.setDrained(["dns"]);      // or "all" (drain file); [] undrains; state DISABLED
 //   monitor.update(newManifest.services); // reload: unchanged services keep their state and
 //                                         // schedule, new ones start in INIT, removed ones stop;

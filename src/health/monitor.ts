@@ -1,6 +1,13 @@
 // The health monitor: schedules each service's rounds, feeds round verdicts to the pure state
 // machine and reports transitions. Effects come only through `deps` (clock, runners), so the whole
 // thing runs on a fake clock in tests. The API is documented in index.ts.
+//
+// Steady rounds sit on a grid of the monotonic clock, one point per interval, at an offset derived
+// from the service's checks and timing (splay.ts): a thousand services do not fire in the same
+// millisecond, and services with identical checks and timing (a group) fall due together. A round
+// takes the results of its group's latest run when that run started at or after the round was due
+// (as fresh as a run of its own), so N services behind the same endpoint cost one run per
+// interval, not N. Rounds while deciding (RISING, FALLING) come every fast_interval after the last.
 import type { Service } from "../manifest/types.js";
 import { detectionBoundMs } from "./bound.js";
 import { combineResults } from "./combine.js";
@@ -8,7 +15,7 @@ import { realClock } from "./clock.js";
 import { DEFAULT_CONCURRENCY, createLimits } from "./limiter.js";
 import { checkKey, makeSlot, runCheck, type CheckSlot, type RunEnv } from "./run-check.js";
 import { prepareCheck } from "./runners/index.js";
-import { splayMs } from "./splay.js";
+import { gridPoint } from "./splay.js";
 import { initialHealthState, nextDelayKind, reduce, type HealthEvent, type HealthState, type StateConfig } from "./state.js";
 import {
   isAnnounced,
@@ -53,11 +60,28 @@ export interface HealthMonitor {
   get(name: string): ServiceSnapshot | undefined;
 }
 
+/** One run of a group's checks, shared by the rounds that fall due while it starts. */
+interface SharedRun {
+  /** monotonic */
+  startedAt: number;
+  /** wall clock */
+  at: number;
+  env: RunEnv;
+  results: Promise<CheckResult[]>;
+}
+
+interface Group {
+  key: string;
+  members: number;
+  last: SharedRun | undefined;
+}
+
 interface Entry {
   service: Service;
   cfg: StateConfig;
   timingKey: string;
   slots: CheckSlot[];
+  group: Group;
   st: HealthState;
   timer: unknown;
   nextRunAt: number | undefined;
@@ -77,12 +101,15 @@ const stateConfig = (s: Service): StateConfig => ({
   flap: s.flap,
 });
 const timingKey = (s: Service) => `${s.intervalMs}/${s.fastIntervalMs}`;
+/** services with the same checks (type, target, settings, name) and timing share runs */
+export const groupKey = (s: Service) => `${timingKey(s)} ${s.checks.map(checkKey).join(" ")}`;
 
 export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   const clock = opts.deps?.clock ?? realClock;
   const prepare = opts.deps?.prepare ?? prepareCheck;
   const limits = createLimits(opts.deps?.concurrency ?? DEFAULT_CONCURRENCY);
   const entries = new Map<string, Entry>();
+  const groups = new Map<string, Group>();
   let started = false;
   let env: RunEnv = { clock, limits, active: new Set() };
   let drained: ReadonlySet<string> | "all" = new Set();
@@ -104,12 +131,27 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     return s.checks.map((spec) => byKey.get(checkKey(spec)) ?? makeSlot(spec, prepare(spec)));
   }
 
+  function joinGroup(s: Service): Group {
+    const key = groupKey(s);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { key, members: 0, last: undefined }));
+    g.members++;
+    return g;
+  }
+
+  function leaveGroup(g: Group): void {
+    if (--g.members === 0) groups.delete(g.key);
+  }
+
+  const onGrid = (e: Entry, t: number, strictly = false) => gridPoint(e.group.key, e.service.intervalMs, t, strictly);
+
   function newEntry(s: Service): Entry {
     return {
       service: s,
       cfg: stateConfig(s),
       timingKey: timingKey(s),
       slots: makeSlots(s),
+      group: joinGroup(s),
       st: initialHealthState(clock.now()),
       timer: undefined,
       nextRunAt: undefined,
@@ -167,14 +209,14 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     const delay = at - clock.now();
     // Due now: start at once (a 0 ms timer would fire 1 ms late and stretch the detection bound).
     if (delay <= 0) {
-      void round(e);
+      void round(e, at);
       return;
     }
     e.nextRunAt = at;
     e.timer = clock.setTimeout(() => {
       e.timer = undefined;
       e.nextRunAt = undefined;
-      void round(e);
+      void round(e, at);
     }, delay);
   }
 
@@ -183,30 +225,39 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     return started && !e.gone;
   }
 
-  function periodOf(e: Entry): number {
-    return nextDelayKind(e.st) === "fast" ? e.service.fastIntervalMs : e.service.intervalMs;
+  /** when the round after one that started at `start` is due */
+  function nextDue(e: Entry, start: number): number {
+    return nextDelayKind(e.st) === "fast" ? start + e.service.fastIntervalMs : onGrid(e, start, true);
   }
 
-  async function round(e: Entry): Promise<void> {
+  function startRun(e: Entry, runEnv: RunEnv): SharedRun {
+    const slots = e.slots;
+    const at = clock.wall();
+    const results = Promise.all(slots.map((s) => runCheck(s, runEnv))).catch((err: unknown) => {
+      const reason = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      return slots.map((s): CheckResult => ({ ok: false, reason, check: s.spec.name, type: s.spec.type, at, latencyMs: 0, queuedMs: 0, timedOut: false, error: "EINTERNAL" }));
+    });
+    const run: SharedRun = { startedAt: clock.now(), at, env: runEnv, results };
+    e.group.last = run;
+    return run;
+  }
+
+  async function round(e: Entry, due: number): Promise<void> {
     if (!active(e) || e.slots.length === 0) return;
     const runEnv = env;
     const slots = e.slots;
     e.running = true;
-    const start = clock.now();
+    const shared = e.group.last;
+    const run = shared !== undefined && shared.env === runEnv && shared.startedAt >= due ? shared : startRun(e, runEnv);
+    const start = run.startedAt;
     e.lastRoundStart = start;
-    const at = clock.wall();
-    let results: CheckResult[];
-    try {
-      results = await Promise.all(slots.map((s) => runCheck(s, runEnv)));
-    } catch (err) {
-      const reason = `internal error: ${err instanceof Error ? err.message : String(err)}`;
-      results = slots.map((s) => ({ ok: false, reason, check: s.spec.name, type: s.spec.type, at, latencyMs: 0, queuedMs: 0, timedOut: false, error: "EINTERNAL" }));
-    }
+    const at = run.at;
+    const results = await run.results;
     e.running = false;
     if (!active(e)) return;
     if (runEnv !== env) {
       // stopped and started again while this round ran: its results are void, resume the schedule
-      schedule(e, Math.max(clock.now(), start + periodOf(e)));
+      schedule(e, Math.max(clock.now(), nextDue(e, start)));
       return;
     }
     const c = e.counters;
@@ -225,7 +276,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     if (!v.ok) c.roundsFailed++;
     dispatch(e, { type: "result", ok: v.ok, reason: v.reason }, results);
     if (opts.onRound) report(() => opts.onRound!(e.service.name, rr));
-    if (active(e) && e.timer === undefined) schedule(e, Math.max(start + periodOf(e), clock.now()));
+    if (active(e) && e.timer === undefined) schedule(e, Math.max(nextDue(e, start), clock.now()));
   }
 
   function begin(e: Entry): void {
@@ -233,7 +284,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     applyDrain(e);
     armHoldTimer(e);
     if (e.slots.length > 0 && !e.running) {
-      const first = e.lastRoundStart === undefined ? clock.now() + splayMs(e.service.name, e.service.intervalMs) : Math.max(clock.now(), e.lastRoundStart + periodOf(e));
+      const first = e.lastRoundStart === undefined ? onGrid(e, clock.now()) : Math.max(clock.now(), nextDue(e, e.lastRoundStart));
       schedule(e, first);
     }
   }
@@ -243,6 +294,12 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     if (e.holdTimer !== undefined) clock.clearTimeout(e.holdTimer);
     e.timer = e.holdTimer = undefined;
     e.nextRunAt = e.holdAt = undefined;
+  }
+
+  function retire(e: Entry): void {
+    e.gone = true;
+    halt(e);
+    leaveGroup(e.group);
   }
 
   function applyDrain(e: Entry): void {
@@ -256,9 +313,13 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     e.cfg = stateConfig(s);
     e.timingKey = timingKey(s);
     e.slots = makeSlots(s, e.slots);
+    if (groupKey(s) !== e.group.key) {
+      leaveGroup(e.group);
+      e.group = joinGroup(s);
+    }
     if (!started || e.running || !timingChanged) return;
     // Timing changed: the next round comes one new period after the last one (or splayed, if none ran).
-    const next = e.lastRoundStart === undefined ? clock.now() + splayMs(s.name, s.intervalMs) : Math.max(clock.now(), e.lastRoundStart + periodOf(e));
+    const next = e.lastRoundStart === undefined ? onGrid(e, clock.now()) : Math.max(clock.now(), nextDue(e, e.lastRoundStart));
     schedule(e, next);
   }
 
@@ -313,18 +374,14 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
           reconfigure(e, s);
           continue;
         }
-        if (e) {
-          e.gone = true;
-          halt(e);
-        }
+        if (e) retire(e);
         const fresh = newEntry(s);
         entries.set(s.name, fresh);
         if (started) begin(fresh);
       }
       for (const [name, e] of entries) {
         if (seen.has(name)) continue;
-        e.gone = true;
-        halt(e);
+        retire(e);
         entries.delete(name);
       }
     },

@@ -1,6 +1,7 @@
-// Start-up splay: each service's first round starts at a deterministic offset within one
-// interval, derived from its name, so a thousand services never fire in the same millisecond and
-// a restart spreads them the same way every time.
+// Start-up splay: the rounds of each service sit on a grid of the monotonic clock, one point per
+// interval, at an offset derived from a key (the monitor uses the service's checks and timing), so
+// a thousand services never fire in the same millisecond, a restart spreads them the same way
+// every time, and services with identical checks fall due together.
 
 /** FNV-1a 32-bit hash of a string's UTF-16 code units, with murmur3's final mix so names that
  * differ only in their last characters (svc-1, svc-2, ...) still spread evenly. */
@@ -21,4 +22,11 @@ function nameHash(s: string): number {
 /** Offset in [0, intervalMs) for this service's first round. */
 export function splayMs(name: string, intervalMs: number): number {
   return Math.floor((nameHash(name) / 0x1_0000_0000) * intervalMs);
+}
+
+/** The first point of `key`'s grid at or after `t` (`strictly`: after `t`). */
+export function gridPoint(key: string, intervalMs: number, t: number, strictly = false): number {
+  const offset = splayMs(key, intervalMs);
+  const k = strictly ? Math.floor((t - offset) / intervalMs) + 1 : Math.ceil((t - offset) / intervalMs);
+  return offset + k * intervalMs;
 }

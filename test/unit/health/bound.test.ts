@@ -3,8 +3,8 @@
 // failing right after a round started, takes exactly that long.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { detectionBoundMs, recoveryBoundMs } from "../../../src/health/bound.js";
-import { createHealthMonitor } from "../../../src/health/monitor.js";
-import { splayMs } from "../../../src/health/splay.js";
+import { createHealthMonitor, groupKey } from "../../../src/health/monitor.js";
+import { gridPoint } from "../../../src/health/splay.js";
 import type { HealthTransition } from "../../../src/health/types.js";
 import type { Service } from "../../../src/manifest/types.js";
 import { service, tcpCheck } from "../../helpers/service.js";
@@ -63,7 +63,7 @@ async function timeToDown(c: Case, mode: "hang" | "fail", offsetMs: number): Pro
   const t0 = performance.now();
   m.start();
   // Rounds start at t0 + splay + k·interval while healthy (fixed rate). Go 3 rounds in, then past `offset`.
-  const roundStart = t0 + splayMs("svc", c.intervalMs) + 3 * c.intervalMs;
+  const roundStart = gridPoint(groupKey(s), c.intervalMs, t0) + 3 * c.intervalMs;
   await vi.advanceTimersByTimeAsync(roundStart - performance.now());
   expect(fakes.startsOf("a").at(-1)).toBe(roundStart);
   await vi.advanceTimersByTimeAsync(offsetMs);
@@ -113,8 +113,9 @@ describe("recovery → UP", () => {
     const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare }, onTransition: (t) => {
       if (t.to === "UP") upAt ??= performance.now();
     } });
+    const t0 = performance.now();
     m.start();
-    await vi.advanceTimersByTimeAsync(splayMs("svc", 2000) + 2 * 2000 + 1);
+    await vi.advanceTimersByTimeAsync(gridPoint(groupKey(s), 2000, t0) - t0 + 2 * 2000 + 1);
     const healedAt = performance.now();
     fakes.set("a", { kind: "ok", latencyMs: 399 });
     await vi.advanceTimersByTimeAsync(10_000);

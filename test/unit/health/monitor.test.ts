@@ -1,10 +1,10 @@
 // The scheduler on vitest fake timers with fake runners: splay, fixed rate, no overlap,
 // concurrency bounds, hung checks, reload, drain, stop, hold-down release, events and snapshot.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createHealthMonitor } from "../../../src/health/monitor.js";
-import { splayMs } from "../../../src/health/splay.js";
+import { createHealthMonitor, groupKey } from "../../../src/health/monitor.js";
+import { gridPoint } from "../../../src/health/splay.js";
 import type { HealthTransition } from "../../../src/health/types.js";
-import type { CheckSpec } from "../../../src/manifest/types.js";
+import type { CheckSpec, Service } from "../../../src/manifest/types.js";
 import { service, tcpCheck } from "../../helpers/service.js";
 import { FakeRunners } from "./helpers.js";
 
@@ -29,7 +29,10 @@ describe("start-up splay", () => {
       await vi.advanceTimersByTimeAsync(999);
       m.stop();
       expect(fakes.starts).toHaveLength(1000);
-      firsts.push(names.map((n) => fakes.startsOf(n)[0]! - t0));
+      for (const n of names) expect(fakes.startsOf(n)[0]! - t0).toBeLessThan(1000);
+      // each service's place within the interval (its grid offset)
+      firsts.push(names.map((n) => fakes.startsOf(n)[0]! % 1000));
+      await vi.advanceTimersByTimeAsync(1234);
     }
     expect(firsts[0]).toEqual(firsts[1]);
     const perMs = new Map<number, number>();
@@ -44,18 +47,19 @@ describe("start-up splay", () => {
 });
 
 describe("scheduling", () => {
-  it("runs at a fixed rate anchored to round starts: interval while steady, fast_interval while deciding", async () => {
+  it("steady rounds on the service's grid, one per interval; while deciding, fast_interval after the last", async () => {
     const fakes = new FakeRunners();
     fakes.set("c0", { kind: "ok", latencyMs: 30 });
     const s = service("web", { intervalMs: 1000, fastIntervalMs: 250, rise: 3 });
     const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare } });
     const t0 = performance.now();
     m.start();
-    await vi.advanceTimersByTimeAsync(splayMs("web", 1000) + 3000);
+    await vi.advanceTimersByTimeAsync(3999);
     m.stop();
-    const first = t0 + splayMs("web", 1000);
-    // INIT → RISING (fast) → RISING (fast) → UP (steady)
-    expect(fakes.startsOf("c0").slice(0, 5)).toEqual([first, first + 250, first + 500, first + 1500, first + 2500]);
+    const first = gridPoint(groupKey(s), 1000, t0);
+    expect(first - t0).toBeLessThan(1000);
+    // INIT → RISING (fast) → RISING (fast) → UP (steady: back on the grid)
+    expect(fakes.startsOf("c0").slice(0, 5)).toEqual([first, first + 250, first + 500, first + 1000, first + 2000]);
   });
 
   it("never overlaps two runs of one check, even when a runner ignores its deadline", async () => {
@@ -115,7 +119,7 @@ describe("scheduling", () => {
     m.start();
     await vi.advanceTimersByTimeAsync(10_000);
     m.stop();
-    const first = t0 + splayMs("b", 1000);
+    const first = gridPoint(groupKey(b), 1000, t0);
     expect(fakes.startsOf("fine")).toEqual(Array.from({ length: 10 }, (_, k) => first + k * 1000).filter((t) => t <= t0 + 10_000));
     expect(fakes.startsOf("hung").length).toBeGreaterThanOrEqual(9);
   });
@@ -147,19 +151,64 @@ describe("scheduling", () => {
   });
 });
 
+describe("identical checks", () => {
+  it("run once per interval for all the services that have them; each service keeps its own state", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("shared", { kind: "ok", latencyMs: 5 });
+    // same check, same timing, different rise: one group; the same check every 2 s: another
+    const same = Array.from({ length: 50 }, (_, i) => service(`s${i}`, { rise: 1 + (i % 3), checks: [tcpCheck("shared")] }));
+    const slower = service("slower", { intervalMs: 2000, rise: 1, checks: [tcpCheck("shared")] });
+    const ups = new Map<string, number>();
+    const m = createHealthMonitor({ services: [...same, slower], deps: { prepare: fakes.prepare }, onTransition: (t) => {
+      if (t.to === "UP") ups.set(t.service, t.successes);
+    } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    for (const s of same) expect(ups.get(s.name), s.name).toBe(s.rise);
+    const rounds = m.get("s0")!.counters.rounds;
+    const from = performance.now();
+    await vi.advanceTimersByTimeAsync(10_000);
+    // one run at each point of each group's grid, no more
+    const grid = (s: Service) => Array.from({ length: 10 }, (_, k) => gridPoint(groupKey(s), s.intervalMs, from, true) + k * s.intervalMs).filter((t) => t <= from + 10_000);
+    expect(fakes.startsOf("shared").filter((t) => t > from)).toEqual([...grid(same[0]!), ...grid(slower)].sort((x, y) => x - y));
+    for (const s of [...same, slower]) expect(m.get(s.name)!.state).toBe("UP");
+    expect(m.get("s0")!.counters.rounds - rounds).toBe(grid(same[0]!).length);
+    m.stop();
+  });
+
+  it("a shared run is never older than the round that takes it: failures reach every service in the same round", async () => {
+    const fakes = new FakeRunners();
+    const a = service("a", { rise: 1, fall: 1, checks: [tcpCheck("shared")] });
+    const b = service("b", { rise: 1, fall: 1, checks: [tcpCheck("shared")] });
+    const downAt = new Map<string, number>();
+    const m = createHealthMonitor({ services: [a, b], deps: { prepare: fakes.prepare }, onTransition: (t) => {
+      if (t.to === "DOWN") downAt.set(t.service, performance.now());
+    } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    fakes.set("shared", { kind: "fail" });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(downAt.get("a")).toBeDefined();
+    expect(downAt.get("b")).toBe(downAt.get("a"));
+    m.stop();
+  });
+});
+
 describe("events and snapshot", () => {
   it("each transition carries service, from → to, reason, results and wall-clock times", async () => {
     vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
     const fakes = new FakeRunners();
     fakes.set("c0", { kind: "fail", latencyMs: 12 });
     const events: HealthTransition[] = [];
-    const m = createHealthMonitor({ services: [service("dns", { rise: 1 })], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    const dns = service("dns", { rise: 1 });
+    const m = createHealthMonitor({ services: [dns], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    const t0 = performance.now();
     m.start();
     await vi.advanceTimersByTimeAsync(1100);
     expect(events).toHaveLength(1);
     const e = events[0]!;
     expect(e).toMatchObject({ service: "dns", from: "INIT", to: "DOWN", announced: false, cause: "check", reason: "c0: broken", failures: 1 });
-    expect(e.at).toBe(Date.parse("2026-01-01T00:00:00Z") + splayMs("dns", 1000) + 12);
+    expect(e.at).toBe(Date.parse("2026-01-01T00:00:00Z") + (gridPoint(groupKey(dns), 1000, t0) - t0) + 12);
     expect(e.results).toEqual([expect.objectContaining({ check: "c0", type: "tcp", ok: false, reason: "broken", latencyMs: 12, timedOut: false })]);
     const snap = m.get("dns")!;
     expect(snap).toMatchObject({ name: "dns", state: "DOWN", phase: "DOWN", drained: false, heldDownUntil: undefined, rise: 1, fall: 2 });
