@@ -28,12 +28,14 @@ export function combineResults(combine: Combine, results: readonly CheckResult[]
   for (const r of results) if (r.ok) passed++;
   const need = needed(combine, total);
   const ok = passed >= need;
-  const failed = results.filter((r) => !r.ok);
   let reason: string;
   if (total === 0) reason = "no checks: always healthy";
-  else if (failed.length === 0) reason = total === 1 ? `${results[0]!.check}: ${results[0]!.reason}` : `${passed}/${total} checks passed`;
+  else if (passed === total) reason = total === 1 ? `${results[0]!.check}: ${results[0]!.reason}` : `${passed}/${total} checks passed`;
   else {
-    const why = failed.map((r) => `${r.check}: ${r.reason}`).join("; ");
+    const why = results
+      .filter((r) => !r.ok)
+      .map((r) => `${r.check}: ${r.reason}`)
+      .join("; ");
     const head = total === 1 ? "" : `${passed}/${total} passed (${describeCombine(combine)} needs ${need}); `;
     reason = head + why;
   }

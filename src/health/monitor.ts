@@ -270,7 +270,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
       if (r.error === "EBUSY") c.overlapsSkipped++;
     }
     const v = combineResults(e.service.combine, results);
-    const rr: RoundResult = { ...v, results, at, latencyMs: Math.round((clock.now() - start) * 1000) / 1000 };
+    const rr: RoundResult = { ok: v.ok, reason: v.reason, passed: v.passed, total: v.total, results, at, latencyMs: Math.round((clock.now() - start) * 1000) / 1000 };
     e.lastRound = rr;
     c.rounds++;
     if (!v.ok) c.roundsFailed++;

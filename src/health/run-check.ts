@@ -40,21 +40,62 @@ function timeoutReason(ms: number, ctx: RunContext): Outcome {
   return { ...partial, ok: false, reason: `timeout after ${ms}ms (${ctx.phase})${out}`, error: "ETIMEDOUT" };
 }
 
+const ms3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** One shape for every result (absent fields undefined), so the code that reads them stays fast. */
+function result(o: Outcome, spec: CheckSpec, at: number, latencyMs: number, queuedMs: number, timedOut: boolean): CheckResult {
+  return {
+    ok: o.ok,
+    reason: o.reason,
+    exitCode: o.exitCode,
+    signal: o.signal,
+    output: o.output,
+    status: o.status,
+    error: o.error,
+    check: spec.name,
+    type: spec.type,
+    at,
+    latencyMs: ms3(latencyMs),
+    queuedMs: ms3(queuedMs),
+    timedOut,
+  };
+}
+
+/** The context of one run; its AbortSignal is made only when a runner reads `signal`. */
+class Context implements RunContext {
+  phase = "starting";
+  partial: (() => Partial<Outcome>) | undefined = undefined;
+  private ac: AbortController | undefined = undefined;
+  private reason: Error | undefined = undefined;
+  private listeners: (() => void)[] | undefined = undefined;
+
+  get signal(): AbortSignal {
+    this.ac ??= new AbortController();
+    if (this.reason && !this.ac.signal.aborted) this.ac.abort(this.reason);
+    return this.ac.signal;
+  }
+
+  onAbort(fn: () => void): void {
+    if (this.reason) fn();
+    else (this.listeners ??= []).push(fn);
+  }
+
+  abort(reason: Error): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.ac?.abort(reason);
+    const fns = this.listeners;
+    this.listeners = undefined;
+    if (fns) for (const fn of fns) fn();
+  }
+}
+
 export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResult> {
   const { clock, limits } = env;
   const spec = slot.spec;
   const queuedFrom = clock.now();
-  const base = (o: Outcome, at: number, latencyMs: number, queuedMs: number, timedOut: boolean): CheckResult => ({
-    ...o,
-    check: spec.name,
-    type: spec.type,
-    at,
-    latencyMs: Math.round(latencyMs * 1000) / 1000,
-    queuedMs: Math.round(queuedMs * 1000) / 1000,
-    timedOut,
-  });
   if (slot.inFlight) {
-    return base({ ok: false, reason: "the previous run is still in progress (it did not stop at its timeout)", error: "EBUSY" }, clock.wall(), 0, 0, false);
+    return result({ ok: false, reason: "the previous run is still in progress (it did not stop at its timeout)", error: "EBUSY" }, spec, clock.wall(), 0, 0, false);
   }
   slot.inFlight = true;
   let release: () => void;
@@ -67,13 +108,12 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
   if (env.stopped) {
     release();
     slot.inFlight = false;
-    return base({ ok: false, reason: "stopped", error: "ECANCELED" }, clock.wall(), 0, clock.now() - queuedFrom, false);
+    return result({ ok: false, reason: "stopped", error: "ECANCELED" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false);
   }
   const started = clock.now();
   const at = clock.wall();
   const queuedMs = started - queuedFrom;
-  const ac = new AbortController();
-  const ctx: RunContext = { signal: ac.signal, phase: "starting" };
+  const ctx = new Context();
 
   return new Promise<CheckResult>((resolve) => {
     let decided = false;
@@ -83,15 +123,15 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
       clock.clearTimeout(timer);
       env.active?.delete(onStop);
       release();
-      resolve(base(o, at, clock.now() - started, queuedMs, timedOut));
+      resolve(result(o, spec, at, clock.now() - started, queuedMs, timedOut));
     };
     const onStop = () => {
       decide({ ok: false, reason: "stopped", error: "ECANCELED" }, false);
-      ac.abort(new Error("stopped"));
+      ctx.abort(new Error("stopped"));
     };
     const timer = clock.setTimeout(() => {
       decide(timeoutReason(spec.timeoutMs, ctx), true);
-      ac.abort(new Error(`timeout after ${spec.timeoutMs}ms`));
+      ctx.abort(new Error(`timeout after ${spec.timeoutMs}ms`));
     }, spec.timeoutMs);
     env.active?.add(onStop);
 
@@ -102,10 +142,14 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
       p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     p.then(
-      (o) => decide(o, false),
-      (e: unknown) => decide({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" }, false),
-    ).finally(() => {
-      slot.inFlight = false;
-    });
+      (o) => {
+        slot.inFlight = false;
+        decide(o, false);
+      },
+      (e: unknown) => {
+        slot.inFlight = false;
+        decide({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" }, false);
+      },
+    );
   });
 }

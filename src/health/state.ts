@@ -143,9 +143,9 @@ export function reduce(cfg: StateConfig, prev: HealthState, ev: HealthEvent, now
   // Flap accounting on the phase (drain and hold-down are overlays and never count).
   const { maxTransitions: k, windowMs: w, holdMs } = cfg.flap;
   let holdStarted = false;
-  const recent = prev.flaps.filter((t) => t > now - w);
+  let recent = prev.flaps.length === 0 || prev.flaps[0]! > now - w ? prev.flaps : prev.flaps.filter((t) => t > now - w);
   if (isAnnounced(prev.phase) !== isAnnounced(s.phase)) {
-    recent.push(now);
+    recent = [...recent, now];
     if (recent.length > k) {
       holdStarted = true;
       s.heldUntil = now + holdMs;

@@ -139,6 +139,12 @@ export interface Clock {
 export interface RunContext {
   /** aborted at the deadline (or when the monitor stops): stop work, kill children, release sockets */
   readonly signal: AbortSignal;
+  /**
+   * `fn` runs once when the run is aborted (at once if it already is): the cheap form of listening
+   * to `signal`, which is made only when a runner asks for it (an AbortSignal costs more than a
+   * TCP connect).
+   */
+  onAbort(fn: () => void): void;
   /** what the run is doing now, quoted in a timeout reason: "connecting", "waiting for headers" */
   phase: string;
   /** partial evidence for a timeout result (e.g. an exec check's output so far) */

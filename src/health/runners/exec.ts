@@ -57,10 +57,11 @@ function run(spec: ExecSpec, env: Record<string, string>, ids: { uid?: number; g
     const finish = (o: Outcome | Promise<Outcome>) => {
       if (settled) return;
       settled = true;
-      ctx.signal.removeEventListener("abort", onAbort);
       resolve(o);
     };
-    const onAbort = () => killGroup(child);
+    const onAbort = () => {
+      if (!settled) killGroup(child);
+    };
     try {
       child = spawn(spec.command[0]!, spec.command.slice(1), {
         cwd: spec.cwd,
@@ -75,7 +76,7 @@ function run(spec: ExecSpec, env: Record<string, string>, ids: { uid?: number; g
     }
     ctx.phase = `running as ${effectiveUser(spec)}, pid ${child.pid ?? "?"}`;
     ctx.partial = () => ({ output: tail() });
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    ctx.onAbort(onAbort);
     child.stdout!.on("data", (c: Buffer) => out.push(c));
     child.stderr!.on("data", (c: Buffer) => err.push(c));
     child.on("error", (e) => {

@@ -11,22 +11,25 @@ export function prepareTcp(spec: TcpSpec): RunFn {
   const send = spec.send === undefined ? undefined : Buffer.from(spec.send, "utf8");
   const expect = spec.expect === undefined ? undefined : Buffer.from(spec.expect, "utf8");
   const where = spec.host.includes(":") ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`;
+  // made once, not per run: this runs for every service every interval
+  const connecting = `connecting to ${where}`;
+  const connected: Outcome = { ok: true, reason: send ? `connected to ${where}, sent ${send.length} bytes` : `connected to ${where}` };
+  const options = { host: spec.host, port: spec.port, noDelay: true };
 
   return (ctx) =>
     new Promise<Outcome>((resolve) => {
       let settled = false;
-      let got: Buffer = Buffer.alloc(0);
+      let got: Buffer | undefined;
       const finish = (o: Outcome) => {
         if (settled) return;
         settled = true;
-        ctx.signal.removeEventListener("abort", onAbort);
         sock.destroy();
         resolve(o);
       };
       const onAbort = () => finish({ ok: false, reason: `aborted (${ctx.phase})`, error: "ECANCELED" });
-      ctx.phase = `connecting to ${where}`;
-      const sock = connect({ host: spec.host, port: spec.port, noDelay: true });
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      ctx.phase = connecting;
+      const sock = connect(options);
+      ctx.onAbort(onAbort);
       sock.on("error", (e) => {
         const code = errnoOf(e) ?? "ESOCKET";
         finish({ ok: false, reason: `${ctx.phase}: ${code}${e.message.includes(code) ? "" : ` (${oneLine(e.message)})`}`, error: code });
@@ -34,14 +37,14 @@ export function prepareTcp(spec: TcpSpec): RunFn {
       sock.on("connect", () => {
         if (send) sock.write(send);
         if (!expect) {
-          finish({ ok: true, reason: send ? `connected to ${where}, sent ${send.length} bytes` : `connected to ${where}` });
+          finish(connected);
           return;
         }
         ctx.phase = `waiting for a reply starting with ${quote(spec.expect!)}`;
       });
       sock.on("data", (c: Buffer) => {
         if (!expect) return;
-        got = got.length === 0 ? c : Buffer.concat([got, c]);
+        got = got === undefined ? c : Buffer.concat([got, c]);
         const n = Math.min(got.length, expect.length);
         if (!got.subarray(0, n).equals(expect.subarray(0, n))) {
           finish({ ok: false, reason: `reply ${quote(got.toString("utf8"))} does not start with ${quote(spec.expect!)}`, error: "EREPLY" });
@@ -50,7 +53,7 @@ export function prepareTcp(spec: TcpSpec): RunFn {
         }
       });
       sock.on("end", () => {
-        if (expect) finish({ ok: false, reason: `connection closed after ${got.length} bytes, before ${quote(spec.expect!)}`, error: "EREPLY" });
+        if (expect) finish({ ok: false, reason: `connection closed after ${got?.length ?? 0} bytes, before ${quote(spec.expect!)}`, error: "EREPLY" });
       });
     });
 }
