@@ -2,12 +2,16 @@
 // under health-check load, read from /proc/<pid> of the supervisor process (its own threads;
 // exec checks' children are reported apart). Check runs are services × window ÷ interval: the
 // scheduler runs each service at a fixed rate (status confirms every service is UP at the end).
-// 5. CLI start-up: `svcroute check` and `svcroute status` (against the idle supervisor), wall time.
+// The TCP checks go to distinct addresses (127.1.x.y, 8 listening ports), so no two services share
+// a check; the "shared" scenario gives 1,000 services 10 checks and counts the connections the
+// listeners accept: identical checks run once per interval, not once per service.
+// 5. CLI start-up (cli.ts), against the idle supervisor.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../lab/harness/lab.js";
 import { bundleFor } from "../lab/harness/supervised.js";
+import { timeCli, type CliRow } from "./cli.js";
 import { sleep } from "./lib/clock.js";
 import { manifestYaml, v6, type BenchService } from "./lib/manifest.js";
 import { summarise, type Summary } from "./lib/stats.js";
@@ -33,6 +37,8 @@ export interface FootprintRow {
   rssMB: Summary | undefined;
   peakRssMB: number;
   notUp: number;
+  /** connections the TCP listeners accepted per second during the window (the probes really run) */
+  probesPerS?: number;
   /** reference rows measure something other than the supervisor, to show what bounds its figures */
   reference?: boolean;
   note?: string;
@@ -44,7 +50,7 @@ interface ProcSample {
   rssKB: number;
 }
 
-function sample(pid: number): ProcSample {
+export function sample(pid: number): ProcSample {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // fields 14-17 (utime stime cutime cstime) are f[11..14] after "pid (comm) "
@@ -53,16 +59,28 @@ function sample(pid: number): ProcSample {
   return { cpuTicks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]), rssKB: rss };
 }
 
-const peakKB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+export const peakKB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 
-/** TCP listeners in the host's namespace (a separate process, so its CPU is not the supervisor's) */
-function startListeners(lab: Lab): { stop(): void } {
+/** the n-th distinct TCP check target: its own address in 127.1.0.0/16, one of the listeners' ports */
+export const target = (n: number) => ({ host: `127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`, port: PORT0 + (n % PORTS) });
+
+/**
+ * TCP listeners in the host's namespace (a separate process, so its CPU is not the supervisor's),
+ * on every address; they print how many connections they have accepted, every 100 ms.
+ */
+export function startListeners(lab: Lab): { accepted(): number; stop(): void } {
+  const log = join(lab.host(FOOTPRINT_HOST).dir, "listeners.out");
   const js = `
 const net = require("node:net");
-for (let i = 0; i < ${PORTS}; i++) net.createServer((s) => { s.on("error", () => {}); s.end(); }).listen(${PORT0} + i, "127.0.0.1", 4096);
-setInterval(() => {}, 1 << 30);`;
-  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: join(lab.host(FOOTPRINT_HOST).dir, "listeners.out") });
+let n = 0;
+for (let i = 0; i < ${PORTS}; i++) net.createServer((s) => { n++; s.on("error", () => {}); s.end(); }).listen(${PORT0} + i, "0.0.0.0", 4096);
+setInterval(() => process.stdout.write(n + "\\n"), 100);`;
+  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: log });
   return {
+    accepted() {
+      const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+      return Number(lines.at(-1)) || 0;
+    },
     stop() {
       try {
         process.kill(p.pid, "SIGKILL");
@@ -80,25 +98,43 @@ interface Scenario {
   checksPerS: number;
 }
 
+export const SCENARIOS = ["idle", "idle10k", "tcp1000", "shared1000", "exec100", "tcp100fast"] as const;
+
+/** `checks` distinct TCP checks among `n` services (service i gets check i mod checks) */
+export const tcpServices = (n: number, interval: string, timeout: string, checks = n): BenchService[] =>
+  Array.from({ length: n }, (_, i) => ({
+    name: `t${i}`,
+    prefixes: [v6(i, 3)],
+    tcp: target(i % checks),
+    timing: { interval, timeout, rise: 1, fall: 2 },
+  }));
+
+const idle = (n: number): BenchService[] => Array.from({ length: n }, (_, i) => ({ name: `i${i}`, prefixes: [v6(i, 3)] }));
+
 function scenarios(): Scenario[] {
-  const tcp = (n: number, interval: string, timeout: string): BenchService[] =>
-    Array.from({ length: n }, (_, i) => ({
-      name: `t${i}`,
-      prefixes: [v6(i, 3)],
-      tcp: { host: "127.0.0.1", port: PORT0 + (i % PORTS) },
-      timing: { interval, timeout, rise: 1, fall: 2 },
-    }));
   return [
-    { id: "idle", label: "idle: 10 services, no checks", services: Array.from({ length: 10 }, (_, i) => ({ name: `i${i}`, prefixes: [v6(i, 3)] })), checksPerS: 0 },
-    { id: "tcp1000", label: "1,000 services, TCP check every 1 s", services: tcp(1000, "1s", "500ms"), checksPerS: 1000 },
+    { id: "idle", label: "idle: 10 services, no checks", services: idle(10), checksPerS: 0 },
+    { id: "idle10k", label: "idle: 10,000 services, no checks", services: idle(10_000), checksPerS: 0 },
+    { id: "tcp1000", label: "1,000 services, TCP check every 1 s (1,000 distinct checks)", services: tcpServices(1000, "1s", "500ms"), checksPerS: 1000 },
+    { id: "shared1000", label: "1,000 services sharing 10 TCP checks, every 1 s", services: tcpServices(1000, "1s", "500ms", 10), checksPerS: 1000 },
     {
       id: "exec100",
       label: "100 services, exec check (/bin/true) every 1 s",
       services: Array.from({ length: 100 }, (_, i) => ({ name: `e${i}`, prefixes: [v6(i, 3)], exec: ["/bin/true"], timing: { interval: "1s", timeout: "500ms", rise: 1, fall: 2 } })),
       checksPerS: 100,
     },
-    { id: "tcp100fast", label: "100 services, TCP check every 100 ms", services: tcp(100, "100ms", "50ms"), checksPerS: 1000 },
+    { id: "tcp100fast", label: "100 services, TCP check every 100 ms", services: tcpServices(100, "100ms", "50ms"), checksPerS: 1000 },
   ];
+}
+
+/** the supervisor's status, asked again until it answers (10,000 services keep it busy for a while) */
+async function statusWithin(sup: RunningSupervisor, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const st = await sup.status().catch(() => undefined);
+    if (st || performance.now() > deadline) return st;
+    await sleep(500);
+  }
 }
 
 async function allUp(sup: RunningSupervisor, n: number, timeoutMs: number): Promise<number> {
@@ -151,15 +187,15 @@ async function reference(lab: Lab, id: string, label: string, js: string, checks
 }
 
 const IDLE_NODE = "setInterval(() => {}, 1 << 30);";
-/** 100 timers every 100 ms, each one TCP connect + close to the listeners: the svcroute scenario without svcroute */
+/** 1,000 timers every 1 s, each one TCP connect + close to its own target: the tcp1000 probes without svcroute */
 const CONNECT_LOOP = `
 const net = require("node:net");
-const one = (port) => { const s = net.connect({ host: "127.0.0.1", port, noDelay: true }); const done = () => s.destroy(); s.on("connect", done); s.on("error", done); };
-for (let i = 0; i < 100; i++) setInterval(() => one(${PORT0} + (i % ${PORTS})), 100);`;
+const one = (host, port) => { const s = net.connect({ host, port, noDelay: true }); const done = () => s.destroy(); s.on("connect", done); s.on("error", done); };
+${JSON.stringify(Array.from({ length: 1000 }, (_, i) => target(i)))}.forEach((t, i) => setTimeout(() => setInterval(() => one(t.host, t.port), 1000), i));`;
 
 /** The health monitor alone, in-process (test/bench/health.ts): how much of an exec check is fork + exec. */
 function monitorExecBreakdown(seconds: number): { perCheckMs?: number; inSpawnMs?: number; beyondSpawnMs?: number; childMs?: number; raw: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "health.ts"), String(seconds), "exec"], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
+  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(import.meta.dirname, "health.ts"), String(seconds), "exec"], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
   const out = printed(r);
   const num = (re: RegExp) => {
     const m = re.exec(out);
@@ -174,46 +210,39 @@ function monitorExecBreakdown(seconds: number): { perCheckMs?: number; inSpawnMs
   };
 }
 
-export interface CliRow {
-  command: string;
-  runs: number;
-  wallMs: Summary | undefined;
-}
-
-function timeCli(args: string[], runs: number): Summary | undefined {
-  const xs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 30_000 });
-    const ms = performance.now() - t;
-    if (r.status === 0) xs.push(ms);
-  }
-  return summarise(xs);
-}
-
 export async function footprint(
   lab: Lab,
   o: { windowS: number; warmupS: number; only?: string[]; cliRuns: number; monitorS: number },
   log: (m: string) => void,
-): Promise<{ rows: FootprintRow[]; cli: CliRow[] }> {
+): Promise<{ rows: FootprintRow[]; cli: CliRow[]; errors: string[] }> {
   const listeners = startListeners(lab);
   const rows: FootprintRow[] = [];
   log(`footprint references: an idle node process, and a bare Node TCP connect loop (${o.windowS} s each)`);
   rows.push(await reference(lab, "node-idle", "reference: node with an empty event loop", IDLE_NODE, 0, Math.min(o.windowS, 5), "what any Node process costs"));
-  rows.push(
-    await reference(lab, "node-connect", "reference: bare Node, 1,000 TCP connects/s (no svcroute)", CONNECT_LOOP, 1000, o.windowS, "the floor under a TCP check: net.connect + close in Node"),
+  const want = (id: string) => !o.only || o.only.includes(id);
+  if (want("tcp1000")) rows.push(
+    await reference(lab, "node-connect", "reference: bare Node, the tcp1000 probes (1,000 TCP connects/s, no svcroute)", CONNECT_LOOP, 1000, o.windowS, "the floor under a TCP check: net.connect + close in Node"),
   );
   let cli: CliRow[] = [];
+  const errors: string[] = [];
   try {
-    for (const sc of scenarios().filter((s) => !o.only || o.only.includes(s.id))) {
+    for (const sc of scenarios().filter((s) => want(s.id))) {
       const manifest = manifestYaml(lab, FOOTPRINT_HOST, { services: sc.services, families: ["ipv6"], tors: ["tor2"] });
       log(`footprint: ${sc.label} (${o.warmupS} s warm-up, ${o.windowS} s window)`);
-      const sup = await startSupervisor(lab, FOOTPRINT_HOST, manifest, { logName: `svcroute-${sc.id}.log`, timeoutMs: 120_000 });
+      let sup: RunningSupervisor;
+      try {
+        sup = await startSupervisor(lab, FOOTPRINT_HOST, manifest, { logName: `svcroute-${sc.id}.log`, timeoutMs: 180_000 });
+      } catch (e) {
+        errors.push(`footprint ${sc.id}: ${(e as Error).message}`);
+        log(`ERROR footprint ${sc.id}: ${(e as Error).message}`);
+        continue;
+      }
       try {
         const notUp0 = sc.checksPerS ? await allUp(sup, sc.services.length, 60_000) : 0;
         if (notUp0) log(`  ${notUp0} service(s) not UP after 60 s`);
         await sleep(o.warmupS * 1000);
         const s0 = sample(sup.pid);
+        const accepted0 = listeners.accepted();
         const t0 = performance.now();
         const rss: number[] = [];
         while (performance.now() - t0 < o.windowS * 1000) {
@@ -224,7 +253,7 @@ export async function footprint(
         const wallS = (performance.now() - t0) / 1000;
         const cpuMs = (s1.cpuTicks - s0.cpuTicks) * TICK_MS;
         const runs = sc.checksPerS * wallS;
-        const st = await sup.status();
+        const st = await statusWithin(sup, 60_000);
         rows.push({
           scenario: sc.id,
           label: sc.label,
@@ -236,23 +265,27 @@ export async function footprint(
           childCpuPct: (((s1.childTicks - s0.childTicks) * TICK_MS) / (wallS * 1000)) * 100,
           rssMB: summarise(rss),
           peakRssMB: peakKB(sup.pid) / 1024,
-          notUp: st.services.filter((s) => s.state !== "UP").length,
+          notUp: st ? st.services.filter((s) => s.state !== "UP").length : sc.services.length,
+          ...(sc.services.some((s) => s.tcp) ? { probesPerS: (listeners.accepted() - accepted0) / wallS } : {}),
         });
         if (sc.id === "idle" && o.cliRuns > 0) {
           const bundle = bundleFor(lab);
-          log(`CLI start-up: check and status, ${o.cliRuns} runs each`);
-          // the first run reads the bundle from disk; it is counted like the others
+          log(`CLI start-up against node -e 0: --version, --help, status, check; ${o.cliRuns} pairs each`);
           cli = [
-            { command: "svcroute check", runs: o.cliRuns, wallMs: timeCli([bundle, "check", "--manifest", sup.manifest], o.cliRuns) },
-            { command: "svcroute status", runs: o.cliRuns, wallMs: timeCli([bundle, "status", "--manifest", sup.manifest], o.cliRuns) },
-            { command: "svcroute --version", runs: o.cliRuns, wallMs: timeCli([bundle, "--version"], o.cliRuns) },
+            timeCli(bundle, "--version", ["--version"], o.cliRuns),
+            timeCli(bundle, "--help", ["--help"], o.cliRuns),
+            timeCli(bundle, "status", ["status", "--manifest", sup.manifest], o.cliRuns),
+            timeCli(bundle, "check", ["check", "--manifest", sup.manifest], o.cliRuns),
           ];
         }
+      } catch (e) {
+        errors.push(`footprint ${sc.id}: ${(e as Error).message}`);
+        log(`ERROR footprint ${sc.id}: ${(e as Error).message}`);
       } finally {
         await sup.stop();
       }
     }
-    if (o.monitorS > 0) {
+    if (o.monitorS > 0 && want("exec100")) {
       log(`footprint: the health monitor alone, 100 exec checks/s (test/bench/health.ts, ${o.monitorS} s)`);
       const b = monitorExecBreakdown(o.monitorS);
       rows.push({
@@ -277,5 +310,5 @@ export async function footprint(
   } finally {
     listeners.stop();
   }
-  return { rows, cli };
+  return { rows, cli, errors };
 }

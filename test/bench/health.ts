@@ -1,4 +1,5 @@
 // Health monitor benchmark (printed, not asserted): `npx tsx test/bench/health.ts [seconds]`.
+// Every check has its own name, so no two services share one (identical checks run once for all).
 //
 //   1. 1,000 services (500 TCP, 500 HTTP checks) at a 1 s interval against local listeners
 //   2. 100 exec checks (/bin/true, as nobody when root) at a 1 s interval
@@ -135,19 +136,19 @@ async function scenario(name: string): Promise<void> {
       const p = i % PORTS;
       const check: CheckSpec =
         (name === "tcp-http" ? i % 2 === 0 : name === "tcp")
-          ? { type: "tcp", name: "tcp", timeoutMs: 500, host: "127.0.0.1", port: ports.tcp[p]!, send: undefined, expect: undefined }
-          : { type: "http", name: "http", timeoutMs: 500, url: `http://127.0.0.1:${ports.web[p]}/health`, method: "GET", expectStatus: [200], bodyRegex: undefined, hostHeader: undefined, tlsVerify: true };
+          ? { type: "tcp", name: `tcp${i}`, timeoutMs: 500, host: "127.0.0.1", port: ports.tcp[p]!, send: undefined, expect: undefined }
+          : { type: "http", name: `http${i}`, timeoutMs: 500, url: `http://127.0.0.1:${ports.web[p]}/health`, method: "GET", expectStatus: [200], bodyRegex: undefined, hostHeader: undefined, tlsVerify: true };
       tcpHttp.push(service(`svc-${i}`, check));
     }
     await measure("1,000 services: 500 TCP + 500 HTTP checks at 1 s", tcpHttp);
   } else if (name === "file") {
-    const files = Array.from({ length: 1000 }, (_, i) => service(`file-${i}`, { type: "file", name: "f", timeoutMs: 500, path: "/etc/hostname", healthyWhen: "exists" }));
+    const files = Array.from({ length: 1000 }, (_, i) => service(`file-${i}`, { type: "file", name: `f${i}`, timeoutMs: 500, path: "/etc/hostname", healthyWhen: "exists" }));
     await measure("1,000 file checks at 1 s (the scheduler alone, almost no I/O)", files);
   } else {
     timeSpawns();
     const user = process.getuid?.() === 0 ? "nobody" : (await import("node:os")).userInfo().username;
     const execs = Array.from({ length: 100 }, (_, i) =>
-      service(`exec-${i}`, { type: "exec", name: "true", timeoutMs: 500, command: ["/bin/true"], user, userFromManifest: true, group: undefined, env: {}, cwd: "/" }),
+      service(`exec-${i}`, { type: "exec", name: `true${i}`, timeoutMs: 500, command: ["/bin/true"], user, userFromManifest: true, group: undefined, env: {}, cwd: "/" }),
     );
     await measure(`100 exec checks (/bin/true as ${user}) at 1 s`, execs);
   }

@@ -1,10 +1,12 @@
 // The results document (JSON under test/bench/results/) and the tables printed from it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { FootprintRow, CliRow } from "./footprint.js";
+import type { CliRow } from "./cli.js";
+import type { FootprintRow } from "./footprint.js";
 import type { LatencyRow } from "./latency.js";
 import type { Machine } from "./machine.js";
 import type { ScaleRow } from "./scale.js";
+import type { SoakRow } from "./soak.js";
 import { fmt, meanDiff, triple, type Summary } from "./lib/stats.js";
 import type { StabilityRow } from "./stability.js";
 
@@ -28,6 +30,7 @@ export interface Results {
   scale: ScaleRow[];
   footprint: FootprintRow[];
   cli: CliRow[];
+  soak?: SoakRow;
   goals: Goal[];
   errors: string[];
 }
@@ -120,14 +123,63 @@ export function goals(r: Omit<Results, "goals">): Goal[] {
       });
     }
   }
-  const sup = r.footprint.filter((x) => !x.reference);
-  for (const x of sup) add(`supervisor peak RSS, ${x.label}`, "≤ 60 MB", x.peakRssMB, (v) => v <= 60, " MB");
-  for (const x of sup.filter((y) => y.cpuPerCheckMs !== undefined && y.scenario !== "exec100")) add(`supervisor CPU per check run, ${x.label}`, "≤ 1 ms", x.cpuPerCheckMs, (v) => v <= 1);
-  const ex = r.footprint.find((x) => x.scenario === "exec100");
-  add("supervisor CPU per exec check run, fork + exec included", "≤ 1 ms", ex?.cpuPerCheckMs, (v) => v <= 1);
-  const mon = r.footprint.find((x) => x.scenario === "monitor-exec");
-  add("scheduler CPU per exec check run, fork + exec excluded (health.ts)", "≤ 1 ms", mon?.cpuPerCheckMs, (v) => v <= 1);
-  for (const c of r.cli.filter((x) => x.command !== "svcroute --version")) add(`${c.command} wall time, p50`, "≤ 300 ms", c.wallMs?.p50, (v) => v <= 300);
+  out.push(...footprintGoals(r));
+  return out;
+}
+
+/** The supervisor's and the CLI's footprint, each against its bare-Node reference of the same run. */
+export function footprintGoals(r: Pick<Results, "footprint" | "cli" | "soak">): Goal[] {
+  const out: Goal[] = [];
+  const fp = (id: string) => r.footprint.find((x) => x.scenario === id);
+  const mb = (v: number) => `${fmt(v)} MB`;
+  for (const c of r.cli) {
+    const v = c.ratio?.p50;
+    out.push({
+      what: `${c.command} start-up ÷ \`node -e 0\`, median of ${c.runs} pairs`,
+      target: c.goal === undefined ? "(no goal)" : `≤ ${c.goal}×`,
+      value: v === undefined ? "not measured" : `${v.toFixed(2)}× (${fmt(c.wallMs?.p50)} vs ${fmt(c.nodeMs?.p50)} ms)`,
+      met: v === undefined || c.goal === undefined ? undefined : v <= c.goal,
+    });
+  }
+  const rss = (id: string, limit: number) => {
+    const x = fp(id);
+    const v = x?.rssMB?.max;
+    out.push({ what: `supervisor RSS, ${x?.label ?? id}: largest in the window`, target: `≤ ${limit} MB`, value: v === undefined ? "not measured" : mb(v), met: v === undefined ? undefined : v <= limit });
+  };
+  rss("idle", 50);
+  rss("idle10k", 150);
+  const t = fp("tcp1000");
+  out.push({ what: `supervisor peak RSS (VmHWM), ${t?.label ?? "tcp1000"}`, target: "≤ 80 MB", value: t ? mb(t.peakRssMB) : "not measured", met: t ? t.peakRssMB <= 80 : undefined });
+  const ref = fp("node-connect");
+  const ratio = t?.cpuPerCheckMs !== undefined && ref?.cpuPerCheckMs ? t.cpuPerCheckMs / ref.cpuPerCheckMs : undefined;
+  out.push({
+    what: "CPU per TCP check ÷ bare Node doing the same probes (tcp1000)",
+    target: "≤ 1.2×",
+    value: ratio === undefined ? "not measured" : `${ratio.toFixed(2)}× (${t!.cpuPerCheckMs!.toFixed(3)} vs ${ref!.cpuPerCheckMs!.toFixed(3)} ms)`,
+    met: ratio === undefined ? undefined : ratio <= 1.2,
+  });
+  const sh = fp("shared1000");
+  out.push({
+    what: "1,000 services sharing 10 TCP checks: connections the listeners accept",
+    target: "10 per s (once per interval)",
+    value: sh?.probesPerS === undefined ? "not measured" : `${fmt(sh.probesPerS)} per s`,
+    met: sh?.probesPerS === undefined ? undefined : sh.probesPerS <= 11,
+  });
+  const mon = fp("monitor-exec");
+  out.push({
+    what: "exec check: the supervisor's own CPU per check, fork + exec apart (health.ts)",
+    target: "≤ 0.5 ms",
+    value: mon?.cpuPerCheckMs === undefined ? "not measured" : `${mon.cpuPerCheckMs.toFixed(3)} ms`,
+    met: mon?.cpuPerCheckMs === undefined ? undefined : mon.cpuPerCheckMs <= 0.5,
+  });
+  const so = r.soak;
+  out.push({ what: `soak, ${so ? `${so.minutes} min` : "30 min"} of tcp1000: peak RSS`, target: "≤ 80 MB", value: so ? mb(so.peakRssMB) : "not measured", met: so ? so.peakRssMB <= 80 : undefined });
+  out.push({
+    what: "soak: RSS slope after the first 2 minutes",
+    target: "flat (0 within its 95% interval, or ≤ 1 MB/h)",
+    value: so ? `${so.slopeMBPerHour >= 0 ? "+" : ""}${so.slopeMBPerHour.toFixed(2)} ± ${so.slopeCI.toFixed(2)} MB/h` : "not measured",
+    met: so ? so.slopeMBPerHour - so.slopeCI <= 0 || so.slopeMBPerHour <= 1 : undefined,
+  });
   return out;
 }
 
@@ -210,7 +262,7 @@ export function renderTables(r: Results): string {
     parts.push(
       "**4. Footprint of `svcroute run`** (BIRD host; CPU from /proc over the window, % of one core; reference rows are not svcroute)",
       table(
-        ["scenario", "checks/s", "window", "CPU", "CPU per check", "RSS p50 / max", "peak RSS (VmHWM)", "exec children CPU", "not UP"],
+        ["scenario", "checks/s", "window", "CPU", "CPU per check", "RSS p50 / max", "peak RSS (VmHWM)", "exec children CPU", "probes/s", "not UP"],
         r.footprint.filter((x) => x.scenario !== "monitor-exec").map((x) => [
           x.label,
           String(x.checksPerS),
@@ -220,6 +272,7 @@ export function renderTables(r: Results): string {
           x.rssMB ? `${x.rssMB.p50.toFixed(1)} / ${x.rssMB.max.toFixed(1)} MB` : "–",
           `${x.peakRssMB.toFixed(1)} MB`,
           x.childCpuPct ? `${x.childCpuPct.toFixed(1)} %` : "–",
+          x.probesPerS === undefined ? "–" : fmt(x.probesPerS),
           String(x.notUp),
         ]),
       ),
@@ -227,7 +280,20 @@ export function renderTables(r: Results): string {
     );
   }
   if (r.cli.length) {
-    parts.push("**5. CLI start-up** (wall time of the bundled CLI, ms)", table(["command", "n", "p50 / p95 / max"], r.cli.map((x) => [x.command, String(x.runs), t(x.wallMs)])));
+    parts.push(
+      "**5. CLI start-up** (wall time, ms, p50 / p95 / max; each run paired with a bare `node -e 0` run next to it)",
+      table(
+        ["command", "n", "svcroute", "node -e 0", "ratio p50 / p95"],
+        r.cli.map((x) => [x.command, String(x.runs), t(x.wallMs), t(x.nodeMs), x.ratio ? `${x.ratio.p50.toFixed(2)} / ${x.ratio.p95.toFixed(2)}` : "–"]),
+      ),
+    );
+  }
+  if (r.soak) {
+    const so = r.soak;
+    parts.push(
+      `**6. Soak**: 1,000 services, each its own TCP check every 1 s, ${so.minutes} min: RSS ${fmt(Math.min(...so.samples.map((p) => p[1])))}–${fmt(Math.max(...so.samples.map((p) => p[1])))} MB, ` +
+        `peak ${fmt(so.peakRssMB)} MB, slope ${so.slopeMBPerHour >= 0 ? "+" : ""}${so.slopeMBPerHour.toFixed(2)} ± ${so.slopeCI.toFixed(2)} MB/h (${so.samples.length} samples), ${so.notUp} not UP at the end.`,
+    );
   }
   parts.push(
     "**Goals**",

@@ -1,8 +1,8 @@
-// `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint]`
+// `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...]`
 //
 // Runs svcroute's benchmark on one lab fabric (network namespaces, real FRR/BIRD/ExaBGP; root
 // only): withdrawal latency against two baselines measured in the same run, session stability,
-// scale of a full apply, the supervisor's footprint and the CLI's start-up. Prints the tables
+// scale of a full apply, the supervisor's footprint, the CLI's start-up and a soak. Prints the tables
 // (markdown) and writes everything, with the machine it ran on, to test/bench/results/<time>.json.
 // Nothing is asserted: the goals are printed as met / not met.
 import { existsSync } from "node:fs";
@@ -10,21 +10,24 @@ import { createLab, installSignalHandlers, type Lab } from "../lab/harness/index
 import { checkPrograms, checkRoot, findProgram } from "../lab/harness/preflight.js";
 import { ensureBundle } from "../lab/harness/supervised.js";
 import { FABRIC } from "./fabric.js";
-import { footprint, type CliRow, type FootprintRow } from "./footprint.js";
+import type { CliRow } from "./cli.js";
+import { footprint, SCENARIOS, type FootprintRow } from "./footprint.js";
 import { exabgpLatency, naiveLatency, rerenderLatency, SETTINGS, svcrouteLatency, LATENCY_TOR, type LatencyContext, type LatencyRow } from "./latency.js";
 import { PYTHON } from "./lib/exabgp.js";
 import { TorLog } from "./lib/torlog.js";
 import { loadNow, machine } from "./machine.js";
 import { goals, renderTables, writeResults, type Results } from "./report.js";
 import { scaleRows, type ScaleRow } from "./scale.js";
+import { soak, type SoakRow } from "./soak.js";
 import { naiveStability, svcrouteStability, type StabilityRow } from "./stability.js";
 
-const SECTIONS = ["latency", "stability", "scale", "footprint"] as const;
+const SECTIONS = ["latency", "stability", "scale", "footprint", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
-function args(argv: string[]): { quick: boolean; only: Section[] } {
+function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: string[] | undefined } {
   let quick = false;
   let only: Section[] = [...SECTIONS];
+  let scenarios: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") quick = true;
@@ -33,12 +36,17 @@ function args(argv: string[]): { quick: boolean; only: Section[] } {
       only = v.split(",").map((s) => s.trim()) as Section[];
       const bad = only.filter((s) => !SECTIONS.includes(s));
       if (bad.length) throw new Error(`unknown section(s) ${bad.join(", ")}: choose from ${SECTIONS.join(", ")}`);
+    } else if (a === "--scenarios" || a.startsWith("--scenarios=")) {
+      const v = a.includes("=") ? a.slice(12) : argv[++i] ?? "";
+      scenarios = v.split(",").map((x) => x.trim());
+      const bad = scenarios.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
+      if (bad.length) throw new Error(`unknown footprint scenario(s) ${bad.join(", ")}: choose from ${SCENARIOS.join(", ")}`);
     } else if (a === "--help" || a === "-h") {
-      console.log("npm run bench [-- --quick] [-- --only latency,stability,scale,footprint]");
+      console.log("npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...]");
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  return { quick, only };
+  return { quick, only, scenarios };
 }
 
 /** how many trials and how long: --quick keeps the whole run under three minutes */
@@ -49,7 +57,8 @@ function plan(quick: boolean) {
         stability: 100,
         // FRR 8.4 needs ~30 s for 1,000 (see the full run): not routine
         scale: { sizes: { bird: [10, 100, 1000], frr: [10, 100] }, trials: () => 1, giveUpMs: 20_000, timeoutMs: 60_000 },
-        footprint: { windowS: 5, warmupS: 2, cliRuns: 5, monitorS: 3 },
+        footprint: { windowS: 5, warmupS: 2, cliRuns: 10, monitorS: 3 },
+        soakMin: 3,
       }
     : {
         latency: { settings: [SETTINGS.i01, SETTINGS.i1], trials: { i01: 60, i1: 30 } as Record<string, number>, warmup: 3, naiveBird: 30, naiveFrr: 20, rerender: 20, slow: true, many: true },
@@ -62,7 +71,8 @@ function plan(quick: boolean) {
           giveUpMs: 10_000,
           timeoutMs: 120_000,
         },
-        footprint: { windowS: 30, warmupS: 10, cliRuns: 20, monitorS: 15 },
+        footprint: { windowS: 30, warmupS: 10, cliRuns: 30, monitorS: 15 },
+        soakMin: 30,
       };
 }
 
@@ -99,6 +109,7 @@ async function main(): Promise<void> {
   const scale: ScaleRow[] = [];
   let fp: FootprintRow[] = [];
   let cli: CliRow[] = [];
+  let soakRow: SoakRow | undefined;
   const errors: string[] = [];
   const guard = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -185,9 +196,13 @@ async function main(): Promise<void> {
     }
 
     if (o.only.includes("footprint")) {
-      const r = await guard("footprint", () => footprint(lab!, p.footprint, log));
-      if (r) ({ rows: fp, cli } = r);
+      const r = await guard("footprint", () => footprint(lab!, { ...p.footprint, ...(o.scenarios ? { only: o.scenarios } : {}) }, log));
+      if (r) {
+        ({ rows: fp, cli } = r);
+        errors.push(...r.errors);
+      }
     }
+    if (o.only.includes("soak")) soakRow = await guard("soak", () => soak(lab!, p.soakMin, log));
     tor.close();
   } catch (e) {
     errors.push(`fabric: ${(e as Error).message}`);
@@ -202,7 +217,7 @@ async function main(): Promise<void> {
   }
 
   m.loadAfter = loadNow();
-  const body = { kind: "svcroute-bench" as const, version: 1 as const, mode: o.quick ? ("quick" as const) : ("full" as const), startedAt, durationS: (performance.now() - t0) / 1000, machine: m, latency, stability, scale, footprint: fp, cli, errors };
+  const body = { kind: "svcroute-bench" as const, version: 1 as const, mode: o.quick ? ("quick" as const) : ("full" as const), startedAt, durationS: (performance.now() - t0) / 1000, machine: m, latency, stability, scale, footprint: fp, cli, ...(soakRow ? { soak: soakRow } : {}), errors };
   const results: Results = { ...body, goals: goals(body) };
   const file = writeResults(results);
   console.log(`\n${renderTables(results)}\n`);
