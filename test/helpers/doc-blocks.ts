@@ -1,10 +1,12 @@
 // Documentation blocks generated from the code and from committed results: the manifest
-// reference, the exit-code table, and the reliability figures (docs/results/reliability/).
+// reference, the exit-code table, the reliability figures (docs/results/reliability/), the bench
+// tables (docs/results/bench/) and the footprint table (docs/results/footprint.json).
 // `npx tsx test/helpers/doc-blocks.ts --write` refreshes them; test/unit/readme.test.ts checks.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CODES } from "../../src/errors.js";
 import { manifestReference } from "../../src/manifest/reference.js";
+import { committedFootprintTable } from "../bench/footprint-doc.js";
 import { performanceBlock } from "./bench-table.js";
 import { reliabilityBlock } from "./reliability-table.js";
 
@@ -17,12 +19,13 @@ export const BLOCK_PAGES: Record<string, string> = {
   "exit-codes": "docs/exit-codes.md",
   reliability: "docs/reliability.md",
   performance: "docs/performance.md",
+  footprint: "docs/performance.md",
 };
 
 export function generatedBlocks(): Record<string, string> {
   const codes = ["| exit | code | meaning |", "|---|---|---|", "| 0 | | success |"];
   for (const [k, v] of Object.entries(ERROR_CODES)) codes.push(`| ${v.exit} | \`${k}\` | ${v.summary} |`);
-  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock(), performance: performanceBlock() };
+  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock(), performance: performanceBlock(), footprint: committedFootprintTable() };
 }
 
 function markers(name: string): RegExp {
