@@ -87,7 +87,7 @@ for (const page of readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md
   put(`usr/share/doc/svcroute/docs/${page}`, readFileSync(join(root, "docs", page)));
 }
 
-const bundled = bundledPackages(bundleFiles.map((f) => readFileSync(join(dist, f), "utf8")).join("\n"), root);
+const bundled = bundledPackages(JSON.parse(readFileSync(join(dist, "inputs.json"), "utf8")), root);
 const year = new Date(SDE * 1000).getUTCFullYear();
 const copyright = copyrightFile({ bundled, projectLicense: pkg.license, holder: "svcroute authors", year });
 const changelog = debianChangelog(readFileSync(join(here, "deb", "changelog"), "utf8"), { version: FULL, maintainer: MAINTAINER, sde: SDE });

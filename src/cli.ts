@@ -98,7 +98,15 @@ function buildProgram(io: Io, setExit: (n: number) => void): Command {
     new Option("--log-format <format>", "json (default when not a terminal) or text").choices(["json", "text"]),
     new Option("--log-level <level>", "least severe level logged (default info)").choices(["debug", "info", "warn", "error"]),
     new Option("--no-guard", "do not start the fail-closed guard (it is never started under systemd)"),
-  ]).action(run(async (opts: Opts) => (await import("./commands/run.js")).runCommand(io, opts)));
+  ]).action(
+    run(async (opts: Opts) => {
+      // The supervisor runs for months beside the workload: V8's young generation stays at its
+      // first size instead of growing to 16 MB under the checks' allocations (set before the
+      // supervisor's code loads; docs/performance.md has the figures).
+      (await import("node:v8")).setFlagsFromString("--semi-space-growth-factor=1");
+      return (await import("./commands/run.js")).runCommand(io, opts);
+    }),
+  );
 
   define(program.command("withdraw"), "withdraw every prefix this host announces, now, without a supervisor (systemd OnFailure=)", [
     options.manifest(),

@@ -1,12 +1,16 @@
 // The package's copyright file (Debian DEP-5, also shipped as the rpm's %license): svcroute
-// itself plus every npm package that esbuild put into the bundle. The bundle's own
-// "// node_modules/<name>/..." source markers say which packages those are.
+// itself plus every npm package that esbuild put into the bundle. The build's list of the bundle's
+// source files (dist/inputs.json, from esbuild's metafile) says which packages those are.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export function bundledPackages(bundleText, root) {
+/** the npm packages among `inputs` (source paths relative to the repository) */
+export function bundledPackages(inputs, root) {
   const dirs = new Set();
-  for (const m of bundleText.matchAll(/^\/\/ (node_modules\/(?:[^/\n]+\/node_modules\/)*(?:@[^/\n]+\/)?[^/\n]+)\//gm)) dirs.add(m[1]);
+  for (const input of inputs) {
+    const m = /^(node_modules\/(?:[^/]+\/node_modules\/)*(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(m[1]);
+  }
   return [...dirs].sort().map((dir) => {
     const pkg = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
     const file = readdirSync(join(root, dir)).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));

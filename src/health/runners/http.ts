@@ -2,9 +2,9 @@
 // seen), healthy when the status is expected and the body (first BODY_LIMIT bytes) matches the
 // optional regex (HEAD: status only). TLS is verified unless tls_verify: false; with a Host header the TLS server
 // name (SNI and certificate check) is that host. The deadline (abort signal) covers connect,
-// TLS, headers and body.
+// TLS, headers and body. node:https (and TLS) is loaded with the first https check, not before.
 import http from "node:http";
-import https from "node:https";
+import type https from "node:https";
 import { isIP } from "node:net";
 import type { CheckSpec } from "../../manifest/types.js";
 import type { Outcome, RunContext, RunFn } from "../types.js";
@@ -26,7 +26,7 @@ function failure(e: unknown, ctx: RunContext): Outcome {
 export function prepareHttp(spec: HttpSpec): RunFn {
   const url = new URL(spec.url);
   const secure = url.protocol === "https:";
-  const mod = secure ? https : http;
+  let mod: typeof http | typeof https | undefined = secure ? undefined : http;
   const regex = spec.bodyRegex === undefined ? undefined : new RegExp(spec.bodyRegex);
   const expected = new Set(spec.expectStatus);
   const headers: Record<string, string> = { "User-Agent": "svcroute-health", Connection: "close", Accept: "*/*" };
@@ -38,8 +38,10 @@ export function prepareHttp(spec: HttpSpec): RunFn {
     : {};
   const expectText = spec.expectStatus.join("/");
 
-  return (ctx) =>
-    new Promise<Outcome>((resolve) => {
+  return async (ctx) => {
+    mod ??= (await import("node:https")).default;
+    const client = mod;
+    return new Promise<Outcome>((resolve) => {
       let settled = false;
       const finish = (o: Outcome) => {
         if (settled) return;
@@ -48,7 +50,7 @@ export function prepareHttp(spec: HttpSpec): RunFn {
         resolve(o);
       };
       ctx.phase = `connecting to ${url.host}`;
-      const req = mod.request(url, { method: spec.method, headers, agent: false, signal: ctx.signal, ...tls }, (res) => {
+      const req = client.request(url, { method: spec.method, headers, agent: false, signal: ctx.signal, ...tls }, (res) => {
         const status = res.statusCode ?? 0;
         ctx.phase = `reading the body of HTTP ${status}`;
         const statusOk = expected.has(status);
@@ -90,4 +92,5 @@ export function prepareHttp(spec: HttpSpec): RunFn {
       req.on("error", (e) => finish(failure(e, ctx)));
       req.end();
     });
+  };
 }
