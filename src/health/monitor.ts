@@ -5,9 +5,9 @@
 // Steady rounds sit on a grid of the monotonic clock, one point per interval, at an offset derived
 // from the service's checks and timing (splay.ts): a thousand services do not fire in the same
 // millisecond, and services with identical checks and timing (a group) fall due together. A round
-// takes the results of its group's latest run when that run started at or after the round was due
-// (as fresh as a run of its own), so N services behind the same endpoint cost one run per
-// interval, not N. Rounds while deciding (RISING, FALLING) come every fast_interval after the last.
+// takes the results of its group's latest run when that run was started for a round due at or
+// after its own (as fresh as a run of its own), so N services behind the same endpoint cost one
+// run per interval, not N. Rounds while deciding (RISING, FALLING) come every fast_interval after the last.
 import type { Service } from "../manifest/types.js";
 import { detectionBoundMs } from "./bound.js";
 import { combineResults } from "./combine.js";
@@ -62,6 +62,8 @@ export interface HealthMonitor {
 
 /** One run of a group's checks, shared by the rounds that fall due while it starts. */
 interface SharedRun {
+  /** monotonic: when the round that started it was due (a timer may fire a little early) */
+  due: number;
   /** monotonic */
   startedAt: number;
   /** wall clock */
@@ -225,19 +227,19 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     return started && !e.gone;
   }
 
-  /** when the round after one that started at `start` is due */
-  function nextDue(e: Entry, start: number): number {
-    return nextDelayKind(e.st) === "fast" ? start + e.service.fastIntervalMs : onGrid(e, start, true);
+  /** when the round after one that was due at `due` and started at `start` is due */
+  function nextDue(e: Entry, start: number, due = start): number {
+    return nextDelayKind(e.st) === "fast" ? start + e.service.fastIntervalMs : onGrid(e, Math.max(start, due), true);
   }
 
-  function startRun(e: Entry, runEnv: RunEnv): SharedRun {
+  function startRun(e: Entry, runEnv: RunEnv, due: number): SharedRun {
     const slots = e.slots;
     const at = clock.wall();
     const results = Promise.all(slots.map((s) => runCheck(s, runEnv))).catch((err: unknown) => {
       const reason = `internal error: ${err instanceof Error ? err.message : String(err)}`;
       return slots.map((s): CheckResult => ({ ok: false, reason, check: s.spec.name, type: s.spec.type, at, latencyMs: 0, queuedMs: 0, timedOut: false, error: "EINTERNAL" }));
     });
-    const run: SharedRun = { startedAt: clock.now(), at, env: runEnv, results };
+    const run: SharedRun = { due, startedAt: clock.now(), at, env: runEnv, results };
     e.group.last = run;
     return run;
   }
@@ -248,7 +250,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     const slots = e.slots;
     e.running = true;
     const shared = e.group.last;
-    const run = shared !== undefined && shared.env === runEnv && shared.startedAt >= due ? shared : startRun(e, runEnv);
+    const run = shared !== undefined && shared.env === runEnv && shared.due >= due ? shared : startRun(e, runEnv, due);
     const start = run.startedAt;
     e.lastRoundStart = start;
     const at = run.at;
@@ -257,7 +259,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     if (!active(e)) return;
     if (runEnv !== env) {
       // stopped and started again while this round ran: its results are void, resume the schedule
-      schedule(e, Math.max(clock.now(), nextDue(e, start)));
+      schedule(e, Math.max(clock.now(), nextDue(e, start, due)));
       return;
     }
     const c = e.counters;
@@ -276,7 +278,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     if (!v.ok) c.roundsFailed++;
     dispatch(e, { type: "result", ok: v.ok, reason: v.reason }, results);
     if (opts.onRound) report(() => opts.onRound!(e.service.name, rr));
-    if (active(e) && e.timer === undefined) schedule(e, Math.max(nextDue(e, start), clock.now()));
+    if (active(e) && e.timer === undefined) schedule(e, Math.max(nextDue(e, start, due), clock.now()));
   }
 
   function begin(e: Entry): void {

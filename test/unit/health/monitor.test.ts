@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createHealthMonitor, groupKey } from "../../../src/health/monitor.js";
 import { gridPoint } from "../../../src/health/splay.js";
-import type { HealthTransition } from "../../../src/health/types.js";
+import type { Clock, HealthTransition } from "../../../src/health/types.js";
 import type { CheckSpec, Service } from "../../../src/manifest/types.js";
 import { service, tcpCheck } from "../../helpers/service.js";
 import { FakeRunners } from "./helpers.js";
@@ -191,6 +191,28 @@ describe("identical checks", () => {
     expect(downAt.get("a")).toBeDefined();
     expect(downAt.get("b")).toBe(downAt.get("a"));
     m.stop();
+  });
+});
+
+describe("timers that fire early", () => {
+  it("a round whose timer fires before its grid point still runs once per interval, and still shares", async () => {
+    // Node's timers count from the event loop's cached time, so one can fire a millisecond or two
+    // before the monotonic clock reaches the time it was set for
+    const early: Clock = {
+      now: () => performance.now(),
+      wall: () => Date.now(),
+      setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms - 2)),
+      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    };
+    const fakes = new FakeRunners();
+    const services = ["a", "b", "c"].map((n) => service(n, { rise: 1, checks: [tcpCheck("shared")] }));
+    const m = createHealthMonitor({ services, deps: { prepare: fakes.prepare, clock: early } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    const runs = fakes.startsOf("shared").length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    m.stop();
+    expect(fakes.startsOf("shared").length - runs).toBe(10);
   });
 });
 
