@@ -120,7 +120,8 @@ function scenarios(): Scenario[] {
     {
       id: "exec100",
       label: "100 services, exec check (/bin/true) every 1 s",
-      services: Array.from({ length: 100 }, (_, i) => ({ name: `e${i}`, prefixes: [v6(i, 3)], exec: ["/bin/true"], timing: { interval: "1s", timeout: "500ms", rise: 1, fall: 2 } })),
+      // an argument /bin/true ignores makes each check distinct (identical ones would run once for all)
+      services: Array.from({ length: 100 }, (_, i) => ({ name: `e${i}`, prefixes: [v6(i, 3)], exec: ["/bin/true", `e${i}`], timing: { interval: "1s", timeout: "500ms", rise: 1, fall: 2 } })),
       checksPerS: 100,
     },
     { id: "tcp100fast", label: "100 services, TCP check every 100 ms", services: tcpServices(100, "100ms", "50ms"), checksPerS: 1000 },
@@ -193,6 +194,13 @@ const net = require("node:net");
 const one = (host, port) => { const s = net.connect({ host, port, noDelay: true }); const done = () => s.destroy(); s.on("connect", done); s.on("error", done); };
 ${JSON.stringify(Array.from({ length: 1000 }, (_, i) => target(i)))}.forEach((t, i) => setTimeout(() => setInterval(() => one(t.host, t.port), 1000), i));`;
 
+/** 100 timers every 1 s, each one spawn of /bin/true as the exec checks do it: own process group, as nobody, output piped */
+const SPAWN_LOOP = `
+const cp = require("node:child_process");
+const one = () => { const c = cp.spawn("/bin/true", [], { stdio: ["ignore", "pipe", "pipe"], detached: true, cwd: "/", env: { PATH: "/usr/bin:/bin" }, uid: 65534, gid: 65534 });
+  c.stdout.on("data", () => {}); c.stderr.on("data", () => {}); c.on("exit", () => { try { process.kill(-c.pid, "SIGKILL"); } catch {} }); };
+for (let i = 0; i < 100; i++) setTimeout(() => setInterval(one, 1000), i * 10);`;
+
 /** The health monitor alone, in-process (test/bench/health.ts): how much of an exec check is fork + exec. */
 function monitorExecBreakdown(seconds: number): { perCheckMs?: number; inSpawnMs?: number; beyondSpawnMs?: number; childMs?: number; raw: string } {
   const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(import.meta.dirname, "health.ts"), String(seconds), "exec"], { encoding: "utf8", timeout: (seconds + 30) * 1000 });
@@ -220,6 +228,7 @@ export async function footprint(
   log(`footprint references: an idle node process, and a bare Node TCP connect loop (${o.windowS} s each)`);
   rows.push(await reference(lab, "node-idle", "reference: node with an empty event loop", IDLE_NODE, 0, Math.min(o.windowS, 5), "what any Node process costs"));
   const want = (id: string) => !o.only || o.only.includes(id);
+  if (want("exec100")) rows.push(await reference(lab, "node-spawn", "reference: bare Node, the exec100 spawns (100 /bin/true per s, no svcroute)", SPAWN_LOOP, 100, o.windowS, "the floor under an exec check: spawn and reap in Node"));
   if (want("tcp1000")) rows.push(
     await reference(lab, "node-connect", "reference: bare Node, the tcp1000 probes (1,000 TCP connects/s, no svcroute)", CONNECT_LOOP, 1000, o.windowS, "the floor under a TCP check: net.connect + close in Node"),
   );
