@@ -5,6 +5,7 @@
 //
 //   node --import tsx test/bench/footprint-doc.ts test/bench/results/<run>.json
 // takes a run's results into docs/results/footprint.json and rewrites the table.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { footprintGoals, type Results } from "./report.js";
@@ -39,7 +40,7 @@ if (process.argv[1] === import.meta.filename) {
   const kept: FootprintResults = { startedAt: r.startedAt, mode: r.mode, machine: r.machine, footprint: r.footprint, cli: r.cli, ...(r.soak ? { soak: r.soak } : {}) };
   mkdirSync(dirname(RESULT_FILE), { recursive: true });
   writeFileSync(RESULT_FILE, `${JSON.stringify(kept, null, 1)}\n`);
-  const { writeBlock } = await import("../helpers/doc-blocks.js");
-  writeBlock("footprint", committedFootprintTable());
+  // the page's generated blocks are written by their one writer (which imports this file)
+  execFileSync(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, "../helpers/doc-blocks.ts"), "--write"], { stdio: "inherit" });
   console.log(`${RESULT_FILE} and the footprint table in docs/performance.md updated from ${from}`);
 }
