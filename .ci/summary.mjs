@@ -3,14 +3,13 @@
 // failed counts as a failure even when none of its tests did: a throwing beforeAll reports its
 // tests as skipped, an assertion in afterAll leaves them passed, a file that does not load has
 // none. Skipped and todo tests are listed, so a test that quietly stopped running is seen.
-//   node .ci/summary.mjs --vitest REPORT.json [--steps FILE]
+//   node .ci/summary.mjs --vitest REPORT.json [--vitest REPORT.json ...] [--steps FILE]
 // FILE holds one line per step: "ok NAME" or "FAILED NAME". Exit 1 when anything failed.
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 
-function arg(name) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
+function args(name) {
+  return process.argv.flatMap((a, i) => (a === name && i + 1 < process.argv.length ? [process.argv[i + 1]] : []));
 }
 
 /** @returns {{passed: number, failures: string[], skipped: string[]}} */
@@ -53,17 +52,19 @@ export function countSteps(text) {
 }
 
 function main() {
-  const reportFile = arg("--vitest");
-  const stepsFile = arg("--steps");
+  const reports = args("--vitest");
+  const [stepsFile] = args("--steps");
   let passed = 0;
   const failures = [];
-  let skipped = [];
-  if (reportFile && existsSync(reportFile)) {
-    const v = countVitest(JSON.parse(readFileSync(reportFile, "utf8")));
-    passed += v.passed;
-    failures.push(...v.failures);
-    skipped = v.skipped;
-  } else failures.push(`no test report at ${reportFile ?? "(none given)"}: the test run did not finish`);
+  const skipped = [];
+  for (const reportFile of reports.length ? reports : [undefined]) {
+    if (reportFile && existsSync(reportFile)) {
+      const v = countVitest(JSON.parse(readFileSync(reportFile, "utf8")));
+      passed += v.passed;
+      failures.push(...v.failures);
+      skipped.push(...v.skipped);
+    } else failures.push(`no test report at ${reportFile ?? "(none given)"}: the test run did not finish`);
+  }
   if (stepsFile && existsSync(stepsFile)) {
     const s = countSteps(readFileSync(stepsFile, "utf8"));
     passed += s.passed;
