@@ -24,6 +24,11 @@ const CASES: [Release, Daemon, string][] = [
   ["Debian 13", "frr", "d13f"],
   ["Debian 13", "bird", "d13b"],
 ];
+/** the Ansible role and the Puppet module, each with its service management on */
+const TOOLS: [Release, "ansible" | "puppet", string, Daemon][] = [
+  ["Debian 12", "ansible", "d12a", "bird"],
+  ["Debian 12", "puppet", "d12p", "frr"],
+];
 const DNS = "192.0.2.53/32";
 const WEB = "192.0.2.54/32";
 
@@ -35,7 +40,7 @@ beforeAll(async () => {
   for (const r of Object.values(ROOTS)) if (!existsSync(join(r, ".svcroute-root"))) throw new Error(`no root at ${r}: packaging/systemd-root.sh builds it`);
   lab = await createLab({
     tors: [{ name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 } }],
-    hosts: CASES.map(([, , h]) => ({ name: h, daemon: "none" as const, links: ["tor1"], families: ["ipv4" as const] })),
+    hosts: [...CASES.map(([, , h]) => h), ...TOOLS.map(([, , h]) => h)].map((h) => ({ name: h, daemon: "none" as const, links: ["tor1"], families: ["ipv4" as const] })),
   });
 }, 180_000);
 
@@ -159,5 +164,82 @@ describe.each(CASES)("%s, %s: the .deb under systemd", (release, daemon, host) =
     await sh("apt-get remove -y -q svcroute");
     for (const p of [DNS, WEB]) await waitRoute(lab, "tor1", p, "absent", 5000);
     expect((await sh("journalctl -u svcroute --no-pager")).stdout).toMatch(/every prefix withdrawn/);
+  });
+});
+
+/** the routing daemon as the distribution's package runs it */
+const startDaemon = (c: Container, daemon: Daemon) =>
+  c.sh(daemon === "frr" ? "sed -i 's/^bgpd=no/bgpd=yes/' /etc/frr/daemons && systemctl enable --now frr" : "systemctl enable --now bird");
+
+describe.each(TOOLS)("%s: the %s way, with service management on", (release, tool, host, daemon) => {
+  let c: Container;
+  beforeAll(async () => {
+    c = await bootContainer(lab, host, ROOTS[release], { [PKG]: "/mnt/pkg", [join(ROOT, "packaging")]: "/mnt/packaging" });
+    await startDaemon(c, daemon);
+  }, 180_000);
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  const vars = () => {
+    const h = lab.host(host);
+    const l = lab.link(host, "tor1");
+    return { asn: h.asn, routerId: h.routerId, peer: l.tor4, peerAsn: l.torAsn };
+  };
+  const deb = () => `/mnt/pkg/${readdirSync(PKG).find((f) => /^svcroute_.*_all\.deb$/.test(f))}`;
+
+  function playbook(withWeb: boolean): string {
+    const v = vars();
+    return `- hosts: localhost
+  connection: local
+  gather_facts: true
+  gather_subset: [min]
+  vars:
+    svcroute_package_file: ${deb()}
+    svcroute_daemon: ${daemon}
+    svcroute_router: {asn: ${v.asn}, router_id: ${v.routerId}}
+    svcroute_peers: [{name: tor1, address: ${v.peer}, remote_asn: ${v.peerAsn}, timers: {keepalive: 1s, hold: 3s, connect_retry: 1s}}]
+    svcroute_policy: {allowed_prefixes: [192.0.2.0/24], accept: none}
+    svcroute_services: [{name: dns, prefixes: [${DNS}]}]
+    svcroute_drop_ins: {${withWeb ? `web: [{name: web, prefixes: [${WEB}]}]` : ""}}
+  roles: [svcroute]
+`;
+  }
+
+  function puppetSite(withWeb: boolean): string {
+    const v = vars();
+    return `class { 'svcroute':
+  daemon         => '${daemon}',
+  router         => { 'asn' => ${v.asn}, 'router_id' => '${v.routerId}' },
+  peers          => [{ 'name' => 'tor1', 'address' => '${v.peer}', 'remote_asn' => ${v.peerAsn}, 'timers' => { 'keepalive' => '1s', 'hold' => '3s', 'connect_retry' => '1s' } }],
+  policy         => { 'allowed_prefixes' => ['192.0.2.0/24'], 'accept' => 'none' },
+  services       => [{ 'name' => 'dns', 'prefixes' => ['${DNS}'] }],
+  package_source => '${deb()}',
+}
+${withWeb ? `svcroute::service { 'web':\n  prefixes => ['${WEB}'],\n}\n` : ""}`;
+  }
+
+  const ansible = (withWeb: boolean) =>
+    c.sh(`mkdir -p /root/play && cat > /root/play/site.yml <<'SVCROUTE_EOF'\n${playbook(withWeb)}SVCROUTE_EOF\ncd /root/play && ANSIBLE_ROLES_PATH=/mnt/packaging/ansible/roles ANSIBLE_LOCALHOST_WARNING=false ansible-playbook -i localhost, site.yml`, { allowFail: true });
+  const puppet = (withWeb: boolean) =>
+    c.sh(`cat > /root/site.pp <<'SVCROUTE_EOF'\n${puppetSite(withWeb)}SVCROUTE_EOF\npuppet apply --detailed-exitcodes --color=false --modulepath /mnt/packaging/puppet /root/site.pp`, { allowFail: true });
+
+  it("installs the package, writes the files, enables and starts the service: the ToR has the route; a second run changes nothing", async () => {
+    const run = (withWeb: boolean) => (tool === "ansible" ? ansible(withWeb) : puppet(withWeb));
+    const first = await run(false);
+    expect(first.code, first.stdout.slice(-2000)).toBe(tool === "ansible" ? 0 : 2);
+    expect(await c.show("svcroute", ["ActiveState", "UnitFileState"])).toMatchObject({ ActiveState: "active", UnitFileState: "enabled" });
+    await waitEstablished(lab, { hosts: [host], timeout: 60_000 });
+    await waitRoute(lab, "tor1", DNS, "present", 30_000);
+    const again = await run(false);
+    expect(again.code, again.stdout.slice(-2000)).toBe(0);
+    if (tool === "ansible") expect(again.stdout).toMatch(/changed=0 /);
+  });
+
+  it("a new drop-in is written and the service reloaded (Ansible's handler, Puppet's refresh): the ToR gets its route", async () => {
+    const r = tool === "ansible" ? await ansible(true) : await puppet(true);
+    expect(r.code, r.stdout.slice(-2000)).toBe(tool === "ansible" ? 0 : 2);
+    expect(r.stdout).toMatch(tool === "ansible" ? /RUNNING HANDLER \[svcroute : Reload svcroute\]/ : /Service\[svcroute\]: Triggered 'refresh'/);
+    await waitRoute(lab, "tor1", WEB, "present", 30_000);
   });
 });
