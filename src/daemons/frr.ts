@@ -11,6 +11,7 @@ import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { absentPeer, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "./frr-parse.js";
+import { maskSecrets } from "./config-read.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseFrrVersion } from "./versions.js";
@@ -108,7 +109,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       const r = await frrReload("--reload", cfg.configFile);
       const out = r.output.trim();
       if (/failed to connect to any daemons|Connection refused|No such file or directory.*vty/i.test(out)) {
-        throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}`, { details: out.split("\n").slice(-5).join("\n"), hint: "is bgpd running?" });
+        throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}`, { details: maskSecrets(out.split("\n").slice(-5).join("\n")), hint: "is bgpd running?" });
       }
       const warnings = out.split("\n").filter((l) => /reset (all peers|this peer) to take effect/i.test(l));
       if (r.code !== 0) {
@@ -118,8 +119,9 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         const diff = parseReloadDiff((await frrReload("--test", cfg.configFile)).output);
         if (!diffIsEmpty(diff)) {
           const detail = [...diff.toDelete.map((l) => `- ${l}`), ...diff.toAdd.map((l) => `+ ${l}`)].slice(0, 20).join("\n");
+          // the lines quoted back may hold a password: evidence never shows it
           throw new SvcrouteError("E_APPLY", `frr-reload.py could not apply ${cfg.configFile} (exit ${r.code ?? "killed"}); still different:`, {
-            details: `${detail}\n--- frr-reload said:\n${out.split("\n").filter((l) => /line \d+:|WARNING|ERROR|%/.test(l)).slice(-10).join("\n")}`,
+            details: maskSecrets(`${detail}\n--- frr-reload said:\n${out.split("\n").filter((l) => /line \d+:|WARNING|ERROR|%/.test(l)).slice(-10).join("\n")}`),
           });
         }
       }

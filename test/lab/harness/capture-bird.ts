@@ -1,5 +1,5 @@
-// BIRD outputs: birdc show commands, the parser's errors, and what `birdc configure` says.
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+// BIRD outputs: birdc show commands, the parser's errors, and raw control-socket replies.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Recorder } from "./capture-record.js";
 import { birdProto } from "./host-configs.js";
@@ -18,7 +18,6 @@ export async function captureBirdShow(rec: Recorder, lab: Lab): Promise<void> {
   await bc(rec, lab, "badbird", "badbird.show-protocols.txt", "show protocols", "protocols when the BGP session is down");
   await bc(rec, lab, "host2", "host2.show-route-export-v4.txt", `show route export ${up}`, "what the host exports to tor1 over IPv4");
   await bc(rec, lab, "host2", "host2.show-route-export-v6.txt", `show route export ${birdProto("tor1", "ipv6")}`, "what the host exports to tor1 over IPv6");
-  await bc(rec, lab, "host2", "host2.show-route-all.txt", "show route all", "every route with attributes (defaults from both ToRs, service addresses)");
   await bc(rec, lab, "host2", "host2.show-bfd-sessions.txt", "show bfd sessions", "BFD sessions toward both ToRs, up");
   await bc(rec, lab, "badbird", "badbird.show-bfd-sessions.txt", "show bfd sessions", "BFD session of a host whose BGP session is down");
 }
@@ -29,27 +28,9 @@ export async function captureBirdConfig(rec: Recorder, lab: Lab, scratch: string
   const bad = `${good}\nprotocol static broken {\n  ipv4;\n  route 192.0.2.99/32 via;\n}\n`;
   const badFile = join(scratch, "bad-bird.conf");
   writeFileSync(badFile, bad);
-  const where = "host2 (running BIRD)";
   await rec.command("bird-p-bad.txt", ["bird", "-p", "-c", badFile], { where: "no daemon needed", note: "parse-only check of a config with a syntax error (exit 1, FILE:LINE:COL message)" });
   await rec.command("bird-p-good.txt", ["bird", "-p", "-c", paths.configFile], { where: "no daemon needed", note: "parse-only check of a good config (no output)" });
-  const birdc = (...args: string[]): [string, ...string[]] => ["birdc", "-s", paths.socket, ...args];
-  await rec.command("birdc-configure-check-ok.txt", birdc("configure", "check"), { where, note: "check the daemon's own config file" });
-  await rec.command("birdc-configure-check-bad.txt", birdc("configure", "check", `"${badFile}"`), { where, note: "check another file that has an error" });
-  await rec.command("birdc-configure-unchanged.txt", birdc("configure"), { where, note: "configure with an unchanged file" });
-  writeFileSync(paths.configFile, good.replace("hold time 9", "hold time 12").replace("then accept; reject; }", 'then accept; reject "not a default route"; }'));
-  await rec.command("birdc-configure-changed.txt", birdc("configure"), { where, note: "configure after a filter and a session change" });
-  copyFileSync(badFile, paths.configFile);
-  await rec.command("birdc-configure-rejected.txt", birdc("configure"), { where, note: "configure with a syntax error: BIRD keeps the old config; as an argument, birdc exits 1" });
-  await rec.command("birdc-configure-rejected-stdin.txt", birdc(), {
-    where,
-    input: "configure\n",
-    shown: `echo configure | birdc -s ${paths.socket}`,
-    note: "the same, with the command on stdin: birdc exits 0 although BIRD rejected the config (read the output)",
-  });
-  writeFileSync(paths.configFile, `${good}\nprotocol bgp incomplete {\n  local as ${lab.host("host2").asn};\n  ipv4;\n}\n`);
-  await rec.command("birdc-configure-rejected-semantic.txt", birdc("configure"), { where, note: "configure with a file that parses but is invalid (a BGP protocol without neighbor)" });
-  writeFileSync(paths.configFile, good);
-  await rec.command("birdc-configure-restored.txt", birdc("configure"), { where, note: "configure back to the original file" });
+  // (svcroute's BIRD driver speaks the control socket itself, raw.* below, never birdc)
 }
 
 /** Raw control-socket replies (reply codes included), as svcroute's own BIRD client reads them. */
@@ -95,9 +76,25 @@ export async function captureBirdRaw(rec: Recorder, lab: Lab): Promise<void> {
     ["raw.unknown-command.txt", "frobnicate", "a command BIRD does not know (9xxx code)"],
     ["raw.unknown-protocol.txt", "disable nosuchproto", "a protocol that does not exist"],
   ];
-  for (const [file, cmd, note] of cmds) {
+  const ask = async (file: string, cmd: string, note: string) => {
     sock.write(`${cmd}\n`);
     rec.save(file, await reply(), { command: `${cmd} (over the socket)`, where, exit: 0, note });
-  }
+  };
+  for (const [file, cmd, note] of cmds) await ask(file, cmd, note);
+  // A reconfiguration that replaces the device protocol (the distribution's unnamed device1
+  // becomes svcroute's svcr_device): what BIRD then knows of the interfaces, and a restart of the
+  // new device protocol (the BIRD driver's rescan).
+  await ask("raw.show-interfaces.txt", "show interfaces", "the interfaces the device protocol knows");
+  await ask("raw.show-protocols.txt", "show protocols", "every protocol (the device protocol is device1)");
+  const good = readFileSync(paths.configFile, "utf8");
+  writeFileSync(paths.configFile, good.replace("protocol device {", "protocol device svcr_device {"));
+  await ask("raw.configure-device-replaced.txt", `configure "${paths.configFile}" timeout 30`, "configure with the device protocol renamed to svcr_device");
+  await ask("raw.show-interfaces-device-replaced.txt", "show interfaces", "the interfaces right after that reconfiguration");
+  await ask("raw.show-protocols-device-replaced.txt", "show protocols", "every protocol after it (svcr_device)");
+  await ask("raw.restart-device.txt", "restart svcr_device", "restarting the new device protocol");
+  await ask("raw.show-interfaces-rescanned.txt", "show interfaces", "the interfaces after the restart");
+  await ask("raw.configure-confirm-device.txt", "configure confirm", "confirming the reconfiguration");
+  writeFileSync(paths.configFile, good);
+  await ask("raw.configure-restored.txt", `configure "${paths.configFile}"`, "back to the original file (device1 again)");
   sock.destroy();
 }

@@ -14,13 +14,10 @@ export async function captureFrrShow(rec: Recorder, lab: Lab): Promise<void> {
   const ok = lab.link("host1", "tor1");
   const silent = lab.link("silent", "tor1");
   const bad = lab.link("badasn", "tor1");
-  await vty(rec, lab, "tor1", "tor1.show-bgp-summary.json", "show bgp summary json", "ToR: Established peers (host1, host2) and not (silent: nobody listening; badasn, badbird: wrong ASN)");
   await vty(rec, lab, "tor1", "tor1.show-bgp-neighbors.json", "show bgp neighbors json", "all neighbours of the ToR, Established and not");
   await vty(rec, lab, "tor1", "tor1.show-bgp-neighbor-established.json", `show bgp neighbors ${ok.host4} json`, "one Established neighbour (host1, IPv4, BFD)");
   await vty(rec, lab, "tor1", "tor1.show-bgp-neighbor-nobody-listening.json", `show bgp neighbors ${silent.host4} json`, "a neighbour with no BGP speaker behind it");
   await vty(rec, lab, "tor1", "tor1.show-bgp-neighbor-wrong-asn.json", `show bgp neighbors ${bad.host4} json`, "a host that expects the wrong ToR ASN (it sends Bad Peer AS)");
-  await vty(rec, lab, "tor1", "tor1.show-bgp-ipv4-unicast.json", "show bgp ipv4 unicast json", "ToR table: host routes, 192.0.2.100/32 is ECMP over host1 and host2");
-  await vty(rec, lab, "tor1", "tor1.show-bgp-ipv6-unicast.json", "show bgp ipv6 unicast json", "ToR IPv6 table, 2001:db8::100/128 ECMP");
   await vty(rec, lab, "tor1", "tor1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json", `show bgp ipv4 unicast neighbors ${ok.host4} advertised-routes json`, "what the ToR sends a host: only a default-originate");
   await vty(rec, lab, "tor1", "tor1.show-bfd-peers.json", "show bfd peers json", "ToR BFD: up toward host1/host2, down toward silent/badasn/badbird");
 
@@ -30,7 +27,6 @@ export async function captureFrrShow(rec: Recorder, lab: Lab): Promise<void> {
   await vty(rec, lab, "host1", "host1.show-bgp-neighbors.json", "show bgp neighbors json", "FRR host: all its neighbours (Established)");
   await vty(rec, lab, "host1", "host1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json", `show bgp ipv4 unicast neighbors ${t4} advertised-routes json`, "what the host announces to tor1 over IPv4");
   await vty(rec, lab, "host1", "host1.show-bgp-ipv6-unicast-neighbor-advertised-routes.json", `show bgp ipv6 unicast neighbors ${t6} advertised-routes json`, "what the host announces to tor1 over IPv6");
-  await vty(rec, lab, "host1", "host1.show-bgp-ipv4-unicast.json", "show bgp ipv4 unicast json", "host table: its own networks and two default routes (multipath)");
   await vty(rec, lab, "host1", "host1.show-bfd-peers.json", "show bfd peers json", "FRR host BFD sessions, all up");
   await vty(rec, lab, "host1", "host1.show-running-config.txt", "show running-config", "running config of the FRR host");
   await vty(rec, lab, "badasn", "badasn.show-bgp-neighbors.json", "show bgp neighbors json", "host side of a wrong remote-as: never Established");

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { captureBirdConfig, captureBirdRaw, captureBirdShow } from "./capture-bird.js";
 import { captureFrrCheckers, captureFrrShow } from "./capture-frr.js";
+import { captureFrrDriver } from "./capture-frr-driver.js";
 import { Recorder, type Captured } from "./capture-record.js";
 import { installSignalHandlers } from "./cleanup.js";
 import { waitEcmp, waitEstablished, waitRoute } from "./conditions.js";
@@ -56,10 +57,7 @@ const NOTES: Record<string, string[]> = {
     "  always exits 0 (read its output); an undefined route-map is accepted by both.",
     "- `frr-reload.py --test` exits 0 whether or not there is a diff; `no hostname …` is noise (shared hostname).",
   ],
-  BIRD: [
-    "- birdc's exit code depends on how the command is given: as arguments it exits 1 when BIRD answers with",
-    "  an error (a rejected `configure`); with commands on stdin it exits 0 regardless. Read the output.",
-  ],
+  BIRD: ["- svcroute speaks BIRD's control socket itself (raw.*, reply codes included); it never runs birdc."],
 };
 
 function readme(title: string, entries: Captured[]): string {
@@ -102,6 +100,7 @@ async function main(): Promise<void> {
     await captureBirdShow(bird, lab);
     await captureBirdRaw(bird, lab);
     await captureFrrCheckers(frr, lab, scratch);
+    await captureFrrDriver(frr, lab, scratch);
     await captureBirdConfig(bird, lab, scratch);
     writeFileSync(join(frr.dir, "README.md"), readme("FRR", frr.entries));
     writeFileSync(join(bird.dir, "README.md"), readme("BIRD", bird.entries));

@@ -1,27 +1,32 @@
-// The BIRD driver against a stand-in control socket that speaks BIRD's reply protocol (codes as
-// captured from BIRD 2.0.12, test/fixtures/captured/bird/raw.*) and behaves like BIRD where it
-// matters: a reconfiguration that replaces the device protocol forgets every interface.
+// The BIRD driver against a stand-in control socket that answers with what BIRD 2.0.12 really
+// sent on its socket (test/fixtures/captured/bird/raw.*, reply codes included), in the order the
+// capture saw it: a reconfiguration that replaces the device protocol (device1 → svcr_device)
+// makes BIRD forget its interfaces until the new device protocol is restarted.
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createBirdDriver } from "../../../src/daemons/bird.js";
 import type { DaemonConfig } from "../../../src/manifest/types.js";
+import { CAPTURED } from "../../helpers/captured-exec.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
-const ALL = ["lo", "eth0", "eth1"];
+const raw = (f: string) => readFileSync(join(CAPTURED, "bird", `raw.${f}.txt`), "utf8");
+/** the interfaces a `show interfaces` reply lists */
+const interfacesIn = (reply: string) => [...reply.matchAll(/^1001-(\S+) /gm)].map((m) => m[1]!);
+const ALL = interfacesIn(raw("show-interfaces"));
 
 class FakeBird {
-  interfaces = [...ALL];
-  /** the next `configure` replaces the device protocol (BIRD then drops its interface list) */
+  /** the next `configure` replaces the device protocol (as svcroute's first config does) */
   replacesDevice = false;
-  device = "device1";
+  state: "original" | "replaced" | "rescanned" = "original";
   commands: string[] = [];
   server: Server;
 
   constructor(readonly path: string) {
     this.server = createServer((sock) => {
       sock.setEncoding("utf8");
-      sock.write("0001 BIRD 2.0.12 ready.\n");
+      sock.write(raw("greeting"));
       let buf = "";
       sock.on("data", (d: string) => {
         buf += d;
@@ -37,22 +42,18 @@ class FakeBird {
   }
 
   answer(cmd: string): string {
-    if (cmd === "show interfaces") {
-      return `${this.interfaces.map((n, i) => `1001-${n} up (index=${i + 1})\n1004-\tMultiAccess AdminUp LinkUp MTU=1500\n`).join("")}0000 \n`;
+    if (cmd === "show interfaces") return raw({ original: "show-interfaces", replaced: "show-interfaces-device-replaced", rescanned: "show-interfaces-rescanned" }[this.state]);
+    if (cmd === "show protocols") return raw(this.state === "original" ? "show-protocols" : "show-protocols-device-replaced");
+    if (cmd.startsWith('configure "')) {
+      if (!this.replacesDevice) return raw("configure-timeout");
+      this.state = "replaced";
+      return raw("configure-device-replaced");
     }
-    if (cmd === "show protocols") return `2002-Name       Proto      Table      State  Since         Info\n1002-${this.device.padEnd(10)} Device     ---        up     10:58:42.905  \n0000 \n`;
-    if (cmd.startsWith("configure \"")) {
-      if (this.replacesDevice) {
-        this.device = "svcr_device";
-        this.interfaces = [];
-      }
-      return `0002-Reading configuration from ${cmd.split('"')[1]}\n0022-Undo scheduled in 30 s\n0004 Reconfiguration in progress\n`;
+    if (cmd === "restart svcr_device" && this.state !== "original") {
+      this.state = "rescanned";
+      return raw("restart-device");
     }
-    if (cmd === `restart ${this.device}`) {
-      this.interfaces = [...ALL];
-      return `0012-${this.device}: restarted\n0000 \n`;
-    }
-    return "9001 syntax error\n";
+    return raw("unknown-command");
   }
 }
 
@@ -73,7 +74,8 @@ describe("BIRD driver: reload", () => {
   it("a reconfiguration that keeps the device protocol touches nothing else", async () => {
     const { bird, driver } = await setup();
     const r = await driver.reload();
-    expect(r.sessionsRestarted).toBe(true);
+    // BIRD answered "Reconfigured" (no protocol restarted); "Reconfiguration in progress" would say otherwise
+    expect(r.sessionsRestarted).toBe(/in progress/.test(raw("configure-timeout")));
     expect(bird.commands.filter((c) => c.startsWith("restart"))).toEqual([]);
     expect(r.output).not.toMatch(/rescan/);
   });
@@ -83,8 +85,10 @@ describe("BIRD driver: reload", () => {
     bird.replacesDevice = true;
     const r = await driver.reload();
     expect(bird.commands.filter((c) => c.startsWith("restart"))).toEqual(["restart svcr_device"]);
-    expect(bird.interfaces).toEqual(ALL);
-    expect(r.output).toMatch(/interfaces lo, eth0, eth1 were dropped by the reconfiguration; restarted svcr_device to rescan them/);
+    expect(bird.state).toBe("rescanned");
+    const lost = ALL.filter((n) => !interfacesIn(raw("show-interfaces-device-replaced")).includes(n));
+    expect(lost.length, "the capture shows BIRD forgetting interfaces").toBeGreaterThan(0);
+    expect(r.output).toContain(`interfaces ${lost.join(", ")} were dropped by the reconfiguration; restarted svcr_device to rescan them`);
     expect(r.output).not.toMatch(/still missing/);
   });
 });

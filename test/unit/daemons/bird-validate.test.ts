@@ -5,22 +5,22 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateConfigText } from "../../../src/daemons/validate.js";
 import type { Exec } from "../../../src/effects/exec.js";
+import { CAPTURED, capturedExit } from "../../helpers/captured-exec.js";
 
-const DIR = join(import.meta.dirname, "../../fixtures/captured/bird");
-const EXIT = Object.fromEntries([...readFileSync(join(DIR, "README.md"), "utf8").matchAll(/^\| `([^`]+)` \| .* \| (\d+) \| [^|]* \|$/gm)].map((m) => [m[1]!, Number(m[2])]));
+const DIR = join(CAPTURED, "bird");
 
 /** bird -p answering as captured; the captured file name is replaced by the checked one */
 function birdP(file: string): Exec {
   return async (_cmd, args) => {
     const checked = args[args.indexOf("-c") + 1]!;
     const out = readFileSync(join(DIR, file), "utf8").replace(/\/tmp\/svrl\/\S+?\.conf/g, checked);
-    return { code: EXIT[file]!, stdout: "", stderr: out, durationMs: 1 } as never;
+    return { code: capturedExit("bird", file), stdout: "", stderr: out, durationMs: 1 } as never;
   };
 }
 
 describe("bird -p as the judge", () => {
   it("a good config: accepted, nothing said", async () => {
-    expect(EXIT["bird-p-good.txt"]).toBe(0);
+    expect(capturedExit("bird", "bird-p-good.txt")).toBe(0);
     const v = await validateConfigText("bird", "router id 192.0.2.1;\n", { exec: birdP("bird-p-good.txt") });
     expect(v).toMatchObject({ ok: true, judges: ["bird -p"], diagnostics: [] });
   });

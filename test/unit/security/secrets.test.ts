@@ -16,6 +16,10 @@ import { Engine } from "../../../src/supervisor/engine.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import { renderMetrics } from "../../../src/supervisor/metrics.js";
 import { buildStatus } from "../../../src/supervisor/status.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createFrrDriver } from "../../../src/daemons/frr.js";
+import { CAPTURED, replay } from "../../helpers/captured-exec.js";
 import { FakeDaemon } from "../../helpers/fake-driver.js";
 
 const PW = "S3cret-md5.key$7";
@@ -49,10 +53,23 @@ describe("secrets stay secret", () => {
     }
   });
 
-  it("the supervisor's logs, status and metrics never contain the password, even when the daemon rejects the config", async () => {
+  // The routing daemon's side comes from the real FRR driver answered with what FRR printed
+  // (test/fixtures/captured/frr/): vtysh -C quoting the password line it refuses, and
+  // frr-reload.py failing on a password line, both with the captures' made-up password.
+  it.each([
+    ["the daemon's parser rejects the config (vtysh -C quotes the line)", "vtysh-C-password-line.txt", undefined],
+    ["the daemon refuses the reload (frr-reload.py and the remaining diff quote the line)", "vtysh-C-good.txt", "frr-reload-reload-refused-password.txt"],
+  ])("the supervisor's logs, status, metrics and errors never contain the password: %s", async (_w, vtyshC, reload) => {
     let current: Manifest | undefined;
     const daemon = new FakeDaemon(() => current!);
     const log = memoryLogger();
+    const { exec } = replay("frr", (cmd, args) => {
+      if (cmd.endsWith("vtysh")) return vtyshC;
+      if (cmd.endsWith("bgpd")) return "bgpd-C-good.txt";
+      if (cmd.endsWith("frr-reload.py")) return args[0] === "--reload" ? reload : "frr-reload-test-refused-password.txt";
+      return undefined;
+    });
+    const frr = (m: Manifest) => createFrrDriver(m.daemon, { exec });
     const engine = new Engine(
       {
         log,
@@ -62,7 +79,7 @@ describe("secrets stay secret", () => {
           current = manifest();
           return { manifest: current, problems: [], warnings: [], files: ["/m.yaml"] };
         },
-        makeDriver: () => daemon.driver(),
+        makeDriver: (d) => ({ ...daemon.driver(), validate: (t) => frr(current!).validate(t), reload: () => frr(current!).reload() }) as ReturnType<typeof daemon.driver>,
         readSecrets: (m) => loadSecrets(m, reader),
         health: { update: () => undefined, setDrained: () => undefined, snapshot: () => [{ name: "dns", state: "UP", phase: "UP" } as unknown as ServiceSnapshot] },
         readDrain: async () => NO_DRAIN,
@@ -77,16 +94,14 @@ describe("secrets stay secret", () => {
       },
       "/m.yaml",
     );
-    await engine.reconcile(new Set(["start"]));
-    expect(daemon.files.get("/fake/frr.conf")).toContain(PW); // the daemon needs it
-    daemon.rejectNext = true;
-    await engine.reconcile(new Set(["reverify"]));
-    daemon.instance = "pid-2"; // a restarted daemon: the next reconcile validates and reloads in full
-    await engine.reconcile(new Set(["daemon"]));
-    expect(engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_DAEMON_REJECTED" });
+    expect(readFileSync(join(CAPTURED, "frr", reload ?? vtyshC), "utf8"), "the capture quotes the password, as FRR does").toContain(PW);
+    const r = await engine.reconcile(new Set(["start"]));
+    expect(r.ok).toBe(false);
     const status = buildStatus(engine.state, [], { pid: 1, startedAt: 0 });
-    const everything = [JSON.stringify(log.lines), JSON.stringify(status), renderMetrics(status), JSON.stringify(engine.state.lastReconcile)];
+    const kept = engine.state.rejected?.error;
+    const everything = [JSON.stringify(log.lines), JSON.stringify(status), renderMetrics(status), JSON.stringify(engine.state.lastReconcile), kept ? formatError(kept) : ""];
     for (const t of everything) expect(t).not.toContain(PW);
+    expect(status.last_reconcile?.code).toBe(reload ? "E_APPLY" : "E_DAEMON_REJECTED");
   });
 
   it("parser evidence that quotes a password line is masked", () => {
