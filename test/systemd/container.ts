@@ -2,8 +2,9 @@
 // namespace: its routing daemon speaks BGP to the lab's ToR over the host's links. The root is
 // read-only (an overlay on tmpfs takes every change), so each boot starts from the same image.
 // Commands run inside through nsenter (the host has no machined to ask).
-import { readdirSync, readFileSync } from "node:fs";
-import { run, type RunResult } from "../lab/harness/exec.js";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { run, spawnLogged, type RunResult } from "../lab/harness/exec.js";
 import type { Lab } from "../lab/harness/lab.js";
 import { isAlive } from "../lab/harness/procs.js";
 import { waitFor } from "../lab/harness/wait.js";
@@ -38,9 +39,20 @@ function childOf(pid: number): number | undefined {
  */
 export async function bootContainer(lab: Lab, host: string, root: string, binds: Record<string, string>): Promise<Container> {
   const name = `svcr-${lab.id}-${host}`;
-  const args = ["-q", "-D", root, "--boot", "--volatile=overlay", "--register=no", "--keep-unit", "-M", name, ...Object.entries(binds).map(([h, c]) => `--bind-ro=${h}:${c}`)];
-  const p = lab.spawn(host, "systemd-nspawn", args);
-  const { value: leader } = await waitFor(() => childOf(p.pid), { what: `${name}: the container's systemd`, timeout: 30_000, until: (x) => x !== undefined });
+  // joined to the namespace by path: under `ip netns exec` nspawn would find no cgroup file system
+  const args = ["-q", "-D", root, "--boot", "--volatile=overlay", "--register=no", "--keep-unit", "-M", name, `--network-namespace-path=/run/netns/${lab.ns(host)}`];
+  args.push(...Object.entries(binds).map(([h, c]) => `--bind-ro=${h}:${c}`));
+  const dir = join(lab.dir, host);
+  mkdirSync(dir, { recursive: true });
+  const child = spawnLogged("systemd-nspawn", args, join(dir, "nspawn.out"));
+  const p = { pid: child.pid! };
+  const kill = () => isAlive(p.pid) && process.kill(p.pid, "SIGKILL");
+  const leader = await waitFor(() => childOf(p.pid), { what: `${name}: the container's systemd (log: ${join(dir, "nspawn.out")})`, timeout: 30_000, until: (x) => x !== undefined })
+    .then((w) => w.value)
+    .catch((e: unknown) => {
+      kill();
+      throw e;
+    });
   const sh = (cmd: string, opts: { allowFail?: boolean; timeoutMs?: number } = {}) =>
     run("nsenter", ["-t", String(leader), "-a", "sh", "-c", cmd], { timeoutMs: opts.timeoutMs ?? 120_000, allowFail: opts.allowFail ?? false, env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" } });
   // "running", or "degraded" when a unit failed: either way the boot is over
@@ -49,6 +61,9 @@ export async function bootContainer(lab: Lab, host: string, root: string, binds:
     timeout: 90_000,
     interval: 250,
     until: (r) => /^(running|degraded)$/m.test(r.stdout),
+  }).catch((e: unknown) => {
+    kill();
+    throw e;
   });
   return {
     leader: leader!,
