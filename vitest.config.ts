@@ -24,17 +24,6 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      {
-        test: {
-          // The packaged service under a real systemd (packaging/systemd-gates.sh runs it after
-          // `npm run package`; not part of `npm test`).
-          name: "systemd",
-          include: ["test/systemd/**/*.test.ts"],
-          testTimeout: 300_000,
-          hookTimeout: 300_000,
-          fileParallelism: false,
-        },
-      },
     ],
   },
 });

@@ -3,7 +3,8 @@
 # built and cached on first use) boot with systemd-nspawn in lab network namespaces beside an FRR
 # ToR, and test/systemd/ installs the .deb in them and drives it (vitest project "systemd").
 # Needs root and the .deb of `npm run package` (built when missing); holds the lab lock while
-# it runs daemons. The vitest JSON report goes to node_modules/.cache/svcroute/vitest-systemd.json.
+# it runs daemons. vitest.systemd.config.ts writes its JSON report to
+# node_modules/.cache/svcroute/vitest-systemd.json.
 #   packaging/systemd-gates.sh
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,6 +15,6 @@ ls packaging/out/svcroute_*_all.deb >/dev/null 2>&1 || npm run -s package
 for suite in bookworm trixie; do bash packaging/systemd-root.sh "$suite" >/dev/null; done
 echo "systemd-gates.sh: roots ready after $(($(date +%s) - t0)) s"
 rc=0
-flock /tmp/svcroute-lab.lock npx vitest run --project systemd --outputFile.json=node_modules/.cache/svcroute/vitest-systemd.json || rc=$?
+flock /tmp/svcroute-lab.lock npx vitest run --config vitest.systemd.config.ts || rc=$?
 echo "systemd-gates.sh: $(($(date +%s) - t0)) s in all"
 exit $rc

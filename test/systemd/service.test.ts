@@ -4,7 +4,7 @@
 // enable --now (readiness through the notify socket), the watchdog, reload, a crash loop that
 // ends in OnFailure=svcroute-withdraw.service, and apt-get remove. What each step claims is
 // observed where it matters: in systemd's own state and at the ToR.
-// Run by packaging/systemd-gates.sh (vitest --project systemd), which builds what it needs.
+// Run by packaging/systemd-gates.sh (vitest.systemd.config.ts), which builds what it needs.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
