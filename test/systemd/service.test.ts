@@ -45,7 +45,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await lab?.down();
+  await (lab as Lab | undefined)?.down(); // undefined when the lab did not come up
 });
 
 function manifest(host: string, daemon: Daemon, extra = ""): string {
@@ -79,7 +79,7 @@ describe.each(CASES)("%s, %s: the .deb under systemd", (release, daemon, host) =
   }, 180_000);
 
   afterAll(async () => {
-    await c?.stop();
+    await (c as Container | undefined)?.stop();
   });
 
   it("installs; `systemctl enable --now svcroute` returns once the supervisor said READY=1, and the ToR has the route", async () => {
@@ -178,7 +178,7 @@ describe.each(TOOLS)("%s: the %s way, with service management on", (release, too
     await startDaemon(c, daemon);
   }, 180_000);
   afterAll(async () => {
-    await c?.stop();
+    await (c as Container | undefined)?.stop();
   });
 
   const vars = () => {

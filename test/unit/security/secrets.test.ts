@@ -79,7 +79,7 @@ describe("secrets stay secret", () => {
           current = manifest();
           return { manifest: current, problems: [], warnings: [], files: ["/m.yaml"] };
         },
-        makeDriver: (d) => ({ ...daemon.driver(), validate: (t) => frr(current!).validate(t), reload: () => frr(current!).reload() }) as ReturnType<typeof daemon.driver>,
+        makeDriver: () => ({ ...daemon.driver(), validate: (t) => frr(current!).validate(t), reload: () => frr(current!).reload() }),
         readSecrets: (m) => loadSecrets(m, reader),
         health: { update: () => undefined, setDrained: () => undefined, snapshot: () => [{ name: "dns", state: "UP", phase: "UP" } as unknown as ServiceSnapshot] },
         readDrain: async () => NO_DRAIN,
