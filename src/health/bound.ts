@@ -26,8 +26,9 @@
 // Recovery → UP is symmetric: ≤ interval + (rise − 1) · max(fast_interval, T) + T.
 //
 // Outside the bound: waiting for a global concurrency slot (zero while fewer checks than the
-// limit are running at once; a hung check holds its slot for at most its timeout) and event-loop
-// lag of the timers themselves.
+// limit are running at once; a hung check holds its slot for at most its timeout), waiting for the
+// previous run of a check to stop after its timeout (milliseconds for a runner that honours its
+// abort, at most one timeout: run-check.ts) and event-loop lag of the timers themselves.
 import type { Service } from "../manifest/types.js";
 
 type Timing = Pick<Service, "intervalMs" | "fastIntervalMs" | "timeoutMs" | "fall" | "rise"> & { checks: { timeoutMs: number }[] };

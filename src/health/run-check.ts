@@ -1,7 +1,10 @@
 // Run one check once: take concurrency slots, start the runner, enforce the deadline on the
 // injected clock, never overlap two runs of the same check. The deadline is the scheduler's, not
 // the runner's: at `timeoutMs` the run is decided (a timeout failure), the runner is aborted and
-// the slots are released, even if a misbehaving runner never settles.
+// the slots are released, even if a misbehaving runner never settles. A run that finds the
+// previous one still stopping (an aborted exec check's process group takes a few ms to go) waits
+// for it within its own timeout: one stalled check is one failure, not a timeout and, a moment
+// later, a second failure for the overlap.
 import type { CheckSpec } from "../manifest/types.js";
 import { acquireSlots, type Limits } from "./limiter.js";
 import type { CheckResult, Clock, Outcome, RunContext, RunFn } from "./types.js";
@@ -14,6 +17,8 @@ export interface CheckSlot {
   run: RunFn;
   /** a runner of this check has not settled yet */
   inFlight: boolean;
+  /** called once the runner in flight settles (only while a run waits for it) */
+  onSettled: (() => void)[] | undefined;
   last: CheckResult | undefined;
 }
 
@@ -31,13 +36,32 @@ export function checkKey(spec: CheckSpec): string {
 }
 
 export function makeSlot(spec: CheckSpec, run: RunFn): CheckSlot {
-  return { spec, key: checkKey(spec), run, inFlight: false, last: undefined };
+  return { spec, key: checkKey(spec), run, inFlight: false, onSettled: undefined, last: undefined };
 }
 
 function timeoutReason(ms: number, ctx: RunContext): Outcome {
   const partial = ctx.partial?.() ?? {};
   const out = partial.output ? `; output: ${partial.output}` : "";
   return { ...partial, ok: false, reason: `timeout after ${ms}ms (${ctx.phase})${out}`, error: "ETIMEDOUT" };
+}
+
+/** whether the run in flight settles within `ms` (on the injected clock) */
+function previousStopped(slot: CheckSlot, clock: Clock, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve(false), ms);
+    (slot.onSettled ??= []).push(() => {
+      clock.clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+function settled(slot: CheckSlot): void {
+  slot.inFlight = false;
+  const fns = slot.onSettled;
+  if (!fns) return;
+  slot.onSettled = undefined;
+  for (const fn of fns) fn();
 }
 
 const ms3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -94,20 +118,24 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
   const { clock, limits } = env;
   const spec = slot.spec;
   const queuedFrom = clock.now();
-  if (slot.inFlight) {
-    return result({ ok: false, reason: "the previous run is still in progress (it did not stop at its timeout)", error: "EBUSY" }, spec, clock.wall(), 0, 0, false);
+  // a loop: another run waiting for the same runner may take the slot first
+  while (slot.inFlight) {
+    const left = queuedFrom + spec.timeoutMs - clock.now();
+    if (left <= 0 || !(await previousStopped(slot, clock, left))) {
+      return result({ ok: false, reason: `the previous run is still in progress (it did not stop within ${spec.timeoutMs}ms of its timeout)`, error: "EBUSY" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false);
+    }
   }
   slot.inFlight = true;
   let release: () => void;
   try {
     release = await acquireSlots(limits, spec.type === "exec");
   } catch (e) {
-    slot.inFlight = false;
+    settled(slot);
     throw e;
   }
   if (env.stopped) {
     release();
-    slot.inFlight = false;
+    settled(slot);
     return result({ ok: false, reason: "stopped", error: "ECANCELED" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false);
   }
   const started = clock.now();
@@ -143,11 +171,11 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
     }
     p.then(
       (o) => {
-        slot.inFlight = false;
+        settled(slot);
         decide(o, false);
       },
       (e: unknown) => {
-        slot.inFlight = false;
+        settled(slot);
         decide({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" }, false);
       },
     );

@@ -5,8 +5,8 @@ import type { Outcome, RunContext, RunFn } from "../../../src/health/types.js";
 /** How a fake check behaves on its next runs. */
 export type Mode =
   | { kind: "ok" | "fail"; latencyMs?: number }
-  /** never settles until aborted (a well-behaved runner honours the signal) */
-  | { kind: "hang" }
+  /** never settles until aborted (a well-behaved runner honours the signal), then after `stopMs` (an exec check's process group going) */
+  | { kind: "hang"; stopMs?: number }
   /** never settles at all, even when aborted (a misbehaving runner) */
   | { kind: "stuck" };
 
@@ -51,7 +51,9 @@ export class FakeRunners {
       if (mode.kind === "stuck") return;
       if (mode.kind === "hang") {
         ctx.phase = "hanging";
-        ctx.signal.addEventListener("abort", () => settle({ ok: false, reason: "aborted" }), { once: true });
+        const stopMs = mode.stopMs;
+        const aborted = () => settle({ ok: false, reason: "aborted" });
+        ctx.signal.addEventListener("abort", () => (stopMs ? setTimeout(aborted, stopMs) : aborted()), { once: true });
         return;
       }
       const o = { ok: mode.kind === "ok", reason: mode.kind === "ok" ? "fine" : "broken" };

@@ -79,6 +79,33 @@ describe("scheduling", () => {
     expect(snap.state).toBe("DOWN");
   });
 
+  it("a check that overran its timeout is one failure: the next run waits for it to stop, so fall 2 protects", async () => {
+    // timeout = interval (the default) and a runner that takes 5 ms to stop once aborted, as an
+    // exec check's process group does: the next round is due at the very moment of the timeout
+    const fakes = new FakeRunners();
+    fakes.set("slow", { kind: "hang", stopMs: 5 });
+    const s = service("web", { intervalMs: 1000, fastIntervalMs: 1000, timeoutMs: 1000, rise: 1, fall: 2, initial: "up", checks: [tcpCheck("slow", 1000)] });
+    const seen: HealthTransition[] = [];
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare }, onTransition: (t) => seen.push(t) });
+    const t0 = performance.now();
+    m.start();
+    await vi.advanceTimersByTimeAsync(gridPoint(groupKey(s), 1000, t0) - t0 + 1);
+    expect(fakes.startsOf("slow")).toHaveLength(1);
+    fakes.set("slow", { kind: "ok" });
+    await vi.advanceTimersByTimeAsync(3000);
+    const snap = m.get("web")!;
+    m.stop();
+    expect(snap.counters.checkTimeouts).toBe(1);
+    expect(snap.counters.checkFailures).toBe(1);
+    expect(snap.counters.overlapsSkipped).toBe(0);
+    expect(seen.map((t) => t.to)).toEqual(["UP", "FALLING", "UP"]);
+    expect(snap.state).toBe("UP");
+    // the second run started once the first had stopped, not at its timeout
+    const [first, second] = fakes.startsOf("slow");
+    expect(second! - first!).toBe(1005);
+    expect(fakes.maxOverlapSameKey).toBe(1);
+  });
+
   it("bounds global concurrency and exec concurrency", async () => {
     const fakes = new FakeRunners();
     const services = Array.from({ length: 60 }, (_, i) => {
