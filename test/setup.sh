@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs what the test suites need on a fresh Debian 12 machine (idempotent: skips what is
-# present) and the npm dependencies. Run as root; the lab suites create network namespaces.
+# present), the Debian 13 roots the lab's other daemon sets run from (test/roots.sh: built once,
+# cached in /var/cache/svcroute) and the npm dependencies. Run as root; the lab suites create
+# network namespaces.
 set -eu
 cd "$(dirname "$0")/.."
 
-PKGS="frr frr-pythontools bird2 iproute2 jq exabgp gobgpd openssl procps util-linux"
+# stress-ng loads the cores for the lab's repeat runs (npm run test:lab -- --stress); debootstrap builds the roots
+PKGS="frr frr-pythontools bird2 iproute2 jq exabgp gobgpd openssl procps util-linux debootstrap stress-ng"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -20,6 +23,14 @@ if [ -n "$missing" ]; then
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 else
   echo "setup: apt packages present:$(echo " $PKGS")"
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  t0=$(date +%s)
+  sh test/roots.sh build
+  echo "setup: Debian 13 roots ready in $(($(date +%s) - t0)) s"
+else
+  echo "setup: not root: the Debian 13 roots (test/roots.sh build) are not checked" >&2
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

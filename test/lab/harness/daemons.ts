@@ -1,7 +1,7 @@
 // Starting and stopping the routing daemons of one node, from the config file in its directory.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { startBird } from "./bird.js";
-import { frrPids, loadFrrConfig, prepareFrrDir, readPid, startFrrDaemons, type FrrDaemon } from "./frr.js";
+import { frrPids, frrStartOrder, loadFrrConfig, prepareFrrDir, readPid, startFrrDaemons, type FrrDaemon } from "./frr.js";
 import { isAlive, signal } from "./procs.js";
 import { renderTorConfig } from "./tor-config.js";
 import type { BirdPaths, DaemonPaths, FrrPaths, HostPlan, TorPlan } from "./topology.js";
@@ -33,9 +33,9 @@ export function bareHostConfig(host: HostPlan, paths: DaemonPaths): string {
 
 /** Starts those of `daemons` not running (e.g. only bgpd after it was killed), then loads the config. */
 async function startFrr(ns: string, paths: FrrPaths, daemons: readonly FrrDaemon[]): Promise<StartedDaemon[]> {
-  prepareFrrDir(paths);
+  prepareFrrDir(paths, ns);
   const running = livePids(paths);
-  const pids = await startFrrDaemons(ns, paths, daemons.filter((d) => !running.has(d)));
+  const pids = await startFrrDaemons(ns, paths, frrStartOrder(paths, daemons).filter((d) => !running.has(d)));
   await loadFrrConfig(paths);
   return [...pids].map(([what, pid]) => ({ what, pid }));
 }

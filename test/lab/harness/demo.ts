@@ -1,7 +1,12 @@
 // `npm run lab`: the demo. Builds svcroute, brings up two ToRs and two hosts in network namespaces,
 // starts `svcroute run` on each host and narrates what the ToRs see while a service fails and
 // recovers. `npm run lab -- --keep` leaves the fabric up; `npm run lab -- down` removes it.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { DAEMON_SETS, DAEMON_SET_NAMES, type DaemonSet, type DaemonSetName } from "./daemon-sets.js";
+import { ROOTS_SCRIPT } from "./roots.js";
 import { installSignalHandlers } from "./cleanup.js";
 import { ANYCAST, DEMO_SERVICES, HOSTS, TORS, demoFabric, downKept, keptDemos, logTail, markKept, startDemoSupervisor, type DemoSupervisor } from "./demo-fabric.js";
 import { ROOT, aptInstall, buildBundle, daemonVersions, missingPackages, missingPrograms, probeNamespaces, requireRoot, systemdRunning } from "./demo-setup.js";
@@ -15,8 +20,11 @@ import { waitFor } from "./wait.js";
 
 const USAGE = `usage: npm run lab [-- OPTIONS]        (as root)
   (no options)     install what is missing (apt), build svcroute, run the demo, tear it down
+  --daemons SET    the hosts' FRR and BIRD: debian12 (this machine's FRR 8.4, BIRD 2.0.12; default),
+                   debian13 (FRR 10.3, BIRD 3.1) or debian13-bird2 (FRR 10.3, BIRD 2.17), the latter
+                   two from Debian 13 roots (built by npm run setup, or here when missing)
   --keep           leave the fabric running at the end and print a cheat sheet
-  --no-install     fail instead of installing missing packages
+  --no-install     fail instead of installing missing packages (or building the Debian 13 roots)
   down [ID...]     remove the fabrics left by --keep (or only those runs)
   --help           this text`;
 
@@ -87,10 +95,25 @@ function install(noInstall: boolean): void {
   }
 }
 
+/** a Debian 13 set's roots, built (test/roots.sh) when missing and allowed */
+function roots(set: DaemonSet, noInstall: boolean): void {
+  const missing = [...new Set([set.frr.root, set.bird.root])].filter((r): r is string => r !== null && !existsSync(join(r, "usr/bin/apt-get")));
+  if (missing.length === 0) return;
+  if (noInstall) throw new LabError(`missing Debian 13 roots: ${missing.join(" ")}`, { hint: "npm run setup builds them (or run without --no-install)" });
+  step(1, `building the Debian 13 roots ${missing.join(", ")} (debootstrap + apt-get, once; they are missing)`);
+  const t = performance.now();
+  const r = spawnSync("sh", [ROOTS_SCRIPT, "build"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (r.status !== 0) throw new LabError("building the Debian 13 roots failed (test/roots.sh build)", { details: `${r.stdout}${r.stderr}`.trim().split("\n").slice(-15).join("\n") });
+  end(`done in ${secs(since(t))}`);
+}
+
 function cheatSheet(lab: Lab, sups: DemoSupervisor[]): string {
   const cli = process.cwd() === ROOT ? "node dist/svcroute.cjs" : `node ${BUNDLE}`;
   const bird = lab.birdPaths("hbird");
   const frr = lab.frrPaths("hfrr");
+  // the hosts' own daemon programs (a chroot wrapper when they come from a Debian 13 root)
+  const birdc = lab.tools("hbird").birdc;
+  const vtysh = lab.tools("hfrr").vtysh;
   const s = (h: string) => sups.find((x) => x.host === h)!;
   const rows: [string, string][] = [
     ["enter a namespace", `ip netns exec ${lab.ns("tor1")} bash      (${[...TORS, ...HOSTS].map((n) => lab.ns(n)).join(", ")})`],
@@ -98,8 +121,8 @@ function cheatSheet(lab: Lab, sups: DemoSupervisor[]): string {
     ["tor1: sessions", `vtysh --vty_socket ${lab.frrPaths("tor1").socket} -c 'show bgp summary'`],
     ["tor2: BGP table", `vtysh --vty_socket ${lab.frrPaths("tor2").socket} -c 'show bgp ipv4 unicast'`],
     ["tor1: kernel ECMP", `ip -n ${lab.ns("tor1")} route show ${ANYCAST.replace("/32", "")}`],
-    ["hbird: BIRD", `birdc -s ${bird.socket} show route export peer_tor1      (show protocols, show route)`],
-    ["hfrr: FRR", `vtysh --vty_socket ${frr.socket} -c 'show bgp ipv4 unicast'`],
+    ["hbird: BIRD", `${birdc} -s ${bird.socket} show route export peer_tor1      (show protocols, show route)`],
+    ["hfrr: FRR", `${vtysh} --vty_socket ${frr.socket} -c 'show bgp ipv4 unicast'`],
     ["svcroute status", `${cli} status --socket ${s("hbird").socket}      (--watch, --json)`],
     ["fail web on hbird", `rm ${s("hbird").healthFile("web")}      (recover: touch it)`],
     ["fail api on hfrr", `rm ${s("hfrr").healthFile("api")}`],
@@ -112,7 +135,7 @@ function cheatSheet(lab: Lab, sups: DemoSupervisor[]): string {
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
 }
 
-async function demo(opts: { keep: boolean; noInstall: boolean }): Promise<void> {
+async function demo(opts: { keep: boolean; noInstall: boolean; daemons: DaemonSet }): Promise<void> {
   requireRoot();
   for (const k of keptDemos()) out(`note: a demo fabric kept earlier (run ${k.id}) is still up; \`npm run lab -- down\` removes it`);
 
@@ -120,15 +143,17 @@ async function demo(opts: { keep: boolean; noInstall: boolean }): Promise<void> 
   const ipPresent = findProgram("ip") !== undefined;
   if (ipPresent) probeNamespaces();
   install(opts.noInstall);
+  roots(opts.daemons, opts.noInstall);
   if (!ipPresent) probeNamespaces();
 
   step(2, "building svcroute");
   end(buildBundle().replace(/^built /, ""));
 
-  const desc = demoFabric.hosts.map((h) => `${h.name} (${h.daemon === "bird" ? "BIRD" : "FRR"}, ${h.links.length > 1 ? "dual-homed" : `${h.links[0]} only`})`).join(", ");
+  const build = (d: "frr" | "bird"): string => `${opts.daemons[d].label}${opts.daemons[d].root ? " from a Debian 13 root" : ""}`;
+  const desc = demoFabric.hosts.map((h) => `${h.name} (${build(h.daemon === "bird" ? "bird" : "frr")}, ${h.links.length > 1 ? "dual-homed" : `${h.links[0]} only`})`).join(", ");
   step(3, `fabric: ${demoFabric.tors.map((t) => `${t.name} (AS${t.asn})`).join(", ")}; ${desc}`);
   let t = performance.now();
-  const lab = await createLab(demoFabric);
+  const lab = await createLab(demoFabric, { daemons: opts.daemons });
   current = lab;
   end(`up in ${secs(since(t))} (namespaces ${lab.ns("tor1").replace(/tor1$/, "*")})`);
   line(`ToRs run FRR; every host link is a /30 with one eBGP session: ${lab.plan.links.map((l) => `${l.host}-${l.tor}`).join(", ")}`);
@@ -235,7 +260,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { keep: { type: "boolean" }, "no-install": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { keep: { type: "boolean" }, "no-install": { type: "boolean" }, daemons: { type: "string" }, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
     });
   } catch (e) {
@@ -271,7 +296,14 @@ async function main(argv: string[]): Promise<void> {
     down(positionals.slice(1));
     return;
   }
-  await demo({ keep: values.keep ?? false, noInstall: values["no-install"] ?? false });
+  const set = values.daemons ?? "debian12";
+  if (!(DAEMON_SET_NAMES as readonly string[]).includes(set)) {
+    console.error(`--daemons ${set}: one of ${DAEMON_SET_NAMES.join(", ")}
+${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  await demo({ keep: values.keep ?? false, noInstall: values["no-install"] ?? false, daemons: DAEMON_SETS[set as DaemonSetName] });
   if (values.keep) process.exit(0);
 }
 

@@ -1,45 +1,69 @@
-// Running FRR daemons inside a namespace with their own sockets, pid files and logs (no systemd).
+// Running FRR daemons inside a namespace with their own sockets, pid files and logs (no systemd),
+// from this machine's FRR or from a Debian 13 root (chroot; see daemon-sets.ts).
 import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { frrHasMgmtd, inRoot, userIn } from "./daemon-sets.js";
 import { nsArgv, run, runDaemonising } from "./exec.js";
 import { LabError } from "./errors.js";
 import { isAlive } from "./procs.js";
+import { ensureRoot } from "./roots.js";
 import type { FrrPaths } from "./topology.js";
 import { waitFor } from "./wait.js";
 
 export const FRR_LIBEXEC = "/usr/lib/frr";
 export const VTYSH = "vtysh";
-export type FrrDaemon = "zebra" | "bgpd" | "staticd" | "bfdd";
+export type FrrDaemon = "mgmtd" | "zebra" | "bgpd" | "staticd" | "bfdd";
 
-let frrIds: { uid: number; gid: number } | undefined;
-function frrOwner(): { uid: number; gid: number } {
-  if (!frrIds) {
-    const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("frr:"));
-    const [, , uid, gid] = line?.split(":") ?? [];
-    if (uid === undefined || gid === undefined) {
-      throw new LabError("user frr does not exist", { hint: "apt-get install -y frr frr-pythontools" });
-    }
-    frrIds = { uid: Number(uid), gid: Number(gid) };
-  }
-  return frrIds;
+/** what an FRR build needs inside its root */
+export const FRR_ROOT_PROGRAMS = ["usr/lib/frr/zebra", "usr/lib/frr/bgpd", "usr/lib/frr/staticd", "usr/lib/frr/bfdd", "usr/bin/vtysh", "usr/lib/frr/frr-reload.py"];
+
+function frrOwner(root: string | null): { uid: number; gid: number } {
+  const ids = userIn(root, "frr");
+  if (!ids) throw new LabError(`user frr does not exist${root ? ` in ${root}` : ""}`, { hint: root ? "npm run setup rebuilds the roots" : "apt-get install -y frr frr-pythontools" });
+  return ids;
 }
 
-/** Daemons run as user frr: the directory tree must belong to it (parents only traversable). */
-export function prepareFrrDir(paths: FrrPaths): void {
+/** `daemons` in start order for this build: FRR 10 configures through mgmtd, which must come first */
+export function frrStartOrder(paths: FrrPaths, daemons: readonly FrrDaemon[]): FrrDaemon[] {
+  const want = new Set(daemons);
+  if (frrHasMgmtd(paths.root) && want.has("zebra")) want.add("mgmtd");
+  return (["mgmtd", "zebra", "bgpd", "staticd", "bfdd"] as const).filter((d) => want.has(d));
+}
+
+/**
+ * The directory FRR 10 keeps mgmtd's sockets in for a namespace's instance (-N NS): inside the
+ * root, per namespace, so instances never share them.
+ */
+export const frrPathspaceDir = (root: string, ns: string): string => join(root, "run/frr", ns);
+
+/** Daemons run as user frr (the root's own, when from a root): the tree must belong to it. */
+export function prepareFrrDir(paths: FrrPaths, ns: string): void {
+  if (paths.root !== null) ensureRoot(paths.root, FRR_ROOT_PROGRAMS);
   mkdirSync(paths.socket, { recursive: true, mode: 0o755 });
   writeFileSync(join(paths.dir, "vtysh.conf"), "service integrated-vtysh-config\n");
-  const { uid, gid } = frrOwner();
-  for (const p of [paths.dir, paths.socket, join(paths.dir, "vtysh.conf")]) chownSync(p, uid, gid);
+  const { uid, gid } = frrOwner(paths.root);
+  const own = [paths.dir, paths.socket, join(paths.dir, "vtysh.conf")];
+  if (paths.root !== null) {
+    const ps = frrPathspaceDir(paths.root, ns);
+    mkdirSync(ps, { recursive: true, mode: 0o755 });
+    own.push(ps);
+  }
+  for (const p of own) chownSync(p, uid, gid);
 }
 
 export function pidFile(paths: FrrPaths, d: FrrDaemon): string {
   return join(paths.socket, `${d}.pid`);
 }
 
-function startArgs(paths: FrrPaths, d: FrrDaemon): string[] {
+function startArgs(ns: string, paths: FrrPaths, d: FrrDaemon): string[] {
   const args = ["-d", "-F", "datacenter", "--vty_socket", paths.socket, "-z", join(paths.socket, "zserv.api")];
-  args.push("-i", pidFile(paths, d), "-f", "/dev/null", "-P", "0", "--log", `file:${join(paths.dir, `${d}.log`)}`);
-  if (d === "bfdd") args.push("--bfdctl", join(paths.socket, "bfdd.sock"));
+  // FRR 10's mgmtd and staticd read no file (mgmtd hands them their config); from a root, the
+  // namespace is the pathspace of mgmtd's sockets (this machine's FRR 8.4 has no mgmtd)
+  if (paths.root !== null) args.push("-N", ns);
+  args.push("-i", pidFile(paths, d), ...(d === "mgmtd" || (d === "staticd" && frrHasMgmtd(paths.root)) ? [] : ["-f", "/dev/null"]));
+  args.push("-P", "0", "--log", `file:${join(paths.dir, `${d}.log`)}`);
+  // FRR 10 dropped --bfdctl: there bfdd's control socket lives in the pathspace (-N) of the instance
+  if (d === "bfdd" && paths.root === null) args.push("--bfdctl", join(paths.socket, "bfdd.sock"));
   return args;
 }
 
@@ -48,7 +72,7 @@ export async function startFrrDaemons(ns: string, paths: FrrPaths, daemons: read
   const pids = new Map<FrrDaemon, number>();
   const errLog = join(paths.dir, "start.err");
   for (const d of daemons) {
-    const [cmd, args] = nsArgv(ns, join(FRR_LIBEXEC, d), startArgs(paths, d));
+    const [cmd, args] = nsArgv(ns, ...inRoot(paths.root, join(FRR_LIBEXEC, d), startArgs(ns, paths, d)));
     // a stale pid file (after a kill) must not be mistaken for the new daemon's
     rmSync(pidFile(paths, d), { force: true });
     const code = await runDaemonising(cmd, args, errLog);
@@ -63,7 +87,7 @@ export async function startFrrDaemons(ns: string, paths: FrrPaths, daemons: read
 
 /** Loads the integrated config into the running daemons. */
 export async function loadFrrConfig(paths: FrrPaths): Promise<void> {
-  const r = await run(VTYSH, ["--vty_socket", paths.socket, "--config_dir", paths.dir, "-f", paths.configFile], {
+  const r = await run(...inRoot(paths.root, VTYSH, ["--vty_socket", paths.socket, "--config_dir", paths.dir, "-f", paths.configFile]), {
     allowFail: true,
   });
   if (r.code !== 0) {
@@ -83,7 +107,7 @@ export async function loadFrrConfig(paths: FrrPaths): Promise<void> {
 export async function vtysh(paths: FrrPaths, commands: readonly string[], timeoutMs = 10_000): Promise<string> {
   const args = ["--vty_socket", paths.socket];
   for (const c of commands) args.push("-c", c);
-  return (await run(VTYSH, args, { timeoutMs })).stdout;
+  return (await run(...inRoot(paths.root, VTYSH, args), { timeoutMs })).stdout;
 }
 
 export async function vtyshJson<T = unknown>(paths: FrrPaths, command: string): Promise<T> {
@@ -99,7 +123,7 @@ export function frrPids(paths: FrrPaths): Map<FrrDaemon, number> {
   const pids = new Map<FrrDaemon, number>();
   if (!existsSync(paths.socket)) return pids;
   for (const f of readdirSync(paths.socket)) {
-    const m = /^(zebra|bgpd|staticd|bfdd)\.pid$/.exec(f);
+    const m = /^(mgmtd|zebra|bgpd|staticd|bfdd)\.pid$/.exec(f);
     const pid = m ? readPid(join(paths.socket, f)) : undefined;
     if (m && pid !== undefined) pids.set(m[1] as FrrDaemon, pid);
   }

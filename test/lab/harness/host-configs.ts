@@ -22,8 +22,8 @@ function frrNeighbor(l: LinkPlan, f: Family): string {
 export function frrHostConfig(host: HostPlan, o: HostConfigOptions = {}): string {
   const t = o.timers ?? { keepalive: 3, hold: 9 };
   const log = host.paths?.logFile ?? `${host.dir}/frr.log`;
+  // no `frr version` line: a host may run any FRR of the daemon set, and that line selects defaults
   const out = [
-    "frr version 8.4.4",
     "frr defaults datacenter",
     `hostname ${host.name}`,
     `log file ${log} informational`,

@@ -13,6 +13,8 @@ import { buildNetwork } from "./netns.js";
 import { Observers } from "./observe.js";
 import { preflight } from "./preflight.js";
 import { claimRun, saveState, type RunState } from "./state.js";
+import { daemonSetFromEnv, type DaemonSet } from "./daemon-sets.js";
+import { hostTools, type DaemonTools } from "./tools.js";
 import { teardownRunSync, type TeardownReport } from "./teardown.js";
 import { resolveTopology, type BirdPaths, type DaemonPaths, type FabricPlan, type FrrPaths, type HostPlan, type LinkPlan, type Topology, type TorPlan } from "./topology.js";
 
@@ -21,6 +23,8 @@ export interface LabOptions {
   keepDir?: boolean;
   /** start the hosts' daemons during create (default true) */
   startHosts?: boolean;
+  /** the builds of FRR and BIRD the hosts run (default: SVRL_DAEMONS, else debian12) */
+  daemons?: DaemonSet;
 }
 
 export interface LabProcess {
@@ -47,13 +51,15 @@ export class Lab {
   }
 
   static async create(topology: Topology, opts: LabOptions = {}): Promise<Lab> {
-    const needsBird = topology.hosts.some((h) => h.daemon === "bird");
+    const daemons = opts.daemons ?? daemonSetFromEnv();
+    // the ToRs run this machine's FRR; BIRD hosts need this machine's BIRD unless it comes from a root
+    const needsBird = daemons.bird.root === null && topology.hosts.some((h) => h.daemon === "bird");
     preflight({ frr: true, bird: needsBird });
     const state = claimRun();
     const keepDir = opts.keepDir ?? process.env.SVRL_KEEP === "1";
     let lab: Lab | undefined;
     try {
-      const plan = resolveTopology(topology, state.id, state.dir);
+      const plan = resolveTopology(topology, state.id, state.dir, daemons);
       lab = new Lab(plan, state, keepDir);
       track(lab);
       await buildNetwork(plan, (ns) => lab!.recordNamespace(ns));
@@ -74,6 +80,16 @@ export class Lab {
 
   get dir(): string {
     return this.plan.dir;
+  }
+
+  /** the builds of FRR and BIRD this lab's hosts run */
+  get daemons(): DaemonSet {
+    return this.plan.daemons;
+  }
+
+  /** the daemon programs svcroute should run for a host (its manifest's daemon.* paths) */
+  tools(host: string): DaemonTools {
+    return hostTools(this.host(host));
   }
 
   tor(name: string): TorPlan {

@@ -14,6 +14,7 @@ import { formatProblem } from "../../../src/errors.js";
 import { loadManifest } from "../../../src/manifest/load.js";
 import type { Manifest } from "../../../src/manifest/types.js";
 import { LabError } from "./errors.js";
+import { hostTools, toolLines } from "./tools.js";
 import type { Lab } from "./lab.js";
 import type { Family, HostPlan } from "./topology.js";
 
@@ -35,7 +36,8 @@ export async function renderForHost(host: HostPlan, manifestText: string, health
   if (!paths) throw new LabError(`host ${host.name} runs no routing daemon`);
   const doc = parseDocument(manifestText);
   if (doc.errors.length > 0 || !isMap(doc.contents)) throw new LabError(`manifest for ${host.name} is not a YAML mapping`, { details: doc.errors.join("\n") });
-  doc.set("daemon", { type: paths.kind, config_file: paths.configFile, socket: paths.socket, log_file: paths.logFile });
+  const tools = Object.fromEntries(toolLines(paths.kind, hostTools(host)).map((l) => l.split(": ") as [string, string]));
+  doc.set("daemon", { type: paths.kind, config_file: paths.configFile, socket: paths.socket, log_file: paths.logFile, ...tools });
   const manifestFile = join(host.dir, "svcroute.yaml");
   writeFileSync(manifestFile, String(doc), { mode: 0o600 });
   const r = await loadManifest(manifestFile, { dropInDir: null });

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, r
 import { basename, dirname, join, resolve } from "node:path";
 import type { Lab } from "./lab.js";
 import { cmdline, isAlive } from "./procs.js";
+import { hostTools, toolLines } from "./tools.js";
 import type { HostPlan, LinkPlan } from "./topology.js";
 import { waitFor } from "./wait.js";
 
@@ -60,7 +61,10 @@ export function serviceYaml(host: HostPlan, s: ServiceSpec, timeout = "100ms"): 
   ].join("\n");
 }
 
-/** a lab host's manifest up to `peers:`: its daemon (plus `daemonExtra` lines) and router */
+/**
+ * a lab host's manifest up to `peers:`: its daemon (the programs of the lab's daemon set, plus
+ * `daemonExtra` lines) and router
+ */
 export function manifestHead(host: HostPlan, daemonExtra: readonly string[] = []): string[] {
   if (!host.paths) throw new Error(`${host.name} runs no routing daemon`);
   return [
@@ -69,6 +73,7 @@ export function manifestHead(host: HostPlan, daemonExtra: readonly string[] = []
     `  type: ${host.paths.kind}`,
     `  config_file: ${host.paths.configFile}`,
     `  socket: ${host.paths.socket}`,
+    ...toolLines(host.paths.kind, hostTools(host)).map((l) => `  ${l}`),
     ...daemonExtra.map((l) => `  ${l}`),
     "router:",
     `  asn: ${host.asn}`,

@@ -1,6 +1,8 @@
 // Ending a run: its processes (recorded pids and anything inside its namespaces), its namespaces
 // and its directory. Synchronous, so it also works from a process 'exit' handler.
 import { rmSync } from "node:fs";
+import { DAEMON_SETS } from "./daemon-sets.js";
+import { frrPathspaceDir } from "./frr.js";
 import { runSync } from "./exec.js";
 import { LAB_PREFIX } from "./naming.js";
 import { cmdline, isAlive, listNetns, netnsInode, netnsOfPid, pidsInNetns, terminateSync } from "./procs.js";
@@ -40,6 +42,9 @@ export function teardownRunSync(state: RunState, opts: { keepDir?: boolean } = {
     const r = runSync("ip", ["netns", "del", ns], { allowFail: true });
     if (r.code !== 0) errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
   }
+  // FRR 10 instances started from a root kept mgmtd's sockets in a directory per namespace there
+  const roots = new Set(Object.values(DAEMON_SETS).flatMap((d) => [d.frr.root, d.bird.root]).filter((r): r is string => r !== null));
+  for (const root of roots) for (const ns of namespaces) rmSync(frrPathspaceDir(root, ns), { recursive: true, force: true });
   if (!opts.keepDir) rmSync(state.dir, { recursive: true, force: true });
   return { id: state.id, killed: targets.filter((p) => !survivors.includes(p)), survivors, namespaces, errors };
 }

@@ -1,6 +1,7 @@
 // A fabric described as a plain object, and its resolution into concrete names, addresses and
 // paths. Resolution is pure, so the same topology always yields the same lab.
 import { join } from "node:path";
+import { DAEMON_SETS, type DaemonSet } from "./daemon-sets.js";
 import { linkAddresses, hostRouterId, torRouterId, MAX_LINKS, type LinkAddresses } from "./addressing.js";
 import { parseServicePrefix, type HostPrefix } from "./allowed.js";
 import { LabError } from "./errors.js";
@@ -91,6 +92,8 @@ export interface LinkPlan extends LinkAddresses {
 
 export interface FrrPaths {
   kind: "frr";
+  /** the root filesystem the daemons run from (chroot), null for this machine's own */
+  root: string | null;
   dir: string;
   /** integrated config (frr-reload.py: --confdir dir, this file) */
   configFile: string;
@@ -101,6 +104,8 @@ export interface FrrPaths {
 
 export interface BirdPaths {
   kind: "bird";
+  /** the root filesystem BIRD runs from (chroot), null for this machine's own */
+  root: string | null;
   dir: string;
   configFile: string;
   /** control socket for birdc -s */
@@ -145,18 +150,21 @@ export interface HostPlan {
 export interface FabricPlan {
   id: string;
   dir: string;
+  /** the daemon builds of the hosts */
+  daemons: DaemonSet;
   tors: TorPlan[];
   hosts: HostPlan[];
   links: LinkPlan[];
 }
 
-export function frrPaths(dir: string): FrrPaths {
-  return { kind: "frr", dir, configFile: join(dir, "frr.conf"), socket: join(dir, "run"), logFile: join(dir, "frr.log") };
+export function frrPaths(dir: string, root: string | null = null): FrrPaths {
+  return { kind: "frr", root, dir, configFile: join(dir, "frr.conf"), socket: join(dir, "run"), logFile: join(dir, "frr.log") };
 }
 
-export function birdPaths(dir: string): BirdPaths {
+export function birdPaths(dir: string, root: string | null = null): BirdPaths {
   return {
     kind: "bird",
+    root,
     dir,
     configFile: join(dir, "bird.conf"),
     socket: join(dir, "bird.ctl"),
@@ -178,7 +186,8 @@ function checkAsn(asn: number, who: string): void {
   if (!Number.isInteger(asn) || asn < 1 || asn > 4294967294) throw new LabError(`${who}: ASN ${asn} is not valid`);
 }
 
-export function resolveTopology(t: Topology, id: string, dir: string): FabricPlan {
+/** `daemons`: the builds the hosts run (ToRs always run this machine's FRR) */
+export function resolveTopology(t: Topology, id: string, dir: string, daemons: DaemonSet = DAEMON_SETS.debian12): FabricPlan {
   if (t.tors.length === 0) throw new LabError("a topology needs at least one ToR");
   checkNames(t);
   const tors = t.tors.map((s, i): TorPlan => {
@@ -245,11 +254,11 @@ export function resolveTopology(t: Topology, id: string, dir: string): FabricPla
       daemon: s.daemon,
       serviceDev: s.serviceDev ?? "lo",
       addresses: (s.addresses ?? []).map(parseServicePrefix),
-      paths: s.daemon === "frr" ? frrPaths(hdir) : s.daemon === "bird" ? birdPaths(hdir) : undefined,
+      paths: s.daemon === "frr" ? frrPaths(hdir, daemons.frr.root) : s.daemon === "bird" ? birdPaths(hdir, daemons.bird.root) : undefined,
       dir: hdir,
       links: hlinks,
       config: s.config,
     };
   });
-  return { id, dir, tors, hosts, links };
+  return { id, dir, daemons, tors, hosts, links };
 }
