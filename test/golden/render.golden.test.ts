@@ -39,7 +39,8 @@ describe("golden configs", () => {
   }
 
   it("judges every golden file on disk with the real parser (no orphans)", async () => {
-    const files = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".conf")).sort();
+    // <name>.<daemon>-<version>.conf files are judged by their version (matrix.test.ts)
+    const files = readdirSync(GOLDEN_DIR).filter((f) => /\.(frr|bird)\.conf$/.test(f)).sort();
     expect(files.length).toBeGreaterThanOrEqual(2 * 12);
     for (const f of files) {
       const m = /^(.+)\.(frr|bird)\.conf$/.exec(f);

@@ -12,6 +12,7 @@ import type { RoutingModel } from "../../src/core/model.js";
 import { render } from "../../src/core/render.js";
 import { loadSecrets, type SecretReader, type SecretStore } from "../../src/core/secrets.js";
 import { validateConfigText, type Verdict } from "../../src/daemons/validate.js";
+import type { DaemonCapabilities } from "../../src/daemons/versions.js";
 import { exec } from "../../src/effects/exec.js";
 import { buildFromSources } from "../../src/manifest/load.js";
 import { parseManifestText } from "../../src/manifest/parse.js";
@@ -70,12 +71,13 @@ export function goldenHash(name: string): string {
   return createHash("sha256").update(`golden fixture ${name}`).digest("hex");
 }
 
-export async function fixtureModel(name: string): Promise<{ manifest: Manifest; model: RoutingModel; secrets: SecretStore }> {
+/** the fixture's model; `capabilities`: those of a daemon version (default: the oldest behaviour) */
+export async function fixtureModel(name: string, capabilities?: DaemonCapabilities): Promise<{ manifest: Manifest; model: RoutingModel; secrets: SecretStore }> {
   const loaded = loadFixture(name);
   const manifest = { ...loaded.manifest, hash: goldenHash(name) };
   const { health } = loaded;
   const secrets = await loadSecrets(manifest, fakeSecretReader);
-  return { manifest, model: buildModel(manifest, health, secrets, { version: GOLDEN_VERSION }), secrets };
+  return { manifest, model: buildModel(manifest, health, secrets, { version: GOLDEN_VERSION, ...(capabilities ? { capabilities } : {}) }), secrets };
 }
 
 /** model of a manifest with everything healthy and fake secrets */
