@@ -692,6 +692,7 @@ gate "Ansible role against localhost (twice)" ansible_role
 gate "puppet parser validate + puppet-lint" puppet_lint
 gate "puppet apply against localhost" puppet_apply
 gate "clean-up after the role and module tests" cleanup_config_tests
+gate "Debian 13 (overlay on the lab's root): apt-get install ./svcroute_*.deb with its nodejs, check, check --with-daemon (FRR 10.3, BIRD 3.1), purge" packaging/debian13-gate.sh "$DEB"
 
 echo
 echo "== summary: ${#passed[@]} gates passed, ${#failed[@]} failed ($(($(date +%s) - T0)) s)"
