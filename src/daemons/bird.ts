@@ -94,7 +94,9 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
         throw new SvcrouteError("E_APPLY", `BIRD did not take ${cfg.configFile}: ${r.text}`, { details: r.text });
       }
       const rescanned = await rescanIfLost(before);
-      return { output: rescanned ? `${r.text}\n${rescanned}` : r.text, sessionsRestarted: /in progress/.test(r.text), durationMs: t() - t0 };
+      // BIRD 2 says "in progress" only when a session restarts; BIRD 3 says it every time
+      const sessionsRestarted = /in progress/.test(r.text) && !(await capabilities()).birdAsyncReconfigure;
+      return { output: rescanned ? `${r.text}\n${rescanned}` : r.text, sessionsRestarted, durationMs: t() - t0 };
     },
     async confirm() {
       const r = await sock.command("configure confirm");

@@ -79,8 +79,11 @@ export function parseAdvertised(doc: unknown): string[] {
   return adv && typeof adv === "object" ? Object.keys(adv).sort() : [];
 }
 
-/** lines frr-reload always reports on these hosts (a hostname the file does not set, ...) */
-const NOISE = [/^(no )?hostname /, /^(no )?frr (version|defaults)/, /^end$/, /^!/];
+/**
+ * lines frr-reload always reports on these hosts (a hostname the file does not set, ...), and the
+ * `exit` lines FRR 10 closes each context of the diff with (FRR 8.4 prints none)
+ */
+const NOISE = [/^(no )?hostname /, /^(no )?frr (version|defaults)/, /^end$/, /^!/, /^exit(-address-family|-vrf)?$/];
 
 /** The "Lines To Delete" / "Lines To Add" sections of `frr-reload.py --test`, noise removed. */
 export function parseReloadDiff(output: string): ConfigDiff {

@@ -26,6 +26,11 @@ export interface DaemonCapabilities {
    * "Missing authentication option, assuming MD5" without it; 2.0 rejects the keyword)
    */
   birdAuthenticationOption: boolean;
+  /**
+   * BIRD 3 reconfigures in the background and answers every `configure` with "Reconfiguration in
+   * progress", whether sessions restart or not; BIRD 2 says so only when one restarts
+   */
+  birdAsyncReconfigure: boolean;
 }
 
 const FRR_PATTERNS = [/\bbgpd version\s+(\d[\w.~+-]*)/i, /\bFRRouting\s+v?(\d[\w.~+-]*)/];
@@ -68,7 +73,7 @@ export function atLeast(v: DaemonVersion, major: number, minor = 0, patch = 0): 
 }
 
 /** what nothing can be learnt about: the oldest supported behaviour */
-export const BASELINE: DaemonCapabilities = { version: null, birdAuthenticationOption: false };
+export const BASELINE: DaemonCapabilities = { version: null, birdAuthenticationOption: false, birdAsyncReconfigure: false };
 
 export function capabilitiesOf(v: DaemonVersion | null): DaemonCapabilities {
   if (v === null) return BASELINE;
@@ -77,6 +82,7 @@ export function capabilitiesOf(v: DaemonVersion | null): DaemonCapabilities {
     version: v,
     // TCP-AO came with 2.17 and 3.1 (BIRD 3.0 is the 2.16 line)
     birdAuthenticationOption: bird && (v.major >= 3 ? atLeast(v, 3, 1) : atLeast(v, 2, 17)),
+    birdAsyncReconfigure: bird && v.major >= 3,
   };
 }
 

@@ -1,29 +1,37 @@
 // A process runner that answers with what the real daemons printed for the same commands, from
-// test/fixtures/captured/<daemon>/ (written by the capture script; each file's exit code is the
-// one its README lists). Drivers and judges run unchanged on top of it.
+// test/fixtures/captured/<daemon>/<version>.<file> (written by the capture script; each file's exit
+// code is the one its version's README lists). Drivers and judges run unchanged on top of it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Exec, ExecResult } from "../../src/effects/exec.js";
 
 export const CAPTURED = join(import.meta.dirname, "../fixtures/captured");
 
+/** the builds the driver's answers were captured from (Debian 12's; other versions: helpers/captures.ts) */
+export const DRIVER_VERSIONS = { frr: "frr-8.4", bird: "bird-2.0.12" } as const;
+
 const exits = new Map<string, Record<string, number>>();
 
-/** exit codes of a capture directory, as its README lists them */
-export function capturedExit(daemon: "frr" | "bird", file: string): number {
-  let m = exits.get(daemon);
+/** the capture `file` of a daemon version */
+export function capturedFile(daemon: "frr" | "bird", file: string, version: string = DRIVER_VERSIONS[daemon]): string {
+  return join(CAPTURED, daemon, `${version}.${file}`);
+}
+
+/** exit codes of a daemon version's captures, as its README lists them */
+export function capturedExit(daemon: "frr" | "bird", file: string, version: string = DRIVER_VERSIONS[daemon]): number {
+  let m = exits.get(version);
   if (!m) {
-    const readme = readFileSync(join(CAPTURED, daemon, "README.md"), "utf8");
+    const readme = readFileSync(join(CAPTURED, daemon, `${version}.README.md`), "utf8");
     m = Object.fromEntries([...readme.matchAll(/^\| `([^`]+)` \| .* \| (\d+) \| [^|]* \|$/gm)].map((x) => [x[1]!, Number(x[2])]));
-    exits.set(daemon, m);
+    exits.set(version, m);
   }
-  const code = m[file];
-  if (code === undefined) throw new Error(`${daemon}/${file} is not in the capture README`);
+  const code = m[`${version}.${file}`];
+  if (code === undefined) throw new Error(`${daemon}/${version}.${file} is not in the capture README`);
   return code;
 }
 
 export function captured(daemon: "frr" | "bird", file: string): ExecResult {
-  return { code: capturedExit(daemon, file), stdout: readFileSync(join(CAPTURED, daemon, file), "utf8"), stderr: "", durationMs: 1 } as ExecResult;
+  return { code: capturedExit(daemon, file), stdout: readFileSync(capturedFile(daemon, file), "utf8"), stderr: "", durationMs: 1 } as ExecResult;
 }
 
 /** `route` names the capture that answers a command (several: answers one after the other, as vtysh prints them) */

@@ -1,4 +1,5 @@
-// BIRD outputs: birdc show commands, the parser's errors, and raw control-socket replies.
+// BIRD outputs: birdc show commands, the parser's errors, and raw control-socket replies, each from
+// the BIRD build of the lab's daemon set.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Recorder } from "./capture-record.js";
@@ -28,8 +29,19 @@ export async function captureBirdConfig(rec: Recorder, lab: Lab, scratch: string
   const bad = `${good}\nprotocol static broken {\n  ipv4;\n  route 192.0.2.99/32 via;\n}\n`;
   const badFile = join(scratch, "bad-bird.conf");
   writeFileSync(badFile, bad);
-  await rec.command("bird-p-bad.txt", ["bird", "-p", "-c", badFile], { where: "no daemon needed", note: "parse-only check of a config with a syntax error (exit 1, FILE:LINE:COL message)" });
-  await rec.command("bird-p-good.txt", ["bird", "-p", "-c", paths.configFile], { where: "no daemon needed", note: "parse-only check of a good config (no output)" });
+  const tools = lab.tools("host2");
+  const none = "no daemon needed";
+  await rec.command("bird-version.txt", [tools.bird, "--version"], { where: none, shown: "bird --version", note: "the installed BIRD's version (on stderr)" });
+  await rec.command("bird-p-bad.txt", [tools.bird, "-p", "-c", badFile], { where: none, shown: `bird -p -c ${badFile}`, note: "parse-only check of a config with a syntax error (exit 1, FILE:LINE:COL message)" });
+  await rec.command("bird-p-good.txt", [tools.bird, "-p", "-c", paths.configFile], { where: none, shown: `bird -p -c ${paths.configFile}`, note: "parse-only check of a good config (no output)" });
+  // a TCP-MD5 password with and without naming the algorithm (BIRD 2.17 and 3.1 also know TCP-AO)
+  const pw = good.replace(/^(\s*graceful restart off;)$/m, '$1\n  password "lab-key";');
+  const pwFile = join(scratch, "password.conf");
+  writeFileSync(pwFile, pw);
+  await rec.command("bird-p-password.txt", [tools.bird, "-p", "-c", pwFile], { where: none, shown: `bird -p -c ${pwFile}`, note: "a BGP password without `authentication`: BIRD 2.17 and 3.1 warn (exit 0)" });
+  const authFile = join(scratch, "password-md5.conf");
+  writeFileSync(authFile, pw.replace('  password "lab-key";', '  password "lab-key";\n  authentication md5;'));
+  await rec.command("bird-p-password-md5.txt", [tools.bird, "-p", "-c", authFile], { where: none, shown: `bird -p -c ${authFile}`, note: "the same with `authentication md5;`: BIRD 2.0 does not know the option (exit 1)" });
   // (svcroute's BIRD driver speaks the control socket itself, raw.* below, never birdc)
 }
 

@@ -1,11 +1,15 @@
-// Captures real FRR and BIRD outputs into test/fixtures/captured/{frr,bird}/ for parser unit tests:
-//   npx tsx test/lab/harness/capture.ts
+// Captures real FRR and BIRD outputs into test/fixtures/captured/{frr,bird}/ for parser unit tests,
+// from the hosts' daemons of one daemon set (or all), each file named by the daemon version that
+// printed it (frr-10.3.host1.show-bgp-neighbors.json); the ToRs' (FRR 8.4) come with debian12:
+//   npx tsx test/lab/harness/capture.ts [--daemons debian12|debian13|debian13-bird2|all]
 import { mkdtempSync, rmSync, chmodSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { captureBirdConfig, captureBirdRaw, captureBirdShow } from "./capture-bird.js";
-import { captureFrrCheckers, captureFrrShow } from "./capture-frr.js";
+import { captureFrrCheckers, captureFrrHostShow, captureTorShow } from "./capture-frr.js";
 import { captureFrrDriver } from "./capture-frr-driver.js";
+import { DAEMON_SETS, DAEMON_SET_NAMES, filePrefix, type DaemonSet, type DaemonSetName } from "./daemon-sets.js";
 import { Recorder, type Captured } from "./capture-record.js";
 import { installSignalHandlers } from "./cleanup.js";
 import { waitEcmp, waitEstablished, waitRoute } from "./conditions.js";
@@ -60,13 +64,13 @@ const NOTES: Record<string, string[]> = {
   BIRD: ["- svcroute speaks BIRD's control socket itself (raw.*, reply codes included); it never runs birdc."],
 };
 
-function readme(title: string, entries: Captured[]): string {
+function readme(title: string, label: string, entries: Captured[]): string {
   const rows = entries.map((e) => `| \`${e.file}\` | \`${e.command.replaceAll("|", "\\|")}\` | ${e.where} | ${e.exit} | ${e.note.split("\n")[0]} |`);
   const inputs = entries.filter((e) => e.note.includes("\n")).map((e) => `### ${e.file}\n\n\`\`\`\n${e.note.split("\n").slice(1).join("\n").trimEnd()}\n\`\`\``);
   return [
-    `# Captured ${title} outputs`,
+    `# Captured ${title} outputs: ${label}`,
     "",
-    "Real outputs of FRR 8.4 / BIRD 2.0 in the lab fabric, written by `npx tsx test/lab/harness/capture.ts`; never edit",
+    `Real outputs of ${label} in the lab fabric (the ToRs run FRR 8.4), written by \`npx tsx test/lab/harness/capture.ts\`; never edit`,
     "them by hand, re-run the script. Paths (/tmp/svrl/<run>/…), timestamps and counters are those of the",
     "capture run. Output files hold stdout and stderr as printed; the exit code is listed below.",
     "",
@@ -85,29 +89,42 @@ function readme(title: string, entries: Captured[]): string {
   ].join("\n");
 }
 
-async function main(): Promise<void> {
-  installSignalHandlers();
-  const frr = new Recorder(join(OUT, "frr"));
-  const bird = new Recorder(join(OUT, "bird"));
-  const lab = await createLab(topology);
+async function captureSet(set: DaemonSet): Promise<void> {
+  const frr = new Recorder(join(OUT, "frr"), filePrefix(set.frr));
+  const bird = new Recorder(join(OUT, "bird"), filePrefix(set.bird));
+  const lab = await createLab(topology, { daemons: set });
   const scratch = mkdtempSync(join(lab.dir, "scratch-"));
   chmodSync(scratch, 0o777);
   try {
     await settle(lab);
     frr.reset();
     bird.reset();
-    await captureFrrShow(frr, lab);
+    // the ToRs run this machine's FRR 8.4 in every set: captured once, with debian12's hosts
+    if (set.frr.root === null) await captureTorShow(frr, lab);
+    await captureFrrHostShow(frr, lab);
     await captureBirdShow(bird, lab);
     await captureBirdRaw(bird, lab);
     await captureFrrCheckers(frr, lab, scratch);
-    await captureFrrDriver(frr, lab, scratch);
+    // the driver's answers run this machine's vtysh and frr-reload.py: FRR 8.4's only
+    if (set.frr.root === null) await captureFrrDriver(frr, lab, scratch);
     await captureBirdConfig(bird, lab, scratch);
-    writeFileSync(join(frr.dir, "README.md"), readme("FRR", frr.entries));
-    writeFileSync(join(bird.dir, "README.md"), readme("BIRD", bird.entries));
-    console.log(`captured ${frr.entries.length} FRR and ${bird.entries.length} BIRD outputs into ${OUT}`);
+    writeFileSync(join(frr.dir, `${frr.prefix}README.md`), readme("FRR", set.frr.label, frr.entries));
+    writeFileSync(join(bird.dir, `${bird.prefix}README.md`), readme("BIRD", set.bird.label, bird.entries));
+    console.log(`${set.name}: captured ${frr.entries.length} ${set.frr.label} and ${bird.entries.length} ${set.bird.label} outputs into ${OUT}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     await lab.down();
+  }
+}
+
+async function main(): Promise<void> {
+  installSignalHandlers();
+  const { values } = parseArgs({ options: { daemons: { type: "string", default: "debian12" } } });
+  const names = values.daemons === "all" ? DAEMON_SET_NAMES : [values.daemons as DaemonSetName];
+  for (const n of names) {
+    const set = DAEMON_SETS[n];
+    if (!set) throw new Error(`--daemons ${n}: one of ${DAEMON_SET_NAMES.join(", ")} or all`);
+    await captureSet(set);
   }
 }
 

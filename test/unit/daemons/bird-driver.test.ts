@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createBirdDriver } from "../../../src/daemons/bird.js";
 import type { DaemonConfig } from "../../../src/manifest/types.js";
-import { CAPTURED } from "../../helpers/captured-exec.js";
+import { capturedFile } from "../../helpers/captured-exec.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
-const raw = (f: string) => readFileSync(join(CAPTURED, "bird", `raw.${f}.txt`), "utf8");
+const raw = (f: string) => readFileSync(capturedFile("bird", `raw.${f}.txt`), "utf8");
 /** the interfaces a `show interfaces` reply lists */
 const interfacesIn = (reply: string) => [...reply.matchAll(/^1001-(\S+) /gm)].map((m) => m[1]!);
 const ALL = interfacesIn(raw("show-interfaces"));

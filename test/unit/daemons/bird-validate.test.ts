@@ -1,19 +1,16 @@
 // `bird -p` as svcroute's judge of a BIRD config, fed what BIRD 2.0.12 really printed
-// (test/fixtures/captured/bird/bird-p-*.txt, with the exit codes its README lists).
+// (test/fixtures/captured/bird/bird-2.0.12.bird-p-*.txt, with the exit codes its README lists).
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateConfigText } from "../../../src/daemons/validate.js";
 import type { Exec } from "../../../src/effects/exec.js";
-import { CAPTURED, capturedExit } from "../../helpers/captured-exec.js";
-
-const DIR = join(CAPTURED, "bird");
+import { capturedExit, capturedFile } from "../../helpers/captured-exec.js";
 
 /** bird -p answering as captured; the captured file name is replaced by the checked one */
 function birdP(file: string): Exec {
   return async (_cmd, args) => {
     const checked = args[args.indexOf("-c") + 1]!;
-    const out = readFileSync(join(DIR, file), "utf8").replace(/\/tmp\/svrl\/\S+?\.conf/g, checked);
+    const out = readFileSync(capturedFile("bird", file), "utf8").replace(/\/tmp\/svrl\/\S+?\.conf/g, checked);
     return { code: capturedExit("bird", file), stdout: "", stderr: out, durationMs: 1 } as never;
   };
 }

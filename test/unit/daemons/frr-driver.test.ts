@@ -12,10 +12,9 @@ import { createFrrDriver } from "../../../src/daemons/frr.js";
 import { formatError, toSvcrouteError } from "../../../src/errors.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
-import { CAPTURED, replay, vtyshCmds } from "../../helpers/captured-exec.js";
+import { capturedFile, replay, vtyshCmds } from "../../helpers/captured-exec.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
-const DIR = join(CAPTURED, "frr");
 const PASSWORD = "S3cret-md5.key$7"; // the made-up password of the captures (capture-frr-driver.ts)
 
 /** host1 of the capture fabric (AS65101, IPv4 + IPv6 sessions to tor1 and tor2) as a manifest */
@@ -74,7 +73,7 @@ describe("FRR driver: validate (vtysh -C, then bgpd -C)", () => {
   });
 
   it("bgpd -C's semantic error (it exits 0): E_DAEMON_REJECTED naming the lines", async () => {
-    const text = readFileSync(join(DIR, "README.md"), "utf8"); // any text: the line numbers are bgpd's
+    const text = readFileSync(capturedFile("frr", "README.md"), "utf8"); // any text: the line numbers are bgpd's
     const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : "bgpd-C-undefined-neighbor.txt"));
     const r = await rejection(driver.validate(text));
     expect(r.code).toBe("E_DAEMON_REJECTED");
@@ -90,7 +89,7 @@ describe("FRR driver: validate (vtysh -C, then bgpd -C)", () => {
   it("a rejected line that holds a password: the evidence names the line, never the password", async () => {
     const lines = ["frr defaults datacenter", "router bgp 65101", " neighbor 169.254.1.2 remote-as 65001", ` neighbor 169.254.1.2 password ${PASSWORD} extra`, "exit"];
     for (const file of ["vtysh-C-password-line.txt", "bgpd-C-password-undefined-neighbor.txt"]) {
-      expect(readFileSync(join(DIR, file), "utf8"), `${file} quotes the password (as FRR does)`).toContain(PASSWORD);
+      expect(readFileSync(capturedFile("frr", file), "utf8"), `${file} quotes the password (as FRR does)`).toContain(PASSWORD);
       const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? (file.startsWith("vtysh") ? file : "vtysh-C-good.txt") : file));
       const r = await rejection(driver.validate(`${lines.join("\n")}\n`));
       expect(r.code).toBe("E_DAEMON_REJECTED");

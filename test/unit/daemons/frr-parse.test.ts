@@ -1,15 +1,50 @@
-// FRR parsers on vtysh JSON captured from a real FRR 8.4 (test/fixtures/captured/frr/).
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+// FRR parsers on vtysh JSON captured from every FRR version of the matrix (test/fixtures/captured/frr/,
+// host outputs per version; the ToRs run FRR 8.4).
 import { describe, expect, it } from "vitest";
 import { frrFastKey, vtyshErrors } from "../../../src/daemons/frr.js";
 import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "../../../src/daemons/frr-parse.js";
+import { FRR_VERSIONS, TOR_VERSION, captured } from "../../helpers/captures.js";
 
-const cap = (f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured/frr", f), "utf8");
-const json = (f: string) => JSON.parse(cap(f)) as unknown;
+const tor = (f: string) => JSON.parse(captured("frr", TOR_VERSION, f)) as unknown;
 
-describe("show bgp neighbors json", () => {
-  it("Established IPv4 and IPv6 sessions with counters", () => {
+describe("the ToR's view (FRR 8.4)", () => {
+  it("a ToR's neighbours, Established and not, each with its state; one neighbour alone reads the same", () => {
+    const ns = parseNeighbors(tor("tor1.show-bgp-neighbors.json"));
+    expect(Object.fromEntries(ns.map((n) => [n.key, n.state]))).toEqual({
+      "169.254.1.1": "Established",
+      "169.254.3.1": "Established",
+      "169.254.5.1": "Active",
+      "169.254.6.1": "Idle",
+      "169.254.7.1": "Idle",
+      "fd00:1::1": "Established",
+      "fd00:3::1": "Established",
+    });
+    const [one] = parseNeighbors(tor("tor1.show-bgp-neighbor-established.json"));
+    expect(one).toMatchObject({ key: "169.254.1.1", state: "Established" });
+    expect(one!.uptimeMs).toBeGreaterThan(0);
+  });
+
+  it("a peer refusing our OPEN (wrong ASN) and one nobody answers", () => {
+    const [bad] = parseNeighbors(tor("tor1.show-bgp-neighbor-wrong-asn.json"));
+    expect(bad).toMatchObject({ state: "Idle", uptimeMs: null, establishedTotal: 0 });
+    expect(bad!.lastError).toContain("Bad Peer AS");
+    const [silent] = parseNeighbors(tor("tor1.show-bgp-neighbor-nobody-listening.json"));
+    expect(silent).toMatchObject({ state: "Active", uptimeMs: null });
+    expect(silent!.lastError).toContain("Waiting for peer OPEN");
+  });
+
+  it("a default-originate is not an advertised route (FRR names it apart)", () => {
+    const doc = tor("tor1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json");
+    expect(parseAdvertised(doc)).toEqual([]);
+    expect(doc).toMatchObject({ bgpOriginatingDefaultNetwork: "0.0.0.0/0" });
+  });
+});
+
+describe.each(FRR_VERSIONS)("%s on a host", (version) => {
+  const cap = (f: string) => captured("frr", version, f);
+  const json = (f: string) => JSON.parse(cap(f)) as unknown;
+
+  it("show bgp neighbors json: Established IPv4 and IPv6 sessions with counters", () => {
     const ns = parseNeighbors(json("host1.show-bgp-neighbors.json"));
     expect(ns.map((n) => n.key).sort()).toEqual(["169.254.1.2", "169.254.2.2", "fd00:1::2", "fd00:2::2"]);
     for (const n of ns) {
@@ -21,55 +56,27 @@ describe("show bgp neighbors json", () => {
     }
   });
 
-  it("a ToR's neighbours, Established and not, each with its state; one neighbour alone reads the same", () => {
-    const ns = parseNeighbors(json("tor1.show-bgp-neighbors.json"));
-    expect(Object.fromEntries(ns.map((n) => [n.key, n.state]))).toEqual({
-      "169.254.1.1": "Established",
-      "169.254.3.1": "Established",
-      "169.254.5.1": "Active",
-      "169.254.6.1": "Idle",
-      "169.254.7.1": "Idle",
-      "fd00:1::1": "Established",
-      "fd00:3::1": "Established",
-    });
-    const [one] = parseNeighbors(json("tor1.show-bgp-neighbor-established.json"));
-    expect(one).toMatchObject({ key: "169.254.1.1", state: "Established" });
-    expect(one!.uptimeMs).toBeGreaterThan(0);
+  it("show bgp neighbors json: a session refused for a wrong remote ASN is not Established", () => {
+    const ns = parseNeighbors(json("badasn.show-bgp-neighbors.json"));
+    expect(ns).toHaveLength(1);
+    expect(ns[0]!.state).not.toBe("Established");
+    expect(ns[0]!.establishedTotal).toBe(0);
+    expect(ns[0]!.lastError).toMatch(/Bad Peer AS/i);
   });
 
-  it("a peer refusing our OPEN (wrong ASN) and one nobody answers", () => {
-    const [bad] = parseNeighbors(json("tor1.show-bgp-neighbor-wrong-asn.json"));
-    expect(bad).toMatchObject({ state: "Idle", uptimeMs: null, establishedTotal: 0 });
-    expect(bad!.lastError).toContain("Bad Peer AS");
-    const [silent] = parseNeighbors(json("tor1.show-bgp-neighbor-nobody-listening.json"));
-    expect(silent).toMatchObject({ state: "Active", uptimeMs: null });
-    expect(silent!.lastError).toContain("Waiting for peer OPEN");
-  });
-});
-
-describe("advertised routes", () => {
-  it("lists the prefixes sent to a neighbour", () => {
+  it("advertised routes: lists the prefixes sent to a neighbour", () => {
     expect(parseAdvertised(json("host1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json"))).toEqual(["192.0.2.100/32", "192.0.2.11/32"]);
     expect(parseAdvertised(json("host1.show-bgp-ipv6-unicast-neighbor-advertised-routes.json"))).toEqual(["2001:db8::100/128", "2001:db8::11/128"]);
   });
-  it("nothing advertised: a ToR's default-originate is reported apart, not as an advertised route", () => {
-    const doc = json("tor1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json") as { bgpOriginatingDefaultNetwork?: string };
-    expect(doc.bgpOriginatingDefaultNetwork).toBe("0.0.0.0/0");
-    expect(parseAdvertised(doc)).toEqual([]);
-  });
-});
 
-describe("several vtysh -c outputs back to back", () => {
-  it("split into documents", () => {
+  it("several vtysh -c outputs back to back split into documents", () => {
     const text = [cap("host1.show-bgp-neighbors.json"), cap("host1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json"), cap("host1.show-bgp-summary.json")].join("");
     const docs = splitJsonDocuments(text);
     expect(docs).toHaveLength(3);
     expect(parseAdvertised(docs[1])).toContain("192.0.2.11/32");
   });
-});
 
-describe("running config", () => {
-  it("the fast key ignores exactly the network statements", () => {
+  it("running config: the fast key ignores exactly the network statements", () => {
     const running = cap("host1.show-running-config.txt");
     expect(running).toMatch(/^\s+network \S+/m);
     const key = frrFastKey(running);
@@ -80,13 +87,11 @@ describe("running config", () => {
     expect(vtyshErrors(cap("vtysh-C-bad-grammar.txt")).length).toBeGreaterThan(0);
     expect(vtyshErrors(cap("vtysh-C-good.txt"))).toEqual([]);
   });
-});
 
-describe("frr-reload --test", () => {
-  it("an unchanged config shows only noise", () => {
+  it("frr-reload --test: an unchanged config shows only noise", () => {
     expect(diffIsEmpty(parseReloadDiff(cap("frr-reload-test-unchanged.txt")))).toBe(true);
   });
-  it("a changed one shows its lines", () => {
+  it("frr-reload --test: a changed one shows its lines", () => {
     const d = parseReloadDiff(cap("frr-reload-test-changed.txt"));
     expect(d.toDelete).toEqual([]);
     expect(d.toAdd).toEqual(["router bgp 65101", " address-family ipv4 unicast", "  network 192.0.2.55/32"]);
@@ -94,14 +99,16 @@ describe("frr-reload --test", () => {
 });
 
 describe("show bfd peers json", () => {
-  it("each session's peer address and status", () => {
-    const peers = parseBfdPeers(JSON.parse(cap("tor1.show-bfd-peers.json")));
+  it("a ToR's sessions, up and not (FRR 8.4)", () => {
+    const peers = parseBfdPeers(tor("tor1.show-bfd-peers.json"));
     expect(peers).toHaveLength(7);
     // up toward host1 and host2; not up toward silent, badasn and badbird (down, or init while one side tries)
     const by = Object.fromEntries(peers.map((p) => [p.address, p.state]));
     for (const up of ["169.254.1.1", "169.254.3.1", "fd00:1::1", "fd00:3::1"]) expect(by[up], up).toBe("up");
     for (const down of ["169.254.5.1", "169.254.6.1", "169.254.7.1"]) expect(by[down], down).toMatch(/^(down|init)$/);
-    expect(parseBfdPeers(JSON.parse(cap("host1.show-bfd-peers.json"))).map((p) => p.state)).toEqual(["up", "up", "up", "up"]);
+  });
+  it.each(FRR_VERSIONS)("%s on a host: every session up", (version) => {
+    expect(parseBfdPeers(JSON.parse(captured("frr", version, "host1.show-bfd-peers.json")) as unknown).map((p) => p.state)).toEqual(["up", "up", "up", "up"]);
   });
   it("anything but a list is no sessions", () => {
     expect(parseBfdPeers({ error: "x" })).toEqual([]);

@@ -17,6 +17,7 @@ import { worst, type Facts } from "../../../src/doctor/types.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import { sampleStatus } from "../../helpers/status-fixture.js";
+import { BIRD_VERSIONS, FRR_VERSIONS, TOR_VERSION, captured } from "../../helpers/captures.js";
 
 const cap = (d: string, f: string) => readFileSync(join(import.meta.dirname, "../../fixtures/captured", d, f), "utf8");
 
@@ -171,7 +172,7 @@ describe("session diagnoses from captured daemon output", () => {
     return diagnose(f).filter((x) => x.area === "sessions");
   };
   const fromFrr = (file: string, name: string): ObservedPeer => {
-    const [n] = parseNeighbors(JSON.parse(cap("frr", file)));
+    const [n] = parseNeighbors(JSON.parse(captured("frr", TOR_VERSION, file)));
     return { ...peer(name, n!.state), lastError: n!.lastError };
   };
 
@@ -187,8 +188,8 @@ describe("session diagnoses from captured daemon output", () => {
     expect(f.fix).toContain("ip route get 169.254.1.2");
   });
 
-  it("BIRD: Bad peer AS", () => {
-    const [p] = parseProtocolsAll(cap("bird", "badbird.show-protocols-all-not-established.txt"));
+  it.each(BIRD_VERSIONS)("%s: Bad peer AS", (version) => {
+    const [p] = parseProtocolsAll(captured("bird", version, "badbird.show-protocols-all-not-established.txt"));
     const s = withPeers([{ ...peer("tor1", normaliseBgpState(p!)), lastError: p!.lastError }, peer("tor2", "Established")]);
     expect(s.map((x) => x.code)).toContain("SESSION_ASN_MISMATCH");
   });
@@ -287,9 +288,9 @@ describe("session diagnoses: the kernel's view (captured in test/fixtures/captur
     expect(s!.fix).toMatch(/^ip link set eth0 up/);
   });
 
-  it("a wrong remote_asn: this host refused the peer's OPEN (FRR: Notification send, BIRD: BGP Error)", () => {
+  it.each(FRR_VERSIONS)("%s, a wrong remote_asn: this host refused the peer's OPEN (FRR: Notification send, BIRD: BGP Error)", (version) => {
     const f = healthy();
-    const [n] = parseNeighbors(JSON.parse(cap("frr", "badasn.show-bgp-neighbors.json")));
+    const [n] = parseNeighbors(JSON.parse(captured("frr", version, "badasn.show-bgp-neighbors.json")));
     f.peers = [{ ...peer("tor1", n!.state), lastError: n!.lastError }, peer("tor2", "Established")];
     const [s] = sessions(f);
     expect(s).toMatchObject({ code: "SESSION_ASN_MISMATCH" });
@@ -299,7 +300,7 @@ describe("session diagnoses: the kernel's view (captured in test/fixtures/captur
 
   it("the ToR refused our OPEN (FRR: Notification received): router.asn is named", () => {
     const f = healthy();
-    const [n] = parseNeighbors(JSON.parse(cap("frr", "tor1.show-bgp-neighbor-wrong-asn.json")));
+    const [n] = parseNeighbors(JSON.parse(captured("frr", TOR_VERSION, "tor1.show-bgp-neighbor-wrong-asn.json")));
     f.peers = [{ ...peer("tor1", n!.state), lastError: n!.lastError }, peer("tor2", "Established")];
     const [s] = sessions(f);
     expect(s!.finding).toMatch(/tor1 refused our OPEN \(Bad Peer AS\): it expects another AS number than router\.asn \(65101\)/);

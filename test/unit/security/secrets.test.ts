@@ -17,9 +17,8 @@ import { memoryLogger } from "../../../src/supervisor/log.js";
 import { renderMetrics } from "../../../src/supervisor/metrics.js";
 import { buildStatus } from "../../../src/supervisor/status.js";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createFrrDriver } from "../../../src/daemons/frr.js";
-import { CAPTURED, replay } from "../../helpers/captured-exec.js";
+import { capturedFile, replay } from "../../helpers/captured-exec.js";
 import { FakeDaemon } from "../../helpers/fake-driver.js";
 
 const PW = "S3cret-md5.key$7";
@@ -94,7 +93,7 @@ describe("secrets stay secret", () => {
       },
       "/m.yaml",
     );
-    expect(readFileSync(join(CAPTURED, "frr", reload ?? vtyshC), "utf8"), "the capture quotes the password, as FRR does").toContain(PW);
+    expect(readFileSync(capturedFile("frr", reload ?? vtyshC), "utf8"), "the capture quotes the password, as FRR does").toContain(PW);
     const r = await engine.reconcile(new Set(["start"]));
     expect(r.ok).toBe(false);
     const status = buildStatus(engine.state, [], { pid: 1, startedAt: 0 });
