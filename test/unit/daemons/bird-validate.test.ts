@@ -1,26 +1,29 @@
-// `bird -p` as svcroute's judge of a BIRD config, fed what BIRD 2.0.12 really printed
-// (test/fixtures/captured/bird/bird-2.0.12.bird-p-*.txt, with the exit codes its README lists).
+// `bird -p` as svcroute's judge of a BIRD config, fed what every BIRD version of the matrix really
+// printed (test/fixtures/captured/bird/<version>.bird-p-*.txt, with the exit codes its README lists;
+// BIRD 3 prefixes each message with a timestamp, the thread and the level).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validateConfigText } from "../../../src/daemons/validate.js";
 import type { Exec } from "../../../src/effects/exec.js";
 import { capturedExit, capturedFile } from "../../helpers/captured-exec.js";
+import { BIRD_VERSIONS } from "../../helpers/captures.js";
 
-/** bird -p answering as captured; the captured file name is replaced by the checked one */
-function birdP(file: string): Exec {
-  return async (_cmd, args) => {
-    const checked = args[args.indexOf("-c") + 1]!;
-    const out = readFileSync(capturedFile("bird", file), "utf8").replace(/\/tmp\/svrl\/\S+?\.conf/g, checked);
-    return { code: capturedExit("bird", file), stdout: "", stderr: out, durationMs: 1 } as never;
-  };
-}
+describe.each(BIRD_VERSIONS)("%s: bird -p as the judge", (version) => {
+  /** bird -p answering as captured; the captured file name is replaced by the checked one */
+  function birdP(file: string): Exec {
+    return async (_cmd, args) => {
+      const checked = args[args.indexOf("-c") + 1]!;
+      const out = readFileSync(capturedFile("bird", file, version), "utf8").replace(/\/tmp\/svrl\/\S+?\.conf/g, checked);
+      return { code: capturedExit("bird", file, version), stdout: "", stderr: out, durationMs: 1 } as never;
+    };
+  }
 
-describe("bird -p as the judge", () => {
   it("a good config: accepted, nothing said", async () => {
-    expect(capturedExit("bird", "bird-p-good.txt")).toBe(0);
+    expect(capturedExit("bird", "bird-p-good.txt", version)).toBe(0);
     const v = await validateConfigText("bird", "router id 192.0.2.1;\n", { exec: birdP("bird-p-good.txt") });
     expect(v).toMatchObject({ ok: true, judges: ["bird -p"], diagnostics: [] });
   });
+
   it("a syntax error: refused at its line and column, with the line's text", async () => {
     const lines = Array.from({ length: 43 }, (_, i) => `# line ${i + 1}`);
     lines[42] = "  route 192.0.2.99/32 via;";

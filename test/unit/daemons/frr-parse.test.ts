@@ -10,15 +10,13 @@ const tor = (f: string) => JSON.parse(captured("frr", TOR_VERSION, f)) as unknow
 describe("the ToR's view (FRR 8.4)", () => {
   it("a ToR's neighbours, Established and not, each with its state; one neighbour alone reads the same", () => {
     const ns = parseNeighbors(tor("tor1.show-bgp-neighbors.json"));
-    expect(Object.fromEntries(ns.map((n) => [n.key, n.state]))).toEqual({
-      "169.254.1.1": "Established",
-      "169.254.3.1": "Established",
-      "169.254.5.1": "Active",
-      "169.254.6.1": "Idle",
-      "169.254.7.1": "Idle",
-      "fd00:1::1": "Established",
-      "fd00:3::1": "Established",
-    });
+    const states = Object.fromEntries(ns.map((n) => [n.key, n.state]));
+    // host1 and host2 (both families) are up; silent, badasn and badbird never get there (which
+    // of Active/Idle a failing one shows depends on where its retry cycle was)
+    expect(Object.keys(states).sort()).toEqual(["169.254.1.1", "169.254.3.1", "169.254.5.1", "169.254.6.1", "169.254.7.1", "fd00:1::1", "fd00:3::1"]);
+    for (const k of ["169.254.1.1", "169.254.3.1", "fd00:1::1", "fd00:3::1"]) expect(states[k], k).toBe("Established");
+    expect(states["169.254.5.1"]).toBe("Active");
+    for (const k of ["169.254.6.1", "169.254.7.1"]) expect(["Active", "Idle", "Connect"], k).toContain(states[k]);
     const [one] = parseNeighbors(tor("tor1.show-bgp-neighbor-established.json"));
     expect(one).toMatchObject({ key: "169.254.1.1", state: "Established" });
     expect(one!.uptimeMs).toBeGreaterThan(0);
