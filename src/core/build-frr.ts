@@ -9,6 +9,7 @@ import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMa
 import { defaultNet, frrNames } from "./names.js";
 import { configFamiliesOf, exportPrefixes, isInternal } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
+import type { DaemonCapabilities } from "../daemons/versions.js";
 
 const SEQ_STEP = 10;
 
@@ -179,7 +180,7 @@ function addressFamily(m: Manifest, f: Family, services: ServiceModel[]): FrrAdd
   };
 }
 
-export function buildFrr(m: Manifest, services: ServiceModel[], header: HeaderModel, secrets: SecretStore): FrrModel {
+export function buildFrr(m: Manifest, services: ServiceModel[], header: HeaderModel, secrets: SecretStore, caps: DaemonCapabilities): FrrModel {
   const fams = configFamiliesOf(m);
   const exported = exportPrefixes(m);
   const anyGR = m.peers.some((p) => p.gracefulRestart);
@@ -218,6 +219,8 @@ export function buildFrr(m: Manifest, services: ServiceModel[], header: HeaderMo
       asn: m.router.asn,
       routerId: m.router.routerId ?? null,
       gracefulRestartDisable: !anyGR,
+      // FRR 8.4's behaviour (no first-AS check) on every version: a route server need not prepend
+      enforceFirstAs: caps.frrGlobalEnforceFirstAs ? "no bgp enforce-first-as" : null,
       multipathRelax: m.policy.accept === "default-only",
       neighbors: m.peers.map((p) => neighbor(p, anyGR, secrets)),
       addressFamilies: fams.map((f) => addressFamily(m, f, services)),

@@ -96,7 +96,7 @@ export function buildModel(m: Manifest, health: HealthInput = ALL_UP, secrets: S
   const birdView = () => (bird ??= buildBird(m, services, header, secrets, caps));
   const model = { header, asn: m.router.asn, services, daemon: m.daemon.type } as Omit<RoutingModel, "frr" | "bird" | "birdUnsupported">;
   return Object.defineProperties(model, {
-    frr: { enumerable: true, get: () => (frr ??= buildFrr(m, services, header, secrets)) },
+    frr: { enumerable: true, get: () => (frr ??= buildFrr(m, services, header, secrets, caps)) },
     bird: { enumerable: true, get: () => (birdView().ok ? (birdView() as { model: BirdModel }).model : null) },
     birdUnsupported: { enumerable: true, get: () => (birdView().ok ? null : (birdView() as { reason: string }).reason) },
   }) as RoutingModel;

@@ -155,6 +155,8 @@ export interface FrrModel {
     routerId: string | null;
     /** global `bgp graceful-restart-disable` */
     gracefulRestartDisable: boolean;
+    /** the first-AS check, stated where the version has the global knob (null: FRR 8.4, no line) */
+    enforceFirstAs: "no bgp enforce-first-as" | null;
     multipathRelax: boolean;
     neighbors: FrrNeighbor[];
     addressFamilies: FrrAddressFamily[];

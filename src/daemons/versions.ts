@@ -31,6 +31,12 @@ export interface DaemonCapabilities {
    * progress", whether sessions restart or not; BIRD 2 says so only when one restarts
    */
   birdAsyncReconfigure: boolean;
+  /**
+   * FRR 10 checks a peer's first AS by default (`bgp enforce-first-as`, a global knob FRR 8.4 does
+   * not have; there the check is off): the file says `no bgp enforce-first-as`, so the host
+   * behaves the same on every version and frr-reload finds nothing to change
+   */
+  frrGlobalEnforceFirstAs: boolean;
 }
 
 const FRR_PATTERNS = [/\bbgpd version\s+(\d[\w.~+-]*)/i, /\bFRRouting\s+v?(\d[\w.~+-]*)/];
@@ -73,7 +79,7 @@ export function atLeast(v: DaemonVersion, major: number, minor = 0, patch = 0): 
 }
 
 /** what nothing can be learnt about: the oldest supported behaviour */
-export const BASELINE: DaemonCapabilities = { version: null, birdAuthenticationOption: false, birdAsyncReconfigure: false };
+export const BASELINE: DaemonCapabilities = { version: null, birdAuthenticationOption: false, birdAsyncReconfigure: false, frrGlobalEnforceFirstAs: false };
 
 export function capabilitiesOf(v: DaemonVersion | null): DaemonCapabilities {
   if (v === null) return BASELINE;
@@ -83,6 +89,7 @@ export function capabilitiesOf(v: DaemonVersion | null): DaemonCapabilities {
     // TCP-AO came with 2.17 and 3.1 (BIRD 3.0 is the 2.16 line)
     birdAuthenticationOption: bird && (v.major >= 3 ? atLeast(v, 3, 1) : atLeast(v, 2, 17)),
     birdAsyncReconfigure: bird && v.major >= 3,
+    frrGlobalEnforceFirstAs: !bird && v.major >= 10,
   };
 }
 

@@ -19,6 +19,10 @@ export interface DaemonBuild {
   root: string | null;
   /** "FRR 8.4", "BIRD 3.1": what the tests and reports call it */
   label: string;
+  /** "8.4", "3.1": the version the label names (as versionOf() reads it) */
+  version: string;
+  /** the distribution's packages it comes from */
+  packages: string;
 }
 
 export interface DaemonSet {
@@ -28,17 +32,30 @@ export interface DaemonSet {
 }
 
 export const DAEMON_SETS: Record<DaemonSetName, DaemonSet> = {
-  debian12: { name: "debian12", frr: { root: null, label: "FRR 8.4" }, bird: { root: null, label: "BIRD 2.0.12" } },
-  debian13: { name: "debian13", frr: { root: TRIXIE_ROOT, label: "FRR 10.3" }, bird: { root: TRIXIE_ROOT, label: "BIRD 3.1" } },
-  "debian13-bird2": { name: "debian13-bird2", frr: { root: TRIXIE_ROOT, label: "FRR 10.3" }, bird: { root: TRIXIE_BIRD2_ROOT, label: "BIRD 2.17" } },
+  debian12: {
+    name: "debian12",
+    frr: { root: null, label: "FRR 8.4", version: "8.4", packages: "Debian 12 `frr`, `frr-pythontools`" },
+    bird: { root: null, label: "BIRD 2.0.12", version: "2.0.12", packages: "Debian 12 `bird2`" },
+  },
+  debian13: {
+    name: "debian13",
+    frr: { root: TRIXIE_ROOT, label: "FRR 10.3", version: "10.3", packages: "Debian 13 `frr`, `frr-pythontools`" },
+    bird: { root: TRIXIE_ROOT, label: "BIRD 3.1", version: "3.1", packages: "Debian 13 `bird3`" },
+  },
+  "debian13-bird2": {
+    name: "debian13-bird2",
+    frr: { root: TRIXIE_ROOT, label: "FRR 10.3", version: "10.3", packages: "Debian 13 `frr`, `frr-pythontools`" },
+    bird: { root: TRIXIE_BIRD2_ROOT, label: "BIRD 2.17", version: "2.17", packages: "Debian 13 `bird2`" },
+  },
 };
+
+export const isDaemonSetName = (s: string): s is DaemonSetName => (DAEMON_SET_NAMES as readonly string[]).includes(s);
 
 /** the set named by SVRL_DAEMONS (default debian12) */
 export function daemonSetFromEnv(env: NodeJS.ProcessEnv = process.env): DaemonSet {
   const name = env.SVRL_DAEMONS?.trim() || "debian12";
-  const set = DAEMON_SETS[name as DaemonSetName];
-  if (!set) throw new LabError(`SVRL_DAEMONS=${name} names no daemon set`, { hint: `one of ${DAEMON_SET_NAMES.join(", ")}` });
-  return set;
+  if (!isDaemonSetName(name)) throw new LabError(`SVRL_DAEMONS=${name} names no daemon set`, { hint: `one of ${DAEMON_SET_NAMES.join(", ")}` });
+  return DAEMON_SETS[name];
 }
 
 /** `cmd args` run from `root` (chroot), or as is for this machine's own build */

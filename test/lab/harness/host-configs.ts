@@ -1,6 +1,7 @@
 // Small hand-written host configs for the lab's own tests (svcroute renders the real ones): announce
 // the host's service addresses to every ToR, accept only a default route, optionally with BFD.
 import { SERVICE_RANGES_V4, SERVICE_RANGES_V6 } from "./allowed.js";
+import { capabilitiesOf, versionOf } from "../../../src/daemons/versions.js";
 import type { Family, HostPlan, LinkPlan } from "./topology.js";
 
 export interface HostConfigOptions {
@@ -58,6 +59,8 @@ export function frrHostConfig(host: HostPlan, o: HostConfigOptions = {}): string
     " no bgp default ipv4-unicast",
     " bgp graceful-restart-disable",
     " bgp bestpath as-path multipath-relax",
+    // as svcroute renders it: FRR 10's first-AS check off, as FRR 8.4 has it
+    ...(capabilitiesOf(versionOf("frr", host.build?.version ?? "")).frrGlobalEnforceFirstAs ? [" no bgp enforce-first-as"] : []),
   );
   for (const l of host.links) {
     for (const n of new Set(l.families.map((f) => frrNeighbor(l, f)))) {

@@ -1,7 +1,7 @@
 // A fabric described as a plain object, and its resolution into concrete names, addresses and
 // paths. Resolution is pure, so the same topology always yields the same lab.
 import { join } from "node:path";
-import { DAEMON_SETS, type DaemonSet } from "./daemon-sets.js";
+import { DAEMON_SETS, type DaemonBuild, type DaemonSet } from "./daemon-sets.js";
 import { linkAddresses, hostRouterId, torRouterId, MAX_LINKS, type LinkAddresses } from "./addressing.js";
 import { parseServicePrefix, type HostPrefix } from "./allowed.js";
 import { LabError } from "./errors.js";
@@ -141,6 +141,8 @@ export interface HostPlan {
   addresses: HostPrefix[];
   /** undefined for daemon "none" */
   paths: DaemonPaths | undefined;
+  /** which FRR or BIRD it runs (undefined for daemon "none") */
+  build: DaemonBuild | undefined;
   /** a node directory for the caller's own files (e.g. a svcroute manifest), even for "none" */
   dir: string;
   links: LinkPlan[];
@@ -255,6 +257,7 @@ export function resolveTopology(t: Topology, id: string, dir: string, daemons: D
       serviceDev: s.serviceDev ?? "lo",
       addresses: (s.addresses ?? []).map(parseServicePrefix),
       paths: s.daemon === "frr" ? frrPaths(hdir, daemons.frr.root) : s.daemon === "bird" ? birdPaths(hdir, daemons.bird.root) : undefined,
+      build: s.daemon === "none" ? undefined : daemons[s.daemon],
       dir: hdir,
       links: hlinks,
       config: s.config,

@@ -19,8 +19,10 @@ describe.each(FRR_VERSIONS)("%s", (v) => {
     }
   });
 
-  it("needs nothing of BIRD's", () => {
-    expect(capabilitiesOf(parseFrrVersion(captured("frr", v, "bgpd-version.txt"))).birdAuthenticationOption).toBe(false);
+  it("needs nothing of BIRD's; FRR 10 has the global first-AS knob (its vtysh -C accepts it: the golden matrix)", () => {
+    const caps = capabilitiesOf(parseFrrVersion(captured("frr", v, "bgpd-version.txt")));
+    expect([caps.birdAuthenticationOption, caps.birdAsyncReconfigure]).toEqual([false, false]);
+    expect(caps.frrGlobalEnforceFirstAs).toBe(Number(numberOf(v).split(".")[0]) >= 10);
   });
 });
 
