@@ -22,6 +22,7 @@
 # - The roots have their own users: the frr user's uid differs from this machine's.
 # - FRR 10 needs mgmtd, started before the other daemons; mgmtd and staticd take no -f.
 set -eu
+# functions keep their variables local: shared, remove_root's r once made a fresh build remove its result
 
 DIR=${SVCROUTE_ROOTS_DIR:-/var/cache/svcroute}
 SUITE=trixie
@@ -54,13 +55,14 @@ mounted() { mountpoint -q "$1"; }
 
 # mount ROOT: idempotent, serialised with every other lab process (the harness calls this)
 mount_root() {
-  r=$1
+  local r=$1
   [ -x "$r/usr/bin/apt-get" ] || { echo "roots.sh: no root at $r: run npm run setup" >&2; return 1; }
   flock "$MOUNT_LOCK" sh -c 'mountpoint -q "$1/tmp" || mount --bind /tmp "$1/tmp"; mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"' sh "$r"
 }
 
 # processes whose root directory is inside ROOT
 users_of() {
+  local p
   for p in /proc/[0-9]*; do
     case $(readlink "$p/root" 2>/dev/null) in "$1" | "$1"/*) echo "${p#/proc/}" ;; esac
   done
@@ -68,7 +70,7 @@ users_of() {
 
 # remove a root directory of our own making; refuses while anything is mounted in it
 remove_root() {
-  r=$1
+  local r=$1
   [ -e "$r" ] || return 0
   if mounted "$r/proc"; then umount "$r/proc"; fi
   if mounted "$r/tmp"; then umount "$r/tmp"; fi
@@ -81,7 +83,7 @@ versions_in() { chroot "$1" dpkg-query -W -f '${Package} ${Version}\n' $(package
 
 # a root built before stamps (by the recipe this script adapts) is adopted when its packages are all there
 adoptable() {
-  r=$1
+  local r=$1 p
   [ -x "$r/usr/bin/apt-get" ] || return 1
   for p in $(packages_of "$(basename "$r")"); do
     chroot "$r" dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || return 1
@@ -95,8 +97,7 @@ copy_root() {
 }
 
 build_one() {
-  name=$1
-  r=$DIR/$name
+  local name=$1 r=$DIR/$1 want t0 new base m rc busy
   want=$(stamp_of "$name")
   if [ "$(cat "$r.stamp" 2>/dev/null)" = "$want" ] && [ -x "$r/usr/bin/apt-get" ]; then
     echo "roots.sh: $name up to date ($(versions_in "$r" | awk '{printf "%s %s  ", $1, $2}'))"
@@ -147,6 +148,7 @@ build_one() {
 }
 
 status() {
+  local name r st mnt
   for name in trixie-root trixie-root-bird2; do
     r=$DIR/$name
     if [ ! -x "$r/usr/bin/apt-get" ]; then echo "$name: missing"; continue; fi
