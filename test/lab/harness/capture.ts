@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { captureBirdConfig, captureBirdRaw, captureBirdShow } from "./capture-bird.js";
 import { captureFrrCheckers, captureFrrHostShow, captureTorShow } from "./capture-frr.js";
 import { captureFrrDriver } from "./capture-frr-driver.js";
-import { DAEMON_SETS, DAEMON_SET_NAMES, filePrefix, type DaemonSet, type DaemonSetName } from "./daemon-sets.js";
+import { DAEMON_SETS, DAEMON_SET_NAMES, filePrefix, isDaemonSetName, type DaemonSet } from "./daemon-sets.js";
 import { Recorder, type Captured } from "./capture-record.js";
 import { installSignalHandlers } from "./cleanup.js";
 import { waitEcmp, waitEstablished, waitRoute } from "./conditions.js";
@@ -120,11 +120,10 @@ async function captureSet(set: DaemonSet): Promise<void> {
 async function main(): Promise<void> {
   installSignalHandlers();
   const { values } = parseArgs({ options: { daemons: { type: "string", default: "debian12" } } });
-  const names = values.daemons === "all" ? DAEMON_SET_NAMES : [values.daemons as DaemonSetName];
+  const names = values.daemons === "all" ? DAEMON_SET_NAMES : [values.daemons];
   for (const n of names) {
-    const set = DAEMON_SETS[n];
-    if (!set) throw new Error(`--daemons ${n}: one of ${DAEMON_SET_NAMES.join(", ")} or all`);
-    await captureSet(set);
+    if (!isDaemonSetName(n)) throw new Error(`--daemons ${n}: one of ${DAEMON_SET_NAMES.join(", ")} or all`);
+    await captureSet(DAEMON_SETS[n]);
   }
 }
 
