@@ -277,6 +277,7 @@ export class Engine {
       const p = plan(s.applied, next, force);
       path = p.kind === "fast" ? "fast" : p.kind === "full" ? "full" : "none";
       await this.manageAddresses(m, "add");
+      await this.recordIntent(next);
       let refused: SvcrouteError | undefined;
       try {
         await this.execute(p, next, driver, m);
@@ -293,10 +294,7 @@ export class Engine {
       await this.manageAddresses(running.manifest, "remove");
       s.daemonReachable = true;
       s.daemonError = null;
-      await this.deps.saveAnnounced(running.manifest.supervisor.stateDir, {
-        manifestHash: running.manifest.hash,
-        services: Object.fromEntries(running.model.services.map((x) => [x.name, x.announce])),
-      }).catch((e: unknown) => this.deps.log.warn(`cannot save announced state: ${(e as Error).message}`, { op: "state" }));
+      await this.saveAnnounced(running);
       if (refused) {
         // Reported as a failure, but nothing a retry could change: the next manifest edit (or
         // SIGHUP) tries again, and health keeps being applied to the last good manifest meanwhile.
@@ -315,6 +313,28 @@ export class Engine {
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
     }
+  }
+
+  /**
+   * A service about to be announced is recorded as announced before the daemon can announce it:
+   * a supervisor killed between the two would otherwise leave a record that says "withdrawn"
+   * for a route the peers carry, and its successor would withdraw it until the first check.
+   * Withdrawals are recorded after the apply only, so they never wait for a write.
+   */
+  private async recordIntent(next: Next): Promise<void> {
+    const before = this.s.applied?.model.services;
+    const was = new Map(before?.map((x) => [x.name, x.announce]));
+    const rises = next.model.services.some((x) => x.announce !== "withdrawn" && (was.get(x.name) ?? "withdrawn") === "withdrawn");
+    if (rises || !before) await this.saveAnnounced(next);
+  }
+
+  private async saveAnnounced(r: { manifest: Manifest; model: RoutingModel }): Promise<void> {
+    await this.deps
+      .saveAnnounced(r.manifest.supervisor.stateDir, {
+        manifestHash: r.manifest.hash,
+        services: Object.fromEntries(r.model.services.map((x) => [x.name, x.announce])),
+      })
+      .catch((e: unknown) => this.deps.log.warn(`cannot save announced state: ${(e as Error).message}`, { op: "state" }));
   }
 
   /**

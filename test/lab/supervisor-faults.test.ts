@@ -39,6 +39,7 @@ const P: Record<Daemon, { web: string; base: string }> = {
   frr: { web: "192.0.2.40/32", base: "192.0.2.41/32" },
 };
 const GRACE_MS = 3000;
+const QUICK_GRACE_MS = 10_000;
 const GSHUT = "graceful-shutdown";
 
 let lab: Lab;
@@ -263,7 +264,17 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
   });
 
   it("a quick restart within guard_grace never takes the route off the ToR; the old guard stands down", async () => {
-    let s = await start(d, true);
+    // run alone (-t), the suite's first supervisor still runs: only one may hold the lock
+    if (isAlive(sup[d].pid)) {
+      const first = sup[d];
+      process.kill(first.pid, "SIGTERM");
+      await first.exited;
+      await waitFor(() => guardPids(lab, first.manifest), { what: "the first supervisor's guard to leave", timeout: 10_000, until: (p) => p.length === 0 });
+    }
+    // a grace that a start-up on a busy machine stays well within: "quick" is relative to it
+    sup[d] = startSupervisor(lab, HOST[d], { ...options(d), guardGrace: `${QUICK_GRACE_MS}ms` });
+    let s = sup[d];
+    await waitSupervisorUp(s);
     await waitRoute(lab, "tor1", P[d].web, "present");
     const [oldGuard] = guardPids(lab, s.manifest);
     const mark = torLogMark(lab, "tor1");
@@ -274,10 +285,17 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     s = await start(d, true);
     const up = Math.round(performance.now() - t0);
     note(`${d} quick restart: kill -9 → new supervisor serving`, up);
-    await waitFor(() => guardLog(s).map((l) => l.msg), { what: "the old guard to see the new supervisor", timeout: GRACE_MS + 2000, until: (m) => m.some((x) => /guard done: taken-over/.test(x)) });
+    await waitFor(() => guardLog(s).map((l) => l.msg), { what: "the old guard to see the new supervisor", timeout: QUICK_GRACE_MS + 2000, until: (m) => m.some((x) => /guard done: taken-over/.test(x)) });
     await waitFor(() => isAlive(oldGuard!), { what: "the old guard to exit", timeout: 5000, until: (a) => !a });
-    // keep watching until well past the moment the old guard would have withdrawn
-    await waitFor(() => performance.now() - t0, { what: "the watch window (guard_grace + 1.5 s)", timeout: GRACE_MS + 5000, interval: 50, until: (ms) => ms >= GRACE_MS + 1500 });
+    // the old guard is gone and the new supervisor has reconciled: keep watching 1.5 s more, and
+    // for at least 30 samples (a busy ToR answers slower)
+    const t1 = performance.now();
+    await waitFor(() => ({ ms: performance.now() - t1, samples: watch.seen().samples }), {
+      what: "the watch window (1.5 s after the old guard left, 30 samples)",
+      timeout: 20_000,
+      interval: 50,
+      until: (w) => w.ms >= 1500 && w.samples >= 30,
+    });
     const seen = await watch.stop();
     note(`${d} quick restart: watched window, samples`, seen.samples);
     note(`${d} quick restart: watch resolution (max gap)`, seen.maxGapMs);

@@ -288,6 +288,8 @@ export interface RouteWatchResult {
 }
 
 export interface RouteWatch {
+  /** what was seen so far */
+  seen(): RouteWatchResult;
   /** stop watching; resolves with what was seen */
   stop(): Promise<RouteWatchResult>;
 }
@@ -322,6 +324,7 @@ export function watchRoute(lab: Lab, tor: string, prefix: string, intervalMs = 2
     }
   })();
   return {
+    seen: () => ({ ...r }),
     async stop() {
       stopping.abort();
       await loop;

@@ -42,6 +42,8 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
   let now = 1_000_000;
   let diskFull = false;
   const saved: AnnouncedRecord[] = [];
+  // how many daemon calls had been made when each record was saved
+  const savedAfterCalls: number[] = [];
   const scheduled: (number | undefined)[] = [];
   let current: Manifest | undefined;
   const daemon = new FakeDaemon(() => current!);
@@ -73,7 +75,10 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
         daemon.files.set(path, text);
       },
       readConfig: async (path) => daemon.files.get(path),
-      saveAnnounced: async (_d, r) => void saved.push(r),
+      saveAnnounced: async (_d, r) => {
+        saved.push(r);
+        savedAfterCalls.push(daemon.calls.length);
+      },
       loadAnnounced: async () => opts.carry,
       ...(opts.addresses ? { addresses: opts.addresses } : {}),
       verifyTimeoutMs: 100,
@@ -89,6 +94,7 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
     health,
     log,
     saved,
+    savedAfterCalls,
     scheduled,
     run,
     setManifest: (t: string) => (manifestText = t),
@@ -377,6 +383,30 @@ describe("reconcile engine", () => {
     await t.run("start");
     expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
     expect(t.saved.at(-1)!.services).toEqual({ dns: "normal", web: "normal" });
+  });
+
+  it("a service about to be announced is recorded before the daemon is told; a withdrawal is recorded after", async () => {
+    const t = setup();
+    t.health.set("dns", "DOWN");
+    await t.run("start");
+    const record = (i: number) => ({ services: t.saved[i]!.services, callsBefore: t.savedAfterCalls[i], calls: t.daemon.calls.slice(t.savedAfterCalls[i]) });
+    // a supervisor killed right after its daemon announced dns finds dns in the record
+    const n = t.saved.length;
+    const calls = t.daemon.calls.length;
+    t.health.set("dns", "UP");
+    await t.run("health");
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(true);
+    expect(record(n)).toMatchObject({ services: { dns: "normal", web: "normal" }, callsBefore: calls });
+    expect(t.daemon.calls.length).toBeGreaterThan(calls);
+    // withdrawing waits for no write: the record follows the daemon
+    const m = t.saved.length;
+    const calls2 = t.daemon.calls.length;
+    t.health.set("dns", "DOWN");
+    await t.run("health");
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+    expect(t.saved.length).toBe(m + 1);
+    expect(record(m).services).toEqual({ dns: "withdrawn", web: "normal" });
+    expect(t.savedAfterCalls[m]).toBeGreaterThan(calls2);
   });
 
   it("with nothing to carry over, an undecided service stays withdrawn", async () => {
