@@ -1,7 +1,8 @@
 // `svcroute check`: validate the manifest; a one-screen summary when valid, every problem when not.
 import type { Io } from "../io.js";
 import { exitCodeFor, formatProblem } from "../errors.js";
-import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
+import { loadManifestOrThrow } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 import { summarize, summaryText } from "../manifest/summary.js";
 
 export interface CheckOptions {

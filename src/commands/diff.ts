@@ -11,7 +11,8 @@ import { maskSecrets } from "../daemons/config-read.js";
 import { daemonCapabilities, makeDriver } from "../daemons/make.js";
 import { diffIsEmpty } from "../daemons/frr-parse.js";
 import { toSvcrouteError } from "../errors.js";
-import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
+import { loadManifestOrThrow } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 import { fetchStatus } from "../supervisor/client.js";
 
 /**

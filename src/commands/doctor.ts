@@ -6,7 +6,7 @@ import { doctorText } from "../doctor/format.js";
 import { gatherFacts } from "../doctor/gather.js";
 import { worst, type Result } from "../doctor/types.js";
 import { exec } from "../effects/exec.js";
-import { resolveManifestPath } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 
 const EXIT: Record<Result, number> = { PASS: 0, SKIP: 0, WARN: 1, FAIL: 2 };
 

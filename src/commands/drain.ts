@@ -4,7 +4,8 @@
 // state directory; with no supervisor running, the client writes the state when it may.
 import type { Io } from "../io.js";
 import { SvcrouteError, isSvcrouteError } from "../errors.js";
-import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
+import { loadManifestOrThrow } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 import { formatDuration } from "../manifest/duration.js";
 import { requestDrain } from "../supervisor/client.js";
 import { changeDrain, drainStatePath } from "../supervisor/drain.js";

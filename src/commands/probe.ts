@@ -3,7 +3,8 @@
 // healthy, 1 (E_UNHEALTHY) when not.
 import type { Io } from "../io.js";
 import { SvcrouteError, exitCodeFor, formatProblem } from "../errors.js";
-import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
+import { loadManifestOrThrow } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 import { dropInOpt } from "./check.js";
 import { probeServices } from "./check-health.js";
 

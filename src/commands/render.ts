@@ -11,7 +11,8 @@ import { NO_SECRETS, loadSecrets, type SecretReader } from "../core/secrets.js";
 import { daemonCapabilities } from "../daemons/make.js";
 import type { DaemonCapabilities } from "../daemons/versions.js";
 import { readSecretFile } from "../effects/secret-file.js";
-import { loadManifestOrThrow, resolveManifestPath } from "../manifest/load.js";
+import { loadManifestOrThrow } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 import type { DaemonConfig, DaemonType } from "../manifest/types.js";
 import { dropInOpt } from "./check.js";
 

@@ -1,6 +1,6 @@
 // `svcroute run`: the supervisor (long-running; systemd starts it).
 import type { Io } from "../io.js";
-import { resolveManifestPath } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 import { createLogger, type Level } from "../supervisor/log.js";
 import { runSupervisor } from "../supervisor/supervisor.js";
 

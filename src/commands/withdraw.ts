@@ -2,7 +2,7 @@
 // from OnFailure= when the service has failed for good).
 import type { Io } from "../io.js";
 import { SvcrouteError } from "../errors.js";
-import { resolveManifestPath } from "../manifest/load.js";
+import { resolveManifestPath } from "../manifest/read.js";
 import { createLogger } from "../supervisor/log.js";
 import { withdrawEverything } from "../supervisor/withdraw.js";
 

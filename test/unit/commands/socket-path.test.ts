@@ -1,0 +1,37 @@
+// status finds the supervisor's socket with a narrow read of the manifest: the files read and
+// trust-checked as for `check`, only `supervisor.status_socket` looked at.
+import { chmodSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveSocket } from "../../../src/commands/socket-path.js";
+import { DEFAULTS } from "../../../src/manifest/defaults.js";
+import { tmpTree } from "../../helpers/tmp.js";
+import { MINIMAL } from "../manifest/manifests.js";
+
+const withSocket = (text: string, socket: string) => `${text}supervisor:\n  status_socket: ${socket}\n`;
+const socketOf = async (dir: string) => (await resolveSocket({}, { manifest: join(dir, "svcroute.yaml") })).socket;
+
+describe("status socket from the manifest", () => {
+  it("the manifest's, or a drop-in's when that file defines supervisor:", async () => {
+    expect(await socketOf(tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "/run/a/s.sock") }))).toBe("/run/a/s.sock");
+    expect(await socketOf(tmpTree({ "svcroute.yaml": MINIMAL, "services.d/x.yaml": withSocket("", "/run/b/s.sock") }))).toBe("/run/b/s.sock");
+    expect(await socketOf(tmpTree({ "svcroute.yaml": MINIMAL }))).toBe(DEFAULTS.supervisor.statusSocket);
+  });
+
+  it("the default where the manifest could not name one: two supervisor: blocks, a path the schema refuses, an unreadable or untrusted file", async () => {
+    expect(await socketOf(tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "/run/a/s.sock"), "services.d/x.yaml": withSocket("", "/run/b/s.sock") }))).toBe(DEFAULTS.supervisor.statusSocket);
+    expect(await socketOf(tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "run/a/s.sock") }))).toBe(DEFAULTS.supervisor.statusSocket);
+    expect(await socketOf(tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "/run/../etc/s.sock") }))).toBe(DEFAULTS.supervisor.statusSocket);
+    expect(await socketOf(tmpTree({ "svcroute.yaml": `${withSocket(MINIMAL, "/run/a/s.sock")}  status_socket: /run/c/s.sock\n` }))).toBe(DEFAULTS.supervisor.statusSocket);
+    expect(await socketOf(tmpTree({ "other.yaml": MINIMAL }))).toBe(DEFAULTS.supervisor.statusSocket);
+    const dir = tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "/run/a/s.sock") });
+    chmodSync(join(dir, "svcroute.yaml"), 0o666);
+    expect(await socketOf(dir)).toBe(DEFAULTS.supervisor.statusSocket);
+  });
+
+  it("a manifest with a problem elsewhere still names its socket; --socket wins over all", async () => {
+    const dir = tmpTree({ "svcroute.yaml": withSocket(MINIMAL.replace("version: 1", "version: 2"), "/run/a/s.sock") });
+    expect(await socketOf(dir)).toBe("/run/a/s.sock");
+    expect((await resolveSocket({}, { manifest: join(dir, "svcroute.yaml"), socket: "/tmp/x.sock" })).socket).toBe("/tmp/x.sock");
+  });
+});
