@@ -88,6 +88,7 @@ export class Engine {
   private readonly s: EngineState;
   private driver: Driver | undefined;
   private driverKey = "";
+  private interrupted = false;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -118,6 +119,15 @@ export class Engine {
 
   get state(): Readonly<EngineState> {
     return this.s;
+  }
+
+  /**
+   * A newer manifest, SIGHUP or a stop is waiting: a verification still waiting for the daemon
+   * gives up now instead of at its deadline (the apply counts as failed and is rolled back), so
+   * what waits runs at once. Only the reconcile running now is affected.
+   */
+  interrupt(): void {
+    this.interrupted = true;
   }
 
   /** a health transition to UP or DOWN settles a service (see healthInput) */
@@ -213,6 +223,10 @@ export class Engine {
     return { services, drained: drainedNames };
   }
 
+  private cutShort(): string {
+    return this.interrupted ? " (verification cut short: a newer manifest, SIGHUP or a stop was waiting)" : "";
+  }
+
   private async observeVerify(driver: Driver, m: Manifest, model: RoutingModel, deadlineMs: number): Promise<Verification> {
     const start = this.deps.now();
     for (;;) {
@@ -221,7 +235,7 @@ export class Engine {
       this.s.daemonReachable = true;
       const v = verify(m, model, obs);
       this.s.verification = v;
-      if (v.ok || this.deps.now() - start >= deadlineMs) return v;
+      if (v.ok || this.interrupted || this.deps.now() - start >= deadlineMs) return v;
       await this.deps.sleep(this.deps.verifyPollMs);
     }
   }
@@ -238,6 +252,8 @@ export class Engine {
     const t0 = this.deps.now();
     const s = this.s;
     s.counters.reconciles++;
+    // an interruption meant the reconcile before this one
+    this.interrupted = false;
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
@@ -453,7 +469,7 @@ export class Engine {
       s.counters.fast_applies++;
       const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
-      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
+      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else${this.cutShort()}: ${describeMismatches(v.mismatches)}`);
       return;
     }
     // full path
@@ -474,7 +490,7 @@ export class Engine {
       const r = await driver.reload();
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
       const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
-      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
+      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else${this.cutShort()}: ${describeMismatches(v.mismatches)}`);
       await driver.confirm();
     } catch (e) {
       const err = toSvcrouteError(e);

@@ -24,6 +24,11 @@ export interface LoopOptions {
   backoffMaxMs?: number;
   /** a thrown error (a bug: run() should return ok:false) is reported here and counts as a failure */
   onCrash?: (e: unknown) => void;
+  /**
+   * an operator's trigger (a changed manifest, SIGHUP) arrived while a run is in progress: the
+   * run should stop waiting on the daemon (Engine.interrupt), so the newer input is taken at once
+   */
+  onSuperseded?: () => void;
 }
 
 export interface LoopStats {
@@ -124,6 +129,7 @@ export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
 
   function trigger(reason: Trigger): void {
     if (stopped) return;
+    if (running && (reason === "manifest" || reason === "signal")) o.onSuperseded?.();
     if (pending.size > 0 || running) stats.merged++;
     pending.add(reason);
     if (retryTimer !== undefined && reason !== "retry") {

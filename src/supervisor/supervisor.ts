@@ -115,6 +115,8 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
   timers.push(...keepWatch(core, notifier));
   await untilStopped(o.stopSignal ?? stop!.signal, core.trigger, o.log);
   await notifier.stopping().catch(() => undefined);
+  // an apply in progress that the daemon does not confirm must not hold the withdrawal up
+  core.engine.interrupt();
   await core.loop.stop();
   core.monitor.stop();
   releaseGuard(guard, await withdrawOnStop(core.engine, o.log));
@@ -187,6 +189,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
     clock: realClock,
     reverifyMs: first.manifest?.supervisor.reverifyIntervalMs ?? DEFAULTS.supervisor.reverifyIntervalMs,
     onCrash: (e) => log.error(`reconcile crashed: ${(e as Error).stack ?? String(e)}`, { op: "reconcile", code: "E_INTERNAL" }),
+    onSuperseded: () => eng.interrupt(),
   });
   late.loop = loop;
   return {
@@ -278,16 +281,23 @@ async function untilStopped(stopSignal: Promise<string>, trigger: (t: Trigger) =
 }
 
 /** on_stop: withdraw — GRACEFUL_SHUTDOWN for stop_grace, then withdrawn (swept if that fails). Whether all left. */
-async function withdrawOnStop(engine: Engine, log: Logger): Promise<boolean> {
+export async function withdrawOnStop(engine: Engine, log: Logger): Promise<boolean> {
   const m = engine.state.manifest;
   if (!m) return true;
   if (m.supervisor.onStop !== "withdraw") {
     log.info("on_stop: keep — the routing daemon keeps announcing", { op: "stop" });
     return true;
   }
-  await engine.stop("graceful-shutdown");
-  log.info(`announced with GRACEFUL_SHUTDOWN; withdrawing in ${m.supervisor.stopGraceMs} ms`, { op: "stop" });
-  await new Promise((r) => setTimeout(r, m.supervisor.stopGraceMs));
+  // the graceful-shutdown phase needs a daemon that takes changes: after an apply the daemon did
+  // not take (or confirm), withdraw at once rather than wait on another
+  const last = engine.state.lastReconcile;
+  if (last?.result === "failed" && ["E_APPLY", "E_VERIFY", "E_TIMEOUT"].includes(last.code ?? "")) {
+    log.warn("the last apply failed: withdrawing at once, without the GRACEFUL_SHUTDOWN phase", { op: "stop" });
+  } else {
+    await engine.stop("graceful-shutdown");
+    log.info(`announced with GRACEFUL_SHUTDOWN; withdrawing in ${m.supervisor.stopGraceMs} ms`, { op: "stop" });
+    await new Promise((r) => setTimeout(r, m.supervisor.stopGraceMs));
+  }
   let withdrawn = true;
   if (!(await engine.stop("withdraw")).ok) {
     log.error("withdrawal on stop failed; sweeping every service prefix at run time", { op: "stop" });

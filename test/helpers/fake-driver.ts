@@ -18,6 +18,8 @@ export class FakeDaemon {
   down = false;
   /** prefixes the daemon advertises on its own (drift) */
   extra = new Set<string>();
+  /** prefixes it advertises whatever it is told, reloads included (a daemon that takes a config but does not do what it says) */
+  pinned = new Set<string>();
 
   constructor(readonly manifest: () => Manifest) {}
 
@@ -60,7 +62,7 @@ export class FakeDaemon {
       observe: async (): Promise<Observed> => {
         this.calls.push("observe");
         check();
-        const adv = [...this.running, ...this.extra].sort();
+        const adv = [...new Set([...this.running, ...this.extra, ...this.pinned])].sort();
         return {
           instance: this.instance,
           durationMs: 1,

@@ -1,12 +1,13 @@
 // The reconcile engine against a fake daemon: which path each change takes, what is written,
 // rollback, drift repair, carry-over across restarts, drain. (The real daemons: test/lab/.)
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ServiceSnapshot } from "../../../src/health/types.js";
 import { buildFromSources, type LoadResult } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import type { Manifest } from "../../../src/manifest/types.js";
 import { NO_DRAIN, type DrainState } from "../../../src/supervisor/drain.js";
 import { Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
+import { withdrawOnStop } from "../../../src/supervisor/supervisor.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
 import type { AddressOps } from "../../../src/supervisor/addresses.js";
@@ -31,7 +32,7 @@ function load(text: string): LoadResult {
   return buildFromSources(p.source, []);
 }
 
-function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
+function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps; onSleep?: () => void } = {}) {
   let manifestText = MANIFEST;
   const health = new Map<string, string>([
     ["dns", "UP"],
@@ -52,7 +53,10 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps } = {}) {
     {
       log,
       now: () => now,
-      sleep: async (ms) => void (now += ms),
+      sleep: async (ms) => {
+        now += ms;
+        opts.onSleep?.();
+      },
       loadManifest: async () => {
         const r = load(manifestText);
         if (r.manifest) current = r.manifest;
@@ -427,6 +431,78 @@ describe("reconcile engine", () => {
     await t.run("drain");
     expect(t.daemon.running.has("192.0.2.80/32")).toBe(false);
     expect(t.daemon.running.has("192.0.2.53/32")).toBe(true);
+  });
+
+  it("interrupted (a newer manifest or a stop waits), a verification that fails gives up at once; the apply is rolled back", async () => {
+    let sleeps = 0;
+    const t = setup({
+      onSleep: () => {
+        if (++sleeps === 1) t.engine.interrupt();
+      },
+    });
+    await t.run("start");
+    const good = t.file();
+    // a change the daemon takes but never confirms: it keeps advertising something else
+    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
+    t.daemon.pinned.add("192.0.2.99/32");
+    t.daemon.calls = [];
+    sleeps = 0;
+    await t.run("manifest");
+    // one poll, then the interruption: not the 100 ms (5 polls) of verifyTimeoutMs
+    expect(t.daemon.calls.filter((c) => c === "observe")).toHaveLength(2);
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY", message: expect.stringMatching(/cut short/) });
+    expect(t.engine.state.counters.rollbacks).toBe(1);
+    expect(t.file()).toBe(good);
+    // the interruption meant that reconcile only: the next one waits its full time again
+    t.daemon.calls = [];
+    sleeps = 1;
+    await t.run("signal");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY", message: expect.not.stringMatching(/cut short/) });
+    expect(t.daemon.calls.filter((c) => c === "observe").length).toBeGreaterThan(4);
+  });
+
+  it("a stop after an apply the daemon did not confirm withdraws at once, without the GRACEFUL_SHUTDOWN phase", async () => {
+    const t = setup();
+    await t.run("start");
+    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
+    t.daemon.pinned.add("192.0.2.99/32");
+    await t.run("manifest");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY" });
+    t.daemon.pinned.clear();
+    t.daemon.calls = [];
+    vi.useFakeTimers();
+    try {
+      let done: boolean | undefined;
+      void withdrawOnStop(t.engine, t.log).then((ok) => (done = ok));
+      // no timer may run: stop_grace (2 s by default) is not waited for
+      await vi.advanceTimersByTimeAsync(0);
+      expect(done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    // nothing announced with GRACEFUL_SHUTDOWN on the way out: straight to withdrawn
+    expect(t.daemon.calls.filter((c) => c.includes("graceful-shutdown"))).toEqual([]);
+    expect(t.file()).not.toMatch(/network \S+ route-map SVCR-GSHUT/);
+    expect(t.daemon.running.size).toBe(0);
+    expect(t.log.lines.some((l) => /withdrawing at once, without the GRACEFUL_SHUTDOWN phase/.test(l.msg))).toBe(true);
+  });
+
+  it("a stop after a good apply keeps the GRACEFUL_SHUTDOWN phase for stop_grace, then withdraws", async () => {
+    const t = setup();
+    await t.run("start");
+    vi.useFakeTimers();
+    try {
+      let done: boolean | undefined;
+      void withdrawOnStop(t.engine, t.log).then((ok) => (done = ok));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-/);
+      expect(done).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(t.engine.state.manifest!.supervisor.stopGraceMs);
+      expect(done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(t.daemon.running.size).toBe(0);
   });
 
   it("stopping: graceful shutdown for all, then withdraw all", async () => {

@@ -49,6 +49,24 @@ describe("reconcile loop", () => {
     await loop.stop();
   });
 
+  it("a changed manifest or SIGHUP during a run tells the run it is superseded; health, drain and the like do not", async () => {
+    const b = body(100);
+    let superseded = 0;
+    const loop = createReconcileLoop({ run: b.run, clock: realClock, reverifyMs: 0, onSuperseded: () => superseded++ });
+    loop.trigger("health");
+    await vi.advanceTimersByTimeAsync(150);
+    expect(superseded).toBe(0); // nothing ran meanwhile
+    loop.trigger("start");
+    await vi.advanceTimersByTimeAsync(1);
+    for (const t of ["health", "drain", "reverify", "daemon"] as const) loop.trigger(t);
+    expect(superseded).toBe(0);
+    loop.trigger("manifest");
+    loop.trigger("signal");
+    expect(superseded).toBe(2);
+    await vi.advanceTimersByTimeAsync(500);
+    await loop.stop();
+  });
+
   it("retries a failure with capped exponential backoff, not a hot loop", async () => {
     const b = body(1, [false, false, false, false, false, false, false, true]);
     const starts: number[] = [];
