@@ -12,6 +12,9 @@ import type { DaemonCapabilities } from "../daemons/versions.js";
 
 /** BIRD's reconnect back-off starts at 1 s (its default, 60 s, would keep a host dark for a minute). */
 const ERROR_WAIT_MIN = 1;
+/** BIRD waits this long after a protocol starts before it connects: its default, 5 s, delayed every
+ * cold start and reload that restarts a session; 1 s is its floor (BIRD raises anything lower). */
+const CONNECT_DELAY = 1;
 
 export type BirdBuild = { ok: true; model: BirdModel } | { ok: false; reason: string };
 
@@ -77,6 +80,7 @@ function peerModel(m: Manifest, p: Peer, secrets: SecretStore, caps: DaemonCapab
     hold: p.holdMs / 1000,
     // BIRD refuses a keepalive with hold time 0 (no keepalives at all).
     keepalive: p.holdMs === 0 ? null : p.keepaliveMs / 1000,
+    connectDelay: CONNECT_DELAY,
     connectRetry,
     errorWaitMin: ERROR_WAIT_MIN,
     errorWaitMax: Math.max(ERROR_WAIT_MIN, connectRetry),

@@ -245,6 +245,8 @@ export interface BirdPeer {
   hold: number;
   /** null when hold is 0 (no keepalives) */
   keepalive: number | null;
+  /** seconds from the protocol's start to its first connect */
+  connectDelay: number;
   connectRetry: number;
   errorWaitMin: number;
   errorWaitMax: number;

@@ -252,12 +252,14 @@ describe("locked-down profile", () => {
     ]);
     expect(birdBlock(bird, "protocol bgp peer_tor3").filter((l) => /time/.test(l))).toEqual([
       "  hold time 0;",
+      "  connect delay time 1;",
       "  connect retry time 60;",
       "  error wait time 1, 60;",
     ]);
     expect(birdBlock(bird, "protocol bgp peer_tor1").filter((l) => /time/.test(l))).toEqual([
       "  hold time 3;",
       "  keepalive time 1;",
+      "  connect delay time 1;",
       "  connect retry time 2;",
       "  error wait time 1, 2;",
     ]);
