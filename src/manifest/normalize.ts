@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { DEFAULTS as D } from "./defaults.js";
 import { mustParseDuration } from "./duration.js";
-import { canonicalIP, comparePrefixes, mustParsePrefix, parseIP, type Family } from "./ip.js";
+import { canonicalIP, comparePrefixes, formatIP, mustParsePrefix, parseIP, type Family } from "./ip.js";
 import type { RawCheck, RawManifest, RawPeer, RawService } from "./schema.js";
 import { derivedServiceTimeout } from "./timing.js";
 import type { CheckSpec, Combine, DaemonConfig, Manifest, Peer, Service } from "./types.js";
@@ -69,7 +69,13 @@ function normalizePeer(p: RawPeer): Peer {
   };
 }
 
-function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number): CheckSpec {
+/** the service's first address: the address of its first /32 or /128 prefix (rules.ts refuses a dns check without a server when there is none) */
+function firstServiceAddress(s: RawService): string {
+  const host = s.prefixes.map(mustParsePrefix).find((p) => p.len === (p.family === 4 ? 32 : 128));
+  return host ? formatIP(host.family, host.addr) : "";
+}
+
+function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number, serviceAddress: string): CheckSpec {
   const common = { name: c.name ?? `${c.type}-${index}`, timeoutMs: ms(c.timeout, serviceTimeout) };
   switch (c.type) {
     case "exec":
@@ -89,6 +95,19 @@ function normalizeCheck(c: RawCheck, index: number, serviceTimeout: number): Che
       return { ...common, type: "tcp", host: canonicalIP(c.host) ?? c.host, port: c.port, send: c.send, expect: c.expect };
     case "file":
       return { ...common, type: "file", path: c.path, healthyWhen: c.healthy_when ?? D.check.healthyWhen };
+    case "dns":
+      return {
+        ...common,
+        type: "dns",
+        query: c.query,
+        record: c.record ?? D.check.dnsRecord,
+        server: c.server === undefined ? serviceAddress : (canonicalIP(c.server) ?? c.server),
+        port: c.port ?? D.check.dnsPort,
+        transport: c.transport ?? D.check.dnsTransport,
+        expectRcodes: [...new Set(c.expect_rcode ?? D.check.dnsRcodes)],
+        answerRegex: c.answer_regex,
+        recursion: c.recursion ?? D.check.dnsRecursion,
+      };
   }
 }
 
@@ -109,7 +128,7 @@ function normalizeService(s: RawService, source: string): Service {
   const intervalMs = ms(s.interval, D.service.intervalMs);
   const derived = derivedServiceTimeout(intervalMs, (s.checks ?? []).map((c) => (c.timeout === undefined ? undefined : mustParseDuration(c.timeout))));
   const timeoutMs = s.timeout === undefined ? derived.ms : mustParseDuration(s.timeout);
-  const checks = (s.checks ?? []).map((c, i) => normalizeCheck(c, i, timeoutMs));
+  const checks = (s.checks ?? []).map((c, i) => normalizeCheck(c, i, timeoutMs, firstServiceAddress(s)));
   const longest = Math.max(timeoutMs, ...checks.map((c) => c.timeoutMs));
   return {
     name: s.name,

@@ -16,6 +16,8 @@ export const PRINTABLE = /^[^\x00-\x1f\x7f\u2028\u2029]*$/;
 /** bytes to send or expect on a TCP check: printable plus tab, CR, LF */
 export const WIRE_TEXT = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]*$/;
 export const HTTP_URL = /^https?:\/\/[^\s"'\\<>\x00-\x1f\x7f]{1,2048}$/;
+/** a DNS name to query: labels of letters, digits, '-' and '_' (SRV names), an optional final dot */
+export const DNS_NAME = /^(?=.{1,254}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?$/;
 export const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 /** a prefix as text; the strict check (ranges, host bits) is in ip.ts */
 export const PREFIX_TEXT = /^[0-9A-Fa-f.:]{2,45}\/\d{1,3}$/;

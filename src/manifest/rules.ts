@@ -311,6 +311,16 @@ function timersSane(m: Obj): RuleIssue[] {
   return out;
 }
 
+function validRegex(v: unknown, path: Path): RuleIssue[] {
+  if (typeof v !== "string") return [];
+  try {
+    new RegExp(v);
+    return [];
+  } catch (e) {
+    return [{ path, message: `not a valid regular expression: ${(e as Error).message}` }];
+  }
+}
+
 function checksCoherent(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (const [s, i] of services(m)) {
@@ -340,13 +350,22 @@ function checksCoherent(m: Obj): RuleIssue[] {
         } catch {
           out.push({ path: ["services", i, "checks", j, "url"], message: `"${c.url}" is not a valid URL` });
         }
-        if (typeof c.body_regex === "string") {
-          try {
-            new RegExp(c.body_regex);
-          } catch (e) {
-            out.push({ path: ["services", i, "checks", j, "body_regex"], message: `not a valid regular expression: ${(e as Error).message}` });
-          }
+        out.push(...validRegex(c.body_regex, ["services", i, "checks", j, "body_regex"]));
+      }
+      if (c.type === "dns") {
+        if (typeof c.server === "string" && !parseIP(c.server)) out.push({ path: ["services", i, "checks", j, "server"], message: `"${c.server}" is not an IP address` });
+        const hostPrefix = arr(s.prefixes).some((t) => {
+          const r = typeof t === "string" ? parsePrefix(t) : null;
+          return r?.ok === true && r.prefix.len === (r.prefix.family === 4 ? 32 : 128);
+        });
+        if (c.server === undefined && !hostPrefix) {
+          out.push({
+            path: ["services", i, "checks", j],
+            message: "a dns check without `server` asks the service's address, but this service has no /32 or /128 prefix",
+            hint: "set server to the address the DNS service answers on",
+          });
         }
+        out.push(...validRegex(c.answer_regex, ["services", i, "checks", j, "answer_regex"]));
       }
       if (c.type === "tcp" && typeof c.host === "string" && !parseIP(c.host)) {
         out.push({ path: ["services", i, "checks", j, "host"], message: `"${c.host}" is not an IP address` });

@@ -256,9 +256,35 @@ const FileCheckSchema = z
   })
   .describe("healthy while a path exists (or is absent)");
 
+export const DNS_RECORDS = ["A", "AAAA", "SOA", "NS", "MX", "TXT", "CNAME", "PTR", "SRV", "CAA"] as const;
+export const DNS_RCODES = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"] as const;
+
+const DnsCheckSchema = z
+  .strictObject({
+    type: z.literal("dns"),
+    ...checkCommon,
+    query: z
+      .string()
+      .regex(P.DNS_NAME, { error: "expected a DNS name such as www.example.org (letters, digits, '-', '_' and dots)" })
+      .describe("the name to ask for"),
+    record: z.enum(DNS_RECORDS).describe(`the record type asked for (default ${D.check.dnsRecord})`).optional(),
+    server: address.describe("the DNS server's address (default: the service's first address, from its first /32 or /128 prefix)").optional(),
+    port: z.int().min(1).max(65535).describe(`the server's port (default ${D.check.dnsPort})`).optional(),
+    transport: z.enum(["udp", "tcp"]).describe(`UDP or TCP (default ${D.check.dnsTransport})`).optional(),
+    expect_rcode: z
+      .array(z.enum(DNS_RCODES))
+      .min(1)
+      .max(DNS_RCODES.length)
+      .describe(`response codes that count as healthy (default [${D.check.dnsRcodes.join(", ")}])`)
+      .optional(),
+    answer_regex: printable("a regular expression one answer of the asked type must match, e.g. ^192\\.0\\.2\\.53$ (default: any answer, or none)", 512).optional(),
+    recursion: z.boolean().describe(`ask for recursion (the RD flag; default ${D.check.dnsRecursion})`).optional(),
+  })
+  .describe("a DNS query to a server: healthy on an expected response code (and, optionally, an answer that matches)");
+
 export const CheckSchema = z
-  .discriminatedUnion("type", [ExecCheckSchema, HttpCheckSchema, TcpCheckSchema, FileCheckSchema])
-  .describe("one health check; `type` is exec, http, tcp or file");
+  .discriminatedUnion("type", [ExecCheckSchema, HttpCheckSchema, TcpCheckSchema, FileCheckSchema, DnsCheckSchema])
+  .describe("one health check; `type` is exec, http, tcp, file or dns");
 
 const DepreferSchema = z
   .strictObject({

@@ -68,7 +68,21 @@ export type CheckSpec =
       tlsVerify: boolean;
     }
   | { type: "tcp"; name: string; timeoutMs: number; host: string; port: number; send: string | undefined; expect: string | undefined }
-  | { type: "file"; name: string; timeoutMs: number; path: string; healthyWhen: "exists" | "absent" };
+  | { type: "file"; name: string; timeoutMs: number; path: string; healthyWhen: "exists" | "absent" }
+  | {
+      type: "dns";
+      name: string;
+      timeoutMs: number;
+      query: string;
+      record: string;
+      /** the manifest's server, else the service's first address */
+      server: string;
+      port: number;
+      transport: "udp" | "tcp";
+      expectRcodes: string[];
+      answerRegex: string | undefined;
+      recursion: boolean;
+    };
 
 export type Combine = { kind: "all" } | { kind: "any" } | { kind: "quorum"; n: number };
 

@@ -2,6 +2,7 @@
 import type { CheckSpec } from "../../manifest/types.js";
 import type { RunFn } from "../types.js";
 import { effectiveUser, prepareExec } from "./exec.js";
+import { prepareDns } from "./dns.js";
 import { prepareFile } from "./file.js";
 import { prepareHttp } from "./http.js";
 import { prepareTcp } from "./tcp.js";
@@ -16,6 +17,8 @@ export function prepareCheck(spec: CheckSpec): RunFn {
       return prepareTcp(spec);
     case "file":
       return prepareFile(spec);
+    case "dns":
+      return prepareDns(spec);
   }
 }
 
@@ -30,5 +33,7 @@ export function describeCheck(spec: CheckSpec): string {
       return `tcp ${spec.host.includes(":") ? `[${spec.host}]` : spec.host}:${spec.port}${spec.send !== undefined ? ` send ${JSON.stringify(spec.send)}` : ""}${spec.expect !== undefined ? ` expect ${JSON.stringify(spec.expect)}` : ""}`;
     case "file":
       return `file ${spec.path} healthy when ${spec.healthyWhen}`;
+    case "dns":
+      return `dns ${spec.record} ${spec.query} at ${spec.server.includes(":") ? `[${spec.server}]` : spec.server}:${spec.port}/${spec.transport} expect ${spec.expectRcodes.join("/")}${spec.answerRegex ? ` answer /${spec.answerRegex}/` : ""}`;
   }
 }

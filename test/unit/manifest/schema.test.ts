@@ -119,6 +119,10 @@ const rows: Row[] = [
   ["community part too big", withBlock("services", svc('    communities: ["65000:70000"]')), "services.0.communities.0", "0..65535"],
   ["community malformed", withBlock("services", svc('    communities: ["no-export"]')), "services.0.communities.0", "expected a community"],
   ["deprefer prepend 11", withBlock("services", svc("    deprefer: { as_path_prepend: 11 }")), "services.0.deprefer.as_path_prepend", "Too big"],
+  ["dns record type unknown", withBlock("services", svc("    checks: [{type: dns, query: example.org, record: AXFR}]")), "services.0.checks.0.record", "AAAA"],
+  ["dns query with a space", withBlock("services", svc("    checks: [{type: dns, query: 'exa mple.org'}]")), "services.0.checks.0.query", "DNS name"],
+  ["dns without a server for a routed prefix", withBlock("services", "\n  - name: dns\n    prefixes: [192.0.2.0/28]\n    checks: [{type: dns, query: example.org}]"), "services.0.checks.0", "no /32 or /128 prefix"],
+  ["dns answer_regex invalid", withBlock("services", svc("    checks: [{type: dns, query: example.org, answer_regex: '(('}]")), "services.0.checks.0.answer_regex", "not a valid regular expression"],
   ["addresses interface with space", withBlock("addresses", "\n  interface: 'lo 0'"), "addresses.interface", "interface name"],
   ["metrics_listen name", withBlock("supervisor", "\n  metrics_listen: localhost:9473"), "supervisor.metrics_listen", "ADDRESS:PORT"],
   ["metrics_listen port too big", withBlock("supervisor", "\n  metrics_listen: 127.0.0.1:99999"), "supervisor.metrics_listen", "valid address and port"],
@@ -187,5 +191,15 @@ describe("warnings", () => {
     const r = await loadText(MINIMAL.replace("[192.0.2.53/32]", "[192.0.2.53/32, 2001:db8:100::53/128]"));
     expect(r.problems).toEqual([]);
     expect(r.warnings.map((w) => w.path)).toContain("services.0.prefixes.1");
+  });
+});
+
+describe("dns check", () => {
+  it("asks the service's address by default, with the defaults resolved", async () => {
+    const r = await loadText(withBlock("services", svc("    checks: [{type: dns, query: www.example.org}]")));
+    expect(r.problems).toEqual([]);
+    expect(r.manifest!.services[0]!.checks[0]).toEqual({
+      type: "dns", name: "dns-0", timeoutMs: 1000, query: "www.example.org", record: "A", server: "192.0.2.53", port: 53, transport: "udp", expectRcodes: ["NOERROR"], answerRegex: undefined, recursion: true,
+    });
   });
 });
