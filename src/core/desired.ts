@@ -5,8 +5,8 @@ import type { Family } from "../manifest/ip.js";
 import type { Manifest, Service } from "../manifest/types.js";
 import { isAllowed } from "./policy.js";
 
-/** "unknown": not decided yet (a service that just started): never announced */
-export type HealthState = "up" | "down" | "unknown";
+/** "unknown": not decided yet (a service that just started): never announced; "degraded": up, with some checks failing (degraded: deprefer) */
+export type HealthState = "up" | "degraded" | "down" | "unknown";
 
 /** The health the renderer is asked to reflect. A service absent from `services` counts as up. */
 export interface HealthInput {
@@ -58,12 +58,13 @@ export interface DesiredState {
 export function announceFor(s: Service, health: HealthState, drained: boolean): Announce {
   if (health === "unknown") return "withdrawn";
   if (health === "down") return s.onFailure === "deprefer" && !drained ? "deprefer" : "withdrawn";
-  return drained ? "graceful-shutdown" : "normal";
+  if (drained) return "graceful-shutdown";
+  return health === "degraded" && s.degraded === "deprefer" ? "deprefer" : "normal";
 }
 
 /** The states a service can ever be in; the FRR config pre-creates a route-map for each one. */
 export function reachableStates(s: Service): Announce[] {
-  return s.onFailure === "deprefer" ? ["normal", "deprefer", "graceful-shutdown", "withdrawn"] : ["normal", "graceful-shutdown", "withdrawn"];
+  return s.onFailure === "deprefer" || s.degraded === "deprefer" ? ["normal", "deprefer", "graceful-shutdown", "withdrawn"] : ["normal", "graceful-shutdown", "withdrawn"];
 }
 
 const isLarge = (c: string) => c.split(":").length === 3;
@@ -104,7 +105,7 @@ function computeAttrs(s: Service, announce: Announce): RouteAttrs | null {
     case "normal":
       return { prepend: 0, med: null, ...splitCommunities(s.communities) };
     case "deprefer":
-      // DOWN: the "while healthy" communities no longer apply.
+      // DOWN (or DEGRADED): the "while healthy" communities no longer apply.
       return { prepend: s.deprefer.asPathPrepend, med: s.deprefer.med ?? null, ...splitCommunities(s.deprefer.communities) };
     case "graceful-shutdown":
       // Still healthy, so its own communities stay; the de-preference and 65535:0 are added.

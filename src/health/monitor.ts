@@ -100,6 +100,7 @@ const stateConfig = (s: Service): StateConfig => ({
   rise: s.rise,
   fall: s.fall,
   initial: s.checks.length === 0 ? "up" : s.initial,
+  degraded: s.degraded === "deprefer",
   flap: s.flap,
 });
 const timingKey = (s: Service) => `${s.intervalMs}/${s.fastIntervalMs}`;
@@ -276,7 +277,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     e.lastRound = rr;
     c.rounds++;
     if (!v.ok) c.roundsFailed++;
-    dispatch(e, { type: "result", ok: v.ok, reason: v.reason }, results);
+    dispatch(e, { type: "result", ok: v.ok, reason: v.reason, partial: v.passed < v.total }, results);
     if (opts.onRound) report(() => opts.onRound!(e.service.name, rr));
     if (active(e) && e.timer === undefined) schedule(e, Math.max(nextDue(e, start, due), clock.now()));
   }

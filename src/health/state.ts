@@ -6,7 +6,9 @@
 //            INIT ──ok──▶ RISING ──ok × rise──▶ UP ──fail──▶ FALLING ──fail × fall──▶ DOWN
 //            INIT/RISING/DOWN ──fail──▶ DOWN      FALLING ──ok──▶ UP      DOWN ──ok──▶ RISING
 //          (rise = 1 or fall = 1 skip RISING / FALLING). `initial: up` moves INIT → UP at start.
-//   state  what the service shows: DISABLED while drained, else DOWN while held down, else phase.
+//   state  what the service shows: DISABLED while drained, else DOWN while held down, else DEGRADED
+//          while UP on a round that passed with some checks failing (with `degraded: deprefer`),
+//          else phase.
 //
 // Flap hold-down: every change of the phase between announced (UP, FALLING) and not announced
 // counts as one transition. When more than `flap.maxTransitions` of them fall within
@@ -20,6 +22,8 @@ export interface StateConfig {
   rise: number;
   fall: number;
   initial: "down" | "up";
+  /** show a passing round with failed checks as DEGRADED (`degraded: deprefer`) */
+  degraded: boolean;
   flap: { maxTransitions: number; windowMs: number; holdMs: number };
 }
 
@@ -34,6 +38,8 @@ export interface HealthState {
   phaseReason: string;
   successes: number;
   failures: number;
+  /** the latest round passed with some checks failing (only with cfg.degraded) */
+  partial: boolean;
   drained: boolean;
   /** monotonic end of flap hold-down, while held */
   heldUntil: number | undefined;
@@ -47,7 +53,7 @@ export interface HealthState {
 
 export type HealthEvent =
   | { type: "start"; reason?: string }
-  | { type: "result"; ok: boolean; reason: string }
+  | { type: "result"; ok: boolean; reason: string; partial?: boolean }
   | { type: "drain" }
   | { type: "undrain" }
   /** time passed: ends a hold-down that is due */
@@ -80,6 +86,7 @@ export function initialHealthState(now: number): HealthState {
     phaseReason: "no check has run yet",
     successes: 0,
     failures: 0,
+    partial: false,
     drained: false,
     heldUntil: undefined,
     holdReason: undefined,
@@ -103,7 +110,7 @@ function streak(cfg: StateConfig, from: Phase, to: Phase, ok: boolean, successes
   return to === "FALLING" || (to === "DOWN" && (from === "FALLING" || from === "UP")) ? ` [fall ${Math.min(failures, cfg.fall)}/${cfg.fall}]` : "";
 }
 
-const shown = (s: HealthState): HealthStateName => (s.drained ? "DISABLED" : s.heldUntil !== undefined ? "DOWN" : s.phase);
+const shown = (s: HealthState): HealthStateName => (s.drained ? "DISABLED" : s.heldUntil !== undefined ? "DOWN" : s.phase === "UP" && s.partial ? "DEGRADED" : s.phase);
 
 export function reduce(cfg: StateConfig, prev: HealthState, ev: HealthEvent, now: number): Step {
   const s: HealthState = { ...prev };
@@ -121,6 +128,7 @@ export function reduce(cfg: StateConfig, prev: HealthState, ev: HealthEvent, now
     case "result": {
       s.successes = ev.ok ? prev.successes + 1 : 0;
       s.failures = ev.ok ? 0 : prev.failures + 1;
+      s.partial = cfg.degraded && ev.ok && ev.partial === true;
       s.phase = nextPhase(cfg, prev.phase, ev.ok, s.successes, s.failures);
       s.phaseReason = ev.reason + streak(cfg, prev.phase, s.phase, ev.ok, s.successes, s.failures);
       reason = s.phaseReason;

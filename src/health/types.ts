@@ -8,17 +8,22 @@ import type { CheckSpec } from "../manifest/types.js";
  * RISING   healthy, but fewer than `rise` consecutive successes (not announced)
  * UP       healthy (announced)
  * FALLING  failing, but fewer than `fall` consecutive failures (still announced)
+ * DEGRADED healthy by its combine rule, but some checks fail, and `degraded: deprefer` says so
+ *          (announced de-preferred)
  * DOWN     unhealthy, or held down after flapping (withdrawn or de-preferred, per on_failure)
  * DISABLED drained by the operator (the supervisor drains it gracefully)
  */
-export type HealthStateName = "INIT" | "RISING" | "UP" | "FALLING" | "DOWN" | "DISABLED";
+export type HealthStateName = "INIT" | "RISING" | "UP" | "FALLING" | "DEGRADED" | "DOWN" | "DISABLED";
+
+/** every state, in the order status and metrics list them */
+export const HEALTH_STATE_NAMES: readonly HealthStateName[] = ["INIT", "RISING", "UP", "FALLING", "DEGRADED", "DOWN", "DISABLED"];
 
 /** The rise/fall machine underneath drain and hold-down. */
 export type Phase = "INIT" | "RISING" | "UP" | "FALLING" | "DOWN";
 
 /** Whether a service in this state has its prefixes announced as healthy. */
 export function isAnnounced(state: HealthStateName): boolean {
-  return state === "UP" || state === "FALLING";
+  return state === "UP" || state === "FALLING" || state === "DEGRADED";
 }
 
 /** What one run of one check says, before the wrapper adds timing. */

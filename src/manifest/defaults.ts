@@ -27,6 +27,7 @@ export const DEFAULTS = {
     combine: "all",
     flap: { maxTransitions: 6, windowMs: 60_000, holdMs: 120_000 },
     onFailure: "withdraw",
+    degraded: "announce",
     asPathPrepend: 3,
   },
   addresses: { interface: "lo", manage: false },

@@ -148,6 +148,7 @@ function normalizeService(s: RawService, source: string): Service {
       holdMs: ms(s.flap?.hold, D.service.flap.holdMs),
     },
     onFailure: s.on_failure ?? D.service.onFailure,
+    degraded: s.degraded ?? D.service.degraded,
     deprefer: {
       asPathPrepend: s.deprefer?.as_path_prepend ?? D.service.asPathPrepend,
       med: s.deprefer?.med,

@@ -325,6 +325,12 @@ function checksCoherent(m: Obj): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (const [s, i] of services(m)) {
     const checks = arr(s.checks);
+    if (s.degraded === "deprefer" && !(isObj(s.combine) || s.combine === "any")) {
+      out.push({
+        path: ["services", i, "degraded"],
+        message: 'degraded: deprefer needs `combine: any` or `{quorum: N}`: with "all", a round with a failed check fails',
+      });
+    }
     if (isObj(s.combine) && typeof s.combine.quorum === "number" && s.combine.quorum > checks.length) {
       out.push({
         path: ["services", i, "combine", "quorum"],

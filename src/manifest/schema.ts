@@ -332,6 +332,12 @@ export const ServiceSchema = z
       .describe('when DOWN: "withdraw" the prefixes (default) or keep them, "deprefer"red')
       .optional(),
     deprefer: DepreferSchema.optional(),
+    degraded: z
+      .enum(["announce", "deprefer"])
+      .describe(
+        'when a round passes by `combine` (any, or a quorum) with some checks failing: "announce" as usual (default) or "deprefer" — announced with the `deprefer` attributes and shown as DEGRADED',
+      )
+      .optional(),
     communities: z.array(community).max(16).describe("communities added while healthy").optional(),
   })
   .describe("a service: prefixes announced while its checks pass");

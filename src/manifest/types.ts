@@ -107,6 +107,8 @@ export interface Service {
   initial: "down" | "up";
   flap: { maxTransitions: number; windowMs: number; holdMs: number };
   onFailure: "withdraw" | "deprefer";
+  /** a passing round with failed checks: announce as usual, or de-preferred (DEGRADED) */
+  degraded: "announce" | "deprefer";
   deprefer: Deprefer;
   communities: string[];
   /** the manifest file this service came from */

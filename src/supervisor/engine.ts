@@ -81,7 +81,7 @@ export interface EngineState {
   override: "graceful-shutdown" | "withdraw" | undefined;
 }
 
-const ANNOUNCED_HEALTH: Record<string, HealthState> = { UP: "up", FALLING: "up" };
+const ANNOUNCED_HEALTH: Record<string, HealthState> = { UP: "up", FALLING: "up", DEGRADED: "degraded" };
 
 export class Engine {
   /** written only by the engine: others read it (status) and state intents through its methods */
@@ -132,7 +132,7 @@ export class Engine {
 
   /** a health transition to UP or DOWN settles a service (see healthInput) */
   noteTransition(service: string, to: string): void {
-    if (to === "UP" || to === "DOWN") this.s.decided.add(service);
+    if (to === "UP" || to === "DOWN" || to === "DEGRADED") this.s.decided.add(service);
   }
 
   /**
@@ -213,9 +213,11 @@ export class Engine {
       // the rise/fall phase under a drain (DISABLED) still says whether the service works
       const st = s?.state === "DISABLED" ? s.phase : s?.state;
       let h: HealthState = st === undefined ? (svc.checks.length === 0 ? "up" : "unknown") : ANNOUNCED_HEALTH[st] ?? "down";
-      if (svc.checks.length > 0 && !this.s.decided.has(svc.name) && st !== "UP" && st !== "DOWN") {
+      if (svc.checks.length > 0 && !this.s.decided.has(svc.name) && st !== "UP" && st !== "DOWN" && st !== "DEGRADED") {
         const prev = this.s.carryOver?.services[svc.name];
-        h = prev === undefined || prev === "withdrawn" ? "unknown" : prev === "deprefer" ? "down" : "up";
+        // a de-preferred route was DOWN (on_failure: deprefer) or DEGRADED: either keeps it so
+        const depreferred: HealthState = svc.onFailure === "deprefer" ? "down" : "degraded";
+        h = prev === undefined || prev === "withdrawn" ? "unknown" : prev === "deprefer" ? depreferred : "up";
       }
       if (phase.withdrawn.includes(svc.name) || override === "withdraw") h = "down";
       services[svc.name] = h;

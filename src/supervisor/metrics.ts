@@ -1,4 +1,5 @@
 // Prometheus text exposition (format 0.0.4) of a status snapshot. Pure.
+import { HEALTH_STATE_NAMES } from "../health/types.js";
 import type { SupervisorStatus } from "./status-types.js";
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -7,7 +8,7 @@ const labels = (l: Record<string, string>) => {
   return parts.length ? `{${parts.join(",")}}` : "";
 };
 
-const HEALTH_STATES = ["INIT", "RISING", "UP", "FALLING", "DOWN", "DISABLED"];
+const HEALTH_STATES = HEALTH_STATE_NAMES;
 const SESSION_STATES = ["Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"];
 
 export function renderMetrics(s: SupervisorStatus): string {

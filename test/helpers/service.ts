@@ -20,6 +20,7 @@ export function service(name: string, over: Partial<Service> = {}): Service {
     initial: "down",
     flap: { maxTransitions: 6, windowMs: 60_000, holdMs: 120_000 },
     onFailure: "withdraw",
+    degraded: "announce",
     deprefer: { asPathPrepend: 3, med: undefined, communities: [] },
     communities: [],
     source: "test.yaml",

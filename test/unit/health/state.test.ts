@@ -6,11 +6,12 @@ const cfg = (over: Partial<StateConfig> = {}): StateConfig => ({
   rise: 3,
   fall: 2,
   initial: "down",
+  degraded: false,
   flap: { maxTransitions: 100, windowMs: 60_000, holdMs: 120_000 },
   ...over,
 });
 
-/** Feed events ("+" ok, "-" fail, "S" start, "D" drain, "U" undrain, "T" tick), one per second. */
+/** Feed events ("+" ok, "~" ok with some checks failing, "-" fail, "S" start, "D" drain, "U" undrain, "T" tick), one per second. */
 function play(c: StateConfig, script: string, s0: HealthState = initialHealthState(0), t0 = 0) {
   let s = s0;
   const states: string[] = [];
@@ -20,6 +21,7 @@ function play(c: StateConfig, script: string, s0: HealthState = initialHealthSta
     t += 1000;
     const ev: HealthEvent =
       ch === "+" ? { type: "result", ok: true, reason: "ok" }
+      : ch === "~" ? { type: "result", ok: true, reason: "2/3 passed", partial: true }
       : ch === "-" ? { type: "result", ok: false, reason: "exit 1: boom" }
       : ch === "S" ? { type: "start" }
       : ch === "D" ? { type: "drain" }
@@ -51,6 +53,12 @@ describe("rise/fall", () => {
     // drain overlays any phase; the phase keeps following the checks
     [cfg(), "+ + + D - - U", "RISING RISING UP DISABLED DISABLED DISABLED DOWN"],
     [cfg(), "D + + + U", "DISABLED DISABLED DISABLED DISABLED UP"],
+    // degraded: deprefer shows a passing round with failed checks as DEGRADED, once UP
+    [cfg({ degraded: true, rise: 2 }), "~ ~ + ~ - -", "RISING DEGRADED UP DEGRADED FALLING DOWN"],
+    [cfg({ degraded: true, fall: 1 }), "+ + + ~ ~ + -", "RISING RISING UP DEGRADED DEGRADED UP DOWN"],
+    [cfg({ degraded: true, rise: 1 }), "~ D ~ U +", "DEGRADED DISABLED DISABLED DEGRADED UP"],
+    // without it, a partial pass is a pass
+    [cfg({ rise: 1 }), "~ ~ +", "UP UP UP"],
   ] as const)("%#: %s → %s", (c, script, expected) => {
     expect(play(c, script).states).toBe(expected);
   });

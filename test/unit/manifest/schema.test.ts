@@ -119,6 +119,7 @@ const rows: Row[] = [
   ["community part too big", withBlock("services", svc('    communities: ["65000:70000"]')), "services.0.communities.0", "0..65535"],
   ["community malformed", withBlock("services", svc('    communities: ["no-export"]')), "services.0.communities.0", "expected a community"],
   ["deprefer prepend 11", withBlock("services", svc("    deprefer: { as_path_prepend: 11 }")), "services.0.deprefer.as_path_prepend", "Too big"],
+  ["degraded: deprefer with combine all", withBlock("services", svc("    checks: [{type: file, path: /tmp/x}, {type: file, path: /tmp/y}]\n    degraded: deprefer")), "services.0.degraded", "needs `combine: any` or `{quorum: N}`"],
   ["dns record type unknown", withBlock("services", svc("    checks: [{type: dns, query: example.org, record: AXFR}]")), "services.0.checks.0.record", "AAAA"],
   ["dns query with a space", withBlock("services", svc("    checks: [{type: dns, query: 'exa mple.org'}]")), "services.0.checks.0.query", "DNS name"],
   ["dns without a server for a routed prefix", withBlock("services", "\n  - name: dns\n    prefixes: [192.0.2.0/28]\n    checks: [{type: dns, query: example.org}]"), "services.0.checks.0", "no /32 or /128 prefix"],

@@ -19,6 +19,17 @@ describe("desired state", () => {
     expect(announceFor({ ...svc("db"), onFailure }, health, drained)).toBe(want);
   });
 
+  it.each([
+    // health, degraded, on_failure, drained → announce
+    ["degraded", "deprefer", "withdraw", false, "deprefer"],
+    ["degraded", "announce", "withdraw", false, "normal"],
+    ["degraded", "deprefer", "withdraw", true, "graceful-shutdown"],
+    ["down", "deprefer", "withdraw", false, "withdrawn"],
+    ["down", "deprefer", "deprefer", false, "deprefer"],
+  ] as const)("%s + degraded %s + on_failure %s + drained %s → %s", (health, degraded, onFailure, drained, want) => {
+    expect(announceFor({ ...svc("db"), degraded, onFailure }, health, drained)).toBe(want);
+  });
+
   it("counts a service missing from the health input as up", () => {
     const d = desiredState(manifest, { services: {}, drained: [] });
     expect(d.services.every((s) => s.announce === "normal")).toBe(true);
@@ -40,6 +51,8 @@ describe("desired state", () => {
   it("lists the states a service can reach (deprefer only with on_failure deprefer)", () => {
     expect(reachableStates(svc("cron"))).toEqual(["normal", "graceful-shutdown", "withdrawn"]);
     expect(reachableStates(svc("db"))).toEqual(["normal", "deprefer", "graceful-shutdown", "withdrawn"]);
+    // degraded: deprefer reaches the de-preferred state while healthy, whatever on_failure says
+    expect(reachableStates({ ...svc("cron"), degraded: "deprefer" })).toEqual(["normal", "deprefer", "graceful-shutdown", "withdrawn"]);
   });
 
   it("hashes the effect, not the wording, of the health input", () => {
