@@ -17,6 +17,7 @@ export const DEFAULTS = {
   },
   peer: { bfdIntervalMs: 300, bfdMultiplier: 3, keepaliveMs: 3000, holdMs: 9000, connectRetryMs: 5000, ttlSecurity: false, gracefulRestart: false },
   policy: { accept: "none", maxPrefix: 4 },
+  hook: { timeoutMs: 10_000, when: ["UP", "DOWN", "DISABLED"] },
   check: { user: "nobody", cwd: "/", method: "GET", expectStatus: [200], tlsVerify: true, healthyWhen: "exists", dnsRecord: "A", dnsPort: 53, dnsTransport: "udp", dnsRcodes: ["NOERROR"], dnsRecursion: true },
   service: {
     intervalMs: 2000,

@@ -4,9 +4,9 @@ import { createHash } from "node:crypto";
 import { DEFAULTS as D } from "./defaults.js";
 import { mustParseDuration } from "./duration.js";
 import { canonicalIP, comparePrefixes, formatIP, mustParsePrefix, parseIP, type Family } from "./ip.js";
-import type { RawCheck, RawManifest, RawPeer, RawService } from "./schema.js";
+import type { RawCheck, RawHook, RawManifest, RawPeer, RawService } from "./schema.js";
 import { derivedServiceTimeout } from "./timing.js";
-import type { CheckSpec, Combine, DaemonConfig, Manifest, Peer, Service } from "./types.js";
+import type { CheckSpec, Combine, DaemonConfig, Hook, Manifest, Peer, Service } from "./types.js";
 
 const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : mustParseDuration(v));
 
@@ -124,7 +124,20 @@ function normalizeCombine(c: RawService["combine"] = D.service.combine): Combine
   return { kind: "quorum", n: c.quorum };
 }
 
-function normalizeService(s: RawService, source: string): Service {
+function normalizeHook(h: RawHook | undefined): Hook | undefined {
+  if (!h) return undefined;
+  return {
+    command: h.command,
+    user: h.user ?? D.check.user,
+    userFromManifest: h.user !== undefined,
+    group: h.group,
+    env: h.env ?? {},
+    timeoutMs: ms(h.timeout, D.hook.timeoutMs),
+    when: [...new Set(h.when ?? D.hook.when)],
+  };
+}
+
+function normalizeService(s: RawService, source: string, supervisorHook: Hook | undefined): Service {
   const intervalMs = ms(s.interval, D.service.intervalMs);
   const derived = derivedServiceTimeout(intervalMs, (s.checks ?? []).map((c) => (c.timeout === undefined ? undefined : mustParseDuration(c.timeout))));
   const timeoutMs = s.timeout === undefined ? derived.ms : mustParseDuration(s.timeout);
@@ -155,6 +168,7 @@ function normalizeService(s: RawService, source: string): Service {
       communities: [...new Set(s.deprefer?.communities ?? [])].sort(),
     },
     communities: [...new Set(s.communities ?? [])].sort(),
+    onChange: normalizeHook(s.on_change) ?? supervisorHook,
     source,
   };
 }
@@ -186,7 +200,8 @@ function stableStringify(v: unknown): string {
 
 /** `serviceSources[i]` is the file that services[i] came from. */
 export function normalize(raw: RawManifest, files: string[], serviceSources: string[], installed?: Installed): Manifest {
-  const services = (raw.services ?? []).map((s, i) => normalizeService(s, serviceSources[i] ?? files[0] ?? ""));
+  const supervisorHook = normalizeHook(raw.supervisor?.on_change);
+  const services = (raw.services ?? []).map((s, i) => normalizeService(s, serviceSources[i] ?? files[0] ?? "", supervisorHook));
   services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const m: Omit<Manifest, "hash"> = {
     version: 1,

@@ -339,16 +339,7 @@ function checksCoherent(m: Obj): RuleIssue[] {
     }
     checks.forEach((c, j) => {
       if (!isObj(c)) return;
-      if (c.type === "exec") {
-        const argv0 = arr(c.command)[0];
-        if (typeof argv0 === "string" && !argv0.startsWith("/")) {
-          out.push({
-            path: ["services", i, "checks", j, "command", 0],
-            message: `"${argv0}" is not an absolute path (checks never search PATH)`,
-            hint: `use the full path, e.g. the output of: command -v ${argv0.replace(/[^A-Za-z0-9._-]/g, "")}`,
-          });
-        }
-      }
+      if (c.type === "exec") out.push(...absoluteArgv0(c.command, ["services", i, "checks", j, "command"], "checks"));
       if (c.type === "http" && typeof c.url === "string") {
         try {
           const u = new URL(c.url);
@@ -378,6 +369,32 @@ function checksCoherent(m: Obj): RuleIssue[] {
       }
     });
   }
+  return out;
+}
+
+/** argv[0] of a program (exec check, hook) is an absolute path: svcroute never searches PATH */
+function absoluteArgv0(command: unknown, path: Path, what: "checks" | "hooks"): RuleIssue[] {
+  const argv0 = arr(command)[0];
+  if (typeof argv0 !== "string" || argv0.startsWith("/")) return [];
+  return [
+    {
+      path: [...path, 0],
+      message: `"${argv0}" is not an absolute path (${what} never search PATH)`,
+      hint: `use the full path, e.g. the output of: command -v ${argv0.replace(/[^A-Za-z0-9._-]/g, "")}`,
+    },
+  ];
+}
+
+function hooksCoherent(m: Obj): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const check = (h: unknown, path: Path) => {
+    if (!isObj(h)) return;
+    out.push(...absoluteArgv0(h.command, [...path, "command"], "hooks"));
+    const t = dur(h.timeout);
+    if (t !== undefined && (t < 10 || t > 3_600_000)) out.push({ path: [...path, "timeout"], message: "a hook's timeout must be 10ms..1h" });
+  };
+  if (isObj(m.supervisor)) check(m.supervisor.on_change, ["supervisor", "on_change"]);
+  for (const [s, i] of services(m)) check(s.on_change, ["services", i, "on_change"]);
   return out;
 }
 
@@ -474,6 +491,7 @@ const RULES = [
   timersSane,
   checksCoherent,
   communitiesInRange,
+  hooksCoherent,
   daemonPaths,
   listenAddress,
   familiesCovered,

@@ -168,32 +168,54 @@ const checkCommon = {
   timeout: duration("how long one run may take before it counts as a failure (default: the service's timeout)").optional(),
 };
 
+/** what runs a program, for an exec check and an on_change hook alike (`what`: "check", "hook") */
+const programFields = (what: string) => ({
+  command: z
+    .array(printable("an argv element"))
+    .min(1)
+    .max(64)
+    .describe(`argv of the ${what} program (never run through a shell); the first element is an absolute path`),
+  user: z
+    .string()
+    .regex(P.USER, { error: "expected a user name" })
+    .describe(`the user the ${what} runs as (default: "nobody" when svcroute runs as root, else svcroute's own user; "root" only when written here)`)
+    .optional(),
+  group: z
+    .string()
+    .regex(P.USER, { error: "expected a group name" })
+    .describe(`the group the ${what} runs as (default: the user's primary group)`)
+    .optional(),
+  env: z
+    .record(z.string().regex(P.ENV_KEY, { error: "expected an environment variable name" }), printable("value", 1024))
+    .describe(`environment variables for the ${what} (the environment is otherwise minimal: PATH, LANG=C)`)
+    .optional(),
+});
+
 const ExecCheckSchema = z
   .strictObject({
     type: z.literal("exec"),
     ...checkCommon,
-    command: z
-      .array(printable("an argv element"))
-      .min(1)
-      .max(64)
-      .describe("argv of the check program (never run through a shell); the first element is an absolute path"),
-    user: z
-      .string()
-      .regex(P.USER, { error: "expected a user name" })
-      .describe('the user the check runs as (default: "nobody" when svcroute runs as root, else svcroute\'s own user; "root" only when written here)')
-      .optional(),
-    group: z
-      .string()
-      .regex(P.USER, { error: "expected a group name" })
-      .describe("the group the check runs as (default: the user's primary group)")
-      .optional(),
-    env: z
-      .record(z.string().regex(P.ENV_KEY, { error: "expected an environment variable name" }), printable("value", 1024))
-      .describe("environment variables for the check (the environment is otherwise minimal: PATH, LANG=C)")
-      .optional(),
+    ...programFields("check"),
     cwd: absPath(`working directory (default ${D.check.cwd})`).optional(),
   })
   .describe("run a program: exit status 0 is healthy, anything else (or a timeout) is not");
+
+const HEALTH_STATES = ["INIT", "RISING", "UP", "FALLING", "DEGRADED", "DOWN", "DISABLED"] as const;
+
+const HookSchema = z
+  .strictObject({
+    ...programFields("hook"),
+    timeout: duration(`the hook is killed (its whole process group) after this long (default ${dur(D.hook.timeoutMs)})`).optional(),
+    when: z
+      .array(z.enum(HEALTH_STATES))
+      .min(1)
+      .max(HEALTH_STATES.length)
+      .describe(`the health states whose arrival runs the hook (default [${D.hook.when.join(", ")}])`)
+      .optional(),
+  })
+  .describe(
+    "a program run when a service's health state changes, with SVCROUTE_SERVICE, SVCROUTE_OLD_STATE, SVCROUTE_NEW_STATE, SVCROUTE_REASON, SVCROUTE_CAUSE, SVCROUTE_ANNOUNCED and SVCROUTE_TIME in its environment; it never delays or blocks an announcement or withdrawal; its exit status and output are logged",
+  );
 
 const HttpCheckSchema = z
   .strictObject({
@@ -339,6 +361,7 @@ export const ServiceSchema = z
       )
       .optional(),
     communities: z.array(community).max(16).describe("communities added while healthy").optional(),
+    on_change: HookSchema.describe("run a program when this service's health state changes (instead of supervisor.on_change)").optional(),
   })
   .describe("a service: prefixes announced while its checks pass");
 
@@ -380,6 +403,7 @@ const SupervisorSchema = z
     stop_grace: duration(`graceful-shutdown community is announced this long before withdrawal on stop (default ${dur(D.supervisor.stopGraceMs)})`).optional(),
     guard_grace: duration(`after the supervisor dies, its routes are withdrawn unless a new one starts within this (default ${dur(D.supervisor.guardGraceMs)})`).optional(),
     reverify_interval: duration(`how often the running state is checked against the desired one (default ${dur(D.supervisor.reverifyIntervalMs)})`).optional(),
+    on_change: HookSchema.describe("run a program when any service's health state changes (a service's own on_change replaces it)").optional(),
   })
   .describe("the supervisor (`svcroute run`)");
 
@@ -401,3 +425,4 @@ export type RawManifest = z.infer<typeof ManifestSchema>;
 export type RawService = z.infer<typeof ServiceSchema>;
 export type RawPeer = z.infer<typeof PeerSchema>;
 export type RawCheck = z.infer<typeof CheckSchema>;
+export type RawHook = z.infer<typeof HookSchema>;

@@ -84,6 +84,19 @@ export type CheckSpec =
       recursion: boolean;
     };
 
+/** a program run on a service's health transitions (on_change) */
+export interface Hook {
+  command: string[];
+  /** "nobody" unless the manifest names one; see userFromManifest */
+  user: string;
+  userFromManifest: boolean;
+  group: string | undefined;
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** health states whose arrival runs it */
+  when: string[];
+}
+
 export type Combine = { kind: "all" } | { kind: "any" } | { kind: "quorum"; n: number };
 
 export interface Deprefer {
@@ -111,6 +124,8 @@ export interface Service {
   degraded: "announce" | "deprefer";
   deprefer: Deprefer;
   communities: string[];
+  /** its own on_change hook, else the supervisor's (resolved here); undefined: none */
+  onChange: Hook | undefined;
   /** the manifest file this service came from */
   source: string;
 }

@@ -18,6 +18,7 @@ import { changeDrain, readDrainState } from "./drain.js";
 import { Engine } from "./engine.js";
 import { realEngineDeps } from "./engine-deps.js";
 import { acquireLock } from "./lock.js";
+import { createHookRunner } from "./hooks.js";
 import type { Logger } from "./log.js";
 import { createReconcileLoop, type ReconcileLoop, type Trigger } from "./loop.js";
 import { createNotifier, underSystemd, type Notifier } from "./notify.js";
@@ -140,10 +141,12 @@ function assemble(o: RunOptions, first: LoadResult): Core {
   // the monitor reports to the engine and wakes the loop, both made after it
   const late: { engine?: Engine; loop?: ReconcileLoop } = {};
   const trigger = (t: Trigger) => late.loop?.trigger(t);
+  const hooks = createHookRunner({ log, service: (name) => late.engine?.state.manifest?.services.find((s) => s.name === name) });
   const monitor = createHealthMonitor({
     services: [],
     onTransition: (t) => {
       late.engine?.noteTransition(t.service, t.to);
+      hooks.onTransition(t);
       // at_us: the decision's wall clock in epoch microseconds (`ts` has only milliseconds), so a
       // withdrawal can be timed against a peer's microsecond log (npm run bench)
       const atUs = Math.round((performance.timeOrigin + performance.now()) * 1000);

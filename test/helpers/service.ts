@@ -23,6 +23,7 @@ export function service(name: string, over: Partial<Service> = {}): Service {
     degraded: "announce",
     deprefer: { asPathPrepend: 3, med: undefined, communities: [] },
     communities: [],
+    onChange: undefined,
     source: "test.yaml",
     ...over,
   };

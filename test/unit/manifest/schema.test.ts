@@ -39,6 +39,7 @@ describe("a valid manifest", () => {
     ["bfd object", withBlock("peers", peer("    bfd: { interval: 100ms, multiplier: 5 }"))],
     ["quorum", withBlock("services", svc("    checks: [{type: file, path: /tmp/x}, {type: file, path: /tmp/y}]\n    combine: { quorum: 1 }"))],
     ["large community", withBlock("services", svc('    communities: ["4200000101:1:2"]'))],
+    ["a hook per service and one for all", withBlock("supervisor", "\n  on_change: {command: [/usr/local/bin/page, --all], when: [DOWN]}")],
     ["IPv6 peer carrying IPv4 explicitly", withBlock("peers", "\n  - name: tor1\n    address: fd00:1::1\n    remote_asn: 65000\n    families: [ipv4, ipv6]")],
   ])("accepts %s", async (_what, text) => {
     const r = await loadText(text);
@@ -124,6 +125,9 @@ const rows: Row[] = [
   ["dns query with a space", withBlock("services", svc("    checks: [{type: dns, query: 'exa mple.org'}]")), "services.0.checks.0.query", "DNS name"],
   ["dns without a server for a routed prefix", withBlock("services", "\n  - name: dns\n    prefixes: [192.0.2.0/28]\n    checks: [{type: dns, query: example.org}]"), "services.0.checks.0", "no /32 or /128 prefix"],
   ["dns answer_regex invalid", withBlock("services", svc("    checks: [{type: dns, query: example.org, answer_regex: '(('}]")), "services.0.checks.0.answer_regex", "not a valid regular expression"],
+  ["hook argv0 relative", withBlock("services", svc("    on_change: {command: [notify-team]}")), "services.0.on_change.command.0", "not an absolute path (hooks never search PATH)"],
+  ["hook state unknown", withBlock("services", svc("    on_change: {command: [/bin/true], when: [GONE]}")), "services.0.on_change.when.0", "INIT"],
+  ["hook timeout too long", withBlock("supervisor", "\n  on_change: {command: [/bin/true], timeout: 2h}"), "supervisor.on_change.timeout", "10ms..1h"],
   ["addresses interface with space", withBlock("addresses", "\n  interface: 'lo 0'"), "addresses.interface", "interface name"],
   ["metrics_listen name", withBlock("supervisor", "\n  metrics_listen: localhost:9473"), "supervisor.metrics_listen", "ADDRESS:PORT"],
   ["metrics_listen port too big", withBlock("supervisor", "\n  metrics_listen: 127.0.0.1:99999"), "supervisor.metrics_listen", "valid address and port"],
@@ -192,6 +196,22 @@ describe("warnings", () => {
     const r = await loadText(MINIMAL.replace("[192.0.2.53/32]", "[192.0.2.53/32, 2001:db8:100::53/128]"));
     expect(r.problems).toEqual([]);
     expect(r.warnings.map((w) => w.path)).toContain("services.0.prefixes.1");
+  });
+});
+
+describe("on_change hooks", () => {
+  it("a service's own hook replaces the supervisor's; the others get the supervisor's, with defaults", async () => {
+    const text = `${MINIMAL}    on_change: {command: [/usr/local/bin/own], user: svc, timeout: 2s, env: {TEAM: dns}}
+  - name: web
+    prefixes: [192.0.2.80/32]
+supervisor:
+  on_change: {command: [/usr/local/bin/all]}
+`;
+    const r = await loadText(text);
+    expect(r.problems).toEqual([]);
+    const [dns, web] = r.manifest!.services;
+    expect(dns!.onChange).toEqual({ command: ["/usr/local/bin/own"], user: "svc", userFromManifest: true, group: undefined, env: { TEAM: "dns" }, timeoutMs: 2000, when: ["UP", "DOWN", "DISABLED"] });
+    expect(web!.onChange).toEqual({ command: ["/usr/local/bin/all"], user: "nobody", userFromManifest: false, group: undefined, env: {}, timeoutMs: 10_000, when: ["UP", "DOWN", "DISABLED"] });
   });
 });
 
