@@ -570,6 +570,20 @@ verify_units() {
 	[ -n "$err" ] && printf '%s\n' "$err" | sed 's/^/   /'
 	[ $rc -eq 0 ] && [ -z "$err" ] || return 1
 	echo "   with the documented opt-in drop-in (checks as other users): verify clean, exposure $score"
+	# the shipped drop-in that drains a protected service before it stops, on a stand-in service
+	local ex=/usr/share/doc/svcroute/examples/drain-before-stop.conf
+	[ -f "$ex" ] || { fail "$ex is not installed"; return 1; }
+	tmp=$(mktemp -d)
+	printf '[Unit]\nDescription=a service svcroute announces\n[Service]\nExecStart=/bin/sleep infinity\n' >"$tmp/protected.service"
+	mkdir "$tmp/protected.service.d"
+	cp "$ex" "$tmp/protected.service.d/svcroute-drain.conf"
+	err=$(cd "$tmp" && systemd-analyze verify "$tmp/protected.service" 2>&1 >/dev/null)
+	rc=$?
+	rm -rf "$tmp"
+	[ -n "$err" ] && printf '%s\n' "$err" | sed 's/^/   /'
+	[ $rc -eq 0 ] && [ -z "$err" ] || return 1
+	grep -q '^ExecStop=-+/usr/bin/svcroute drain --wait' "$ex" || { fail "the drop-in does not drain with --wait"; return 1; }
+	echo "   $ex on a stand-in service: verify clean"
 }
 
 purge_clean() {

@@ -74,6 +74,8 @@ cpSync(join(root, "dist", "templates"), join(common, "usr/lib/svcroute/templates
 put("usr/bin/svcroute", `#!/bin/sh\n# svcroute: the bundled CLI on the system's Node.js (>= 18.19)\nexec /usr/bin/node /usr/lib/svcroute/svcroute.cjs "$@"\n`, 0o755);
 put("usr/lib/svcroute/check-drop-in", readFileSync(join(here, "common", "check-drop-in")), 0o755);
 put("etc/svcroute/svcroute.yaml", readFileSync(join(here, "examples", "svcroute.yaml")));
+// a drop-in for a protected service's unit: drain before it stops (docs/supervisor.md)
+put("usr/share/doc/svcroute/examples/drain-before-stop.conf", readFileSync(join(here, "examples", "drain-before-stop.conf")));
 mkdirSync(join(common, "etc/svcroute/services.d"), { recursive: true });
 
 step("reading the CLI's help");

@@ -78,7 +78,11 @@ function buildProgram(io: Io, setExit: (n: number) => void): Command {
     new Option("--nagios", "one Nagios/Icinga line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"),
   ]).action(run(async (opts: Opts) => (await import("./commands/status.js")).statusCommand(io, opts)));
 
-  define(program.command("probe"), "run one service's health checks once and print each result (exit 1 if the service fails)", [options.manifest(), options.dropIns(), options.json()])
+  define(program.command("probe"), "run one service's health checks once and print each result (exit 1 if the service fails)", [
+    options.manifest(), options.dropIns(), options.json(),
+    new Option("--apply", "have the running supervisor run them now and act on the result (counts toward rise/fall), e.g. right after a deploy"),
+    options.socket(),
+  ])
     .argument("<service>", "the service's name")
     .action(run(async (service: string, opts: Opts) => (await import("./commands/probe.js")).probeCommand(io, service, opts)));
 
@@ -93,8 +97,13 @@ function buildProgram(io: Io, setExit: (n: number) => void): Command {
     options.socket(),
   ]).action(run(async (opts: Opts) => (await import("./commands/diff.js")).diffCommand(io, opts)));
 
+  define(program.command("reload"), "have the running supervisor re-read the manifest and drop-ins (as SIGHUP does) and say whether it took them (exit 3 with every problem if not)", [
+    options.manifest(), options.socket(), options.json(),
+  ]).action(run(async (opts: Opts) => (await import("./commands/reload.js")).reloadCommand(io, opts)));
+
   define(program.command("run"), "the supervisor: keep the routing daemon's announcements equal to the healthy services (systemd runs this)", [
     options.manifest(),
+    options.dropIns(),
     new Option("--log-format <format>", "json (default when not a terminal) or text").choices(["json", "text"]),
     new Option("--log-level <level>", "least severe level logged (default info)").choices(["debug", "info", "warn", "error"]),
     new Option("--no-guard", "do not start the fail-closed guard (it is never started under systemd)"),
@@ -127,7 +136,13 @@ function buildProgram(io: Io, setExit: (n: number) => void): Command {
     const what = on
       ? "drain a service (or --all): announce with GRACEFUL_SHUTDOWN, then withdraw after drain_wait; survives restarts"
       : "end a drain: announce normally again while healthy";
-    define(program.command(`${name} [service]`), what, [options.manifest(), new Option("--all", "every service")]).action(
+    const waits = on
+      ? [
+          new Option("--wait", "return only when every prefix of the service is withdrawn at every peer (for a unit's ExecStop=)"),
+          new Option("--timeout <duration>", "how long --wait waits (default: drain_wait + 30s); E_TIMEOUT after it"),
+        ]
+      : [];
+    define(program.command(`${name} [service]`), what, [options.manifest(), options.socket(), new Option("--all", "every service"), ...waits]).action(
       run(async (service: string | undefined, opts: Opts) => (await import("./commands/drain.js")).drainCommand(io, service, opts, on)),
     );
   }

@@ -58,6 +58,12 @@ export interface HealthMonitor {
   setDrained(names: readonly string[] | "all"): void;
   snapshot(): ServiceSnapshot[];
   get(name: string): ServiceSnapshot | undefined;
+  /**
+   * Run a service's checks now, as one round that counts toward rise/fall like any other (the
+   * next scheduled round follows one period later); after a round already running, never beside
+   * it. Resolves with the round, or undefined for an unknown, check-less or stopped service.
+   */
+  runNow(name: string): Promise<RoundResult | undefined>;
 }
 
 /** One run of a group's checks, shared by the rounds that fall due while it starts. */
@@ -90,6 +96,8 @@ interface Entry {
   holdTimer: unknown;
   holdAt: number | undefined;
   running: boolean;
+  /** the round in progress, for runNow to wait on */
+  current: Promise<void> | undefined;
   lastRoundStart: number | undefined;
   lastRound: RoundResult | undefined;
   counters: Omit<HealthCounters, "transitions" | "flapHolds">;
@@ -161,6 +169,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
       holdTimer: undefined,
       holdAt: undefined,
       running: false,
+      current: undefined,
       lastRoundStart: undefined,
       lastRound: undefined,
       counters: { rounds: 0, roundsFailed: 0, checkRuns: 0, checkFailures: 0, checkTimeouts: 0, overlapsSkipped: 0 },
@@ -245,7 +254,15 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     return run;
   }
 
-  async function round(e: Entry, due: number): Promise<void> {
+  function round(e: Entry, due: number): Promise<void> {
+    const p = roundBody(e, due).finally(() => {
+      if (e.current === p) e.current = undefined;
+    });
+    e.current = p;
+    return p;
+  }
+
+  async function roundBody(e: Entry, due: number): Promise<void> {
     if (!active(e) || e.slots.length === 0) return;
     const runEnv = env;
     const slots = e.slots;
@@ -399,6 +416,19 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     get(name) {
       const e = entries.get(name);
       return e && snap(e);
+    },
+    async runNow(name) {
+      const e = entries.get(name);
+      if (!e || e.slots.length === 0) return undefined;
+      while (e.current) await e.current;
+      if (!active(e)) return undefined;
+      // the scheduled round is replaced by this one; round() schedules the next
+      if (e.timer !== undefined) clock.clearTimeout(e.timer);
+      e.timer = undefined;
+      e.nextRunAt = undefined;
+      const before = e.lastRound;
+      await round(e, clock.now());
+      return e.lastRound === before ? undefined : e.lastRound;
     },
   };
 }

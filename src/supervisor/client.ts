@@ -2,6 +2,7 @@
 import { request } from "node:http";
 import { ERROR_CODES, SvcrouteError, type ErrorCode } from "../errors.js";
 import type { DrainState } from "./drain.js";
+import type { ProbeAnswer, ReloadAnswer } from "./status-server.js";
 import type { SupervisorStatus } from "./status-types.js";
 
 export function callSupervisor(socketPath: string, method: "GET" | "POST", path: string, timeoutMs = 3000, body?: string): Promise<{ status: number; body: string }> {
@@ -27,18 +28,33 @@ export function callSupervisor(socketPath: string, method: "GET" | "POST", path:
   });
 }
 
-/** Ask the running supervisor to drain (on) or undrain a service or "all"; its error, if any, as ours. */
-export async function requestDrain(socketPath: string, target: string, on: boolean): Promise<DrainState> {
-  const r = await callSupervisor(socketPath, "POST", on ? "/drain" : "/undrain", 10_000, JSON.stringify({ target }));
-  let body: { code?: string; message?: string; hint?: string } & Partial<DrainState>;
+/** POST a JSON request to the supervisor; its answer, or its error as ours */
+async function post<T>(socketPath: string, path: string, request: unknown, timeoutMs: number): Promise<T> {
+  const r = await callSupervisor(socketPath, "POST", path, timeoutMs, JSON.stringify(request));
+  let body: { code?: string; message?: string; hint?: string };
   try {
     body = JSON.parse(r.body) as typeof body;
   } catch {
     throw new SvcrouteError("E_SUPERVISOR_DOWN", `the supervisor answered ${r.status}: ${r.body.trim()}`);
   }
-  if (r.status === 200) return body as DrainState;
+  if (r.status === 200) return body as T;
   const code = (body.code && body.code in ERROR_CODES ? body.code : "E_INTERNAL") as ErrorCode;
   throw new SvcrouteError(code, `the supervisor refused: ${body.message ?? r.body.trim()}`, body.hint ? { hint: body.hint } : {});
+}
+
+/** Ask the running supervisor to drain (on) or undrain a service or "all"; its error, if any, as ours. */
+export function requestDrain(socketPath: string, target: string, on: boolean): Promise<DrainState> {
+  return post(socketPath, on ? "/drain" : "/undrain", { target }, 10_000);
+}
+
+/** Ask the running supervisor to run a service's checks now and act on the result. */
+export function requestProbe(socketPath: string, service: string, timeoutMs: number): Promise<ProbeAnswer> {
+  return post(socketPath, "/probe", { service }, timeoutMs);
+}
+
+/** Ask the running supervisor to re-read its manifest (as SIGHUP does) and reconcile. */
+export function requestReload(socketPath: string, timeoutMs: number): Promise<ReloadAnswer> {
+  return post(socketPath, "/reload", {}, timeoutMs);
 }
 
 export async function fetchStatus(socketPath: string): Promise<SupervisorStatus> {

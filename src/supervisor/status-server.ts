@@ -1,6 +1,7 @@
 // The local status endpoint: HTTP over a unix socket (mode 0660: root and the svcroute group
 // only) serving /status (JSON) and /metrics (Prometheus), POST /drain and /undrain for `svcroute
-// drain`/`undrain` (the supervisor writes its own state: operators need no write access to it)
+// drain`/`undrain` (the supervisor writes its own state: operators need no write access to it),
+// POST /probe (run a service's checks now and act on them), POST /reload (re-read the manifest)
 // and POST /reconcile. An optional TCP listener (loopback by default) serves /metrics only.
 import { promises as fsp } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -9,7 +10,20 @@ import { dirname } from "node:path";
 import { SvcrouteError, toSvcrouteError } from "../errors.js";
 import type { DrainState } from "./drain.js";
 import { renderMetrics } from "./metrics.js";
-import type { SupervisorStatus } from "./status-types.js";
+import type { RoundResult } from "../health/types.js";
+import type { ServiceStatus, SupervisorStatus } from "./status-types.js";
+
+/** what POST /probe answers: the round just run and the service as status shows it after acting on it */
+export interface ProbeAnswer {
+  round: RoundResult;
+  service: ServiceStatus;
+}
+
+/** what POST /reload answers: whether the manifest on disk was taken, and the reconcile that followed */
+export interface ReloadAnswer {
+  manifest: SupervisorStatus["manifest"];
+  last_reconcile: SupervisorStatus["last_reconcile"];
+}
 
 export interface StatusServerOptions {
   socketPath: string;
@@ -17,6 +31,10 @@ export interface StatusServerOptions {
   onReconcile: (reason: string) => void;
   /** drain (on) or undrain a service or "all"; throws E_USAGE for an unknown service */
   onDrain?: (target: string, on: boolean) => Promise<DrainState>;
+  /** run a service's checks now and act on the result; throws E_USAGE for an unknown service */
+  onProbe?: (service: string) => Promise<ProbeAnswer>;
+  /** re-read the manifest (as SIGHUP does) and reconcile */
+  onReload?: () => Promise<ReloadAnswer>;
   metricsListen?: string;
 }
 
@@ -34,13 +52,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** POST /drain, /undrain with {"target": "<service>" | "all"} → the drain state, or the error as JSON */
-async function drainRequest(o: StatusServerOptions, req: IncomingMessage, on: boolean): Promise<{ code: number; body: unknown }> {
-  if (!o.onDrain) return { code: 404, body: { code: "E_USAGE", message: "this supervisor takes no drain requests" } };
+/** a POST whose JSON body names one string field: the handler's answer, or the error as JSON */
+async function postRequest(req: IncomingMessage, what: string, field: string | undefined, fn: ((value: string) => Promise<unknown>) | undefined): Promise<{ code: number; body: unknown }> {
+  if (!fn) return { code: 404, body: { code: "E_USAGE", message: `this supervisor takes no ${what} requests` } };
   try {
-    const target = (JSON.parse(await readBody(req)) as { target?: unknown }).target;
-    if (typeof target !== "string") throw new SvcrouteError("E_USAGE", 'the request needs {"target": "<service>" | "all"}');
-    return { code: 200, body: await o.onDrain(target, on) };
+    const body = await readBody(req);
+    let value = "";
+    if (field !== undefined) {
+      const v = (JSON.parse(body) as Record<string, unknown>)[field];
+      if (typeof v !== "string") throw new SvcrouteError("E_USAGE", `the request needs {"${field}": "<name>"}`);
+      value = v;
+    }
+    return { code: 200, body: await fn(value) };
   } catch (e) {
     const err = e instanceof SyntaxError ? new SvcrouteError("E_USAGE", `the request is not JSON: ${e.message}`) : toSvcrouteError(e);
     return { code: err.code === "E_USAGE" ? 400 : 500, body: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
@@ -54,6 +77,12 @@ export interface StatusServer {
 }
 
 function handler(o: StatusServerOptions, metricsOnly: boolean) {
+  const posts: Record<string, [string, string | undefined, ((v: string) => Promise<unknown>) | undefined]> = {
+    "/drain": ["drain", "target", o.onDrain && ((t) => o.onDrain!(t, true))],
+    "/undrain": ["drain", "target", o.onDrain && ((t) => o.onDrain!(t, false))],
+    "/probe": ["probe", "service", o.onProbe],
+    "/reload": ["reload", undefined, o.onReload && (() => o.onReload!())],
+  };
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = (req.url ?? "/").split("?")[0];
     const send = (code: number, type: string, body: string) => {
@@ -64,8 +93,9 @@ function handler(o: StatusServerOptions, metricsOnly: boolean) {
       if (req.method === "GET" && url === "/metrics") send(200, "text/plain; version=0.0.4", renderMetrics(o.getStatus()));
       else if (metricsOnly) send(404, "text/plain", "only /metrics is served here\n");
       else if (req.method === "GET" && (url === "/status" || url === "/")) send(200, "application/json", `${JSON.stringify(o.getStatus(), null, 2)}\n`);
-      else if (req.method === "POST" && (url === "/drain" || url === "/undrain")) {
-        void drainRequest(o, req, url === "/drain").then((r) => send(r.code, "application/json", `${JSON.stringify(r.body)}\n`));
+      else if (req.method === "POST" && url !== undefined && url in posts) {
+        const [what, field, fn] = posts[url]!;
+        void postRequest(req, what, field, fn).then((r) => send(r.code, "application/json", `${JSON.stringify(r.body)}\n`));
       } else if (req.method === "POST" && url === "/reconcile") {
         o.onReconcile("api");
         send(202, "application/json", '{"accepted":true}\n');

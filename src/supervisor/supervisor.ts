@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { exec } from "../effects/exec.js";
+import { SvcrouteError } from "../errors.js";
 import { watchPaths, type Watcher } from "../effects/watch.js";
 import { realClock } from "../health/clock.js";
 import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
@@ -18,15 +19,17 @@ import { changeDrain, readDrainState } from "./drain.js";
 import { Engine } from "./engine.js";
 import { realEngineDeps } from "./engine-deps.js";
 import { acquireLock } from "./lock.js";
-import { createHookRunner } from "./hooks.js";
 import type { Logger } from "./log.js";
 import { createReconcileLoop, type ReconcileLoop, type Trigger } from "./loop.js";
 import { createNotifier, underSystemd, type Notifier } from "./notify.js";
+import { createHookRunner } from "./hooks.js";
 import { buildStatus } from "./status.js";
 import { startStatusServer, type StatusServer } from "./status-server.js";
 
 export interface RunOptions {
   manifestPath: string;
+  /** the drop-in directory (default: services.d beside the manifest; null: none) */
+  dropInDir?: string | null;
   log: Logger;
   env: NodeJS.ProcessEnv;
   /** spawn the fail-closed guard (default: when not under systemd) */
@@ -40,11 +43,12 @@ export interface RunOptions {
 const DAEMON_WATCH_MS = 2000;
 
 /** Load twice, a moment apart: a file that is still being written is not taken half-written. */
-async function loadStable(path: string, log: Logger) {
-  let prev = await loadManifest(path);
+async function loadStable(path: string, dropInDir: string | null | undefined, log: Logger) {
+  const opts = dropInDir === undefined ? {} : { dropInDir };
+  let prev = await loadManifest(path, opts);
   for (let i = 0; i < 20; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    const again = await loadManifest(path);
+    const again = await loadManifest(path, opts);
     const same = prev.manifest?.hash === again.manifest?.hash && JSON.stringify(prev.problems) === JSON.stringify(again.problems);
     if (same) return again;
     log.debug("manifest still changing; waiting for it to settle", { op: "manifest" });
@@ -78,7 +82,7 @@ function spawnGuard(o: RunOptions, m: Manifest | undefined, log: Logger): ChildP
 
 export async function runSupervisor(o: RunOptions): Promise<number> {
   const startedAt = Date.now();
-  const first = await loadStable(o.manifestPath, o.log);
+  const first = await loadStable(o.manifestPath, o.dropInDir, o.log);
   const m0 = first.manifest;
   const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.supervisor.stateDir;
   await fsp.mkdir(stateDir, { recursive: true, mode: 0o750 });
@@ -102,6 +106,14 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
       getStatus: () => buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt }),
       onReconcile: () => core.trigger("drain"),
       onDrain: drainRequests(core, stateDir, m0, o.log),
+      onProbe: probeRequests(core, startedAt, o.log),
+      onReload: async () => {
+        o.log.info("reload asked over the status socket: re-reading the manifest", { op: "signal" });
+        core.trigger("signal");
+        await core.loop.idle();
+        const st = buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt });
+        return { manifest: st.manifest, last_reconcile: st.last_reconcile };
+      },
     });
   } catch (e) {
     await cleanup();
@@ -164,7 +176,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
   const eng = new Engine(
     realEngineDeps(log, {
       loadManifest: async () => {
-        const r = pendingLoad ?? (await loadStable(o.manifestPath, log));
+        const r = pendingLoad ?? (await loadStable(o.manifestPath, o.dropInDir, log));
         pendingLoad = undefined;
         return r;
       },
@@ -222,11 +234,26 @@ function drainRequests(core: Core, stateDir: string, m0: Manifest | undefined, l
   };
 }
 
+/** `probe --apply`: one round of the service's checks now, acted on, answered with the service's status after it */
+function probeRequests(core: Core, startedAt: number, log: Logger) {
+  return async (service: string) => {
+    const svc = core.engine.state.manifest?.services.find((x) => x.name === service);
+    if (!svc) throw new SvcrouteError("E_USAGE", `no service named "${service}" in the supervisor's manifest`);
+    const round = await core.monitor.runNow(service);
+    if (!round) throw new SvcrouteError("E_USAGE", `service ${service} has no checks to run (it is always healthy)`);
+    log.info(`checks of ${service} run now (asked over the status socket): ${round.ok ? "passed" : "failed"}`, { op: "health", service });
+    core.trigger("probe");
+    await core.loop.idle();
+    const st = buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt });
+    return { round, service: st.services.find((x) => x.name === service)! };
+  };
+}
+
 /** the manifest, its drop-in directory (also when created later) and the drain file */
 function watchManifest(o: RunOptions, m0: Manifest | undefined, trigger: (t: Trigger) => void): Watcher {
   return watchPaths({
     files: [o.manifestPath, ...(m0 ? [m0.maintenance.drainFile] : [])],
-    dirs: [join(dirname(o.manifestPath), DROP_IN_DIR)],
+    dirs: o.dropInDir === null ? [] : [o.dropInDir ?? join(dirname(o.manifestPath), DROP_IN_DIR)],
     debounceMs: 100,
     onChange: (p) => trigger(m0 && p === m0.maintenance.drainFile ? "drain" : "manifest"),
     onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),

@@ -1,6 +1,9 @@
+import * as fs from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { drainPending } from "../../../src/commands/drain.js";
 import { nagios, statusText } from "../../../src/commands/status-format.js";
+import { SvcrouteError } from "../../../src/errors.js";
 import { changeDrain, readDrainState } from "../../../src/supervisor/drain.js";
 import { startStatusServer } from "../../../src/supervisor/status-server.js";
 import { runCli } from "../../helpers/cli.js";
@@ -78,7 +81,7 @@ describe("svcroute status / drain against a socket", () => {
     const sock = join(dir, "s.sock");
     const text = `${MINIMAL}supervisor:\n  state_dir: ${dir}/state\n  status_socket: ${sock}\n`;
     const m = join(dir, "m.yaml");
-    (await import("node:fs")).writeFileSync(m, text);
+    fs.writeFileSync(m, text);
     const asked: string[] = [];
     const srv = await startStatusServer({
       socketPath: sock,
@@ -105,5 +108,170 @@ describe("svcroute status / drain against a socket", () => {
     expect((await readDrainState(`${dir}/state`)).all).toBeGreaterThan(0);
     const bad = await runCli(["drain", "nosuch", "-m", m]);
     expect([bad.code, bad.err]).toEqual([2, expect.stringContaining('no service named "nosuch"')]);
+  });
+});
+
+describe("while the manifest on disk is refused", () => {
+  /** MINIMAL with the test's socket and state dir, made invalid by an unknown key (as an edit gone wrong would) */
+  function refusedManifest() {
+    const dir = tmpTree({});
+    const sock = join(dir, "s.sock");
+    const m = join(dir, "m.yaml");
+    const good = `${MINIMAL}supervisor:\n  state_dir: ${dir}/state\n  status_socket: ${sock}\n`;
+    fs.writeFileSync(m, good.replace("  asn: 4200000101", "  asn: 4200000101\n  colour: red"));
+    return { dir, sock, m };
+  }
+
+  it("status -m FILE still reaches the supervisor on the socket the file names", async () => {
+    const { sock, m } = refusedManifest();
+    expect((await runCli(["check", "-m", m])).code).toBe(3);
+    const srv = await startStatusServer({ socketPath: sock, getStatus: () => sampleStatus(), onReconcile: () => {} });
+    try {
+      const r = await runCli(["status", "-m", m, "--json"]);
+      expect([r.code, (JSON.parse(r.out) as { pid: number }).pid]).toEqual([0, 4242]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("drain goes to the supervisor, which judges the name by its last good manifest; without one it is the manifest's error", async () => {
+    const { dir, sock, m } = refusedManifest();
+    const asked: string[] = [];
+    const srv = await startStatusServer({
+      socketPath: sock,
+      getStatus: () => sampleStatus(),
+      onReconcile: () => {},
+      onDrain: (target, on) => (asked.push(`${on ? "drain" : "undrain"} ${target}`), changeDrain(`${dir}/state`, ["dns"], target, on, Date.now())),
+    });
+    try {
+      const r = await runCli(["drain", "dns", "-m", m]);
+      expect([r.code, r.out]).toEqual([0, expect.stringContaining("dns: draining")]);
+      expect(r.err).toMatch(/m\.yaml is refused \(1 problem\(s\).*the supervisor used its last good manifest/);
+      const bad = await runCli(["drain", "nosuch", "-m", m]);
+      expect([bad.code, bad.err]).toEqual([2, expect.stringContaining('no service named "nosuch"')]);
+      expect(asked).toEqual(["drain dns", "drain nosuch"]);
+    } finally {
+      await srv.close();
+    }
+    const down = await runCli(["drain", "dns", "-m", m]);
+    expect([down.code, down.err]).toEqual([3, expect.stringContaining("E_MANIFEST_INVALID")]);
+  });
+});
+
+describe("drain --wait", () => {
+  const withPrefix = (desired: "normal" | "graceful-shutdown" | "withdrawn", tor1: boolean) =>
+    sampleStatus({ services: [{ ...sampleStatus().services[0]!, prefixes: [{ prefix: "192.0.2.53/32", desired, advertised: { tor1, tor2: false } }] }] });
+
+  it.each([
+    ["still announced normally", withPrefix("normal", true), ["192.0.2.53/32 normal", "192.0.2.53/32 still advertised to tor1"]],
+    ["withdrawn but tor1 not told yet", withPrefix("withdrawn", true), ["192.0.2.53/32 still advertised to tor1"]],
+    ["withdrawn at every peer", withPrefix("withdrawn", false), []],
+  ] as const)("drainPending: %s", (_w, s, want) => {
+    expect(drainPending(s, "dns")).toEqual(want);
+  });
+
+  it("an unknown service is pending for ever; --all over no services is done", () => {
+    expect(drainPending(sampleStatus(), "nosuch")).toEqual(["no service nosuch in the supervisor's manifest"]);
+    expect(drainPending(sampleStatus({ services: [] }), "all")).toEqual([]);
+  });
+
+  it("returns once the supervisor reports the prefix withdrawn at every peer, else E_TIMEOUT naming what is left", async () => {
+    const dir = tmpTree({});
+    const sock = join(dir, "s.sock");
+    const m = join(dir, "m.yaml");
+    fs.writeFileSync(m, `${MINIMAL}supervisor:\n  state_dir: ${dir}/state\n  status_socket: ${sock}\n`);
+    let calls = 0;
+    const srv = await startStatusServer({
+      socketPath: sock,
+      // announced with GRACEFUL_SHUTDOWN for the first answers, then withdrawn
+      getStatus: () => (++calls < 3 ? withPrefix("graceful-shutdown", true) : withPrefix("withdrawn", false)),
+      onReconcile: () => {},
+      onDrain: (target, on) => changeDrain(`${dir}/state`, ["dns"], target, on, Date.now()),
+    });
+    try {
+      const r = await runCli(["drain", "dns", "-m", m, "--wait", "--timeout", "10s"]);
+      expect([r.code, r.out]).toEqual([0, expect.stringMatching(/dns: withdrawn at every peer after \d+\.\d s/)]);
+      expect(calls).toBe(3);
+    } finally {
+      await srv.close();
+    }
+    const stuck = await startStatusServer({ socketPath: sock, getStatus: () => withPrefix("graceful-shutdown", true), onReconcile: () => {}, onDrain: (t, on) => changeDrain(`${dir}/state`, ["dns"], t, on, Date.now()) });
+    try {
+      const r = await runCli(["drain", "dns", "-m", m, "--wait", "--timeout", "500ms"]);
+      expect(r.code).toBe(11);
+      expect(r.err).toContain("dns is not withdrawn at every peer after 500ms: 192.0.2.53/32 graceful-shutdown; 192.0.2.53/32 still advertised to tor1");
+    } finally {
+      await stuck.close();
+    }
+    const none = await runCli(["drain", "dns", "-m", m, "--wait"]);
+    expect([none.code, none.err]).toEqual([9, expect.stringContaining("no supervisor runs to withdraw anything")]);
+  });
+});
+
+describe("probe --apply and reload, through the supervisor's socket", () => {
+  const round = (ok: boolean) => ({
+    ok,
+    reason: ok ? "file-0: exists" : "file-0: absent",
+    passed: ok ? 1 : 0,
+    total: 1,
+    at: NOW,
+    latencyMs: 1,
+    results: [{ ok, reason: ok ? "exists" : "absent", check: "file-0", type: "file" as const, at: NOW, latencyMs: 1, queuedMs: 0, timedOut: false }],
+  });
+
+  it("probe --apply prints the round and the service after it, exit 1 when it failed; an unknown name is the supervisor's E_USAGE", async () => {
+    const dir = tmpTree({});
+    const sock = join(dir, "s.sock");
+    let ok = true;
+    const asked: string[] = [];
+    const srv = await startStatusServer({
+      socketPath: sock,
+      getStatus: () => sampleStatus(),
+      onReconcile: () => {},
+      onProbe: async (service) => {
+        asked.push(service);
+        if (service !== "dns") throw new SvcrouteError("E_USAGE", `no service named "${service}" in the supervisor's manifest`);
+        return { round: round(ok), service: sampleStatus().services[0]! };
+      },
+    });
+    try {
+      const r = await runCli(["probe", "dns", "--apply", "--socket", sock]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain("dns: healthy (1/1 passed)");
+      expect(r.out).toContain("now UP: 2/2 checks passed\n  192.0.2.53/32 normal: tor1 yes, tor2 yes");
+      ok = false;
+      const f = await runCli(["probe", "dns", "--apply", "--socket", sock, "--json"]);
+      expect([f.code, (JSON.parse(f.out) as { ok: boolean }).ok]).toEqual([1, false]);
+      const u = await runCli(["probe", "nosuch", "--apply", "--socket", sock]);
+      expect([u.code, u.err]).toEqual([2, expect.stringContaining('no service named "nosuch"')]);
+      expect(asked).toEqual(["dns", "dns", "nosuch"]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("reload says whether the supervisor took the manifest; refused, it exits 3 with every problem located", async () => {
+    const dir = tmpTree({});
+    const sock = join(dir, "s.sock");
+    let st = sampleStatus();
+    let reloads = 0;
+    const srv = await startStatusServer({
+      socketPath: sock,
+      getStatus: () => st,
+      onReconcile: () => {},
+      onReload: async () => (reloads++, { manifest: st.manifest, last_reconcile: st.last_reconcile }),
+    });
+    try {
+      const r = await runCli(["reload", "--socket", sock]);
+      expect([r.code, r.out]).toEqual([0, expect.stringMatching(/^reloaded: \/etc\/svcroute\/svcroute\.yaml taken \(hash [0-9a-f]{12}\); reconcile ok, fast path, 3 ms/)]);
+      st = sampleStatus({ manifest: { ...st.manifest, valid: false, errors: [{ file: "/etc/svcroute/svcroute.yaml", line: 4, col: 8, path: "router.asn", message: "bad" }] } });
+      const bad = await runCli(["reload", "--socket", sock]);
+      expect(bad.code).toBe(3);
+      expect(bad.err).toContain("E_MANIFEST_INVALID: the supervisor refused /etc/svcroute/svcroute.yaml: 1 problem(s); its last good manifest abababababab stays in force");
+      expect(bad.err).toContain("/etc/svcroute/svcroute.yaml:4:8  router.asn  bad");
+      expect(reloads).toBe(2);
+    } finally {
+      await srv.close();
+    }
   });
 });

@@ -424,3 +424,44 @@ describe("reload, drain, stop", () => {
     m.stop();
   });
 });
+
+describe("runNow (probe --apply)", () => {
+  it("runs the checks at once, counts toward rise, and the next round comes one period later", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("c0", { kind: "ok", latencyMs: 10 });
+    const s = service("web", { intervalMs: 10_000, fastIntervalMs: 2500, rise: 2, fall: 1 });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare } });
+    const t0 = performance.now();
+    m.start();
+    const p = m.runNow("web");
+    await vi.advanceTimersByTimeAsync(10);
+    const r = await p;
+    expect(r).toMatchObject({ ok: true, passed: 1, total: 1 });
+    expect(fakes.startsOf("c0")).toEqual([t0]);
+    expect(m.get("web")).toMatchObject({ state: "RISING", successes: 1 });
+    // the splayed first round is replaced: the next one is a fast interval after this one
+    expect(m.get("web")!.nextRunAt! - Date.now()).toBe(2500 - 10);
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(m.get("web")!.state).toBe("UP");
+    m.stop();
+  });
+
+  it("waits for a round already running instead of overlapping it; unknown and check-less services answer undefined", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("c0", { kind: "fail", latencyMs: 300 });
+    const s = service("web", { intervalMs: 1000, fastIntervalMs: 1000, rise: 1, fall: 1 });
+    const m = createHealthMonitor({ services: [s, service("bare", { checks: [] })], deps: { prepare: fakes.prepare } });
+    const t0 = performance.now();
+    m.start();
+    await vi.advanceTimersByTimeAsync(gridPoint(groupKey(s), 1000, t0) - t0 + 100);
+    expect(fakes.running).toBe(1);
+    const p = m.runNow("web");
+    await vi.advanceTimersByTimeAsync(700);
+    expect(await p).toMatchObject({ ok: false });
+    expect(fakes.maxOverlapSameKey).toBe(1);
+    expect(fakes.startsOf("c0")).toHaveLength(2);
+    expect(await m.runNow("nosuch")).toBeUndefined();
+    expect(await m.runNow("bare")).toBeUndefined();
+    m.stop();
+  });
+});
