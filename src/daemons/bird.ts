@@ -145,6 +145,13 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
       }
       return { instance: status.lastReboot, peers, durationMs: t() - t0 } satisfies Observed;
     },
+    async sessions(model) {
+      const protos = parseProtocolsAll((await run("show protocols")).text);
+      return (model.bird?.peers ?? []).map((p) => {
+        const info = protos.find((x) => x.name === p.protocol);
+        return { name: p.peer, state: info ? normaliseBgpState(info) : "Idle" };
+      });
+    },
     async instance() {
       return parseStatus((await run("show status")).text).lastReboot;
     },

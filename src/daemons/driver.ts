@@ -30,6 +30,9 @@ export function absentPeer(name: string, lastError: string): ObservedPeer {
   return { name, state: "Idle", uptimeMs: null, establishedTotal: null, droppedTotal: null, sent: null, received: null, lastError, advertised: null };
 }
 
+/** a peer's session state as `sessions()` reports it */
+export type SessionState = Pick<ObservedPeer, "name" | "state">;
+
 export interface Observed {
   /** changes when the daemon restarts (BIRD: last reboot time; FRR: bgpd pid) */
   instance: string | null;
@@ -100,6 +103,11 @@ export interface Driver {
   toggle(model: RoutingModel, ops: ToggleOp[]): Promise<{ durationMs: number }>;
   /** sessions and what is advertised to each peer, per family, for the model's peers */
   observe(model: RoutingModel): Promise<Observed>;
+  /**
+   * each model peer's session state only (cheap: no advertised routes), so a watch can notice a
+   * session that came up or went down without a full observe
+   */
+  sessions(model: RoutingModel): Promise<SessionState[]>;
   /** cheap identity of the running daemon (changes on restart); throws when unreachable */
   instance(): Promise<string | null>;
   /**

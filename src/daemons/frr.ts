@@ -198,6 +198,10 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       });
       return { instance, peers, durationMs: performance.now() - t0 } satisfies Observed;
     },
+    async sessions(model) {
+      const info = parseNeighbors(JSON.parse((await vtysh(["show bgp neighbors json"], "sessions")).stdout) as unknown);
+      return model.frr.bgp.neighbors.map((n) => ({ name: n.peer, state: info.find((x) => x.key === n.key)?.state ?? "Idle" }));
+    },
     instance,
     capabilities,
     async withdrawAllNow() {

@@ -249,8 +249,34 @@ export class Engine {
     return { text, fastKey: driver.fastKey(text), model, manifest: m };
   }
 
+  /**
+   * A session came up or went down, or what a peer was sent is not yet what was applied: observe
+   * the daemon again for status, without rendering or applying (not a reconcile, and never a
+   * reason to re-apply: the periodic reverify judges drift). Never throws.
+   */
+  async observeNow(): Promise<{ ok: boolean }> {
+    const s = this.s;
+    const driver = this.driver;
+    if (!s.applied || !driver) return { ok: true };
+    try {
+      const obs = await driver.observe(s.applied.model);
+      s.observed = obs;
+      s.daemonReachable = true;
+      s.verification = verify(s.applied.manifest, s.applied.model, obs);
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (daemonAway(err)) {
+        s.daemonReachable = false;
+        s.daemonError = err.message;
+      }
+      this.deps.log.debug(`observe: ${err.message}`, { op: "observe", code: err.code });
+    }
+    return { ok: true };
+  }
+
   /** The reconcile body for the loop. Never throws: failures are results. */
   async reconcile(reasons: ReadonlySet<Trigger>): Promise<{ ok: boolean }> {
+    if (reasons.size === 1 && reasons.has("observe")) return this.observeNow();
     const t0 = this.deps.now();
     const s = this.s;
     s.counters.reconciles++;
@@ -321,6 +347,8 @@ export class Engine {
         return { ok: true };
       }
       this.finish(t0, reasons, "ok", path, undefined);
+      // an observation asked for, merged into a reconcile that applied nothing: still observe
+      if (path === "none" && reasons.has("observe")) await this.observeNow();
       return { ok: true };
     } catch (e) {
       const err = toSvcrouteError(e);

@@ -12,6 +12,7 @@ import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
 import { DEFAULTS } from "../manifest/defaults.js";
 import { loadManifest, type LoadResult } from "../manifest/load.js";
 import { DROP_IN_DIR } from "../manifest/read.js";
+import type { Driver } from "../daemons/driver.js";
 import type { Manifest } from "../manifest/types.js";
 import { ipAddressOps } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
@@ -282,6 +283,7 @@ function keepWatch(core: Core, notifier: Notifier): ReturnType<typeof setInterva
     setInterval(() => {
       const d = core.engine.currentDriver();
       if (!d) return;
+      void watchSessions(core, d);
       d.instance().then(
         (i) => {
           if (lastInstance !== undefined && i !== lastInstance) core.trigger("daemon");
@@ -296,6 +298,21 @@ function keepWatch(core: Core, notifier: Notifier): ReturnType<typeof setInterva
     }, DAEMON_WATCH_MS),
   );
   return timers;
+}
+
+/**
+ * Status follows the sessions as they change: when a peer's session state differs from the last
+ * observation, or an Established peer has not yet been sent what was applied (a session that just
+ * came up), the daemon is observed again at once instead of at the next reverify.
+ */
+async function watchSessions(core: Core, d: Driver): Promise<void> {
+  const st = core.engine.state;
+  const model = st.applied?.model;
+  if (!model) return;
+  const pending = st.verification !== undefined && !st.verification.ok;
+  const sessions = await d.sessions(model).catch(() => undefined);
+  const changed = sessions?.some((x) => st.observed?.peers.find((p) => p.name === x.name)?.state !== x.state) ?? false;
+  if (pending || changed) core.trigger("observe");
 }
 
 /** until SIGTERM/SIGINT (or the caller's stop); SIGHUP meanwhile reloads */

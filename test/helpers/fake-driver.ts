@@ -16,6 +16,8 @@ export class FakeDaemon {
   rejectNext = false;
   failReloads = 0;
   down = false;
+  /** every peer's session state */
+  sessionState = "Established";
   /** prefixes the daemon advertises on its own (drift) */
   extra = new Set<string>();
   /** prefixes it advertises whatever it is told, reloads included (a daemon that takes a config but does not do what it says) */
@@ -68,16 +70,21 @@ export class FakeDaemon {
           durationMs: 1,
           peers: this.manifest().peers.map((p) => ({
             name: p.name,
-            state: "Established",
+            state: this.sessionState,
             uptimeMs: 1000,
             establishedTotal: 1,
             droppedTotal: 0,
             sent: adv.length,
             received: 1,
             lastError: null,
-            advertised: { "4": adv.filter((x) => !x.includes(":")), "6": adv.filter((x) => x.includes(":")) },
+            advertised: this.sessionState === "Established" ? { "4": adv.filter((x) => !x.includes(":")), "6": adv.filter((x) => x.includes(":")) } : null,
           })),
         };
+      },
+      sessions: async () => {
+        this.calls.push("sessions");
+        check();
+        return this.manifest().peers.map((p) => ({ name: p.name, state: this.sessionState }));
       },
       instance: async () => {
         check();

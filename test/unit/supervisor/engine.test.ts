@@ -505,6 +505,28 @@ describe("reconcile engine", () => {
     expect(t.daemon.running.size).toBe(0);
   });
 
+  it("an observation asked for (a session changed) refreshes what status shows without a reconcile or an apply", async () => {
+    const t = setup();
+    t.daemon.sessionState = "Active";
+    await t.run("start");
+    expect(t.engine.state.observed!.peers[0]).toMatchObject({ state: "Active", advertised: null });
+    expect(t.engine.state.verification).toMatchObject({ ok: true, down: ["tor1"] });
+    const before = { counters: { ...t.engine.state.counters }, last: t.engine.state.lastReconcile };
+    t.daemon.calls = [];
+    t.daemon.sessionState = "Established";
+    expect(await t.run("observe")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual(["observe"]);
+    expect(t.engine.state.observed!.peers[0]).toMatchObject({ state: "Established", advertised: { "4": ["192.0.2.53/32", "192.0.2.80/32"] } });
+    expect(t.engine.state.verification).toMatchObject({ ok: true, down: [] });
+    expect({ counters: t.engine.state.counters, last: t.engine.state.lastReconcile }).toEqual(before);
+    // merged into a reconcile that applies nothing, the observation still happens
+    t.daemon.calls = [];
+    t.daemon.sessionState = "Idle";
+    await t.run("observe", "health");
+    expect(t.daemon.calls).toEqual(["observe"]);
+    expect(t.engine.state.observed!.peers[0]!.state).toBe("Idle");
+  });
+
   it("stopping: graceful shutdown for all, then withdraw all", async () => {
     const t = setup();
     await t.run("start");
