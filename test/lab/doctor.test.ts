@@ -141,7 +141,9 @@ describe.each(DAEMONS)("doctor on a %s host", (d) => {
     const r = await doctor(lab, h);
     expect(r.findings.filter((f) => f.result !== "PASS"), problems(r)).toEqual([]);
     expect(r.findings.map((f) => f.area)).toEqual(["manifest", "daemon", "config", "sessions", "advertisement", "host", "supervisor"]);
-    expect(r.findings.find((f) => f.area === "daemon")!.finding).toMatch(d === "frr" ? /^frr 8\.\d+\.\d+ is running/ : /^bird 2\.\d+\.\d+ is running/);
+    // the version the lab's daemon set runs, as the daemon itself says it ("frr 10.3", "bird 2.0.12")
+    const version = lab.daemons[d].label.split(" ")[1]!;
+    expect(r.findings.find((f) => f.area === "daemon")!.finding).toMatch(new RegExp(`^${d} ${version.replace(/\./g, "\\.")}[.\\d]* is running`));
     expect(r.findings.find((f) => f.area === "sessions")!.finding).toBe("2/2 peer(s) Established");
     expect(r.findings.find((f) => f.area === "supervisor")!.finding).toMatch(/^running \(pid \d+\)/);
     expect([r.result, r.code]).toEqual(["PASS", 0]);
@@ -216,8 +218,8 @@ describe.each(DAEMONS)("doctor on a %s host", (d) => {
     writeFileSync(
       wrapper,
       d === "bird"
-        ? `#!/bin/sh\nfor a in "$@"; do [ "$a" = "-p" ] && { echo "bird: $3:1:1 refused by the test wrapper" >&2; exit 1; }; done\nexec /usr/sbin/bird "$@"\n`
-        : `#!/bin/sh\nfor a in "$@"; do [ "$a" = "-C" ] && { echo "line 1: % Unknown command[1]: refused by the test wrapper"; exit 2; }; done\nexec /usr/bin/vtysh "$@"\n`,
+        ? `#!/bin/sh\nfor a in "$@"; do [ "$a" = "-p" ] && { echo "bird: $3:1:1 refused by the test wrapper" >&2; exit 1; }; done\nexec ${lab.tools(h).bird} "$@"\n`
+        : `#!/bin/sh\nfor a in "$@"; do [ "$a" = "-C" ] && { echo "line 1: % Unknown command[1]: refused by the test wrapper"; exit 2; }; done\nexec ${lab.tools(h).vtysh} "$@"\n`,
     );
     chmodSync(wrapper, 0o755);
     const original = readFileSync(s.manifest, "utf8");

@@ -7,6 +7,8 @@ import { birdHostConfig, frrHostConfig } from "./harness/host-configs.js";
 import { createLab, type Lab } from "./harness/lab.js";
 import { isAlive } from "./harness/procs.js";
 import { waitFor } from "./harness/wait.js";
+import { HOST_FRR_DAEMONS } from "./harness/daemons.js";
+import { frrStartOrder } from "./harness/frr.js";
 
 const TIMERS = { keepalive: 1, hold: 3 };
 const P = { frr: "192.0.2.21/32", bird: "192.0.2.22/32", nobfd: "192.0.2.23/32" };
@@ -38,7 +40,8 @@ async function healthy(): Promise<void> {
 describe("daemon faults", () => {
   it("killing the host's FRR daemons withdraws its prefix; restarting brings it back", async () => {
     const killed = await lab.faults.kill("hfrr");
-    expect(killed.length).toBe(4);
+    // zebra, bgpd, staticd, bfdd (and FRR 10's mgmtd)
+    expect(killed.length).toBe(frrStartOrder(lab.frrPaths("hfrr"), HOST_FRR_DAEMONS).length);
     expect(killed.some(isAlive)).toBe(false);
     await waitRoute(lab, "tor1", P.frr, "absent", 5000);
     await waitSession(lab, v4("hfrr"), "down", 5000);

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DAEMON_SETS, DAEMON_SET_NAMES, type DaemonSet, type DaemonSetName } from "./daemon-sets.js";
+import { DAEMON_SETS, DAEMON_SET_NAMES, isDaemonSetName, type DaemonSet } from "./daemon-sets.js";
 import { ROOTS_SCRIPT } from "./roots.js";
 import { installSignalHandlers } from "./cleanup.js";
 import { ANYCAST, DEMO_SERVICES, HOSTS, TORS, demoFabric, downKept, keptDemos, logTail, markKept, startDemoSupervisor, type DemoSupervisor } from "./demo-fabric.js";
@@ -297,13 +297,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const set = values.daemons ?? "debian12";
-  if (!(DAEMON_SET_NAMES as readonly string[]).includes(set)) {
-    console.error(`--daemons ${set}: one of ${DAEMON_SET_NAMES.join(", ")}
-${USAGE}`);
+  if (!isDaemonSetName(set)) {
+    console.error(`--daemons ${set}: one of ${DAEMON_SET_NAMES.join(", ")}\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
-  await demo({ keep: values.keep ?? false, noInstall: values["no-install"] ?? false, daemons: DAEMON_SETS[set as DaemonSetName] });
+  await demo({ keep: values.keep ?? false, noInstall: values["no-install"] ?? false, daemons: DAEMON_SETS[set] });
   if (values.keep) process.exit(0);
 }
 

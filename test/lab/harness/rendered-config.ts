@@ -5,6 +5,7 @@ import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { buildModel } from "../../../src/core/build-model.js";
+import { daemonCapabilities } from "../../../src/daemons/make.js";
 import { ALL_UP, type HealthInput } from "../../../src/core/desired.js";
 import { birdNames } from "../../../src/core/names.js";
 import { render } from "../../../src/core/render.js";
@@ -43,7 +44,8 @@ export async function renderForHost(host: HostPlan, manifestText: string, health
   const r = await loadManifest(manifestFile, { dropInDir: null });
   if (!r.manifest) throw new LabError(`manifest for ${host.name} is invalid`, { details: r.problems.map(formatProblem).join("\n") });
   const secrets = await loadSecrets(r.manifest, readSecretFile);
-  const model = buildModel(r.manifest, health, secrets);
+  // for the version the host runs, as svcroute renders it (its daemon.* programs say which)
+  const model = buildModel(r.manifest, health, secrets, { capabilities: await daemonCapabilities(r.manifest.daemon) });
   return { text: render(model, r.manifest.daemon.type, { showSecrets: true }).text, manifest: r.manifest, manifestFile };
 }
 

@@ -63,17 +63,21 @@ export function serviceYaml(host: HostPlan, s: ServiceSpec, timeout = "100ms"): 
 
 /**
  * a lab host's manifest up to `peers:`: its daemon (the programs of the lab's daemon set, plus
- * `daemonExtra` lines) and router
+ * `daemonExtra` lines, which win over a program line of the same key) and router
  */
 export function manifestHead(host: HostPlan, daemonExtra: readonly string[] = []): string[] {
   if (!host.paths) throw new Error(`${host.name} runs no routing daemon`);
+  const keyOf = (l: string) => l.split(":")[0]!.trim();
+  const extraKeys = new Set(daemonExtra.map(keyOf));
   return [
     "version: 1",
     "daemon:",
     `  type: ${host.paths.kind}`,
     `  config_file: ${host.paths.configFile}`,
     `  socket: ${host.paths.socket}`,
-    ...toolLines(host.paths.kind, hostTools(host)).map((l) => `  ${l}`),
+    ...toolLines(host.paths.kind, hostTools(host))
+      .filter((l) => !extraKeys.has(keyOf(l)))
+      .map((l) => `  ${l}`),
     ...daemonExtra.map((l) => `  ${l}`),
     "router:",
     `  asn: ${host.asn}`,
