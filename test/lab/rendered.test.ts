@@ -1,9 +1,10 @@
 // svcroute's rendered FRR and BIRD configs in real BGP sessions with FRR ToRs. Every host config
 // here comes from the real pipeline (manifest file → loadManifest → buildModel → render), nothing
 // is hand-written on the host side; the ToRs are the harness's, with matching session options.
+import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HealthInput } from "../../src/core/desired.js";
-import { waitEstablished } from "./harness/conditions.js";
+import { waitEqual, waitEstablished } from "./harness/conditions.js";
 import { createLab, type Lab } from "./harness/lab.js";
 import { hostAdvertised, hostLearned, hostSessionState, startRendered, tcpExtCounter, torPaths, writePasswordFile, type PathAttrs } from "./harness/rendered-config.js";
 import type { Family, HostPlan, LinkPlan } from "./harness/topology.js";
@@ -208,28 +209,26 @@ describe("rendered configs on dual-homed hosts between two FRR ToRs", () => {
           const peer = f === "ipv4" ? l.host4 : l.host6;
           return (await torPaths(lab, tor, prefix, f)).find((p) => p.peer === peer);
         };
-        for (const p of s.db) expect(await from(p), `${p} (withdrawn) at ${tor}`).toBeUndefined();
+        /** the ToR's path from this host once it carries `want` (the ToR learns on its own schedule) */
+        const settled = async (prefix: string, want: Partial<PathAttrs>, what: string): Promise<PathAttrs | undefined> => {
+          const like = (a: PathAttrs | undefined) => a !== undefined && Object.entries(want).every(([k, v]) => isDeepStrictEqual(a[k as keyof PathAttrs], v));
+          return (await waitFor(() => from(prefix), { what: `${prefix} (${what}) at ${tor} with ${JSON.stringify(want)}`, timeout: 20_000, until: like })).value;
+        };
         for (const p of s.web) {
-          const a = await from(p);
-          expect(a, `${p} at ${tor}`).toMatchObject({ asPath: asn, communities: ["65000:80"], largeCommunities: [] });
+          const a = await settled(p, { asPath: asn, communities: ["65000:80"], largeCommunities: [] }, "healthy");
           expect(a?.med ?? 0).toBe(0);
         }
-        for (const p of s.search) {
-          // de-preferred: own ASN + 2 prepends, MED 700, only the deprefer communities
-          expect(await from(p), `${p} (deprefer) at ${tor}`).toMatchObject({
-            asPath: [asn, asn, asn].join(" "),
-            med: 700,
-            communities: ["65000:911"],
-            largeCommunities: [`${asn}:1:911`],
-          });
-        }
+        // de-preferred: own ASN + 2 prepends, MED 700, only the deprefer communities
+        for (const p of s.search) await settled(p, { asPath: [asn, asn, asn].join(" "), med: 700, communities: ["65000:911"], largeCommunities: [`${asn}:1:911`] }, "deprefer");
         for (const p of s.api) {
           // drained while healthy: its own communities stay, 65535:0 and the default prepend (3) are added
-          const a = await from(p);
-          expect(a, `${p} (drained) at ${tor}`).toMatchObject({ asPath: [asn, asn, asn, asn].join(" "), communities: ["65000:8443", "graceful-shutdown"] });
+          const a = await settled(p, { asPath: [asn, asn, asn, asn].join(" "), communities: ["65000:8443", "graceful-shutdown"] }, "drained");
           // the ToR recognises the well-known community and lowers the route's preference (RFC 8326)
           expect(a?.localPref).toBe(0);
         }
+        // the announced ones arrived with their attributes, so the host's update has been taken in:
+        // the withdrawn service (its addresses are on lo) is not in it
+        for (const p of s.db) expect(await from(p), `${p} (withdrawn) at ${tor}`).toBeUndefined();
       }
     });
 
@@ -248,13 +247,14 @@ describe("rendered configs on dual-homed hosts between two FRR ToRs", () => {
           expect(offered.length).toBeGreaterThan(MAX_PREFIX);
         }
         // the host keeps only the defaults …
-        expect(await hostLearned(lab, name, f)).toEqual([dflt]);
+        expect(await waitEqual(() => hostLearned(lab, name, f), [dflt], `what ${name} learned (${f})`)).toEqual([dflt]);
         for (const tor of ["tor1", "tor2"]) {
           const l = lab.link(name, tor);
           // … and tells each ToR only about its own healthy prefixes (the daemon's own view) …
-          expect(await hostAdvertised(lab, name, { name: peerName(l, f), key: torAddr(l, f) }, f)).toEqual(healthy(n, f));
+          const adv = await waitEqual(() => hostAdvertised(lab, name, { name: peerName(l, f), key: torAddr(l, f) }, f), healthy(n, f), `what ${name} advertises to ${tor} (${f})`);
+          expect(adv).toEqual(healthy(n, f));
           // … which is all the ToR receives from it, before policy (nothing learned from the other ToR)
-          expect(await lab.observe.receivedRaw(tor, name, f)).toEqual(healthy(n, f));
+          expect(await waitEqual(() => lab.observe.receivedRaw(tor, name, f), healthy(n, f), `${tor}'s Adj-RIB-In from ${name} (${f})`)).toEqual(healthy(n, f));
         }
       }
     });
@@ -282,7 +282,12 @@ describe("rendered configs on dual-homed hosts between two FRR ToRs", () => {
       const h = lab.host(name);
       for (const l of h.links) {
         for (const f of FAMILIES) {
-          const s = await lab.observe.session(l.tor, name, f);
+          // the ToR sends its extras on its own schedule: wait until it has sent more than the limit
+          const { value: s } = await waitFor(() => lab.observe.session(l.tor, name, f), {
+            what: `${l.tor} sending ${name} more than ${MAX_PREFIX} prefixes (${f})`,
+            timeout: 20_000,
+            until: (x) => x?.state === "Established" && x.pfxSnt > MAX_PREFIX,
+          });
           expect(s?.state).toBe("Established");
           expect(s?.pfxSnt).toBeGreaterThan(MAX_PREFIX);
           // no session of this fabric was ever shut for too many prefixes (a BIRD session may have
@@ -291,17 +296,24 @@ describe("rendered configs on dual-homed hosts between two FRR ToRs", () => {
           expect(JSON.stringify(nb)).not.toMatch(/Maximum Number of Prefixes|PfxCt|prefix.*limit/i);
           if (h.daemon === "frr") {
             const peer = torAddr(l, f);
-            const j = await lab.vtyshJson<Record<string, { addressFamilyInfo?: Record<string, { prefixAllowedMax?: number; acceptedPrefixCounter?: number }> }>>(
-              name,
-              `show bgp neighbors ${peer} json`,
-            );
+            type Nb = Record<string, { addressFamilyInfo?: Record<string, { prefixAllowedMax?: number; acceptedPrefixCounter?: number }> }>;
+            const { value: j } = await waitFor(() => lab.vtyshJson<Nb>(name, `show bgp neighbors ${peer} json`), {
+              what: `${name} accepting the default from ${peer}`,
+              timeout: 20_000,
+              until: (x) => x[peer]?.addressFamilyInfo?.[`${f}Unicast`]?.acceptedPrefixCounter === 1,
+            });
             expect(j[peer]?.addressFamilyInfo?.[`${f}Unicast`]).toMatchObject({ prefixAllowedMax: MAX_PREFIX, acceptedPrefixCounter: 1 });
           } else {
-            const out = await lab.birdc(name, `show protocols all peer_${peerName(l, f).replace(/-/g, "_")}`);
+            const counters = (out: string) => (/Import updates:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(out)?.slice(1) ?? []).map(Number);
+            // BIRD counts what arrived as it is processed: wait until more than the limit has
+            const { value: out } = await waitFor(() => lab.birdc(name, `show protocols all peer_${peerName(l, f).replace(/-/g, "_")}`), {
+              what: `${name} having received and filtered more than ${MAX_PREFIX} routes from ${l.tor} (${f})`,
+              timeout: 20_000,
+              until: (o) => /Routes:\s+1 imported/.test(o) && (counters(o)[0] ?? 0) > MAX_PREFIX && (counters(o)[2] ?? 0) > MAX_PREFIX,
+            });
             expect(out).toMatch(new RegExp(`Import limit:\\s+${MAX_PREFIX}\\n\\s+Action:\\s+disable`));
             expect(out).toMatch(/Routes:\s+1 imported/);
-            const m = /Import updates:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(out);
-            const [received, , filtered] = (m?.slice(1) ?? []).map(Number);
+            const [received, , filtered] = counters(out);
             // more routes than the limit arrived and were dropped by the import filter, unharmed
             expect(received).toBeGreaterThan(MAX_PREFIX);
             expect(filtered).toBeGreaterThan(MAX_PREFIX);
@@ -507,20 +519,27 @@ describe("session options: TCP-MD5, GTSM, accept: none, BGP unnumbered, multihop
   });
 
   it.each(matching)("$daemon host with accept: none takes no route: no default in the kernel, nothing in BGP", async (s) => {
+    const l = lab.link(s.name, "tor1");
     for (const f of s.families) {
+      const dflt = f === "ipv4" ? "0.0.0.0/0" : "::/0";
       // the ToR does send a default …
-      expect(await lab.observe.advertised("tor1", s.name, f)).toEqual([f === "ipv4" ? "0.0.0.0/0" : "::/0"]);
-      // … which the host neither keeps nor installs
-      expect(await hostLearned(lab, s.name, f)).toEqual([]);
-      expect(await lab.observe.defaultRoute(s.name, f)).toBeUndefined();
-      const l = lab.link(s.name, "tor1");
+      expect(await waitEqual(() => lab.observe.advertised("tor1", s.name, f), [dflt], `tor1 offering ${s.name} a default (${f})`)).toEqual([dflt]);
+      // … the host's daemon gets it and turns it away …
       if (s.daemon === "frr") {
         const j = await lab.vtyshJson<Record<string, { peers?: Record<string, { pfxRcd?: number; state?: string }> }>>(s.name, "show bgp summary json");
         expect(j[`${f}Unicast`]?.peers?.[torAddr(l, f)]).toMatchObject({ state: "Established", pfxRcd: 0 });
       } else {
-        const out = await lab.birdc(s.name, `show protocols all peer_${peerName(l, f).replace(/-/g, "_")}`);
+        const counters = (o: string) => (/Import updates:\s+(\d+)\s+(\d+)\s+(\d+)/.exec(o)?.slice(1) ?? []).map(Number);
+        const { value: out } = await waitFor(() => lab.birdc(s.name, `show protocols all peer_${peerName(l, f).replace(/-/g, "_")}`), {
+          what: `${s.name}'s BIRD receiving the default from tor1 and filtering it (${f})`,
+          timeout: 20_000,
+          until: (o) => (counters(o)[0] ?? 0) >= 1 && (counters(o)[2] ?? 0) >= 1,
+        });
         expect(out).toMatch(/Routes:\s+0 imported/);
       }
+      // … and neither keeps nor installs it
+      expect(await hostLearned(lab, s.name, f)).toEqual([]);
+      expect(await lab.observe.defaultRoute(s.name, f)).toBeUndefined();
     }
     const r = await lab.exec(s.name, "ip", ["-j", "route", "show", "default"]);
     expect(JSON.parse(r.stdout || "[]")).toEqual([]);
@@ -533,13 +552,14 @@ describe("session options: TCP-MD5, GTSM, accept: none, BGP unnumbered, multihop
       await waitFor(() => lab.observe.received("tor1", "funnum", f), { what: `tor1 receiving ${want.join(",")} from funnum`, timeout: 20_000, until: (r) => JSON.stringify(r) === JSON.stringify(want) });
       expect((await lab.observe.session("tor1", "funnum", f))?.peer).toBe(l.torIf);
     }
+    // (the ToR received it: its path is there now, settled)
     const v4 = await torPaths(lab, "tor1", UNNUM_PREFIXES[0]!, "ipv4");
     expect(v4).toHaveLength(1);
-    const route = await lab.observe.route("tor1", UNNUM_PREFIXES[0]!);
-    expect(route?.paths[0]?.nexthops).toContain(l.hostLL);
+    const route = await waitFor(() => lab.observe.route("tor1", UNNUM_PREFIXES[0]!), { what: `tor1's next hop for ${UNNUM_PREFIXES[0]} via funnum's link-local`, timeout: 20_000, until: (r) => r?.paths[0]?.nexthops.includes(l.hostLL) === true });
+    expect(route.value?.paths[0]?.nexthops).toContain(l.hostLL);
     // the host learns both defaults; IPv4 goes to the kernel through the ToR's link-local address
-    expect(await hostLearned(lab, "funnum", "ipv4")).toEqual(["0.0.0.0/0"]);
-    expect(await hostLearned(lab, "funnum", "ipv6")).toEqual(["::/0"]);
+    expect(await waitEqual(() => hostLearned(lab, "funnum", "ipv4"), ["0.0.0.0/0"], "funnum's IPv4 routes from BGP")).toEqual(["0.0.0.0/0"]);
+    expect(await waitEqual(() => hostLearned(lab, "funnum", "ipv6"), ["::/0"], "funnum's IPv6 routes from BGP")).toEqual(["::/0"]);
     const { value } = await waitFor(() => lab.observe.defaultRoute("funnum", "ipv4"), { what: "funnum IPv4 default from BGP", timeout: 20_000, until: (x) => x !== undefined });
     expect(value!.nexthops).toEqual([{ gateway: l.torLL, dev: l.hostIf }]);
     // IPv6: unnumbered peering needs router advertisements, and the kernel installs the ToR's RA
@@ -554,7 +574,7 @@ describe("session options: TCP-MD5, GTSM, accept: none, BGP unnumbered, multihop
     // exactly the service prefix, before the ToR's policy: neither the kernel route to the ToR's
     // loopback (inside allowed_prefixes) nor a connected network is announced
     await waitFor(() => lab.observe.receivedRaw("tor1", m.name, "ipv4"), { what: `tor1 receiving just ${m.prefix} from ${m.name}`, timeout: 20_000, until: (r) => JSON.stringify(r) === JSON.stringify([m.prefix]) });
-    expect(await hostLearned(lab, m.name, "ipv4")).toEqual(["0.0.0.0/0"]);
+    expect(await waitEqual(() => hostLearned(lab, m.name, "ipv4"), ["0.0.0.0/0"], `${m.name}'s routes from BGP`)).toEqual(["0.0.0.0/0"]);
     // the BGP next hop (the ToR's loopback) is resolved through the kernel's route to it; an
     // unresolved one must never reach the kernel as an unreachable default
     const { value } = await waitFor(() => lab.observe.defaultRoute(m.name, "ipv4"), { what: `${m.name} default from its daemon`, timeout: 20_000, until: (x) => x !== undefined });

@@ -1,4 +1,5 @@
 // Common waits built on waitFor and the observers: sessions up or down, a prefix present or gone.
+import { inspect, isDeepStrictEqual } from "node:util";
 import type { Lab } from "./lab.js";
 import type { Family, LinkPlan } from "./topology.js";
 import { waitFor, type Waited } from "./wait.js";
@@ -58,4 +59,13 @@ export function waitRoute(lab: Lab, tor: string, prefix: string, want: "present"
 /** Waits until the ToR uses `paths` equal-cost paths for `prefix`. */
 export function waitEcmp(lab: Lab, tor: string, prefix: string, paths: number, timeout = DEFAULT_TIMEOUT): Promise<Waited<number>> {
   return waitFor(() => lab.observe.ecmp(tor, prefix), { what: `${paths} ECMP paths for ${prefix} at ${tor}`, timeout, until: (n) => n === paths });
+}
+
+/**
+ * Waits until `observe()` deep-equals `want` and returns what it saw: state another process owns is
+ * asserted only once it had the time to settle. On timeout the error names `what` and the last value.
+ */
+export async function waitEqual<T>(observe: () => T | Promise<T>, want: T, what: string, timeout = DEFAULT_TIMEOUT): Promise<T> {
+  const { value } = await waitFor(observe, { what: `${what} to be ${inspect(want, { breakLength: Infinity })}`, timeout, until: (v) => isDeepStrictEqual(v, want) });
+  return value;
 }
