@@ -3,8 +3,10 @@
 // failed counts as a failure even when none of its tests did: a throwing beforeAll reports its
 // tests as skipped, an assertion in afterAll leaves them passed, a file that does not load has
 // none. Skipped and todo tests are listed, so a test that quietly stopped running is seen.
-//   node .ci/summary.mjs --vitest REPORT.json [--vitest REPORT.json ...] [--steps FILE]
-// FILE holds one line per step: "ok NAME" or "FAILED NAME". Exit 1 when anything failed.
+//   node .ci/summary.mjs --vitest REPORT.json [--vitest REPORT.json ...] [--steps FILE] [--projects PROJECTS.json]
+// FILE holds one line per step: "ok NAME" or "FAILED NAME". PROJECTS.json (test/helpers/
+// project-reporter.ts) adds a line per vitest project: per daemon set of the lab's matrix.
+// Exit 1 when anything failed.
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 
@@ -36,6 +38,14 @@ export function countVitest(report) {
 
 function firstLine(text) {
   return (text ?? "").split("\n").find((l) => l.trim() !== "")?.trim().slice(0, 200) ?? "";
+}
+
+/** one line per vitest project: "lab-debian13 (debian13: FRR 10.3 + BIRD 3.1): 212 passed, 0 failed, 1 skipped" */
+export function projectLines(summary) {
+  return Object.entries(summary.projects).map(([name, c]) => {
+    const failed = c.failed + c.hookFailures.length;
+    return `${name}${c.label !== name ? ` (${c.label})` : ""}: ${c.passed} passed, ${failed} failed, ${c.skipped} skipped`;
+  });
 }
 
 /** @returns {{passed: number, failures: string[]}} */
@@ -70,6 +80,8 @@ function main() {
     passed += s.passed;
     failures.push(...s.failures);
   }
+  const [projectsFile] = args("--projects");
+  if (projectsFile && existsSync(projectsFile)) for (const line of projectLines(JSON.parse(readFileSync(projectsFile, "utf8")))) console.log(line);
   if (skipped.length > 0) {
     console.log(`skipped: ${skipped.length} test(s)`);
     for (const s of skipped) console.log(`  ${s}`);

@@ -9,6 +9,7 @@ import { manifestReference } from "../../src/manifest/reference.js";
 import { committedFootprintTable } from "../bench/footprint-doc.js";
 import { performanceBlock } from "./bench-table.js";
 import { reliabilityBlock } from "./reliability-table.js";
+import { matrixTable } from "../lab/harness/matrix.js";
 
 export const ROOT = join(import.meta.dirname, "../..");
 export const README = join(ROOT, "README.md");
@@ -20,12 +21,13 @@ export const BLOCK_PAGES: Record<string, string> = {
   reliability: "docs/reliability.md",
   performance: "docs/performance.md",
   footprint: "docs/performance.md",
+  "daemon-matrix": "docs/install.md",
 };
 
 export function generatedBlocks(): Record<string, string> {
   const codes = ["| exit | code | meaning |", "|---|---|---|", "| 0 | | success |"];
   for (const [k, v] of Object.entries(ERROR_CODES)) codes.push(`| ${v.exit} | \`${k}\` | ${v.summary} |`);
-  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock(), performance: performanceBlock(), footprint: committedFootprintTable() };
+  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock(), performance: performanceBlock(), footprint: committedFootprintTable(), "daemon-matrix": matrixTable() };
 }
 
 function markers(name: string): RegExp {

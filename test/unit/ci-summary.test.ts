@@ -12,6 +12,7 @@ import { tmpTree } from "../helpers/tmp.js";
 const FIXTURES = "test/fixtures/ci-summary";
 const CONFIG = join(process.cwd(), FIXTURES, "vitest.config.mjs");
 let report = "";
+let projects = "";
 
 function summary(...args: string[]): { code: number; out: string } {
   const r = spawnSync(process.execPath, [".ci/summary.mjs", ...args], { encoding: "utf8" });
@@ -23,8 +24,13 @@ describe(".ci/summary.mjs", () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "svcroute-summary-"));
     report = join(dir, "report.json");
-    // exits 1: the fixtures fail on purpose
-    spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--config", CONFIG, "--root", FIXTURES, "--reporter=json", `--outputFile=${report}`], { encoding: "utf8" });
+    projects = join(dir, "projects.json");
+    // exits 1: the fixtures fail on purpose; the project reporter counts the same run per project
+    const reporter = join(process.cwd(), "test/helpers/project-reporter.ts");
+    spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--config", CONFIG, "--root", FIXTURES, "--reporter=json", `--reporter=${reporter}`, `--outputFile=${report}`], {
+      encoding: "utf8",
+      env: { ...process.env, SVCROUTE_PROJECT_SUMMARY: projects },
+    });
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -37,6 +43,14 @@ describe(".ci/summary.mjs", () => {
     expect(r.out).toMatch(/FAILED after-hook-fails\.test\.ts: .*expected \[ 'a leftover guard' \] to deeply equal \[\]/);
     expect(r.out).toMatch(/FAILED does-not-load\.test\.ts: .*no-such-module/);
     expect(r.out).toMatch(/FAILED fails\.test\.ts > fails/);
+  });
+
+  it("prints a line per vitest project (per daemon set of the lab) that agrees with the total", () => {
+    const r = summary("--vitest", report, "--projects", projects);
+    const lines = r.out.trimEnd().split("\n");
+    // the fixtures are one unnamed project; the hook failures count there as in the total
+    expect(lines).toContain(": 3 passed, 4 failed, 3 skipped");
+    expect(lines.at(-1)).toBe("3 passed, 4 failed");
   });
 
   it("prints every skipped and todo test", () => {

@@ -1,0 +1,43 @@
+// The daemon matrix is described in three places that must agree: the harness's daemon sets, the
+// script that builds their roots (test/roots.sh) and the vitest projects that run the lab per set.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import config from "../../vitest.config.js";
+import { DAEMON_SETS, DAEMON_SET_NAMES, ROOTS_DIR, buildsOf, filePrefix } from "../lab/harness/daemon-sets.js";
+import { CORE_SUITES, LAB_PROJECTS } from "../lab/harness/matrix.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const script = readFileSync(join(ROOT, "test/roots.sh"), "utf8");
+
+describe("the daemon matrix", () => {
+  it("every root a daemon set runs from is one test/roots.sh builds, where it builds it", () => {
+    expect(script).toContain(`DIR=\${SVCROUTE_ROOTS_DIR:-${ROOTS_DIR}}`);
+    const built = [...script.matchAll(/^ {4}(trixie-root[\w-]*)\) echo "\$COMMON_PKGS ([\w ]+)" ;;$/gm)].map((m) => [m[1], m[2]]);
+    const roots = new Set(DAEMON_SET_NAMES.flatMap((n) => [DAEMON_SETS[n].frr.root, DAEMON_SETS[n].bird.root]).filter((r): r is string => r !== null));
+    expect([...roots].map((r) => r.slice(ROOTS_DIR.length + 1)).sort()).toEqual(built.map(([name]) => name).sort());
+    // the BIRD each root holds is the one its sets name
+    for (const n of DAEMON_SET_NAMES) {
+      const b = DAEMON_SETS[n].bird;
+      if (b.root === null) continue;
+      const pkg = built.find(([name]) => b.root!.endsWith(`/${name}`))![1];
+      expect(pkg, `${n}: ${b.label}`).toBe(b.label.startsWith("BIRD 3") ? "bird3" : "bird2");
+    }
+  });
+
+  it("has FRR 8.4 and 10.3, BIRD 2.0.12, 2.17 and 3.1", () => {
+    expect(buildsOf("frr").map((b) => filePrefix(b))).toEqual(["frr-8.4.", "frr-10.3."]);
+    expect(buildsOf("bird").map((b) => filePrefix(b))).toEqual(["bird-2.0.12.", "bird-3.1.", "bird-2.17."]);
+  });
+
+  it("runs a vitest project per daemon set: every suite against debian12, the core suites against the others", () => {
+    expect(LAB_PROJECTS.map((p) => p.daemons).sort()).toEqual([...DAEMON_SET_NAMES].sort());
+    for (const s of CORE_SUITES) expect(existsSync(join(ROOT, "test/lab", `${s}.test.ts`)), s).toBe(true);
+    const projects = (config.test?.projects ?? []) as { test: { name: string; include: string[]; env?: Record<string, string> } }[];
+    for (const p of LAB_PROJECTS) {
+      const v = projects.find((x) => x.test.name === p.project);
+      expect(v?.test.include, p.project).toEqual(p.include);
+      expect(v?.test.env?.SVRL_DAEMONS).toBe(p.daemons);
+    }
+  });
+});
