@@ -85,11 +85,20 @@ export function parseAdvertised(doc: unknown): string[] {
  */
 const NOISE = [/^(no )?hostname /, /^(no )?frr (version|defaults)/, /^end$/, /^!/, /^exit(-address-family|-vrf)?$/];
 
+/**
+ * vtysh run by an unprivileged user under NoNewPrivileges (the packaged service) cannot finish
+ * PAM's account check and says so on stderr, without a newline, then works as usual: the
+ * complaint is removed wherever vtysh's output is read, also through frr-reload.py.
+ */
+export function withoutPamComplaint(text: string): string {
+  return text.replace(/vtysh_pam: [^(\n]*\(\d+\)\n?/g, "");
+}
+
 /** The "Lines To Delete" / "Lines To Add" sections of `frr-reload.py --test`, noise removed. */
 export function parseReloadDiff(output: string): ConfigDiff {
   const out: ConfigDiff = { toDelete: [], toAdd: [] };
   let section: keyof ConfigDiff | undefined;
-  for (const raw of output.split("\n")) {
+  for (const raw of withoutPamComplaint(output).split("\n")) {
     const line = raw.replace(/\s+$/, "");
     if (line === "Lines To Delete") section = "toDelete";
     else if (line === "Lines To Add") section = "toAdd";

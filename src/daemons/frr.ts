@@ -10,7 +10,7 @@ import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { absentPeer, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
-import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "./frr-parse.js";
+import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
 import { maskSecrets } from "./config-read.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
@@ -55,8 +55,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     const r = await deps.exec(cfg.vtysh, ["--vty_socket", cfg.socket, ...cmds.flatMap((c) => ["-c", c])], { timeoutMs });
     if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.vtysh} is not installed`, { hint: "apt-get install frr" });
     if (r.timedOut) throw new SvcrouteError("E_TIMEOUT", `vtysh (${what}) did not finish within ${timeoutMs} ms`, { hint: "bgpd may be stopped (SIGSTOP) or overloaded" });
-    // vtysh under NoNewPrivileges prints a harmless PAM complaint without a newline: drop it
-    r.stderr = r.stderr.replace(/vtysh_pam: [^(]*\(\d+\)\n?/g, "");
+    r.stderr = withoutPamComplaint(r.stderr);
     const all = `${r.stdout}\n${r.stderr}`;
     if (r.code !== 0 && /(failed to connect|Exiting: failed|No such file or directory|Connection refused)/i.test(all)) {
       throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}: ${all.trim().split("\n")[0]}`, {
@@ -87,7 +86,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
   const frrReload = async (mode: "--reload" | "--test", file: string, timeoutMs = 60_000) => {
     const r = await deps.exec(cfg.frrReload, [mode, "--stdout", "--confdir", dirname(file), "--vty_socket", cfg.socket, "--rundir", tmpdir(), file], { timeoutMs });
     if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.frrReload} is not installed`, { hint: "apt-get install frr-pythontools" });
-    return { ...r, output: `${r.stdout}\n${r.stderr}` };
+    return { ...r, output: withoutPamComplaint(`${r.stdout}\n${r.stderr}`) };
   };
 
   /** `frr-reload.py --test`: what it would change in the running config to make it equal the file */

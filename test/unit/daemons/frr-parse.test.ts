@@ -2,7 +2,7 @@
 // host outputs per version; the ToRs run FRR 8.4).
 import { describe, expect, it } from "vitest";
 import { frrFastKey, vtyshErrors } from "../../../src/daemons/frr.js";
-import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments } from "../../../src/daemons/frr-parse.js";
+import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments, withoutPamComplaint } from "../../../src/daemons/frr-parse.js";
 import { FRR_VERSIONS, TOR_VERSION, captured } from "../../helpers/captures.js";
 
 const tor = (f: string) => JSON.parse(captured("frr", TOR_VERSION, f)) as unknown;
@@ -35,6 +35,15 @@ describe("the ToR's view (FRR 8.4)", () => {
     const doc = tor("tor1.show-bgp-ipv4-unicast-neighbor-advertised-routes.json");
     expect(parseAdvertised(doc)).toEqual([]);
     expect(doc).toMatchObject({ bgpOriginatingDefaultNetwork: "0.0.0.0/0" });
+  });
+});
+
+describe("frr-reload --test under the packaged service (FRR 8.4 on Debian 12, systemd)", () => {
+  it("frr-reload --test run by the packaged service (unprivileged, NoNewPrivileges): vtysh's PAM complaint is not a difference", () => {
+    const out = captured("frr", "frr-8.4", "frr-reload-test-unchanged-nonewprivileges.txt");
+    expect(out).toMatch(/vtysh_pam: Failed in account validation/);
+    expect(parseReloadDiff(out)).toEqual({ toDelete: [], toAdd: [] });
+    expect(withoutPamComplaint(out)).not.toMatch(/vtysh_pam/);
   });
 });
 
