@@ -2,8 +2,8 @@
 # The packaged service under a real systemd: Debian 12 and 13 roots (packaging/systemd-root.sh,
 # built and cached on first use) boot with systemd-nspawn in lab network namespaces beside an FRR
 # ToR, and test/systemd/ installs the .deb in them and drives it (vitest project "systemd").
-# Needs root and the .deb of `npm run package` (built when missing); holds the lab lock while
-# it runs daemons. vitest.systemd.config.ts writes its JSON report to
+# Needs root and the .deb of `npm run package` (built when missing). On a shared machine run it
+# under the lab lock like every lab suite: flock /tmp/svcroute-lab.lock sh packaging/systemd-gates.sh. vitest.systemd.config.ts writes its JSON report to
 # node_modules/.cache/svcroute/vitest-systemd.json.
 #   packaging/systemd-gates.sh
 set -eu
@@ -15,6 +15,6 @@ ls packaging/out/svcroute_*_all.deb >/dev/null 2>&1 || npm run -s package
 for suite in bookworm trixie; do bash packaging/systemd-root.sh "$suite" >/dev/null; done
 echo "systemd-gates.sh: roots ready after $(($(date +%s) - t0)) s"
 rc=0
-flock /tmp/svcroute-lab.lock npx vitest run --config vitest.systemd.config.ts || rc=$?
+npx vitest run --config vitest.systemd.config.ts || rc=$?
 echo "systemd-gates.sh: $(($(date +%s) - t0)) s in all"
 exit $rc

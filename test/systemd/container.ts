@@ -19,13 +19,15 @@ export interface Container {
   stop(): Promise<void>;
 }
 
-function childOf(pid: number): number | undefined {
+/** the container's systemd: nspawn's child once it runs systemd (nspawn forks short-lived helpers first) */
+function systemdChildOf(pid: number): number | undefined {
   for (const e of readdirSync("/proc")) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[1]) === pid) return Number(e);
+      if (Number(fields[1]) === pid && comm === "systemd") return Number(e);
     } catch {
       // gone meanwhile
     }
@@ -40,14 +42,17 @@ function childOf(pid: number): number | undefined {
 export async function bootContainer(lab: Lab, host: string, root: string, binds: Record<string, string>): Promise<Container> {
   const name = `svcr-${lab.id}-${host}`;
   // joined to the namespace by path: under `ip netns exec` nspawn would find no cgroup file system
-  const args = ["-q", "-D", root, "--boot", "--volatile=overlay", "--register=no", "--keep-unit", "-M", name, `--network-namespace-path=/run/netns/${lab.ns(host)}`];
+  // the network capabilities the routing daemons need (nspawn keeps CAP_NET_ADMIN only for a
+  // network namespace it made itself; without it BIRD dies at start on capset)
+  const caps = "--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_NET_BROADCAST";
+  const args = ["-q", "-D", root, "--boot", "--volatile=overlay", "--register=no", "--keep-unit", "-M", name, caps, `--network-namespace-path=/run/netns/${lab.ns(host)}`];
   args.push(...Object.entries(binds).map(([h, c]) => `--bind-ro=${h}:${c}`));
   const dir = join(lab.dir, host);
   mkdirSync(dir, { recursive: true });
   const child = spawnLogged("systemd-nspawn", args, join(dir, "nspawn.out"));
   const p = { pid: child.pid! };
   const kill = () => isAlive(p.pid) && process.kill(p.pid, "SIGKILL");
-  const leader = await waitFor(() => childOf(p.pid), { what: `${name}: the container's systemd (log: ${join(dir, "nspawn.out")})`, timeout: 30_000, until: (x) => x !== undefined })
+  const leader = await waitFor(() => systemdChildOf(p.pid), { what: `${name}: the container's systemd (log: ${join(dir, "nspawn.out")})`, timeout: 30_000, until: (x) => x !== undefined })
     .then((w) => w.value)
     .catch((e: unknown) => {
       kill();
