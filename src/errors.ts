@@ -87,9 +87,52 @@ export function formatProblem(p: Problem): string {
   return `${where}  ${path}  ${p.message}${p.hint ? `\n    hint: ${p.hint}` : ""}`;
 }
 
+/** located before a run of like problems is summarised */
+const SHOW_LIKE = 3;
+
+/**
+ * What makes two problems alike: the same field in another list item, and the same message but
+ * for the item's own values (numbers, addresses, quoted names, file positions).
+ */
+function likeness(p: Problem): string {
+  const mask = (t: string) =>
+    t
+      .replace(/\S+:\d+:\d+/g, "@")
+      .replace(/"[^"]*"/g, '"~"')
+      .replace(/\b[0-9a-fA-F]*[:.][0-9a-fA-F:.]*[0-9a-fA-F](\/\d+)?\b/g, "~")
+      .replace(/\d+/g, "#");
+  return `${p.path.replace(/\.\d+(?=\.|$)/g, ".*")}\0${mask(p.message)}\0${mask(p.hint ?? "")}`;
+}
+
+/**
+ * Problems as lines, each located, except that a run of more than a few alike (1,000 services
+ * with the same mistake) shows its first ones and then one line counting the rest, per file.
+ */
+export function formatProblems(ps: readonly Problem[], prefix = ""): string[] {
+  const groups = new Map<string, Problem[]>();
+  for (const p of ps) {
+    const k = likeness(p);
+    const g = groups.get(k);
+    if (g) g.push(p);
+    else groups.set(k, [p]);
+  }
+  const lines: string[] = [];
+  for (const g of groups.values()) {
+    const show = g.length > SHOW_LIKE + 2 ? g.slice(0, SHOW_LIKE) : g;
+    for (const p of show) lines.push(`${prefix}${formatProblem(p)}`);
+    const rest = g.slice(show.length);
+    if (rest.length === 0) continue;
+    const files = new Map<string, number>();
+    for (const p of rest) files.set(p.file, (files.get(p.file) ?? 0) + 1);
+    const where = [...files].map(([f, n]) => `${f} (${n})`).join(", ");
+    lines.push(`${prefix}    ... and ${rest.length} more like these (${g[0]!.path.replace(/\.\d+(?=\.|$)/g, ".*")}) in ${where} (every one: svcroute check --json)`);
+  }
+  return lines;
+}
+
 export function formatError(e: SvcrouteError): string {
   const lines = [`error ${e.code}: ${e.message}`];
-  for (const p of e.problems) lines.push(formatProblem(p));
+  lines.push(...formatProblems(e.problems));
   if (e.details) lines.push(e.details.trimEnd());
   if (e.hint) lines.push(`hint: ${e.hint}`);
   return lines.join("\n");

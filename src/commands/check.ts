@@ -1,6 +1,6 @@
 // `svcroute check`: validate the manifest; a one-screen summary when valid, every problem when not.
 import type { Io } from "../io.js";
-import { exitCodeFor, formatProblem } from "../errors.js";
+import { exitCodeFor, formatProblems } from "../errors.js";
 import { loadManifestOrThrow } from "../manifest/load.js";
 import { resolveManifestPath } from "../manifest/read.js";
 import { summarize, summaryText } from "../manifest/summary.js";
@@ -32,7 +32,7 @@ export async function checkCommand(io: Io, opts: CheckOptions): Promise<number> 
     io.out(summaryText(manifest));
     if (daemon) io.out(`  daemon    the rendered config passes ${daemon.judges.join(" + ")} (${daemon.durationMs} ms)`);
     if (health) io.out(`\nchecks (run once):\n${health.text}`);
-    for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
+    for (const l of formatProblems(warnings, "warning: ")) io.err(l);
   }
   return health && !health.ok ? exitCodeFor("E_UNHEALTHY") : 0;
 }

@@ -4,7 +4,7 @@
 // deploy, say): the round counts toward rise/fall and is acted on at once, and the service's state
 // and announcement after it are printed.
 import type { Io } from "../io.js";
-import { SvcrouteError, exitCodeFor, formatProblem } from "../errors.js";
+import { SvcrouteError, exitCodeFor, formatProblems } from "../errors.js";
 import { formatRound } from "../health/format.js";
 import type { RoundResult } from "../health/types.js";
 import { loadManifest, loadManifestOrThrow } from "../manifest/load.js";
@@ -64,7 +64,7 @@ export async function probeCommand(io: Io, service: string, opts: ProbeOptions):
   if (opts.json) io.out(JSON.stringify({ ok: r.ok, service: s.name, round: r.results[0]!.round }, null, 2));
   else {
     io.out(r.text);
-    for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
+    for (const l of formatProblems(warnings, "warning: ")) io.err(l);
   }
   return r.ok ? 0 : exitCodeFor("E_UNHEALTHY");
 }

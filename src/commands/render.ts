@@ -2,7 +2,7 @@
 // --show-secrets (and password files are only read then).
 import { promises as fsp } from "node:fs";
 import type { Io } from "../io.js";
-import { SvcrouteError, formatProblem } from "../errors.js";
+import { SvcrouteError, formatProblems } from "../errors.js";
 import { buildModel } from "../core/build-model.js";
 import { ALL_UP, type HealthInput } from "../core/desired.js";
 import { checkHealthAgainstManifest, parseHealthInput } from "../core/health-input.js";
@@ -72,6 +72,6 @@ export async function renderCommand(io: Io, opts: RenderCommandOptions, deps: Re
   const model = buildModel(manifest, health ?? ALL_UP, secrets, { capabilities });
   const out = render(model, daemon, { showSecrets: opts.showSecrets === true });
   io.out(out.text);
-  for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
+  for (const l of formatProblems(warnings, "warning: ")) io.err(l);
   return 0;
 }

@@ -42,5 +42,18 @@ export const birdNames = {
 
 export const defaultNet = (f: Family) => (f === 4 ? "0.0.0.0/0" : "::/0");
 
-/** a short stable id of a set of route attributes (build-frr refuses a config where two differ) */
-export const attrsId = (attrsKey: string) => createHash("sha256").update(attrsKey).digest("hex").slice(0, 10).toUpperCase();
+const ids = new Map<string, string>();
+
+/**
+ * a short stable id of a set of route attributes (build-frr refuses a config where two differ);
+ * remembered, as thousands of services share a few sets
+ */
+export function attrsId(attrsKey: string): string {
+  let id = ids.get(attrsKey);
+  if (id === undefined) {
+    if (ids.size >= 100_000) ids.clear();
+    id = createHash("sha256").update(attrsKey).digest("hex").slice(0, 10).toUpperCase();
+    ids.set(attrsKey, id);
+  }
+  return id;
+}

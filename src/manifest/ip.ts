@@ -97,8 +97,27 @@ export type PrefixParse =
   | { ok: true; prefix: Prefix }
   | { ok: false; reason: string; suggestion?: string };
 
+/**
+ * Results by text: a manifest's rules, normalisation and model read the same prefixes several
+ * times, and 10,000 services are a supported size. Results are frozen (shared); the cache is
+ * emptied when it grows past what any manifest holds.
+ */
+const parsed = new Map<string, PrefixParse>();
+const CACHE_MAX = 200_000;
+
 /** Parse `ADDR/LEN`; host bits set is an error with the corrected prefix as suggestion. */
 export function parsePrefix(s: string): PrefixParse {
+  let r = parsed.get(s);
+  if (r === undefined) {
+    if (parsed.size >= CACHE_MAX) parsed.clear();
+    r = readPrefix(s);
+    if (r.ok) Object.freeze(r.prefix);
+    parsed.set(s, Object.freeze(r));
+  }
+  return r;
+}
+
+function readPrefix(s: string): PrefixParse {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
   if (!m) return { ok: false, reason: "not a prefix in ADDRESS/LENGTH form" };
   const ip = parseIP(m[1]!);
@@ -133,8 +152,16 @@ export function comparePrefixes(a: Prefix, b: Prefix): number {
   return a.len - b.len;
 }
 
+const canonical = new Map<string, string | null>();
+
 /** Canonical form of a single address (v6 compressed), or null. */
 export function canonicalIP(s: string): string | null {
-  const ip = parseIP(s);
-  return ip ? formatIP(ip.family, ip.addr) : null;
+  let c = canonical.get(s);
+  if (c === undefined) {
+    if (canonical.size >= CACHE_MAX) canonical.clear();
+    const ip = parseIP(s);
+    c = ip ? formatIP(ip.family, ip.addr) : null;
+    canonical.set(s, c);
+  }
+  return c;
 }

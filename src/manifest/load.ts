@@ -5,7 +5,7 @@ import type { Problem } from "../errors.js";
 import { SvcrouteError } from "../errors.js";
 import { mergeSources } from "./merge.js";
 import { normalize, type Installed } from "./normalize.js";
-import type { ParsedSource } from "./parse.js";
+import { parseManifestText, type ParsedSource } from "./parse.js";
 import { readManifestSources, type LoadOptions } from "./read.js";
 import type { Manifest } from "./types.js";
 import { validateMerged } from "./validate.js";
@@ -24,8 +24,22 @@ export interface LoadResult {
   stage?: "io" | "parse" | "invalid";
 }
 
-/** Parse + merge + validate + normalise already-read sources (pure; used by load and tests). */
+/**
+ * Parse + merge + validate + normalise already-read sources (pure; used by load and tests). A
+ * manifest read fast that has a problem is read again carefully, every file of it: the problems
+ * reported (and their positions) are then exactly the careful reader's.
+ */
 export function buildFromSources(main: ParsedSource, fragments: ParsedSource[], opts: BuildOptions = {}): LoadResult {
+  const r = build(main, fragments, opts);
+  if (r.problems.length === 0 || ![main, ...fragments].some((s) => s.fast)) return r;
+  const again = [main, ...fragments].map((s, i) => (s.fast ? parseManifestText(s.file, s.text, { allowEmpty: i > 0, careful: true }) : ({ ok: true, source: s } as const)));
+  const failed = again.flatMap((p) => (p.ok ? [] : p.problems));
+  if (failed.length > 0) return { problems: failed, warnings: [], files: r.files, stage: "parse" };
+  const sources = again.flatMap((p) => (p.ok ? [p.source] : []));
+  return build(sources[0]!, sources.slice(1), opts);
+}
+
+function build(main: ParsedSource, fragments: ParsedSource[], opts: BuildOptions): LoadResult {
   const files = [main.file, ...fragments.map((f) => f.file)];
   const merged = mergeSources(main, fragments);
   const v = validateMerged(merged);

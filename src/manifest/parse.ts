@@ -1,16 +1,54 @@
 // One manifest file's text → data plus the document needed to locate any path in it. Pure.
 // Hostile input (binary, NUL bytes, alias bombs, deep nesting, duplicate keys) becomes Problems.
+// Two readers: the fast one (fast-yaml.ts, data only) first; the careful one (the `yaml` package,
+// with positions) when the fast one refuses the file, and for positions, which are only needed
+// to report a problem: a source read fast parses its positioned document on first use.
 import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node } from "yaml";
 import type { Problem } from "../errors.js";
+import { fastParse } from "./fast-yaml.js";
 
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_DEPTH = 32;
 
 export interface ParsedSource {
   file: string;
-  doc: Document | undefined;
-  lineCounter: LineCounter;
+  /** the positioned document (parsed on first use for a source read fast) */
+  readonly doc: Document | undefined;
+  readonly lineCounter: LineCounter;
   data: unknown;
+  /** read by the fast reader: the careful one may still have something to say */
+  readonly fast: boolean;
+  /** the text it was read from (empty for data given directly) */
+  readonly text: string;
+}
+
+/** a source whose data was not read from text (tests, generated manifests) */
+export function dataSource(file: string, data: unknown): ParsedSource {
+  return { file, doc: undefined, lineCounter: new LineCounter(), data, fast: false, text: "" };
+}
+
+/** a source read fast: its document and line counter come from the careful reader when asked for */
+function fastSource(file: string, text: string, data: unknown): ParsedSource {
+  let positioned: { doc: Document | undefined; lineCounter: LineCounter } | undefined;
+  const get = () => {
+    if (!positioned) {
+      const lineCounter = new LineCounter();
+      positioned = { doc: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false }), lineCounter };
+    }
+    return positioned;
+  };
+  return {
+    file,
+    data,
+    fast: true,
+    text,
+    get doc() {
+      return get().doc;
+    },
+    get lineCounter() {
+      return get().lineCounter;
+    },
+  };
 }
 
 export type ParseResult = { ok: true; source: ParsedSource } | { ok: false; problems: Problem[] };
@@ -53,11 +91,19 @@ export function decodeManifest(file: string, bytes: Uint8Array): { ok: true; tex
   return { ok: true, text };
 }
 
-export function parseManifestText(file: string, text: string, opts: { allowEmpty?: boolean } = {}): ParseResult {
+/**
+ * `careful`: read with the `yaml` package only (positions at once); by default the fast reader
+ * goes first and the careful one only when it refuses the file or the data is not a mapping.
+ */
+export function parseManifestText(file: string, text: string, opts: { allowEmpty?: boolean; careful?: boolean } = {}): ParseResult {
   const lineCounter = new LineCounter();
   if (text.trim() === "" || /^(\s*#[^\n]*\n?)*\s*$/.test(text)) {
-    if (opts.allowEmpty) return { ok: true, source: { file, doc: undefined, lineCounter, data: {} } };
+    if (opts.allowEmpty) return { ok: true, source: { file, doc: undefined, lineCounter, data: {}, fast: false, text } };
     return { ok: false, problems: [{ file, line: 1, col: 1, path: "", message: "file is empty", hint: "see `svcroute schema` or the README for a minimal manifest" }] };
+  }
+  if (!opts.careful) {
+    const f = fastParse(text);
+    if (f && depth(f.data) <= MAX_DEPTH) return { ok: true, source: fastSource(file, text, f.data) };
   }
   let doc: Document;
   try {
@@ -88,7 +134,7 @@ export function parseManifestText(file: string, text: string, opts: { allowEmpty
   }
   if (depth(data) > MAX_DEPTH) return { ok: false, problems: [at(file, text, 0, `nesting is too deep (more than ${MAX_DEPTH} levels)`)] };
   if (data === null || data === undefined) {
-    if (opts.allowEmpty) return { ok: true, source: { file, doc, lineCounter, data: {} } };
+    if (opts.allowEmpty) return { ok: true, source: { file, doc, lineCounter, data: {}, fast: false, text } };
     return { ok: false, problems: [{ file, line: 1, col: 1, path: "", message: "file is empty" }] };
   }
   if (typeof data !== "object" || Array.isArray(data)) {
@@ -96,7 +142,7 @@ export function parseManifestText(file: string, text: string, opts: { allowEmpty
     const off = doc.contents?.range?.[0] ?? 0;
     return { ok: false, problems: [at(file, text, off, `the top level must be a mapping of keys (version:, daemon:, ...), found ${kind}`)] };
   }
-  return { ok: true, source: { file, doc, lineCounter, data } };
+  return { ok: true, source: { file, doc, lineCounter, data, fast: false, text } };
 }
 
 /** 1-based line/col of a path inside a source; `key` → the key itself rather than its value. */

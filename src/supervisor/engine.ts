@@ -8,7 +8,7 @@ import type { RoutingModel } from "../core/model.js";
 import { render, assertWritable } from "../core/render.js";
 import type { SecretStore } from "../core/secrets.js";
 import { daemonAway, type Driver, type Observed } from "../daemons/driver.js";
-import { SvcrouteError, isSvcrouteError, toSvcrouteError, type Problem } from "../errors.js";
+import { SvcrouteError, formatProblems, isSvcrouteError, toSvcrouteError, type Problem } from "../errors.js";
 import type { ServiceSnapshot } from "../health/types.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { DaemonConfig, Manifest } from "../manifest/types.js";
@@ -169,10 +169,10 @@ export class Engine {
         op: "manifest",
         code: r.stage === "io" ? "E_MANIFEST_IO" : r.stage === "parse" ? "E_MANIFEST_PARSE" : "E_MANIFEST_INVALID",
       });
-      for (const p of r.problems) this.deps.log.error(`${p.file}:${p.line}:${p.col}  ${p.path}  ${p.message}`, { op: "manifest", code: "E_MANIFEST_INVALID" });
+      for (const l of formatProblems(r.problems)) this.deps.log.error(l, { op: "manifest", code: "E_MANIFEST_INVALID" });
       return false;
     }
-    for (const w of r.warnings) this.deps.log.warn(`${w.file}:${w.line}:${w.col}  ${w.path}  ${w.message}`, { op: "manifest" });
+    for (const l of formatProblems(r.warnings)) this.deps.log.warn(l, { op: "manifest" });
     const changed = s.manifest?.hash !== r.manifest.hash;
     s.manifestValid = true;
     s.manifestErrors = [];

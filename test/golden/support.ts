@@ -4,7 +4,6 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter } from "yaml";
 import { buildModel } from "../../src/core/build-model.js";
 import { ALL_UP, type HealthInput } from "../../src/core/desired.js";
 import { parseHealthInput } from "../../src/core/health-input.js";
@@ -15,7 +14,7 @@ import { validateConfigText, type Verdict } from "../../src/daemons/validate.js"
 import type { DaemonCapabilities } from "../../src/daemons/versions.js";
 import { exec } from "../../src/effects/exec.js";
 import { buildFromSources } from "../../src/manifest/load.js";
-import { parseManifestText } from "../../src/manifest/parse.js";
+import { dataSource, parseManifestText } from "../../src/manifest/parse.js";
 import type { DaemonType, Manifest } from "../../src/manifest/types.js";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/manifests/valid/", import.meta.url));
@@ -51,7 +50,7 @@ export function manifestFromText(file: string, text: string): Manifest {
 
 /** a manifest from plain data (no YAML), as the property tests build them */
 export function manifestFromData(data: unknown, file = "/gen/svcroute.yaml"): ReturnType<typeof buildFromSources> {
-  return buildFromSources({ file, doc: undefined, lineCounter: new LineCounter(), data }, []);
+  return buildFromSources(dataSource(file, data), []);
 }
 
 export function loadFixture(name: string): { manifest: Manifest; health: HealthInput } {
