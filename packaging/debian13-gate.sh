@@ -34,6 +34,12 @@ if ! in_root apt-get install -y -q --no-install-recommends /tmp/svcroute.deb >"$
 	exit 1
 fi
 echo "   installed: $(in_root dpkg-query -W -f '${Package} ${Version}  ' svcroute nodejs)"
+# Debian 13's frr keeps /etc/frr at 0700 with its own dpkg-statoverride: svcroute widens it to
+# 2770 (its group writes frr.conf) and purge puts frr's override back
+frr_before=$(in_root dpkg-statoverride --list /etc/frr)
+in_root dpkg-statoverride --list /etc/frr | grep -qx 'frr frr 2770 /etc/frr' && [ "$(in_root stat -c %a /etc/frr)" = 2770 ] ||
+	{ echo "   /etc/frr is not 2770 after the install: $(in_root stat -c %a /etc/frr), override '$frr_before'" >&2; rc=1; }
+echo "   /etc/frr: $(in_root stat -c '%a %U:%G' /etc/frr) (override '$frr_before')"
 node=$(in_root node --version)
 case $node in v20.* | v22.*) echo "   Debian 13's nodejs: $node" ;; *) echo "   unexpected nodejs $node" >&2; rc=1 ;; esac
 v=$(in_root svcroute --version) || rc=1
@@ -70,5 +76,8 @@ for p in /etc/svcroute /usr/lib/svcroute /var/lib/svcroute /usr/bin/svcroute /li
 	[ -e "$merged$p" ] && { echo "   left behind: $p" >&2; rc=1; }
 done
 in_root dpkg-query -W svcroute >/dev/null 2>&1 && { echo "   dpkg still knows svcroute" >&2; rc=1; }
+frr_after=$(in_root dpkg-statoverride --list /etc/frr)
+[ "$frr_after" = "frr frr 700 /etc/frr" ] && [ "$(in_root stat -c %a /etc/frr)" = 700 ] ||
+	{ echo "   /etc/frr after the purge: $(in_root stat -c %a /etc/frr), override '$frr_after' (frr's own is 'frr frr 700 /etc/frr')" >&2; rc=1; }
 [ $rc -eq 0 ] && echo "   purged: nothing left behind"
 exit $rc
