@@ -212,7 +212,7 @@ config_dirs_open() {
 		want="$(stat -c '%U %G' "$d") 2770 $d"
 		[ "$(stat -c '%a' "$d")" = 2770 ] || { fail "$d is $(stat -c '%a' "$d"), not 2770"; rc=1; }
 		[ "$(dpkg-statoverride --list "$d")" = "$want" ] || { fail "dpkg-statoverride for $d: '$(dpkg-statoverride --list "$d")', want '$want'"; rc=1; }
-		grep -Eqx "$d (added|replaced)" /var/lib/svcroute/dpkg-statoverride || { fail "no marker for $d"; rc=1; }
+		grep -Eqx "$d (added|replaced) [0-7]+" /var/lib/svcroute/dpkg-statoverride || { fail "no marker for $d"; rc=1; }
 		echo "   $(stat -c '%A %U:%G' "$d") $d; override: $(dpkg-statoverride --list "$d"); marker: $(grep "^$d " /var/lib/svcroute/dpkg-statoverride)"
 	done
 	return $rc

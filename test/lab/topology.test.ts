@@ -45,6 +45,8 @@ describe("resolveTopology", () => {
       configFile: "/tmp/svrl/abcd/h1/frr.conf",
       socket: "/tmp/svrl/abcd/h1/run",
       logFile: "/tmp/svrl/abcd/h1/frr.log",
+      // the host's FRR runs from this machine, not from a Debian 13 root
+      root: null,
     });
     expect(plan.hosts[1]?.paths?.socket).toBe("/tmp/svrl/abcd/h2/bird.ctl");
     expect(plan.hosts[0]?.addresses.map((a) => a.text)).toEqual(["192.0.2.1/32", "2001:db8::1/128"]);

@@ -1,7 +1,7 @@
 // Helpers of the doctor lab suite: a manifest with hand-picked peers (a wrong ASN, a wrong
 // password, an address nobody has), `svcroute run` started and stopped by pid, and `svcroute
 // doctor` run as the real CLI inside a host's namespace (optionally as an unprivileged user).
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import type { Finding, Result } from "../../../src/doctor/types.js";
@@ -151,9 +151,21 @@ export async function stopSupervisor(s: RunningSupervisor): Promise<void> {
   } catch {
     return;
   }
+  // a stop is stop_grace, then a withdrawal verified at every peer (at most 5 s per attempt); a
+  // supervisor still there after 30 s is a failure, shown with the end of its log
   await Promise.race([
     s.proc.exited,
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${s.host}'s supervisor did not exit within 15 s`)), 15_000).unref()),
+    new Promise((_, reject) =>
+      setTimeout(() => {
+        let tail = "";
+        try {
+          tail = readFileSync(s.logFile, "utf8").split("\n").slice(-15).join("\n");
+        } catch {
+          // no log yet
+        }
+        reject(new Error(`${s.host}'s supervisor did not exit within 30 s of SIGTERM; the end of ${s.logFile}:\n${tail}`));
+      }, 30_000).unref(),
+    ),
   ]);
 }
 
