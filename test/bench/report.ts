@@ -22,6 +22,8 @@ export interface Results {
   kind: "svcroute-bench";
   version: 1;
   mode: "quick" | "full";
+  /** --trials / --changes: the run's caps on latency trials and stability changes */
+  limits?: { trials?: number; changes?: number };
   startedAt: string;
   durationS: number;
   machine: Machine;
@@ -189,7 +191,7 @@ export function renderTables(r: Results): string {
   const m = r.machine;
   const parts: string[] = [];
   parts.push(
-    `Run ${r.startedAt} (${r.mode}, ${Math.round(r.durationS)} s) on ${m.cpus} × ${m.cpuModel}, ${m.memGB} GB, Linux ${m.kernel}, Node ${m.node}; ` +
+    `Run ${r.startedAt} (${r.mode}${r.limits?.trials ? `, at most ${r.limits.trials} latency trials per series` : ""}${r.limits?.changes ? `, ${r.limits.changes} stability changes per system` : ""}, ${Math.round(r.durationS)} s) on ${m.cpus} × ${m.cpuModel}, ${m.memGB} GB, Linux ${m.kernel}, Node ${m.node}; ` +
       `${m.versions.frr}, ${m.versions.bird}, ${m.versions.exabgp}; load average ${m.loadBefore.join(" ")} → ${m.loadAfter.join(" ")}.` +
       (m.commit ? ` svcroute ${m.svcroute} at ${m.commit}${m.dirty ? " (uncommitted changes)" : ""}.` : ""),
   );

@@ -1,4 +1,8 @@
-// `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...]`
+// `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...]
+//   [-- --trials N] [-- --changes N]`
+//
+// --trials caps every latency series at N trials and --changes sets the session-stability changes
+// per system, so that the parts of a full run fit a short hold of the shared lab.
 //
 // Runs svcroute's benchmark on one lab fabric (network namespaces, real FRR/BIRD/ExaBGP; root
 // only): withdrawal latency against two baselines measured in the same run, session stability,
@@ -24,8 +28,18 @@ import { naiveStability, svcrouteStability, type StabilityRow } from "./stabilit
 const SECTIONS = ["latency", "stability", "scale", "footprint", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
-function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: string[] | undefined } {
+const USAGE = "npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N]";
+
+function count(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number of at least 1, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: string[] | undefined; trials: number | undefined; changes: number | undefined } {
   let quick = false;
+  let trials: number | undefined;
+  let changes: number | undefined;
   let only: Section[] = [...SECTIONS];
   let scenarios: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -41,12 +55,16 @@ function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: str
       scenarios = v.split(",").map((x) => x.trim());
       const bad = scenarios.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
       if (bad.length) throw new Error(`unknown footprint scenario(s) ${bad.join(", ")}: choose from ${SCENARIOS.join(", ")}`);
+    } else if (a === "--trials" || a.startsWith("--trials=")) {
+      trials = count("--trials", a.includes("=") ? a.slice(9) : argv[++i] ?? "");
+    } else if (a === "--changes" || a.startsWith("--changes=")) {
+      changes = count("--changes", a.includes("=") ? a.slice(10) : argv[++i] ?? "");
     } else if (a === "--help" || a === "-h") {
-      console.log("npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...]");
+      console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  return { quick, only, scenarios };
+  return { quick, only, scenarios, trials, changes };
 }
 
 /** how many trials and how long: --quick keeps the whole run under three minutes */
@@ -131,8 +149,9 @@ async function main(): Promise<void> {
 
     if (o.only.includes("latency")) {
       const L = p.latency;
+      const cap = (n: number) => Math.min(n, o.trials ?? n);
       for (const c of L.settings) {
-        const n = typeof L.trials === "number" ? L.trials : L.trials[c.id] ?? 20;
+        const n = cap(typeof L.trials === "number" ? L.trials : L.trials[c.id] ?? 20);
         for (const d of ["bird", "frr"] as const) {
           const r = await guard(`latency svcroute ${d} ${c.id}`, () => svcrouteLatency(ctx, d, c, n, L.warmup));
           if (r) latency.push(r);
@@ -146,17 +165,17 @@ async function main(): Promise<void> {
           ["bird", 999],
           ["frr", 99],
         ] as const) {
-          const r = await guard(`latency svcroute ${d} with ${others + 1} services`, () => svcrouteLatency(ctx, d, SETTINGS.i01, 20, 2, others));
+          const r = await guard(`latency svcroute ${d} with ${others + 1} services`, () => svcrouteLatency(ctx, d, SETTINGS.i01, cap(20), 2, others));
           if (r) latency.push(r);
         }
       }
       for (const [what, f] of [
-        ["naive bird", () => naiveLatency(ctx, "bird", L.naiveBird, 2)],
-        ["naive frr (delay-timer 1 s)", () => naiveLatency(ctx, "frr", L.naiveFrr, o.quick ? 0 : 1, 1)],
+        ["naive bird", () => naiveLatency(ctx, "bird", cap(L.naiveBird), 2)],
+        ["naive frr (delay-timer 1 s)", () => naiveLatency(ctx, "frr", cap(L.naiveFrr), o.quick ? 0 : 1, 1)],
         ...(L.rerender
           ? ([
-              ["re-render frr", () => rerenderLatency(ctx, "frr", L.rerender, 1)],
-              ["re-render bird", () => rerenderLatency(ctx, "bird", L.rerender, 1)],
+              ["re-render frr", () => rerenderLatency(ctx, "frr", cap(L.rerender), 1)],
+              ["re-render bird", () => rerenderLatency(ctx, "bird", cap(L.rerender), 1)],
             ] as const)
           : []),
       ] as const) {
@@ -165,25 +184,26 @@ async function main(): Promise<void> {
       }
       if (L.slow) {
         // Seconds-long check intervals: the four systems run at once (their latency is the
-        // checkers' schedule; milliseconds of contention do not show), 20 trials each.
+        // checkers' schedule; milliseconds of contention do not show), 20 trials each (or --trials).
         log("latency, ExaBGP's default check settings: svcroute BIRD and FRR, ExaBGP and naive FRR (delay-timer 5 s) side by side");
         const c = SETTINGS.defaults;
         const rs = await Promise.all([
-          guard("latency svcroute bird defaults", () => svcrouteLatency(ctx, "bird", c, 20, 1)),
-          guard("latency svcroute frr defaults", () => svcrouteLatency(ctx, "frr", c, 20, 1)),
-          guard("latency exabgp defaults", () => exabgpLatency(ctx, c, 20, 1)),
-          guard("latency naive frr (delay-timer 5 s)", () => naiveLatency(ctx, "frr", 20, 0, 5)),
+          guard("latency svcroute bird defaults", () => svcrouteLatency(ctx, "bird", c, cap(20), 1)),
+          guard("latency svcroute frr defaults", () => svcrouteLatency(ctx, "frr", c, cap(20), 1)),
+          guard("latency exabgp defaults", () => exabgpLatency(ctx, c, cap(20), 1)),
+          guard("latency naive frr (delay-timer 5 s)", () => naiveLatency(ctx, "frr", cap(20), 0, 5)),
         ]);
         for (const r of rs) if (r) latency.push(r);
       }
     }
 
     if (o.only.includes("stability")) {
+      const n = o.changes ?? p.stability;
       const rs = await Promise.all([
-        guard("stability svcroute bird", () => svcrouteStability(lab!, tor, "bird", p.stability, log)),
-        guard("stability svcroute frr", () => svcrouteStability(lab!, tor, "frr", p.stability, log)),
-        guard("stability naive bird", () => naiveStability(lab!, tor, "bird", p.stability, log)),
-        guard("stability naive frr", () => naiveStability(lab!, tor, "frr", p.stability, log)),
+        guard("stability svcroute bird", () => svcrouteStability(lab!, tor, "bird", n, log)),
+        guard("stability svcroute frr", () => svcrouteStability(lab!, tor, "frr", n, log)),
+        guard("stability naive bird", () => naiveStability(lab!, tor, "bird", n, log)),
+        guard("stability naive frr", () => naiveStability(lab!, tor, "frr", n, log)),
       ]);
       for (const r of rs) if (r) stability.push(r);
     }
@@ -217,7 +237,7 @@ async function main(): Promise<void> {
   }
 
   m.loadAfter = loadNow();
-  const body = { kind: "svcroute-bench" as const, version: 1 as const, mode: o.quick ? ("quick" as const) : ("full" as const), startedAt, durationS: (performance.now() - t0) / 1000, machine: m, latency, stability, scale, footprint: fp, cli, ...(soakRow ? { soak: soakRow } : {}), errors };
+  const body = { kind: "svcroute-bench" as const, version: 1 as const, mode: o.quick ? ("quick" as const) : ("full" as const), ...(o.trials || o.changes ? { limits: { ...(o.trials ? { trials: o.trials } : {}), ...(o.changes ? { changes: o.changes } : {}) } } : {}), startedAt, durationS: (performance.now() - t0) / 1000, machine: m, latency, stability, scale, footprint: fp, cli, ...(soakRow ? { soak: soakRow } : {}), errors };
   const results: Results = { ...body, goals: goals(body) };
   const file = writeResults(results);
   console.log(`\n${renderTables(results)}\n`);
