@@ -8,9 +8,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { fmt } from "./lib/stats.js";
 import { footprintGoals, type Results } from "./report.js";
 
 export const RESULT_FILE = resolve(import.meta.dirname, "../../docs/results/footprint.json");
+/** the same bench before the footprint work (its own older format: no soak, fewer scenarios) */
+export const BEFORE_FILE = resolve(import.meta.dirname, "../../docs/results/footprint-before.json");
 
 export type FootprintResults = Pick<Results, "startedAt" | "mode" | "machine" | "footprint" | "cli" | "soak">;
 
@@ -28,9 +31,43 @@ export function footprintTable(r: FootprintResults): string {
   ].join("\n");
 }
 
+const row = (r: Pick<FootprintResults, "footprint">, id: string) => r.footprint.find((x) => x.scenario === id);
+const mb = (v: number | undefined) => (v === undefined ? "not measured" : `${fmt(v)} MB`);
+const pct = (v: number | undefined) => (v === undefined ? "not measured" : `${v.toFixed(1)} %`);
+
+/** the figures the page's prose rests on: the reference rows, the sub-second scenario and the run before */
+export function footprintNotes(r: FootprintResults, before: FootprintResults | undefined): string {
+  const lines = [
+    `- An idle Node process (the reference row): ${mb(row(r, "node-idle")?.peakRssMB)}; the idle supervisor with 10 services: ${mb(row(r, "idle")?.rssMB?.max)} at most.`,
+    `- ${row(r, "tcp100fast")?.label ?? "100 services, TCP check every 100 ms"}: ${pct(row(r, "tcp100fast")?.cpuPct)} of a core against a ≤ 5 % goal; bare Node doing the same number of connects a second (${row(r, "node-connect")?.label ?? "node-connect"}): ${pct(row(r, "node-connect")?.cpuPct)}.`,
+  ];
+  if (before) {
+    const idle = row(before, "idle");
+    const tcp = row(before, "tcp1000");
+    const ref = row(before, "node-connect");
+    const exec = row(before, "monitor-exec");
+    const ratio = tcp?.cpuPerCheckMs !== undefined && ref?.cpuPerCheckMs ? `${(tcp.cpuPerCheckMs / ref.cpuPerCheckMs).toFixed(2)}×` : "not measured";
+    lines.push(
+      `- Before these changes (\`docs/results/footprint-before.json\`, run ${before.startedAt}): idle RSS ${mb(idle?.rssMB?.p50)} / ${mb(idle?.rssMB?.max)} (p50 / max), ` +
+        `1,000 TCP checks ${mb(tcp?.rssMB?.p50)} / ${mb(tcp?.rssMB?.max)} (peak ${mb(tcp?.peakRssMB)}) at ${ratio} bare Node's CPU per probe, ` +
+        `exec checks ${exec?.cpuPerCheckMs === undefined ? "not measured" : `${exec.cpuPerCheckMs.toFixed(2)} ms`} beyond \`spawn()\`.`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const readResults = (file: string) => (existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as FootprintResults) : undefined);
+
+/** the committed notes (empty before the first run is committed) */
+export function committedFootprintNotes(): string {
+  const r = readResults(RESULT_FILE);
+  return r ? footprintNotes(r, readResults(BEFORE_FILE)) : "";
+}
+
 /** the committed results' table (empty before the first run is committed) */
 export function committedFootprintTable(): string {
-  return existsSync(RESULT_FILE) ? footprintTable(JSON.parse(readFileSync(RESULT_FILE, "utf8")) as FootprintResults) : "";
+  const r = readResults(RESULT_FILE);
+  return r ? footprintTable(r) : "";
 }
 
 if (process.argv[1] === import.meta.filename) {

@@ -187,79 +187,99 @@ export function footprintGoals(r: Pick<Results, "footprint" | "cli" | "soak">): 
 
 // ------------------------------------------------------------------------------- tables
 
-export function renderTables(r: Results): string {
+/** the run and the machine it ran on, with the load before and after (others share these machines) */
+export function runHeader(r: Results): string {
   const m = r.machine;
-  const parts: string[] = [];
-  parts.push(
+  return (
     `Run ${r.startedAt} (${r.mode}${r.limits?.trials ? `, at most ${r.limits.trials} latency trials per series` : ""}${r.limits?.changes ? `, ${r.limits.changes} stability changes per system` : ""}, ${Math.round(r.durationS)} s) on ${m.cpus} × ${m.cpuModel}, ${m.memGB} GB, Linux ${m.kernel}, Node ${m.node}; ` +
-      `${m.versions.frr}, ${m.versions.bird}, ${m.versions.exabgp}; load average ${m.loadBefore.join(" ")} → ${m.loadAfter.join(" ")}.` +
-      (m.commit ? ` svcroute ${m.svcroute} at ${m.commit}${m.dirty ? " (uncommitted changes)" : ""}.` : ""),
+    `${m.versions.frr}, ${m.versions.bird}, ${m.versions.exabgp}; load average ${m.loadBefore.join(" ")} → ${m.loadAfter.join(" ")}.` +
+    (m.commit ? ` svcroute ${m.svcroute} at ${m.commit}${m.dirty ? " (uncommitted changes)" : ""}.` : "")
   );
-  if (r.latency.length) {
-    parts.push(
-      "**1. Withdrawal latency at the ToR** (ms, p50 / p95 / max; \"received\" = the ToR's `debug bgp updates in` line, \"gone\" = the ToR's bgpd hands the delete to zebra)",
-      table(
-        ["system", "check settings", "n", "failure → received", "failure → gone", "DOWN decided → received", "re-announce: check passes → received", "UP decided → received"],
-        r.latency.map((x) => [
-          x.label,
-          x.settings,
-          `${x.trials}${x.misses ? ` (${x.misses} missed)` : ""}`,
-          t(x.failReceived),
-          t(x.failGone),
-          x.system.startsWith("svcroute") ? t(x.decidedReceived) : x.system === "exabgp" ? "–" : `${t(x.decidedReceived)} ¹`,
-          t(x.restoreReceived),
-          x.system.startsWith("svcroute") ? t(x.upReceived) : "–",
-        ]),
-      ),
-      "¹ naive rows: no health checker; the change is decided when the bench starts the edit, so both columns are edit start → received (the reload command alone: " +
-        r.latency
-          .filter((x) => x.reloadMs)
-          .map((x) => `${x.label.replace(/^naive: /, "")} ${fmt(x.reloadMs!.p50)} ms`)
-          .join("; ") +
-        ").",
-    );
-  }
-  if (r.stability.length) {
-    parts.push(
-      "**2. Session stability** (resets of the host's session at the ToR)",
-      table(
-        ["system", "changes (health + policy)", "session resets", "%ADJCHANGE down", "missed", "health change → ToR (p50 / p95 / max ms)", "policy change → ToR", "svcroute applies (fast / full)"],
-        r.stability.map((x) => [
-          x.label,
-          `${x.changes} (${x.healthChanges} + ${x.policyChanges})`,
-          String(x.resets),
-          String(x.adjDown),
-          String(x.missed),
-          t(x.healthMs),
-          t(x.policyMs),
-          x.fastApplies !== undefined ? `${x.fastApplies} / ${x.fullApplies}${x.reconcileFailures ? ` (${x.reconcileFailures} failed)` : ""}` : "–",
-        ]),
-      ),
-    );
-  }
-  if (r.scale.length) {
-    const st = (x: ScaleRow, s: keyof ScaleRow["stages"]) => fmt(x.stages[s]?.p50);
-    parts.push(
-      "**3. Scale: full apply** (ms, p50 of n trials; each from a running config with no services; apply = load → confirmed; ToR = load → the ToR holds every prefix)",
-      table(
-        ["daemon", "prefixes", "n", "load", "render", "validate", "write", "reload", "verify", "apply (p50 / max)", "all routes at ToR (p50 / max)", "notes"],
-        r.scale.map((x) => [
-          x.daemon === "bird" ? "BIRD" : "FRR",
-          x.prefixes.toLocaleString("en-US"),
-          String(x.trials),
-          st(x, "load"),
-          st(x, "render"),
-          st(x, "validate"),
-          st(x, "write"),
-          st(x, "reload"),
-          st(x, "verify"),
-          x.apply ? `${fmt(x.apply.p50)} / ${fmt(x.apply.max)}` : "–",
-          x.tor ? `${fmt(x.tor.p50)} / ${fmt(x.tor.max)}` : "–",
-          [x.skipped, x.refused ? `validation refused it: ${x.refused}` : undefined, ...x.failures.map((f) => `failed: ${f}`)].filter(Boolean).join("; ") || "",
-        ]),
-      ),
-    );
-  }
+}
+
+/** 1. withdrawal latency: one row per system and check setting, with its footnote */
+export function latencyTable(r: Pick<Results, "latency">): string[] {
+  if (!r.latency.length) return [];
+  return [
+    "**1. Withdrawal latency at the ToR** (ms, p50 / p95 / max; \"received\" = the ToR's `debug bgp updates in` line, \"gone\" = the ToR's bgpd hands the delete to zebra)",
+    table(
+      ["system", "check settings", "n", "failure → received", "failure → gone", "DOWN decided → received", "re-announce: check passes → received", "UP decided → received"],
+      r.latency.map((x) => [
+        x.label,
+        x.settings,
+        `${x.trials}${x.misses ? ` (${x.misses} missed)` : ""}`,
+        t(x.failReceived),
+        t(x.failGone),
+        x.system.startsWith("svcroute") ? t(x.decidedReceived) : x.system === "exabgp" ? "–" : `${t(x.decidedReceived)} ¹`,
+        t(x.restoreReceived),
+        x.system.startsWith("svcroute") ? t(x.upReceived) : "–",
+      ]),
+    ),
+    "¹ naive rows: no health checker; the change is decided when the bench starts the edit, so both columns are edit start → received (the reload command alone: " +
+      r.latency
+        .filter((x) => x.reloadMs)
+        .map((x) => `${x.label.replace(/^naive: /, "")} ${fmt(x.reloadMs!.p50)} ms`)
+        .join("; ") +
+      ").",
+  ];
+}
+
+/** 2. session stability across many changes */
+export function stabilityTable(r: Pick<Results, "stability">): string[] {
+  if (!r.stability.length) return [];
+  return [
+    "**2. Session stability** (resets of the host's session at the ToR)",
+    table(
+      ["system", "changes (health + policy)", "session resets", "%ADJCHANGE down", "missed", "health change → ToR (p50 / p95 / max ms)", "policy change → ToR", "svcroute applies (fast / full)"],
+      r.stability.map((x) => [
+        x.label,
+        `${x.changes} (${x.healthChanges} + ${x.policyChanges})`,
+        String(x.resets),
+        String(x.adjDown),
+        String(x.missed),
+        t(x.healthMs),
+        t(x.policyMs),
+        x.fastApplies !== undefined ? `${x.fastApplies} / ${x.fullApplies}${x.reconcileFailures ? ` (${x.reconcileFailures} failed)` : ""}` : "–",
+      ]),
+    ),
+  ];
+}
+
+/** 3. scale of a full apply, per daemon and size */
+export function scaleTable(r: Pick<Results, "scale">): string[] {
+  if (!r.scale.length) return [];
+  const st = (x: ScaleRow, s: keyof ScaleRow["stages"]) => fmt(x.stages[s]?.p50);
+  return [
+    "**3. Scale: full apply** (ms, p50 of n trials; each from a running config with no services; apply = load → confirmed; ToR = load → the ToR holds every prefix)",
+    table(
+      ["daemon", "prefixes", "n", "load", "render", "validate", "write", "reload", "verify", "apply (p50 / max)", "all routes at ToR (p50 / max)", "notes"],
+      r.scale.map((x) => [
+        x.daemon === "bird" ? "BIRD" : "FRR",
+        x.prefixes.toLocaleString("en-US"),
+        String(x.trials),
+        st(x, "load"),
+        st(x, "render"),
+        st(x, "validate"),
+        st(x, "write"),
+        st(x, "reload"),
+        st(x, "verify"),
+        x.apply ? `${fmt(x.apply.p50)} / ${fmt(x.apply.max)}` : "–",
+        x.tor ? `${fmt(x.tor.p50)} / ${fmt(x.tor.max)}` : "–",
+        [x.skipped, x.refused ? `validation refused it: ${x.refused}` : undefined, ...x.failures.map((f) => `failed: ${f}`)].filter(Boolean).join("; ") || "",
+      ]),
+    ),
+  ];
+}
+
+export function goalsTable(goals: Goal[]): string {
+  return table(
+    ["goal", "target", "this run", ""],
+    goals.map((g) => [g.what, g.target, g.value, g.met === undefined ? "" : g.met === "noise" ? "within noise" : g.met ? "met" : "**not met**"]),
+  );
+}
+
+export function renderTables(r: Results): string {
+  const parts: string[] = [runHeader(r), ...latencyTable(r), ...stabilityTable(r), ...scaleTable(r)];
   if (r.footprint.length) {
     parts.push(
       "**4. Footprint of `svcroute run`** (BIRD host; CPU from /proc over the window, % of one core; reference rows are not svcroute)",
@@ -297,13 +317,7 @@ export function renderTables(r: Results): string {
         `peak ${fmt(so.peakRssMB)} MB, slope ${so.slopeMBPerHour >= 0 ? "+" : ""}${so.slopeMBPerHour.toFixed(2)} ± ${so.slopeCI.toFixed(2)} MB/h (${so.samples.length} samples), ${so.notUp} not UP at the end.`,
     );
   }
-  parts.push(
-    "**Goals**",
-    table(
-      ["goal", "target", "this run", ""],
-      r.goals.map((g) => [g.what, g.target, g.value, g.met === undefined ? "" : g.met === "noise" ? "within noise" : g.met ? "met" : "**not met**"]),
-    ),
-  );
+  parts.push("**Goals**", goalsTable(r.goals));
   if (r.errors.length) parts.push("**Errors**", ...r.errors.map((e) => `- ${e}`));
   return parts.join("\n\n");
 }

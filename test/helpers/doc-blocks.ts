@@ -6,8 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CODES } from "../../src/errors.js";
 import { manifestReference } from "../../src/manifest/reference.js";
-import { committedFootprintTable } from "../bench/footprint-doc.js";
-import { performanceBlock } from "./bench-table.js";
+import { committedFootprintNotes, committedFootprintTable } from "../bench/footprint-doc.js";
+import { benchBlocks } from "./bench-table.js";
 import { reliabilityBlock } from "./reliability-table.js";
 import { matrixTable } from "../lab/harness/matrix.js";
 
@@ -20,14 +20,18 @@ export const BLOCK_PAGES: Record<string, string> = {
   "exit-codes": "docs/exit-codes.md",
   reliability: "docs/reliability.md",
   performance: "docs/performance.md",
+  "bench-latency": "docs/performance.md",
+  "bench-stability": "docs/performance.md",
+  "bench-scale": "docs/performance.md",
   footprint: "docs/performance.md",
+  "footprint-notes": "docs/performance.md",
   "daemon-matrix": "docs/install.md",
 };
 
 export function generatedBlocks(): Record<string, string> {
   const codes = ["| exit | code | meaning |", "|---|---|---|", "| 0 | | success |"];
   for (const [k, v] of Object.entries(ERROR_CODES)) codes.push(`| ${v.exit} | \`${k}\` | ${v.summary} |`);
-  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock(), performance: performanceBlock(), footprint: committedFootprintTable(), "daemon-matrix": matrixTable() };
+  return { "manifest-reference": manifestReference(), "exit-codes": `${codes.join("\n")}\n`, reliability: reliabilityBlock(), ...benchBlocks(), footprint: committedFootprintTable(), "footprint-notes": committedFootprintNotes(), "daemon-matrix": matrixTable() };
 }
 
 function markers(name: string): RegExp {

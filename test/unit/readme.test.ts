@@ -57,6 +57,67 @@ describe("README", () => {
   });
 });
 
+// A measured figure on these pages comes from a committed result file through a generated block;
+// the prose outside the blocks may only name limits and settings (the allow-list, each phrase with
+// the place that sets it), so a figure typed in by hand fails here.
+const FIGURE_PAGES = ["README.md", "docs/performance.md", "docs/reliability.md"];
+const NOT_FIGURES: Record<string, string[]> = {
+  "README.md": ["soaks the reliability suite for 30 minutes" /* package.json test:soak */],
+  "docs/performance.md": [
+    "the daemon's parser gets 120 s" /* src/daemons/validate.ts */,
+    "`configure` 60 s" /* src/daemons/bird.ts */,
+    "100 services checked every 100 ms" /* the tcp100fast scenario, test/bench/footprint.ts */,
+    "the ≤ 5 % goal" /* test/bench/report.ts */,
+  ],
+  "docs/reliability.md": [
+    "BIRD 5 s" /* src/daemons/bird-socket.ts */,
+    "vtysh 10 s" /* src/daemons/frr.ts */,
+    "more than 1.5 s per probe" /* src/doctor/gather.ts SUPERVISED_PROBE_MS */,
+    "waits for 150 ms of stillness" /* src/effects/watch.ts */,
+    "reads twice, 100 ms apart",
+    "10 MB files" /* test/unit/fuzz */,
+    "soaks 30 minutes" /* package.json test:soak */,
+  ],
+};
+/** a number with a unit of time, size, share or ratio (ranges and "~" included) */
+const FIGURE = /(?<![\w.,])[~≈]?\d[\d,]*(?:\.\d+)?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?)?\s?(?:ms|µs|s|seconds?|min|minutes?|h|hours?|[kKMG]i?B|MB\/h|%|×|x|per s|a second)(?![\w])/g;
+
+/** the page without its generated blocks, with code blocks blanked (offsets kept) */
+function handWritten(page: string): string {
+  const blank = (m: string) => m.replace(/[^\n]/g, " ");
+  return read(page)
+    .replace(/<!-- ([a-z-]+):start -->[\s\S]*?<!-- \1:end -->/g, blank)
+    .replace(/```[\s\S]*?```/g, blank);
+}
+
+/** an allowed phrase as it may be wrapped across lines */
+const phraseRe = (phrase: string) => new RegExp(phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ +/g, "\\s+"), "g");
+
+/** figures typed into a page's prose by hand: numbers with units outside the allowed phrases, and numbers in hand-written tables */
+function handTypedFigures(prose: string, allowed: string[]): string[] {
+  const covered = allowed.flatMap((p) => [...prose.matchAll(phraseRe(p))].map((m) => [m.index, m.index + m[0].length] as const));
+  const inside = (a: number, b: number) => covered.some(([x, y]) => a >= x && b <= y);
+  const found = [...prose.matchAll(FIGURE)].filter((m) => !inside(m.index, m.index + m[0].length)).map((m) => m[0]);
+  const rows = prose.split("\n").filter((l) => /^\s*\|/.test(l) && /\d/.test(l));
+  return [...found, ...rows];
+}
+
+describe("figures", () => {
+  it.each(FIGURE_PAGES)("%s: every measured figure comes from a committed file (a generated block), none is typed in", (page) => {
+    expect(handTypedFigures(handWritten(page), NOT_FIGURES[page] ?? [])).toEqual([]);
+  });
+
+  it.each(FIGURE_PAGES)("%s: every allowed phrase is still on the page", (page) => {
+    for (const phrase of NOT_FIGURES[page] ?? []) expect(phraseRe(phrase).test(handWritten(page)), phrase).toBe(true);
+  });
+
+  it("the scan refuses a figure typed into prose or a table, and passes limits named in the allow-list", () => {
+    expect(handTypedFigures("with FRR it adds ~85 ms and is 13.6× faster; p50 72 ms", [])).toEqual(["~85 ms", "13.6×", "72 ms"]);
+    expect(handTypedFigures("| svcroute + BIRD | interval 0.1 s | 54.5 / 100 / 102 |", ["interval 0.1 s"])).toEqual(["| svcroute + BIRD | interval 0.1 s | 54.5 / 100 / 102 |"]);
+    expect(handTypedFigures("the parser gets\n  120 s before E_TIMEOUT; 1,000 services, CPU 16–19 %", ["the parser gets 120 s"])).toEqual(["16–19 %"]);
+  });
+});
+
 describe("docs/", () => {
   it.each(Object.keys(generatedBlocks()))("block %s matches the code (refresh: npx tsx test/helpers/doc-blocks.ts --write)", (name) => {
     expect(blockIn(read(BLOCK_PAGES[name]!), name)).toBe(generatedBlocks()[name]);
