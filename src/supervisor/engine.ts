@@ -89,6 +89,8 @@ export class Engine {
   private driver: Driver | undefined;
   private driverKey = "";
   private interrupted = false;
+  /** the daemon found away (not running, or not answering) by this reconcile's own observation */
+  private awayNow: SvcrouteError | undefined;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -282,6 +284,7 @@ export class Engine {
     s.counters.reconciles++;
     // an interruption meant the reconcile before this one
     this.interrupted = false;
+    this.awayNow = undefined;
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
@@ -426,7 +429,23 @@ export class Engine {
     } catch (e) {
       if (!daemonAway(e)) throw e;
       this.s.applied = undefined;
+      this.awayNow = toSvcrouteError(e);
       return undefined;
+    }
+  }
+
+  /**
+   * Before a full reload, a daemon last found away is asked whether it is back: a frozen one would
+   * hold the reload (a minute for frr-reload) where the question fails within the command limit.
+   * Throws the reason it is still away; any other answer lets the reload judge.
+   */
+  private async stillAway(driver: Driver, model: RoutingModel): Promise<void> {
+    if (this.awayNow) throw this.awayNow;
+    if (this.s.daemonError === null) return;
+    try {
+      await driver.observe(model);
+    } catch (e) {
+      if (daemonAway(e)) throw e;
     }
   }
 
@@ -516,6 +535,8 @@ export class Engine {
     const before = s.applied;
     const previous = before?.text ?? (await this.deps.readConfig(file));
     await this.deps.writeConfig(file, next.text);
+    // the file says what is desired now; a daemon that is away takes it when it is back
+    await this.stillAway(driver, next.model);
     try {
       const r = await driver.reload();
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });

@@ -12,7 +12,6 @@ import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
 import { DEFAULTS } from "../manifest/defaults.js";
 import { loadManifest, type LoadResult } from "../manifest/load.js";
 import { DROP_IN_DIR } from "../manifest/read.js";
-import type { Driver } from "../daemons/driver.js";
 import type { Manifest } from "../manifest/types.js";
 import { ipAddressOps } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
@@ -23,6 +22,7 @@ import { acquireLock } from "./lock.js";
 import type { Logger } from "./log.js";
 import { createReconcileLoop, type ReconcileLoop, type Trigger } from "./loop.js";
 import { createNotifier, underSystemd, type Notifier } from "./notify.js";
+import { startDaemonWatch } from "./daemon-watch.js";
 import { createHookRunner } from "./hooks.js";
 import { buildStatus } from "./status.js";
 import { startStatusServer, type StatusServer } from "./status-server.js";
@@ -278,41 +278,8 @@ function keepWatch(core: Core, notifier: Notifier): ReturnType<typeof setInterva
     // a reconcile stuck far beyond any timeout means the loop is wedged: let systemd restart us
     timers.push(setInterval(() => void notifier.watchdog().catch(() => undefined), notifier.watchdogEveryMs));
   }
-  let lastInstance: string | null | undefined;
-  timers.push(
-    setInterval(() => {
-      const d = core.engine.currentDriver();
-      if (!d) return;
-      void watchSessions(core, d);
-      d.instance().then(
-        (i) => {
-          if (lastInstance !== undefined && i !== lastInstance) core.trigger("daemon");
-          if (lastInstance === undefined && !core.engine.state.daemonReachable) core.trigger("daemon");
-          lastInstance = i;
-        },
-        () => {
-          if (core.engine.state.daemonReachable) core.trigger("daemon");
-          lastInstance = undefined;
-        },
-      );
-    }, DAEMON_WATCH_MS),
-  );
+  timers.push(startDaemonWatch({ driver: () => core.engine.currentDriver(), state: () => core.engine.state, trigger: core.trigger, everyMs: DAEMON_WATCH_MS }));
   return timers;
-}
-
-/**
- * Status follows the sessions as they change: when a peer's session state differs from the last
- * observation, or an Established peer has not yet been sent what was applied (a session that just
- * came up), the daemon is observed again at once instead of at the next reverify.
- */
-async function watchSessions(core: Core, d: Driver): Promise<void> {
-  const st = core.engine.state;
-  const model = st.applied?.model;
-  if (!model) return;
-  const pending = st.verification !== undefined && !st.verification.ok;
-  const sessions = await d.sessions(model).catch(() => undefined);
-  const changed = sessions?.some((x) => st.observed?.peers.find((p) => p.name === x.name)?.state !== x.state) ?? false;
-  if (pending || changed) core.trigger("observe");
 }
 
 /** until SIGTERM/SIGINT (or the caller's stop); SIGHUP meanwhile reloads */

@@ -16,6 +16,8 @@ export class FakeDaemon {
   rejectNext = false;
   failReloads = 0;
   down = false;
+  /** stopped (SIGSTOP): every command runs into its time limit */
+  frozen = false;
   /** every peer's session state */
   sessionState = "Established";
   /** prefixes the daemon advertises on its own (drift) */
@@ -32,6 +34,7 @@ export class FakeDaemon {
   driver(): Driver {
     const check = () => {
       if (this.down) throw new SvcrouteError("E_DAEMON_UNAVAILABLE", "fake daemon is down");
+      if (this.frozen) throw new SvcrouteError("E_TIMEOUT", "fake daemon did not answer within 10000 ms");
     };
     return {
       type: "frr",

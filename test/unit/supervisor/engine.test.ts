@@ -333,7 +333,8 @@ describe("reconcile engine", () => {
     expect([...t.daemon.running]).toEqual(["192.0.2.80/32"]);
     t.daemon.calls = [];
     expect(await t.run("daemon")).toEqual({ ok: true });
-    expect(t.daemon.calls).toEqual(["validate", "reload", "observe", "confirm"]);
+    // asked first whether it is back (it was last found away), then reloaded
+    expect(t.daemon.calls).toEqual(["validate", "observe", "reload", "observe", "confirm"]);
     expect(t.engine.state.applied?.instance).toBe("pid-2");
   });
 
@@ -347,8 +348,8 @@ describe("reconcile engine", () => {
     t.engine.noteTransition("dns", "DOWN");
     t.daemon.calls = [];
     expect(await t.run("health", "retry")).toEqual({ ok: false });
-    // validated, written, and only the reload failed
-    expect(t.daemon.calls).toEqual(["validate", "reload"]);
+    // validated and written; the daemon, asked whether it is back, is not: no reload is tried
+    expect(t.daemon.calls).toEqual(["validate", "observe"]);
     expect(t.file()).not.toMatch(/network 192\.0\.2\.53\/32/);
     expect(t.file()).toMatch(/network 192\.0\.2\.80\/32/);
     t.daemon.down = false;
@@ -356,6 +357,30 @@ describe("reconcile engine", () => {
     t.daemon.running = t.daemon.networksOf(t.file());
     expect(await t.run("retry")).toEqual({ ok: true });
     expect([...t.daemon.running]).toEqual(["192.0.2.80/32"]);
+  });
+
+  it("a frozen daemon found by a re-verify: the file is written, no reload is tried (it would hang), the reconcile fails with the timeout; after SIGCONT the retry applies", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.frozen = true;
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    t.daemon.calls = [];
+    expect(await t.run("health", "reverify")).toEqual({ ok: false });
+    expect(t.daemon.calls).toEqual(["observe", "validate"]);
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_TIMEOUT" });
+    expect(t.engine.state.daemonReachable).toBe(false);
+    expect(t.file()).not.toMatch(/network 192\.0\.2\.53\/32/);
+    // still frozen at the retry: one question, no reload
+    t.daemon.calls = [];
+    expect(await t.run("retry")).toEqual({ ok: false });
+    expect(t.daemon.calls).toEqual(["validate", "observe"]);
+    t.daemon.frozen = false;
+    t.daemon.calls = [];
+    expect(await t.run("retry")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual(["validate", "observe", "reload", "observe", "confirm"]);
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+    expect(t.engine.state.daemonReachable).toBe(true);
   });
 
   it("a quick restart keeps what was announced until health decides", async () => {
