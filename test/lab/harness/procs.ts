@@ -4,13 +4,23 @@ import { runSync } from "./exec.js";
 
 /** true while the process exists and is not a zombie (PID 1 here may never reap orphans) */
 export function isAlive(pid: number): boolean {
+  // A killed multi-threaded process (BIRD 2 runs BFD in a thread) shows its leader as a zombie
+  // while its other threads still exit, holding its sockets: alive until every thread is gone.
+  let tasks: string[];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
     return false;
   }
+  return tasks.some((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      return state !== "Z" && state !== "X";
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function cmdline(pid: number): string {
