@@ -1,5 +1,5 @@
 // `svcroute status` output: a table a person reads in five seconds, and a Nagios/Icinga line.
-import type { SupervisorStatus } from "../supervisor/status-types.js";
+import type { ServiceStatus, SupervisorStatus } from "../supervisor/status-types.js";
 
 const ago = (now: number, t: number | null | undefined) => {
   if (!t) return "-";
@@ -15,6 +15,9 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd());
 }
 
+/** is the service announced to this peer (services[].peers)? */
+const announcedTo = (sv: ServiceStatus, peer: string) => sv.peers.includes(peer);
+
 export function statusText(s: SupervisorStatus, now: number): string {
   const out: string[] = [];
   const m = s.manifest;
@@ -28,7 +31,7 @@ export function statusText(s: SupervisorStatus, now: number): string {
   for (const sv of s.services) {
     const state = `${sv.state}${sv.drained ? " (drained)" : ""}${sv.held_down_until ? " (held)" : ""}`;
     sv.prefixes.forEach((p, i) => {
-      const adv = peers.map((peer) => (p.advertised[peer] === undefined ? "-" : p.advertised[peer] ? "yes" : "no"));
+      const adv = peers.map((peer) => (p.advertised[peer] === undefined ? "-" : !announcedTo(sv, peer) ? (p.advertised[peer] ? "LEAKED" : "off") : p.advertised[peer] ? "yes" : "no"));
       srows.push(i === 0 ? [sv.name, state, ago(now, sv.since), p.prefix, p.desired, ...adv, sv.reason] : ["", "", "", p.prefix, p.desired, ...adv, ""]);
     });
   }
@@ -65,9 +68,15 @@ export function nagios(s: SupervisorStatus): NagiosResult {
   if (!s.manifest.valid) warn.push("manifest invalid (last good in use)");
   if (s.last_reconcile?.result === "failed") crit.push(`last reconcile failed: ${s.last_reconcile.code ?? ""}`);
   const missing = s.services.flatMap((sv) =>
-    sv.prefixes.filter((p) => p.desired !== "withdrawn" && Object.entries(p.advertised).some(([peer, v]) => !v && s.peers.find((x) => x.name === peer)?.state === "Established")).map((p) => p.prefix),
+    sv.prefixes
+      .filter((p) => p.desired !== "withdrawn" && Object.entries(p.advertised).some(([peer, v]) => !v && announcedTo(sv, peer) && s.peers.find((x) => x.name === peer)?.state === "Established"))
+      .map((p) => p.prefix),
   );
   if (missing.length) crit.push(`not advertised: ${missing.join(" ")}`);
+  const leaked = s.services.flatMap((sv) =>
+    sv.prefixes.flatMap((p) => Object.entries(p.advertised).filter(([peer, v]) => v && !announcedTo(sv, peer)).map(([peer]) => `${p.prefix} to ${peer}`)),
+  );
+  if (leaked.length) crit.push(`advertised outside the service's peers: ${leaked.join(", ")}`);
   const notUp = s.services.filter((sv) => sv.state !== "UP");
   if (notUp.length) warn.push(notUp.map((sv) => `${sv.name} ${sv.state}`).join(", "));
   const up = s.services.length - notUp.length;

@@ -6,7 +6,7 @@ import type { Manifest, Peer } from "../manifest/types.js";
 import { attrsEmpty, type RouteAttrs } from "./desired.js";
 import type { BirdAttrBundle, BirdModel, BirdPeer, HeaderModel, ServiceModel } from "./model.js";
 import { birdNames, defaultNet } from "./names.js";
-import { configFamiliesOf, exportPrefixes } from "./policy.js";
+import { configFamiliesOf, exportPrefixes, exportPrefixesTo } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
 import type { DaemonCapabilities } from "../daemons/versions.js";
 
@@ -113,7 +113,15 @@ export function buildBird(m: Manifest, services: ServiceModel[], header: HeaderM
       device: birdNames.device,
       routerId: m.router.routerId ?? null,
       logFile: m.daemon.logFile ?? null,
-      sets: fams.map((f) => ({ name: birdNames.exportSet(f), family: f, prefixes: (exported.get(f) ?? []).map((p: Prefix) => p.text) })),
+      sets: [
+        ...fams.map((f) => ({ name: birdNames.exportSet(f), family: f, comment: "every service prefix inside policy.allowed_prefixes", prefixes: (exported.get(f) ?? []).map((p: Prefix) => p.text) })),
+        ...m.peers.flatMap((p) => {
+          const own = exportPrefixesTo(m, p.name);
+          return own === null
+            ? []
+            : p.families.map((f) => ({ name: birdNames.peerExportSet(f, p.name), family: f, comment: `the prefixes of the services announced to ${p.name}`, prefixes: (own.get(f) ?? []).map((x) => x.text) }));
+        }),
+      ],
       statics: services.flatMap((s) =>
         s.birdProtocols.map((bp) => ({
           name: bp.name,
@@ -131,7 +139,7 @@ export function buildBird(m: Manifest, services: ServiceModel[], header: HeaderM
           peer: p.name,
           family: f,
           protoPattern: birdNames.staticPattern(f),
-          exportSet: birdNames.exportSet(f),
+          exportSet: exportPrefixesTo(m, p.name) === null ? birdNames.exportSet(f) : birdNames.peerExportSet(f, p.name),
           attrFunction: birdNames.attrFunction(f),
         })),
       ),

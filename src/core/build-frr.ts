@@ -7,7 +7,7 @@ import { SvcrouteError } from "../errors.js";
 import { attrsFor, attrsKey, type RouteAttrs } from "./desired.js";
 import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMap, FrrRouteMapEntry, FrrServiceRouteMap, HeaderModel, ServiceModel } from "./model.js";
 import { defaultNet, frrNames } from "./names.js";
-import { configFamiliesOf, exportPrefixes, isInternal } from "./policy.js";
+import { configFamiliesOf, exportPrefixes, exportPrefixesTo, isInternal } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
 import type { DaemonCapabilities } from "../daemons/versions.js";
 
@@ -63,18 +63,25 @@ function frrSets(asn: number, a: RouteAttrs): string[] {
   return sets;
 }
 
+function exportList(name: string, f: Family, list: Prefix[]): FrrPrefixList {
+  return {
+    name,
+    keyword: f === 4 ? "ip" : "ipv6",
+    // An empty list would not exist at all; an explicit deny keeps the name defined.
+    entries: list.length ? list.map((p, i) => ({ seq: (i + 1) * SEQ_STEP, action: "permit" as const, match: p.text })) : [{ seq: 5, action: "deny" as const, match: "any" }],
+  };
+}
+
+/** the export prefix-list a peer's outbound route-map matches: its own where some service leaves it out */
+function exportListName(m: Manifest, f: Family, peer: string): string {
+  return exportPrefixesTo(m, peer) === null ? frrNames.exportPrefixList(f) : frrNames.peerExportPrefixList(f, peer);
+}
+
 function prefixLists(m: Manifest, fams: Family[], exported: Map<Family, Prefix[]>): FrrPrefixList[] {
-  const out: FrrPrefixList[] = [];
-  for (const f of fams) {
-    const list = exported.get(f) ?? [];
-    out.push({
-      name: frrNames.exportPrefixList(f),
-      keyword: f === 4 ? "ip" : "ipv6",
-      // An empty list would not exist at all; an explicit deny keeps the name defined.
-      entries: list.length
-        ? list.map((p, i) => ({ seq: (i + 1) * SEQ_STEP, action: "permit" as const, match: p.text }))
-        : [{ seq: 5, action: "deny" as const, match: "any" }],
-    });
+  const out: FrrPrefixList[] = fams.map((f) => exportList(frrNames.exportPrefixList(f), f, exported.get(f) ?? []));
+  for (const p of m.peers) {
+    const own = exportPrefixesTo(m, p.name);
+    if (own !== null) for (const f of p.families) out.push(exportList(frrNames.peerExportPrefixList(f, p.name), f, own.get(f) ?? []));
   }
   if (m.policy.accept === "default-only") {
     for (const f of fams) {
@@ -123,10 +130,10 @@ function routeMaps(m: Manifest, fams: Family[]): FrrRouteMap[] {
     for (const f of p.families) {
       out.push({
         name: frrNames.routeMapOut(f, p.name),
-        comment: `export to ${p.name}: own service prefixes only (IPv${f})`,
+        comment: `export to ${p.name}: own service prefixes only${exportPrefixesTo(m, p.name) === null ? "" : ", of the services announced to it"} (IPv${f})`,
         entries: [
           FRR_FIRST_ENTRY,
-          { action: "permit", seq: 10, matches: [matchPrefixList(f, frrNames.exportPrefixList(f)), `as-path ${frrNames.localAsPath}`], sets: [] },
+          { action: "permit", seq: 10, matches: [matchPrefixList(f, exportListName(m, f, p.name)), `as-path ${frrNames.localAsPath}`], sets: [] },
           { action: "deny", seq: 100, matches: [], sets: [] },
         ],
       });

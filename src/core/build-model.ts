@@ -76,6 +76,7 @@ function servicesModel(m: Manifest, health: HealthInput): { services: ServiceMod
     for (const f of [4, 6] as const) if (d.prefixes.some((p) => p.allowed && p.family === f)) families.push(f);
     return {
       name: d.name,
+      peers: svc.peers,
       announce: d.announce,
       attrs: d.attrs,
       prefixes,

@@ -34,6 +34,8 @@ export interface PrefixToggle {
 
 export interface ServiceModel {
   name: string;
+  /** the peers its prefixes are announced to (services[].peers; every peer by default) */
+  peers: string[];
   announce: Announce;
   attrs: RouteAttrs | null;
   prefixes: PrefixToggle[];
@@ -168,6 +170,8 @@ export interface FrrModel {
 export interface BirdSet {
   name: string;
   family: Family;
+  /** what it holds, for the comment */
+  comment: string;
   prefixes: string[];
 }
 

@@ -10,6 +10,8 @@ const v = (f: Family) => `V${f}`;
 
 export const frrNames = {
   exportPrefixList: (f: Family) => `SVCR-EXPORT-${v(f)}`,
+  /** a peer's own export list, where some service is not announced to it */
+  peerExportPrefixList: (f: Family, peer: string) => `SVCR-EXPORT-${v(f)}-${up(peer)}`,
   defaultPrefixList: (f: Family) => `SVCR-DEFAULT-${v(f)}`,
   localAsPath: "SVCR-LOCAL-ORIGIN",
   routeMapIn: (f: Family) => `SVCR-IN-${v(f)}`,
@@ -30,6 +32,7 @@ export const birdNames = {
   kernel: (f: Family) => `svcr_kernel${f}`,
   direct: (f: Family) => `svcr_direct${f}`,
   exportSet: (f: Family) => `SVCR_EXPORT${f}`,
+  peerExportSet: (f: Family, peer: string) => `SVCR_EXPORT${f}_${ident(peer)}`,
   attrFunction: (f: Family) => `svcr_attrs${f}`,
   importFilter: (f: Family) => `svcr_in${f}`,
   exportFilter: (f: Family, peer: string) => `svcr_out${f}_${ident(peer)}`,

@@ -7,6 +7,8 @@ interface PolicyFacts {
   families: Family[];
   allowed: Set<Prefix>;
   exported: Map<Family, Prefix[]>;
+  /** peers some service leaves out (services[].peers), and the export set of each of them */
+  exportedTo: Map<string, Map<Family, Prefix[]>>;
 }
 
 const memo = new WeakMap<Manifest, PolicyFacts>();
@@ -38,7 +40,21 @@ function facts(m: Manifest): PolicyFacts {
     }
   }
   for (const list of exported.values()) list.sort(comparePrefixes);
-  f = { families: [...fams].sort(), allowed, exported };
+  const exportedTo = new Map<string, Map<Family, Prefix[]>>();
+  const all = m.peers.length;
+  for (const s of m.services) {
+    if (s.peers.length === all) continue;
+    for (const peer of m.peers) if (!exportedTo.has(peer.name) && !s.peers.includes(peer.name)) exportedTo.set(peer.name, new Map());
+  }
+  for (const [peer, byFamily] of exportedTo) {
+    for (const fam of [4, 6] as const) {
+      byFamily.set(
+        fam,
+        m.services.filter((s) => s.peers.includes(peer)).flatMap((s) => s.prefixes.filter((p) => p.family === fam && allowed.has(p))).sort(comparePrefixes),
+      );
+    }
+  }
+  f = { families: [...fams].sort(), allowed, exported, exportedTo };
   memo.set(m, f);
   return f;
 }
@@ -59,6 +75,14 @@ export function isAllowed(m: Manifest, p: Prefix): boolean {
  */
 export function exportPrefixes(m: Manifest): Map<Family, Prefix[]> {
   return facts(m).exported;
+}
+
+/**
+ * The export guardrail of one peer: the prefixes of the services announced to it, or null when
+ * that is every service's (the shared export set).
+ */
+export function exportPrefixesTo(m: Manifest, peer: string): Map<Family, Prefix[]> | null {
+  return facts(m).exportedTo.get(peer) ?? null;
 }
 
 export function isInternal(m: Manifest, p: Peer): boolean {

@@ -356,16 +356,19 @@ const advertisementChecks: Check = (f) => {
   const desiredFrom = f.supervisor.status ? "the supervisor's desired state" : "the config on disk";
   const desiredFromStatus = f.supervisor.status?.services.flatMap((s) => s.prefixes.filter((p) => p.desired !== "withdrawn").map((p) => p.prefix));
   const want = new Set(desiredFromStatus ?? desired);
+  // services[].peers: a prefix goes only to its service's peers
+  const peersOf = new Map(m.services.flatMap((s) => s.prefixes.map((p) => [p.text, s.peers] as const)));
   for (const p of f.peers) {
     if (p.state !== "Established" || !p.advertised) continue;
     const fams = m.peers.find((x) => x.name === p.name)?.families ?? [4];
     const have = new Set(fams.flatMap((fam) => p.advertised![String(fam) as "4" | "6"]));
     const wanted = [...want].filter((x) => {
       const pr = parsePrefix(x);
-      return pr.ok && fams.includes(pr.prefix.family);
+      return pr.ok && fams.includes(pr.prefix.family) && (peersOf.get(x)?.includes(p.name) ?? true);
     });
+    const wantedHere = new Set(wanted);
     const missing = wanted.filter((x) => !have.has(x));
-    const extra = [...have].filter((x) => !want.has(x));
+    const extra = [...have].filter((x) => !wantedHere.has(x));
     if (missing.length) {
       out.push({
         area: "advertisement",

@@ -137,7 +137,7 @@ function normalizeHook(h: RawHook | undefined): Hook | undefined {
   };
 }
 
-function normalizeService(s: RawService, source: string, supervisorHook: Hook | undefined): Service {
+function normalizeService(s: RawService, source: string, supervisorHook: Hook | undefined, peerNames: string[]): Service {
   const intervalMs = ms(s.interval, D.service.intervalMs);
   const derived = derivedServiceTimeout(intervalMs, (s.checks ?? []).map((c) => (c.timeout === undefined ? undefined : mustParseDuration(c.timeout))));
   const timeoutMs = s.timeout === undefined ? derived.ms : mustParseDuration(s.timeout);
@@ -146,6 +146,7 @@ function normalizeService(s: RawService, source: string, supervisorHook: Hook | 
   return {
     name: s.name,
     prefixes: s.prefixes.map(mustParsePrefix).sort(comparePrefixes),
+    peers: s.peers === undefined ? peerNames : peerNames.filter((p) => s.peers!.includes(p)),
     checks,
     combine: normalizeCombine(s.combine),
     intervalMs,
@@ -191,7 +192,8 @@ function deriveRouterId(raw: RawManifest): string | undefined {
 /** `serviceSources[i]` is the file that services[i] came from. */
 export function normalize(raw: RawManifest, files: string[], serviceSources: string[], installed?: Installed): Manifest {
   const supervisorHook = normalizeHook(raw.supervisor?.on_change);
-  const services = (raw.services ?? []).map((s, i) => normalizeService(s, serviceSources[i] ?? files[0] ?? "", supervisorHook));
+  const peerNames = raw.peers.map((p) => p.name);
+  const services = (raw.services ?? []).map((s, i) => normalizeService(s, serviceSources[i] ?? files[0] ?? "", supervisorHook, peerNames));
   services.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const m: Omit<Manifest, "hash"> = {
     version: 1,

@@ -4,6 +4,7 @@
 import { DEFAULTS as D } from "./defaults.js";
 import { parseDuration } from "./duration.js";
 import { derivedServiceTimeout } from "./timing.js";
+import { suggestKey } from "./suggest.js";
 import { formatIP, parseIP, parsePrefix, prefixContains, type Prefix } from "./ip.js";
 
 export type Path = (string | number)[];
@@ -144,6 +145,29 @@ function uniquePrefixes(m: Obj): RuleIssue[] {
     });
   }
   return duplicates(items, (x) => x, "prefix");
+}
+
+/** services[].peers names peers of this manifest, each once */
+function servicePeersKnown(m: Obj): RuleIssue[] {
+  const known = peers(m).flatMap(([p]) => (typeof p.name === "string" ? [p.name] : []));
+  const out: RuleIssue[] = [];
+  for (const [s, i] of services(m)) {
+    const items: [string, Path][] = [];
+    arr(s.peers).forEach((n, j) => {
+      if (typeof n !== "string") return;
+      items.push([n, ["services", i, "peers", j]]);
+      if (!known.includes(n)) {
+        const near = suggestKey(n, known);
+        out.push({
+          path: ["services", i, "peers", j],
+          message: `no peer is named "${n}" (peers: ${known.join(", ")})`,
+          hint: near ? `did you mean "${near}"?` : "name a peer from the manifest's `peers`, or add that peer",
+        });
+      }
+    });
+    out.push(...duplicates(items, (x) => x, "peer"));
+  }
+  return out;
 }
 
 function peerEndpoints(m: Obj): RuleIssue[] {
@@ -444,24 +468,29 @@ function listenAddress(m: Obj): RuleIssue[] {
   return [];
 }
 
+function peerFamilies(p: Obj): number[] {
+  const f = arr(p.families);
+  if (f.length) return f.map((x) => (x === "ipv6" ? 6 : 4));
+  if (typeof p.interface === "string") return [4, 6];
+  if (typeof p.address === "string") return [parseIP(p.address)?.family ?? 4];
+  return [];
+}
+
 function familiesCovered(m: Obj): RuleIssue[] {
-  const fams = new Set<number>();
-  for (const [p] of peers(m)) {
-    const f = arr(p.families);
-    if (f.length) f.forEach((x) => fams.add(x === "ipv6" ? 6 : 4));
-    else if (typeof p.interface === "string") [4, 6].forEach((x) => fams.add(x));
-    else if (typeof p.address === "string") fams.add(parseIP(p.address)?.family ?? 4);
-  }
-  if (fams.size === 0) return [];
+  const famsOf = new Map(peers(m).map(([p]) => [p.name, peerFamilies(p)] as const));
+  if (![...famsOf.values()].some((f) => f.length)) return [];
   const out: RuleIssue[] = [];
   for (const [s, i] of services(m)) {
+    const chosen = Array.isArray(s.peers) ? s.peers : [...famsOf.keys()];
+    const fams = new Set(chosen.flatMap((n) => famsOf.get(n) ?? []));
+    const whose = Array.isArray(s.peers) ? "of its peers" : "peer";
     arr(s.prefixes).forEach((t, j) => {
       const r = typeof t === "string" ? parsePrefix(t) : null;
       if (r?.ok && !fams.has(r.prefix.family)) {
         out.push({
           path: ["services", i, "prefixes", j],
           severity: "warning",
-          message: `${String(t)} is IPv${r.prefix.family} but no peer carries IPv${r.prefix.family}: it will never be announced`,
+          message: `${String(t)} is IPv${r.prefix.family} but no ${whose} carries IPv${r.prefix.family}: it will never be announced`,
           hint: `add "ipv${r.prefix.family}" to a peer's families`,
         });
       }
@@ -486,6 +515,7 @@ const RULES = [
   prefixesInsideAllowed,
   uniqueNames,
   uniquePrefixes,
+  servicePeersKnown,
   peerEndpoints,
   routerIdDerivable,
   timersSane,

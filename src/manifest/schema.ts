@@ -332,6 +332,12 @@ export const ServiceSchema = z
       .min(1)
       .max(4096)
       .describe("the prefixes announced while the service is healthy (usually /32 and /128)"),
+    peers: z
+      .array(name("the name of a peer under `peers`"))
+      .min(1)
+      .max(64)
+      .describe("announce this service only to these peers (by name); every other peer never receives its prefixes, whatever the health, drain or reload (default: every peer)")
+      .optional(),
     checks: z.array(CheckSchema).max(32).describe("health checks; none means always healthy").optional(),
     combine: z
       .union([z.enum(["all", "any"]), z.strictObject({ quorum: z.int().min(1).max(32).describe("how many checks must pass") })])

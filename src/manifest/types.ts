@@ -108,6 +108,8 @@ export interface Deprefer {
 export interface Service {
   name: string;
   prefixes: Prefix[];
+  /** the peers (by name, in manifest order) its prefixes are announced to: every peer unless the manifest names some */
+  peers: string[];
   checks: CheckSpec[];
   combine: Combine;
   intervalMs: number;

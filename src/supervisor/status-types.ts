@@ -16,7 +16,8 @@ export interface CheckStatus {
 export interface PrefixStatus {
   prefix: string;
   desired: AnnounceState;
-  /** peer name → advertised to it right now (as observed from the daemon) */
+  /** peer name → advertised to it right now (as observed from the daemon), for every peer of the
+   * prefix's family: one outside the service's `peers` must read false */
   advertised: Record<string, boolean>;
 }
 
@@ -26,6 +27,8 @@ export interface ServiceStatus {
   since: number;
   reason: string;
   drained: boolean;
+  /** the peers its prefixes are announced to (services[].peers; every peer by default) */
+  peers: string[];
   held_down_until: number | null;
   checks: CheckStatus[];
   prefixes: PrefixStatus[];

@@ -21,6 +21,7 @@ export function buildStatus(s: EngineState, health: ServiceSnapshot[], meta: { p
       since: h?.since ?? 0,
       reason: h?.reason ?? "",
       drained: s.drained.shutting.includes(svc.name) || s.drained.withdrawn.includes(svc.name),
+      peers: svc.peers,
       held_down_until: h?.heldDownUntil ?? null,
       checks: (h?.lastResults ?? []).map((r) => ({ name: r.check, type: r.type, ok: r.ok, reason: r.reason, at: r.at, latency_ms: r.latencyMs })),
       prefixes: svc.prefixes.map((p) => {

@@ -1,5 +1,5 @@
 // Proof of the running state: per Established peer, the prefixes the daemon advertises must equal
-// the desired announced set for the families that peer carries. Pure.
+// the desired announced set of the services announced to that peer, in the families it carries. Pure.
 import type { RoutingModel } from "../core/model.js";
 import type { Observed } from "../daemons/driver.js";
 import type { Manifest } from "../manifest/types.js";
@@ -17,9 +17,13 @@ export interface Verification {
   down: string[];
 }
 
-function expectedFor(model: RoutingModel, families: (4 | 6)[]): string[] {
+/** what `peer` should receive: the announced prefixes of the services announced to it, in its families */
+function expectedFor(model: RoutingModel, peer: string, families: (4 | 6)[]): string[] {
   const out: string[] = [];
-  for (const s of model.services) for (const p of s.prefixes) if (p.allowed && p.announce !== "withdrawn" && families.includes(p.family)) out.push(p.prefix);
+  for (const s of model.services) {
+    if (!s.peers.includes(peer)) continue;
+    for (const p of s.prefixes) if (p.allowed && p.announce !== "withdrawn" && families.includes(p.family)) out.push(p.prefix);
+  }
   return out.sort();
 }
 
@@ -32,7 +36,7 @@ export function verify(manifest: Manifest, model: RoutingModel, observed: Observ
       down.push(peer.name);
       continue;
     }
-    const want = new Set(expectedFor(model, peer.families));
+    const want = new Set(expectedFor(model, peer.name, peer.families));
     const have = new Set(peer.families.flatMap((f) => o.advertised![String(f) as "4" | "6"]));
     const missing = [...want].filter((p) => !have.has(p)).sort();
     const extra = [...have].filter((p) => !want.has(p)).sort();

@@ -9,6 +9,7 @@ export function service(name: string, over: Partial<Service> = {}): Service {
   return {
     name,
     prefixes: [],
+    peers: ["tor1"],
     checks: [tcpCheck("c0")],
     combine: { kind: "all" },
     intervalMs: 1000,

@@ -119,7 +119,7 @@ describe("routing model", () => {
     expect(b.peers[0]!.channels).toEqual([
       { channel: "ipv4", import: "filter svcr_in4", importLimit: 8, exportFilter: "svcr_out4_rs1", extendedNextHop: false },
     ]);
-    expect(b.sets).toEqual([{ name: "SVCR_EXPORT4", family: 4, prefixes: ["192.0.2.100/32", "192.0.2.101/32"] }]);
+    expect(b.sets).toEqual([{ name: "SVCR_EXPORT4", family: 4, comment: "every service prefix inside policy.allowed_prefixes", prefixes: ["192.0.2.100/32", "192.0.2.101/32"] }]);
     expect(b.kernels).toEqual([{ name: "svcr_kernel4", channel: "ipv4", defaultNet: "0.0.0.0/0", mergePathsLimit: 3, resolveNextHopsVia: "svcr_direct4" }]);
   });
 
