@@ -60,7 +60,7 @@ describe("README", () => {
 // A measured figure on these pages comes from a committed result file through a generated block;
 // the prose outside the blocks may only name limits and settings (the allow-list, each phrase with
 // the place that sets it), so a figure typed in by hand fails here.
-const FIGURE_PAGES = ["README.md", "docs/performance.md", "docs/reliability.md"];
+const FIGURE_PAGES = ["README.md", "docs/performance.md", "docs/reliability.md", "docs/supervisor.md", "docs/doctor.md"];
 const NOT_FIGURES: Record<string, string[]> = {
   "README.md": ["soaks the reliability suite for 30 minutes" /* package.json test:soak */],
   "docs/performance.md": [
@@ -77,6 +77,20 @@ const NOT_FIGURES: Record<string, string[]> = {
     "reads twice, 100 ms apart",
     "10 MB files" /* test/unit/fuzz */,
     "soaks 30 minutes" /* package.json test:soak */,
+  ],
+  "docs/doctor.md": ["probes of the daemon 1.5 s" /* src/doctor/gather.ts SUPERVISED_PROBE_MS */],
+  "docs/supervisor.md": [
+    "`bgp route-map delay-timer`, 1 s" /* templates/frr/globals.hbs */,
+    "`reverify_interval` (30 s)" /* src/manifest/defaults.ts */,
+    "loaded twice, 100 ms apart",
+    "backoff (0.5 s doubling to 30 s)",
+    "daemon watch (every 2 s)",
+    "`drain_wait` + 30 s",
+    "`guard_grace` (15 s)" /* src/manifest/defaults.ts */,
+    "Every 2 s the supervisor",
+    "200 ms check interval" /* the lab suites' settings */,
+    "within 3 s after it" /* test/lab/supervisor-faults.test.ts */,
+    "watched every 20 ms",
   ],
 };
 /** a number with a unit of time, size, share or ratio (ranges and "~" included) */
