@@ -68,6 +68,8 @@ const NOT_FIGURES: Record<string, string[]> = {
     "`configure` 60 s" /* src/daemons/bird.ts */,
     "100 services checked every 100 ms" /* the tcp100fast scenario, test/bench/footprint.ts */,
     "the ≤ 5 % goal" /* test/bench/report.ts */,
+    "at the 1 s interval" /* check settings, test/bench/latency.ts SETTINGS */,
+    "at the 0.1 s interval",
   ],
   "docs/reliability.md": [
     "BIRD 5 s" /* src/daemons/bird-socket.ts */,
