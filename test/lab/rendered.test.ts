@@ -526,8 +526,18 @@ describe("session options: TCP-MD5, GTSM, accept: none, BGP unnumbered, multihop
       expect(await waitEqual(() => lab.observe.advertised("tor1", s.name, f), [dflt], `tor1 offering ${s.name} a default (${f})`)).toEqual([dflt]);
       // … the host's daemon gets it and turns it away …
       if (s.daemon === "frr") {
+        // the evidence that the default reached the host: it has received every UPDATE the ToR
+        // sent it (the ToR advertises it the default, above)
+        const peer = torAddr(l, f);
+        const hostIp = f === "ipv4" ? l.host4 : l.host6;
+        type Stats = Record<string, { messageStats?: { updatesSent?: number; updatesRecv?: number } }>;
+        const updates = async () => ({
+          recv: (await lab.vtyshJson<Stats>(s.name, `show bgp neighbors ${peer} json`))[peer]?.messageStats?.updatesRecv ?? -1,
+          sent: (await lab.vtyshJson<Stats>("tor1", `show bgp neighbors ${hostIp} json`))[hostIp]?.messageStats?.updatesSent ?? -1,
+        });
+        await waitFor(updates, { what: `${s.name} receiving every UPDATE tor1 sent it (${f})`, timeout: 20_000, until: (x) => x.sent >= 1 && x.recv === x.sent });
         const j = await lab.vtyshJson<Record<string, { peers?: Record<string, { pfxRcd?: number; state?: string }> }>>(s.name, "show bgp summary json");
-        expect(j[`${f}Unicast`]?.peers?.[torAddr(l, f)]).toMatchObject({ state: "Established", pfxRcd: 0 });
+        expect(j[`${f}Unicast`]?.peers?.[peer]).toMatchObject({ state: "Established", pfxRcd: 0 });
       } else {
         const counters = (o: string) => (/Import updates:\s+(\d+)\s+(\d+)\s+(\d+)/.exec(o)?.slice(1) ?? []).map(Number);
         const { value: out } = await waitFor(() => lab.birdc(s.name, `show protocols all peer_${peerName(l, f).replace(/-/g, "_")}`), {
