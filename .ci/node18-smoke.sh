@@ -13,6 +13,13 @@ ex=packaging/examples
 for node in "$N18" node; do
   v=$("$node" --version)
   "$node" dist/svcroute.cjs --version >/dev/null
+  # the entry point's own --help (captured at build time) is the CLI's, byte for byte
+  "$node" dist/svcroute.cjs --help >.ci/help.entry
+  "$node" -e 'require("./dist/cli.cjs").main(["--help"]).then((c) => { process.exitCode = c; })' >.ci/help.cli
+  if ! cmp -s .ci/help.entry .ci/help.cli; then
+    echo "node18-smoke: dist/svcroute.cjs --help differs from the CLI's help under $v" >&2; diff .ci/help.entry .ci/help.cli >&2; exit 1
+  fi
+  rm -f .ci/help.entry .ci/help.cli
   "$node" dist/svcroute.cjs check --manifest $ex/svcroute.yaml >/dev/null
   "$node" dist/svcroute.cjs check --manifest $ex/full.yaml >/dev/null
   "$node" dist/svcroute.cjs schema | "$node" -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))'

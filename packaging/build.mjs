@@ -1,6 +1,6 @@
 // Production build: every runtime dependency bundled (no node_modules at run time), one file per
 // command so that a command loads only what it needs:
-//   dist/svcroute.cjs           the entry point: answers `--version`, else loads cli.cjs
+//   dist/svcroute.cjs           the entry point: answers `--version` and `--help`, else loads cli.cjs
 //   dist/cli.cjs                argv, --help, errors → exit codes (commander)
 //   dist/commands/<name>.cjs    what cli.ts imports lazily (`import("./commands/check.js")`), and
 //                               what those import lazily in turn (check-daemon, check-health)
@@ -9,6 +9,7 @@
 // tenth of a bare `node -e 0`. A module two commands share is in both files; nothing is shared at
 // run time except SvcrouteError, whose `instanceof` works across copies (src/errors.ts).
 // Target node18 = the oldest nodejs the packages depend on.
+import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -57,7 +58,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const t0 = performance.now();
 const points = entries();
-const result = await build({
+const options = {
   entryPoints: points,
   outdir: out,
   outExtension: { ".js": ".cjs" },
@@ -76,7 +77,12 @@ const result = await build({
   inject: [join(root, "packaging/lib/import-meta-url.mjs")],
   plugins: [lazyFiles, lazyChildProcess],
   logLevel: "warning",
-});
+};
+const result = await build(options);
+// `svcroute --help` is answered by the entry point itself: the text commander prints (at 80
+// columns, as to a pipe) is captured from this build and compiled into the entry
+const help = execFileSync(process.execPath, [join(out, "svcroute.cjs"), "--help"], { encoding: "utf8", env: { ...process.env, COLUMNS: "80" } });
+await build({ ...options, entryPoints: { svcroute: points.svcroute }, define: { ...options.define, __SVCROUTE_HELP__: JSON.stringify(help) }, metafile: false });
 chmodSync(join(out, "svcroute.cjs"), 0o755);
 // what went into the bundle, for the copyright file (packaging/lib/copyright.mjs); not shipped
 writeFileSync(join(out, "inputs.json"), `${JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1)}\n`);
