@@ -15,6 +15,20 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd());
 }
 
+/** "normal", or "normal (prepend 3, MED 10, local-pref 200, 65000:1)" */
+function desiredText(desired: string, sv: ServiceStatus): string {
+  const a = sv.attributes;
+  if (!a) return desired;
+  const parts = [
+    ...(a.as_path_prepend ? [`prepend ${a.as_path_prepend}`] : []),
+    ...(a.med !== null ? [`MED ${a.med}`] : []),
+    ...(a.local_preference !== null ? [`local-pref ${a.local_preference}`] : []),
+    ...a.communities,
+    ...a.large_communities,
+  ];
+  return parts.length ? `${desired} (${parts.join(", ")})` : desired;
+}
+
 /** is the service announced to this peer (services[].peers)? */
 const announcedTo = (sv: ServiceStatus, peer: string) => sv.peers.includes(peer);
 
@@ -29,10 +43,10 @@ export function statusText(s: SupervisorStatus, now: number): string {
   out.push("");
   const srows = [["SERVICE", "STATE", "SINCE", "PREFIX", "DESIRED", ...peers.map((p) => p.toUpperCase()), "REASON"]];
   for (const sv of s.services) {
-    const state = `${sv.state}${sv.drained ? " (drained)" : ""}${sv.held_down_until ? " (held)" : ""}`;
+    const state = `${sv.state}${sv.role === "standby" ? " standby" : ""}${sv.drained ? " (drained)" : ""}${sv.held_down_until ? " (held)" : ""}`;
     sv.prefixes.forEach((p, i) => {
       const adv = peers.map((peer) => (p.advertised[peer] === undefined ? "-" : !announcedTo(sv, peer) ? (p.advertised[peer] ? "LEAKED" : "off") : p.advertised[peer] ? "yes" : "no"));
-      srows.push(i === 0 ? [sv.name, state, ago(now, sv.since), p.prefix, p.desired, ...adv, sv.reason] : ["", "", "", p.prefix, p.desired, ...adv, ""]);
+      srows.push(i === 0 ? [sv.name, state, ago(now, sv.since), p.prefix, desiredText(p.desired, sv), ...adv, sv.reason] : ["", "", "", p.prefix, desiredText(p.desired, sv), ...adv, ""]);
     });
   }
   out.push(...table(srows));

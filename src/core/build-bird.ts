@@ -3,7 +3,7 @@
 // filters accept only those statics' routes inside the exact export set.
 import type { Family, Prefix } from "../manifest/ip.js";
 import type { Manifest, Peer } from "../manifest/types.js";
-import { attrsEmpty, type RouteAttrs } from "./desired.js";
+import { attrsEmpty, attrsKey, type RouteAttrs } from "./desired.js";
 import type { BirdAttrBundle, BirdModel, BirdPeer, HeaderModel, ServiceModel } from "./model.js";
 import { birdNames, defaultNet } from "./names.js";
 import { configFamiliesOf, exportPrefixes, exportPrefixesTo } from "./policy.js";
@@ -23,6 +23,7 @@ function birdStatements(asn: number, a: RouteAttrs): string[] {
   const out: string[] = [];
   for (let i = 0; i < a.prepend; i++) out.push(`bgp_path.prepend(${asn})`);
   if (a.med !== null) out.push(`bgp_med = ${a.med}`);
+  if (a.localPref !== null) out.push(`bgp_local_pref = ${a.localPref}`);
   for (const c of a.communities) out.push(`bgp_community.add((${c.split(":").join(",")}))`);
   for (const c of a.largeCommunities) out.push(`bgp_large_community.add((${c.split(":").join(",")}))`);
   return out;
@@ -50,7 +51,7 @@ function attrBundles(asn: number, f: Family, services: ServiceModel[]): BirdAttr
     for (const p of s.prefixes) if (p.family === f && p.announce !== "withdrawn") prefixes.push(p.prefix);
     if (prefixes.length === 0) continue;
     const a = s.attrs;
-    const key = `${s.announce}|${a.prepend}|${a.med}|${a.communities.join(",")}|${a.largeCommunities.join(",")}`;
+    const key = `${s.announce}|${attrsKey(a)}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { announce: s.announce, attrs: a, names: [], prefixes: [] }));
     g.names.push(s.name);

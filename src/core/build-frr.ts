@@ -58,6 +58,7 @@ function frrSets(asn: number, a: RouteAttrs): string[] {
   const sets: string[] = [];
   if (a.prepend > 0) sets.push(`as-path prepend ${Array<string>(a.prepend).fill(String(asn)).join(" ")}`);
   if (a.med !== null) sets.push(`metric ${a.med}`);
+  if (a.localPref !== null) sets.push(`local-preference ${a.localPref}`);
   if (a.communities.length) sets.push(`community ${a.communities.map(frrCommunity).join(" ")} additive`);
   if (a.largeCommunities.length) sets.push(`large-community ${a.largeCommunities.join(" ")} additive`);
   return sets;

@@ -2,7 +2,7 @@
 // Pure. The renderer and (later) the supervisor's fast path both read this one decision.
 import { createHash } from "node:crypto";
 import type { Family } from "../manifest/ip.js";
-import type { Manifest, Service } from "../manifest/types.js";
+import type { Attributes, Manifest, Service } from "../manifest/types.js";
 import { isAllowed } from "./policy.js";
 
 /** "unknown": not decided yet (a service that just started): never announced; "degraded": up, with some checks failing (degraded: deprefer) */
@@ -25,6 +25,8 @@ export interface RouteAttrs {
   /** extra copies of our ASN prepended to the AS path */
   prepend: number;
   med: number | null;
+  /** LOCAL_PREF (iBGP peers only receive it) */
+  localPref: number | null;
   /** standard communities "A:B", sorted, unique */
   communities: string[];
   /** large communities "G:L1:L2", sorted, unique */
@@ -98,32 +100,47 @@ export function attrsFor(s: Service, announce: Announce): RouteAttrs | null {
   return byState.get(announce)!;
 }
 
+/** the manifest's attributes as announced */
+function asAnnounced(a: Attributes, extraCommunities: string[] = []): RouteAttrs {
+  return { prepend: a.asPathPrepend, med: a.med ?? null, localPref: a.localPref ?? null, ...splitCommunities([...a.communities, ...extraCommunities]) };
+}
+
+/** healthy attributes with the de-preference added: the longer prepend, deprefer's MED and LOCAL_PREF where set, both sets of communities */
+function deprefered(healthy: Attributes, d: Attributes): Attributes {
+  return {
+    asPathPrepend: Math.max(healthy.asPathPrepend, d.asPathPrepend),
+    med: d.med ?? healthy.med,
+    localPref: d.localPref ?? healthy.localPref,
+    communities: [...healthy.communities, ...d.communities],
+  };
+}
+
+/** a healthy service's attributes: its own, and a standby's de-preferred */
+const healthyAttributes = (s: Service): Attributes => (s.role === "standby" ? deprefered(s.healthy, s.deprefer) : s.healthy);
+
 function computeAttrs(s: Service, announce: Announce): RouteAttrs | null {
   switch (announce) {
     case "withdrawn":
       return null;
     case "normal":
-      return { prepend: 0, med: null, ...splitCommunities(s.communities) };
+      return asAnnounced(healthyAttributes(s));
     case "deprefer":
-      // DOWN (or DEGRADED): the "while healthy" communities no longer apply.
-      return { prepend: s.deprefer.asPathPrepend, med: s.deprefer.med ?? null, ...splitCommunities(s.deprefer.communities) };
+      // DOWN (or DEGRADED): the "while healthy" attributes no longer apply.
+      return asAnnounced(s.deprefer);
     case "graceful-shutdown":
-      // Still healthy, so its own communities stay; the de-preference and 65535:0 are added.
-      return {
-        prepend: s.deprefer.asPathPrepend,
-        med: s.deprefer.med ?? null,
-        ...splitCommunities([...s.communities, ...s.deprefer.communities, GRACEFUL_SHUTDOWN]),
-      };
+      // Still healthy, so its own attributes stay; the de-preference and 65535:0 are added.
+      return asAnnounced(deprefered(healthyAttributes(s), s.deprefer), [GRACEFUL_SHUTDOWN]);
   }
 }
 
 /** one string per distinct set of attributes */
 export function attrsKey(a: RouteAttrs): string {
-  return `${a.prepend}|${a.med}|${a.communities.join(" ")}|${a.largeCommunities.join(" ")}`;
+  // LOCAL_PREF only where set, so the names derived from this key stay those of earlier versions
+  return `${a.prepend}|${a.med}|${a.communities.join(" ")}|${a.largeCommunities.join(" ")}${a.localPref === null ? "" : `|lp ${a.localPref}`}`;
 }
 
 export function attrsEmpty(a: RouteAttrs): boolean {
-  return a.prepend === 0 && a.med === null && a.communities.length === 0 && a.largeCommunities.length === 0;
+  return a.prepend === 0 && a.med === null && a.localPref === null && a.communities.length === 0 && a.largeCommunities.length === 0;
 }
 
 function isDrained(health: HealthInput, name: string): boolean {

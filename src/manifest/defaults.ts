@@ -30,6 +30,7 @@ export const DEFAULTS = {
     onFailure: "withdraw",
     degraded: "announce",
     asPathPrepend: 3,
+    role: "primary" as const,
   },
   addresses: { interface: "lo", manage: false },
   maintenance: { drainFile: "/etc/svcroute/drain", drainWaitMs: 30_000 },

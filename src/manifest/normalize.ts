@@ -6,7 +6,7 @@ import { mustParseDuration } from "./duration.js";
 import { canonicalIP, comparePrefixes, formatIP, mustParsePrefix, parseIP, type Family } from "./ip.js";
 import type { RawCheck, RawHook, RawManifest, RawPeer, RawService } from "./schema.js";
 import { derivedServiceTimeout } from "./timing.js";
-import type { CheckSpec, Combine, DaemonConfig, Hook, Manifest, Peer, Service } from "./types.js";
+import type { Attributes, CheckSpec, Combine, DaemonConfig, Hook, Manifest, Peer, Service } from "./types.js";
 
 const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : mustParseDuration(v));
 
@@ -137,6 +137,10 @@ function normalizeHook(h: RawHook | undefined): Hook | undefined {
   };
 }
 
+function attributes(a: { as_path_prepend?: number; med?: number; local_preference?: number; communities?: string[] }, prependDefault: number): Attributes {
+  return { asPathPrepend: a.as_path_prepend ?? prependDefault, med: a.med, localPref: a.local_preference, communities: [...new Set(a.communities ?? [])].sort() };
+}
+
 function normalizeService(s: RawService, source: string, supervisorHook: Hook | undefined, peerNames: string[]): Service {
   const intervalMs = ms(s.interval, D.service.intervalMs);
   const derived = derivedServiceTimeout(intervalMs, (s.checks ?? []).map((c) => (c.timeout === undefined ? undefined : mustParseDuration(c.timeout))));
@@ -163,12 +167,9 @@ function normalizeService(s: RawService, source: string, supervisorHook: Hook | 
     },
     onFailure: s.on_failure ?? D.service.onFailure,
     degraded: s.degraded ?? D.service.degraded,
-    deprefer: {
-      asPathPrepend: s.deprefer?.as_path_prepend ?? D.service.asPathPrepend,
-      med: s.deprefer?.med,
-      communities: [...new Set(s.deprefer?.communities ?? [])].sort(),
-    },
-    communities: [...new Set(s.communities ?? [])].sort(),
+    deprefer: attributes(s.deprefer ?? {}, D.service.asPathPrepend),
+    healthy: attributes(s, 0),
+    role: s.role ?? D.service.role,
     onChange: normalizeHook(s.on_change) ?? supervisorHook,
     source,
   };

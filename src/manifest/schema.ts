@@ -308,13 +308,19 @@ export const CheckSchema = z
   .discriminatedUnion("type", [ExecCheckSchema, HttpCheckSchema, TcpCheckSchema, FileCheckSchema, DnsCheckSchema])
   .describe("one health check; `type` is exec, http, tcp, file or dns");
 
+/** route attributes: those of a healthy service (its own fields) and of a de-preferred one (`deprefer`) */
+const attributeFields = (prependDefault: number, what: string) => ({
+  as_path_prepend: z.int().min(0).max(10).describe(`how many times to prepend our ASN ${what} (default ${prependDefault})`).optional(),
+  med: z.int().min(0).max(4294967295).describe(`MED ${what} (default: none)`).optional(),
+  local_preference: z.int().min(0).max(4294967295).describe(`LOCAL_PREF ${what}; only iBGP peers receive it (default: none)`).optional(),
+  communities: z.array(community).max(16).describe(`communities, standard or large, added ${what} (default: none)`).optional(),
+});
+
 const DepreferSchema = z
-  .strictObject({
-    as_path_prepend: z.int().min(0).max(10).describe(`how many times to prepend our ASN (default ${D.service.asPathPrepend})`).optional(),
-    med: z.int().min(0).max(4294967295).describe("MED to set (default: none)").optional(),
-    communities: z.array(community).max(16).describe("communities to add (default: none)").optional(),
-  })
-  .describe("how a de-preferred prefix is announced (on_failure: deprefer); drain also adds GRACEFUL_SHUTDOWN 65535:0");
+  .strictObject(attributeFields(D.service.asPathPrepend, "while de-preferred"))
+  .describe(
+    "how a de-preferred prefix is announced (on_failure: deprefer, degraded: deprefer, and role: standby while healthy, beside the service's own attributes); drain also adds GRACEFUL_SHUTDOWN 65535:0",
+  );
 
 const FlapSchema = z
   .strictObject({
@@ -366,7 +372,13 @@ export const ServiceSchema = z
         'when a round passes by `combine` (any, or a quorum) with some checks failing: "announce" as usual (default) or "deprefer" — announced with the `deprefer` attributes and shown as DEGRADED',
       )
       .optional(),
-    communities: z.array(community).max(16).describe("communities added while healthy").optional(),
+    ...attributeFields(0, "while healthy"),
+    role: z
+      .enum(["primary", "standby"])
+      .describe(
+        `"primary" (default): announced with its own attributes while healthy; "standby": announced while healthy with its \`deprefer\` attributes added (default ${D.service.asPathPrepend} prepends), so traffic moves to it only when every primary withdraws`,
+      )
+      .optional(),
     on_change: HookSchema.describe("run a program when this service's health state changes (instead of supervisor.on_change)").optional(),
   })
   .describe("a service: prefixes announced while its checks pass");

@@ -99,11 +99,15 @@ export interface Hook {
 
 export type Combine = { kind: "all" } | { kind: "any" } | { kind: "quorum"; n: number };
 
-export interface Deprefer {
+/** route attributes as the manifest writes them: a healthy service's own, and `deprefer` */
+export interface Attributes {
   asPathPrepend: number;
   med: number | undefined;
+  localPref: number | undefined;
   communities: string[];
 }
+
+export type Deprefer = Attributes;
 
 export interface Service {
   name: string;
@@ -125,7 +129,9 @@ export interface Service {
   /** a passing round with failed checks: announce as usual, or de-preferred (DEGRADED) */
   degraded: "announce" | "deprefer";
   deprefer: Deprefer;
-  communities: string[];
+  /** its attributes while healthy (a standby adds `deprefer` to them) */
+  healthy: Attributes;
+  role: "primary" | "standby";
   /** its own on_change hook, else the supervisor's (resolved here); undefined: none */
   onChange: Hook | undefined;
   /** the manifest file this service came from */

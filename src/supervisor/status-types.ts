@@ -21,6 +21,14 @@ export interface PrefixStatus {
   advertised: Record<string, boolean>;
 }
 
+export interface RouteAttributes {
+  as_path_prepend: number;
+  med: number | null;
+  local_preference: number | null;
+  communities: string[];
+  large_communities: string[];
+}
+
 export interface ServiceStatus {
   name: string;
   state: string;
@@ -29,6 +37,9 @@ export interface ServiceStatus {
   drained: boolean;
   /** the peers its prefixes are announced to (services[].peers; every peer by default) */
   peers: string[];
+  role: "primary" | "standby";
+  /** the attributes its prefixes are announced with now (null: withdrawn) */
+  attributes: RouteAttributes | null;
   held_down_until: number | null;
   checks: CheckStatus[];
   prefixes: PrefixStatus[];

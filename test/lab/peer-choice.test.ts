@@ -39,12 +39,15 @@ const sup = {} as Record<Daemon, Supervised>;
 /** tor2, watched for the prefixes it must never receive, from before the first announcement */
 const never = {} as Record<Daemon, RouteWatch[]>;
 
+/** the test changes health often: no flap hold-down (a busy machine's slow stat adds flaps of its own) */
+const FLAP = "    flap: {max_transitions: 1000}";
+
 /** `allPeers`: the peers of `all` (item: a reload moves it); `extra1`: more lines of only1 */
 function specs(d: Daemon, allPeers: string | null = null, extra1: string[] = []): ServiceSpec[] {
   return [
     { name: "all", prefixes: [P[d].all], noChecks: true, extra: allPeers ? [`    peers: [${allPeers}]`] : [] },
-    { name: "only1", prefixes: [P[d].only1], extra: ["    peers: [tor1]", ...extra1] },
-    { name: "dep1", prefixes: [P[d].dep1], extra: ["    peers: [tor1]", "    on_failure: deprefer", "    deprefer: {as_path_prepend: 2, communities: [65000:666]}"] },
+    { name: "only1", prefixes: [P[d].only1], extra: ["    peers: [tor1]", FLAP, ...extra1] },
+    { name: "dep1", prefixes: [P[d].dep1], extra: ["    peers: [tor1]", FLAP, "    on_failure: deprefer", "    deprefer: {as_path_prepend: 2, communities: [65000:666]}"] },
   ];
 }
 
@@ -77,7 +80,7 @@ beforeAll(async () => {
   });
   for (const d of DAEMONS) {
     never[d] = [watchRoute(lab, "tor2", P[d].only1, 50), watchRoute(lab, "tor2", P[d].dep1, 50)];
-    sup[d] = startSupervisor(lab, HOST[d], { services: specs(d), drainWait: "2s" });
+    sup[d] = startSupervisor(lab, HOST[d], { services: specs(d), drainWait: "2s", checkTimeout: "150ms" });
   }
   await Promise.all(DAEMONS.map((d) => waitSupervisorUp(sup[d])));
 });
@@ -132,7 +135,7 @@ describe.each(DAEMONS)("on a %s host", (d) => {
   });
 
   it("reload: all moves to tor2 alone (tor1 withdraws it), only1 takes a new community at tor1 and still never reaches tor2", async () => {
-    writeAtomic(sup[d].manifest, manifestFor(lab, HOST[d], { services: specs(d, "tor2", ["    communities: [65000:11]"]), drainWait: "2s" }));
+    writeAtomic(sup[d].manifest, manifestFor(lab, HOST[d], { services: specs(d, "tor2", ["    communities: [65000:11]"]), drainWait: "2s", checkTimeout: "150ms" }));
     const r = await svcroute(lab, HOST[d], ["reload", "-m", sup[d].manifest]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/taken .*reconcile ok/);

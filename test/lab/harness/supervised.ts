@@ -246,6 +246,7 @@ export interface PathInfo {
   peer: string;
   asPath: number[];
   communities: string[];
+  largeCommunities: string[];
   med: number | undefined;
   best: boolean;
   multipath: boolean;
@@ -254,8 +255,9 @@ export interface PathInfo {
 interface FrrPathDetailJson {
   aspath?: { string?: string };
   community?: { string?: string };
+  largeCommunity?: { string?: string };
   metric?: number;
-  bestpath?: unknown;
+  bestpath?: { overall?: boolean };
   multipath?: boolean;
   peer?: { peerId?: string };
 }
@@ -268,8 +270,10 @@ export async function paths(lab: Lab, tor: string, prefix: string): Promise<Path
     peer: p.peer?.peerId ?? "",
     asPath: (p.aspath?.string ?? "").split(/\s+/).filter(Boolean).map(Number),
     communities: (p.community?.string ?? "").split(/\s+/).filter(Boolean),
+    largeCommunities: (p.largeCommunity?.string ?? "").split(/\s+/).filter(Boolean),
     med: p.metric,
-    best: p.bestpath !== undefined,
+    // FRR names every path's selection outcome under bestpath once it compared them; only the winner is `overall`
+    best: p.bestpath?.overall === true,
     multipath: p.multipath === true,
   }));
 }

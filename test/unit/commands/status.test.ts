@@ -32,6 +32,17 @@ describe("status table", () => {
   });
 });
 
+describe("status table: role and attributes", () => {
+  it("a standby says so; the attributes in force follow the desired state", () => {
+    const s = sampleStatus();
+    s.services[0]!.role = "standby";
+    s.services[0]!.attributes = { as_path_prepend: 3, med: 10, local_preference: 50, communities: ["65000:60"], large_communities: ["65000:1:60"] };
+    expect(statusText(s, NOW)).toMatch(/^dns +UP standby +9s +192\.0\.2\.53\/32 +normal \(prepend 3, MED 10, local-pref 50, 65000:60, 65000:1:60\) +yes +yes/m);
+    s.services[0]!.attributes = { as_path_prepend: 0, med: null, local_preference: null, communities: [], large_communities: [] };
+    expect(statusText(s, NOW)).toMatch(/^dns +UP standby +9s +192\.0\.2\.53\/32 +normal +yes +yes/m);
+  });
+});
+
 describe("nagios line", () => {
   const base = sampleStatus();
   const allGood = sampleStatus({

@@ -329,7 +329,7 @@ describe("reload, drain, stop", () => {
     const keepRuns = fakes.startsOf("k").length;
     const before = events.length;
     // same health config (only a community changed), one removed, one added
-    m.update([{ ...keep, communities: ["65000:1"] }, service("new", { checks: [tcpCheck("n")] })]);
+    m.update([{ ...keep, healthy: { ...keep.healthy, communities: ["65000:1"] } }, service("new", { checks: [tcpCheck("n")] })]);
     expect(events.length).toBe(before);
     expect(m.get("keep")).toMatchObject({ state: "UP" });
     expect(m.get("gone")).toBeUndefined();

@@ -36,15 +36,16 @@ describe("desired state", () => {
   });
 
   it("de-preference uses the service's attributes; drain adds 65535:0 and keeps its healthy communities", () => {
-    expect(attrsFor(svc("db"), "deprefer")).toEqual({ prepend: 5, med: 1000, communities: ["65007:911"], largeCommunities: ["4200000107:1:911"] });
+    expect(attrsFor(svc("db"), "deprefer")).toEqual({ prepend: 5, med: 1000, localPref: null, communities: ["65007:911"], largeCommunities: ["4200000107:1:911"] });
     expect(attrsFor(svc("db"), "graceful-shutdown")).toEqual({
       prepend: 5,
       med: 1000,
+      localPref: null,
       communities: ["65007:20", "65007:911", GRACEFUL_SHUTDOWN],
       largeCommunities: ["4200000107:1:911"],
     });
-    expect(attrsFor(svc("search"), "deprefer")).toEqual({ prepend: 3, med: null, communities: [], largeCommunities: [] });
-    expect(attrsFor(svc("web"), "normal")).toEqual({ prepend: 0, med: null, communities: ["65007:80", "65535:65281"], largeCommunities: ["4200000107:0:80"] });
+    expect(attrsFor(svc("search"), "deprefer")).toEqual({ prepend: 3, med: null, localPref: null, communities: [], largeCommunities: [] });
+    expect(attrsFor(svc("web"), "normal")).toEqual({ prepend: 0, med: null, localPref: null, communities: ["65007:80", "65535:65281"], largeCommunities: ["4200000107:0:80"] });
     expect(attrsFor(svc("web"), "withdrawn")).toBeNull();
   });
 
@@ -70,5 +71,34 @@ describe("desired state", () => {
     const v6 = d.services.flatMap((s) => s.prefixes).filter((p) => p.family === 6);
     expect(v6.length).toBeGreaterThan(0);
     expect(v6.every((p) => !p.allowed && p.announce === "withdrawn")).toBe(true);
+  });
+
+  describe("attributes while healthy and role (roles fixture)", () => {
+    const roles = loadFixture("roles").manifest;
+    const r = (n: string) => roles.services.find((s) => s.name === n)!;
+
+    it("a primary is announced with its own MED, LOCAL_PREF, prepend and communities, standard and large", () => {
+      expect(attrsFor(r("api"), "normal")).toEqual({ prepend: 1, med: 10, localPref: 200, communities: ["65000:60"], largeCommunities: ["4200000109:0:60"] });
+    });
+
+    it("a standby is announced while healthy with its deprefer attributes added: default prepend 3, its own LOCAL_PREF", () => {
+      expect(attrsFor(r("api-b"), "normal")).toEqual({ prepend: 3, med: null, localPref: 50, communities: [], largeCommunities: [] });
+      // deprefer's MED and prepend win, both sets of communities are sent
+      expect(attrsFor(r("cache"), "normal")).toEqual({ prepend: 2, med: 500, localPref: null, communities: ["65000:62", "65000:666"], largeCommunities: [] });
+    });
+
+    it("drain adds 65535:0 to what a healthy service sends, never less de-preferred than healthy", () => {
+      expect(attrsFor(r("api"), "graceful-shutdown")).toEqual({ prepend: 3, med: 10, localPref: 200, communities: ["65000:60", GRACEFUL_SHUTDOWN], largeCommunities: ["4200000109:0:60"] });
+      expect(attrsFor(r("cache"), "graceful-shutdown")).toEqual({ prepend: 2, med: 500, localPref: null, communities: ["65000:62", "65000:666", GRACEFUL_SHUTDOWN], largeCommunities: [] });
+    });
+
+    it("renders LOCAL_PREF and MED for both daemons", async () => {
+      const { buildModel } = await import("../../../src/core/build-model.js");
+      const m = buildModel(roles, ALL_UP);
+      const api = m.frr.serviceRouteMaps.find((x) => x.services === "service api" && x.state === "normal")!;
+      expect(api.entries[1]!.sets).toEqual(["as-path prepend 4200000109", "metric 10", "local-preference 200", "community 65000:60 additive", "large-community 4200000109:0:60 additive"]);
+      const bundle = m.bird!.attrFunctions[0]!.bundles.find((b) => b.prefixes.includes("192.0.2.60/32"))!;
+      expect(bundle.statements).toEqual(["bgp_path.prepend(4200000109)", "bgp_med = 10", "bgp_local_pref = 200", "bgp_community.add((65000,60))", "bgp_large_community.add((4200000109,0,60))"]);
+    });
   });
 });
