@@ -53,8 +53,8 @@ export function committedFigures(dir = RESULTS_DIR): Record<string, Record<strin
 export function reliabilityBlock(figs = committedFigures()): string {
   const rows = ["| suite, run | item | figures |", "|---|---|---|"];
   for (const [suite, f] of Object.entries(figs)) {
-    const { suite: _s, at, seed, mode, ...rest } = f;
-    const head = `${SUITES[suite] ?? suite}, ${String(at).slice(0, 16).replace("T", " ")} UTC, seed ${String(seed)}${typeof mode === "string" ? `, ${mode} mode` : ""}`;
+    const { suite: _s, at, seed, mode, load, ...rest } = f;
+    const head = `${SUITES[suite] ?? suite}, ${String(at).slice(0, 16).replace("T", " ")} UTC, seed ${String(seed)}${typeof mode === "string" ? `, ${mode} mode` : ""}${Array.isArray(load) ? `, load average ${load.join(" ")} at its end` : ""}`;
     const nested = Object.entries(rest).filter(([, v]) => v !== null && typeof v === "object" && !Array.isArray(v));
     const flat = Object.entries(rest).filter(([, v]) => !(v !== null && typeof v === "object" && !Array.isArray(v)));
     const items: [string, string][] = [];
