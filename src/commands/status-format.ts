@@ -43,10 +43,12 @@ export function statusText(s: SupervisorStatus, now: number): string {
   out.push("");
   const srows = [["SERVICE", "STATE", "SINCE", "PREFIX", "DESIRED", ...peers.map((p) => p.toUpperCase()), "REASON"]];
   for (const sv of s.services) {
-    const state = `${sv.state}${sv.role === "standby" ? " standby" : ""}${sv.drained ? " (drained)" : ""}${sv.held_down_until ? " (held)" : ""}`;
+    const noAddr = sv.address_missing.length ? " (no address)" : "";
+    const state = `${sv.state}${sv.role === "standby" ? " standby" : ""}${sv.drained ? " (drained)" : ""}${sv.held_down_until ? " (held)" : ""}${noAddr}`;
+    const reason = noAddr ? `not announced: ${sv.address_missing.join(", ")} not on this host${sv.reason ? `; ${sv.reason}` : ""}` : sv.reason;
     sv.prefixes.forEach((p, i) => {
       const adv = peers.map((peer) => (p.advertised[peer] === undefined ? "-" : !announcedTo(sv, peer) ? (p.advertised[peer] ? "LEAKED" : "off") : p.advertised[peer] ? "yes" : "no"));
-      srows.push(i === 0 ? [sv.name, state, ago(now, sv.since), p.prefix, desiredText(p.desired, sv), ...adv, sv.reason] : ["", "", "", p.prefix, desiredText(p.desired, sv), ...adv, ""]);
+      srows.push(i === 0 ? [sv.name, state, ago(now, sv.since), p.prefix, desiredText(p.desired, sv), ...adv, reason] : ["", "", "", p.prefix, desiredText(p.desired, sv), ...adv, ""]);
     });
   }
   out.push(...table(srows));
@@ -93,6 +95,8 @@ export function nagios(s: SupervisorStatus): NagiosResult {
   if (leaked.length) crit.push(`advertised outside the service's peers: ${leaked.join(", ")}`);
   const notUp = s.services.filter((sv) => sv.state !== "UP");
   if (notUp.length) warn.push(notUp.map((sv) => `${sv.name} ${sv.state}`).join(", "));
+  const noAddr = s.services.filter((sv) => sv.address_missing.length);
+  if (noAddr.length) warn.push(`not announced, address not on this host: ${noAddr.map((sv) => `${sv.name} (${sv.address_missing.join(" ")})`).join(", ")}`);
   const up = s.services.length - notUp.length;
   const est = s.peers.length - down.length;
   const perf = `services_up=${up};;;0;${s.services.length} peers_established=${est};;;0;${s.peers.length} reconcile_failures=${s.counters.reconcile_failures}c`;

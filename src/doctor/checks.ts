@@ -411,21 +411,33 @@ const hostChecks: Check = (f) => {
   const iface = m.addresses.interface;
   if (f.host.addresses) {
     const have = new Set(f.host.addresses);
-    // a withdrawn prefix attracts no traffic: only announced ones need their address: what the
-    // supervisor wants announced and what the config on disk announces (the supervisor reports
-    // nothing as wanted while it has no applied config, e.g. with the daemon down)
-    const fromStatus = f.supervisor.status?.services.flatMap((s) => s.prefixes.filter((p) => p.desired !== "withdrawn").map((p) => p.prefix));
+    const hostLen = (a: string) => `${a}/${a.includes(":") ? 128 : 32}`;
+    // the supervisor withholds a service whose address is missing; without it (or before its
+    // next look), a prefix announced without its address attracts traffic that is dropped. A
+    // withdrawn prefix attracts none: what the supervisor wants announced and what the config on
+    // disk announces (the supervisor reports nothing as wanted while it has no applied config)
+    const status = f.supervisor.status?.services;
+    const blocked = new Set(status?.filter((s) => s.address_missing.length).map((s) => s.name));
+    const fromStatus = status?.flatMap((s) => s.prefixes.filter((p) => p.desired !== "withdrawn").map((p) => p.prefix));
     const announced = fromStatus || f.config.announcedInFile ? new Set([...(fromStatus ?? []), ...(f.config.announcedInFile ?? [])]) : undefined;
-    const missing = m.services.flatMap((s) =>
-      s.prefixes.filter((p) => p.len === (p.family === 4 ? 32 : 128) && !have.has(p.text.split("/")[0]!) && (!announced || announced.has(p.text))).map((p) => `${p.text} (${s.name})`),
-    );
+    const needed = (s: (typeof m.services)[number]) => blocked.has(s.name) || !announced || s.prefixes.some((p) => announced.has(p.text));
+    const missing = m.services.flatMap((s) => (needed(s) ? s.addresses.filter((a) => !have.has(a)).map((a) => ({ addr: hostLen(a), service: s.name })) : []));
     if (missing.length) {
+      const withheld = [...new Set(missing.filter((x) => blocked.has(x.service)).map((x) => x.service))];
+      const dropped = missing.some((x) => !blocked.has(x.service));
       out.push({
         area: "host",
         code: "ADDR_MISSING",
         result: "WARN",
-        finding: `service address(es) not on ${iface}: ${missing.join(", ")}: traffic to them arrives here and is dropped`,
-        fix: missing.map((x) => `ip addr add ${x.split(" ")[0]} dev ${iface}`).join("; ") + (m.addresses.manage ? "" : " (or set addresses.manage: true)"),
+        finding: [
+          `service address(es) not on this host: ${missing.map((x) => `${x.addr} (${x.service})`).join(", ")}`,
+          ...(withheld.length ? [`${withheld.join(", ")} not announced until the address is back`] : []),
+          ...(dropped ? ["traffic to an announced prefix without its address arrives here and is dropped"] : []),
+        ].join(": "),
+        fix:
+          [...new Set(missing.map((x) => `ip addr add ${x.addr} dev ${iface}`))].join("; ") +
+          (m.addresses.manage ? "" : " (or set addresses.manage: true)") +
+          "; for a prefix routed to something behind this host, set the service's `address: none`",
       });
     }
   }
@@ -461,7 +473,7 @@ const hostChecks: Check = (f) => {
       fix: "sysctl -w net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0, unless this host is meant to route",
     });
   }
-  if (!out.length) out.push(ok("host", `service addresses present on ${iface}; sysctls fine for an anycast host`));
+  if (!out.length) out.push(ok("host", "service addresses present on this host; sysctls fine for an anycast host"));
   return out;
 };
 

@@ -19,6 +19,7 @@ import { readSecretFile } from "../effects/secret-file.js";
 import { SvcrouteError, toSvcrouteError } from "../errors.js";
 import { DEFAULTS } from "../manifest/defaults.js";
 import { loadManifest } from "../manifest/load.js";
+import { canonicalIP } from "../manifest/ip.js";
 import { DROP_IN_DIR } from "../manifest/read.js";
 import type { Manifest } from "../manifest/types.js";
 import { fetchStatus } from "../supervisor/client.js";
@@ -179,8 +180,8 @@ export async function gatherFacts(o: GatherOptions): Promise<Facts> {
   const rejected = facts.supervisor.status?.last_reconcile?.code === "E_DAEMON_REJECTED";
   if ((marker && marker !== m.hash.slice(0, 12)) || rejected) facts.config.parserCheck = await parserCheck(m, o.exec, caps).catch(() => null);
   facts.host.interfaces = await interfaces(o.exec).catch(() => null);
-  const onServiceInterface = facts.host.interfaces?.find((x) => x.name === m.addresses.interface);
-  facts.host.addresses = onServiceInterface ? onServiceInterface.addrs.map((a) => a.split("/")[0]!) : null;
+  // any interface counts, as for the supervisor: a service may bind its address elsewhere than lo
+  facts.host.addresses = facts.host.interfaces ? facts.host.interfaces.flatMap((x) => x.addrs.map((a) => canonicalIP(a.split("/")[0]!) ?? a)) : null;
   facts.host.kernelDefault = await kernelDefaults(o.exec);
   return facts;
 }

@@ -69,8 +69,20 @@ function normalizePeer(p: RawPeer): Peer {
   };
 }
 
-/** the service's first address: the address of its first /32 or /128 prefix (rules.ts refuses a dns check without a server when there is none) */
+/**
+ * The addresses that must be on the host for the service to be announced: `address`, else the
+ * address of every /32 or /128 prefix; none with `address: none` (a routed-only prefix).
+ */
+function requiredAddresses(s: RawService): string[] {
+  if (s.address === "none") return [];
+  if (s.address !== undefined) return [canonicalIP(s.address)!];
+  const hosts = s.prefixes.map(mustParsePrefix).filter((p) => p.len === (p.family === 4 ? 32 : 128));
+  return [...new Set(hosts.sort(comparePrefixes).map((p) => formatIP(p.family, p.addr)))];
+}
+
+/** the service's address: `address`, else its first /32 or /128 prefix's (rules.ts refuses a dns check without a server when there is none) */
 function firstServiceAddress(s: RawService): string {
+  if (s.address !== undefined && s.address !== "none") return requiredAddresses(s)[0]!;
   const host = s.prefixes.map(mustParsePrefix).find((p) => p.len === (p.family === 4 ? 32 : 128));
   return host ? formatIP(host.family, host.addr) : "";
 }
@@ -171,6 +183,7 @@ function normalizeService(s: RawService, source: string, supervisorHook: Hook | 
     healthy: attributes(s, 0),
     role: s.role ?? D.service.role,
     onChange: normalizeHook(s.on_change) ?? supervisorHook,
+    addresses: requiredAddresses(s),
     source,
   };
 }

@@ -361,6 +361,7 @@ function checksCoherent(m: Obj): RuleIssue[] {
         message: `quorum ${s.combine.quorum} is more than the ${checks.length} check(s) this service has`,
       });
     }
+    if (typeof s.address === "string" && s.address !== "none" && !parseIP(s.address)) out.push({ path: ["services", i, "address"], message: `"${s.address}" is not an IPv4 or IPv6 address` });
     checks.forEach((c, j) => {
       if (!isObj(c)) return;
       if (c.type === "exec") out.push(...absoluteArgv0(c.command, ["services", i, "checks", j, "command"], "checks"));
@@ -379,7 +380,7 @@ function checksCoherent(m: Obj): RuleIssue[] {
           const r = typeof t === "string" ? parsePrefix(t) : null;
           return r?.ok === true && r.prefix.len === (r.prefix.family === 4 ? 32 : 128);
         });
-        if (c.server === undefined && !hostPrefix) {
+        if (c.server === undefined && !hostPrefix && !(typeof s.address === "string" && s.address !== "none")) {
           out.push({
             path: ["services", i, "checks", j],
             message: "a dns check without `server` asks the service's address, but this service has no /32 or /128 prefix",

@@ -290,7 +290,7 @@ const DnsCheckSchema = z
       .regex(P.DNS_NAME, { error: "expected a DNS name such as www.example.org (letters, digits, '-', '_' and dots)" })
       .describe("the name to ask for"),
     record: z.enum(DNS_RECORDS).describe(`the record type asked for (default ${D.check.dnsRecord})`).optional(),
-    server: address.describe("the DNS server's address (default: the service's first address, from its first /32 or /128 prefix)").optional(),
+    server: address.describe("the DNS server's address (default: the service's `address`, else the address of its first /32 or /128 prefix)").optional(),
     port: z.int().min(1).max(65535).describe(`the server's port (default ${D.check.dnsPort})`).optional(),
     transport: z.enum(["udp", "tcp"]).describe(`UDP or TCP (default ${D.check.dnsTransport})`).optional(),
     expect_rcode: z
@@ -380,6 +380,12 @@ export const ServiceSchema = z
       )
       .optional(),
     on_change: HookSchema.describe("run a program when this service's health state changes (instead of supervisor.on_change)").optional(),
+    address: z
+      .union([address, z.literal("none")])
+      .describe(
+        'the address that must be configured on this host (any interface) for the service to be announced; default: the address of each /32 or /128 prefix. "none": announce without one (a prefix routed to something behind this host)',
+      )
+      .optional(),
   })
   .describe("a service: prefixes announced while its checks pass");
 

@@ -134,6 +134,8 @@ export interface Service {
   role: "primary" | "standby";
   /** its own on_change hook, else the supervisor's (resolved here); undefined: none */
   onChange: Hook | undefined;
+  /** canonical addresses that must be on the host for the service to be announced ([]: address: none, or no host prefix) */
+  addresses: string[];
   /** the manifest file this service came from */
   source: string;
 }

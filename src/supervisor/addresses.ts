@@ -1,19 +1,38 @@
-// `addresses: manage`: svcroute puts every service address (a /32 or /128 service prefix) on the
-// service interface so the service can bind it, healthy or not, and removes only addresses it
-// added itself, only once their withdrawal has left (removing first would blackhole traffic).
+// Service addresses (`address`, else each /32 or /128 prefix's). A service whose address is not on
+// the host is not announced (which are missing is pure, below). `addresses: manage`: svcroute puts
+// every service address on the service interface so the service can bind it, healthy or not, and
+// removes only addresses it added itself, only once their withdrawal has left (removing first
+// would blackhole traffic).
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import type { Exec } from "../effects/exec.js";
 import { atomicWrite } from "../effects/fs.js";
 import { interfaces, ip } from "../effects/ip.js";
-import type { Manifest } from "../manifest/types.js";
+import { canonicalIP } from "../manifest/ip.js";
+import type { Manifest, Service } from "../manifest/types.js";
 
-/** service addresses of the manifest (host prefixes inside allowed_prefixes), as "ADDR/LEN" */
+/** service addresses of the manifest (each service's required addresses), as "ADDR/LEN" */
 export function serviceAddresses(m: Manifest): string[] {
   const out = new Set<string>();
-  for (const s of m.services) for (const p of s.prefixes) if (p.len === (p.family === 4 ? 32 : 128)) out.add(p.text);
+  for (const s of m.services) for (const a of s.addresses) out.add(`${a}/${a.includes(":") ? 128 : 32}`);
   return [...out].sort();
 }
+
+/**
+ * Pure: service → its required addresses that are not on the host (`present`: canonical
+ * addresses of every interface). Only services with something missing are listed.
+ */
+export function missingAddresses(services: readonly Service[], present: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of services) {
+    const missing = s.addresses.filter((a) => !present.has(a));
+    if (missing.length) out.set(s.name, missing);
+  }
+  return out;
+}
+
+/** whether any service needs an address on the host (else the host's addresses are never read) */
+export const needsAddresses = (m: Manifest): boolean => m.services.some((s) => s.addresses.length > 0);
 
 export interface AddressPlan {
   add: string[];
@@ -30,6 +49,8 @@ export function planAddresses(wanted: string[], present: string[], owned: string
 
 export interface AddressOps {
   list(iface: string): Promise<string[]>;
+  /** every address on every interface of the host (its network namespace), canonical, without length */
+  present(): Promise<string[]>;
   add(iface: string, prefix: string): Promise<void>;
   remove(iface: string, prefix: string): Promise<void>;
   loadOwned(stateDir: string): Promise<string[]>;
@@ -41,6 +62,9 @@ export function ipAddressOps(exec: Exec): AddressOps {
   return {
     async list(iface) {
       return (await interfaces(exec, iface)).flatMap((i) => i.addrs);
+    },
+    async present() {
+      return (await interfaces(exec)).flatMap((i) => i.addrs.map((a) => canonicalIP(a.split("/")[0]!) ?? a));
     },
     async add(iface, prefix) {
       await ip(exec, ["addr", "add", prefix, "dev", iface, ...(prefix.includes(":") ? ["nodad"] : [])]);

@@ -16,7 +16,7 @@ import { drainPhase, type DrainState } from "./drain.js";
 import type { Logger } from "./log.js";
 import type { ReconcileCounters, ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
-import { planAddresses, serviceAddresses, type AddressOps } from "./addresses.js";
+import { missingAddresses, needsAddresses, planAddresses, serviceAddresses, type AddressOps } from "./addresses.js";
 import { plan, type Applied, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
 
@@ -79,6 +79,10 @@ export interface EngineState {
   rejected: { text: string; error: SvcrouteError } | undefined;
   /** stopping: announce everything with GRACEFUL_SHUTDOWN, or withdraw everything */
   override: "graceful-shutdown" | "withdraw" | undefined;
+  /** the host's addresses as last read (sorted, canonical); undefined: not read (nothing needs them, or `ip` failed) */
+  hostAddresses: string[] | undefined;
+  /** service → its required addresses not on the host: not announced */
+  addressMissing: Record<string, string[]>;
 }
 
 const ANNOUNCED_HEALTH: Record<string, HealthState> = { UP: "up", FALLING: "up", DEGRADED: "degraded" };
@@ -116,6 +120,8 @@ export class Engine {
       drained: { shutting: [], withdrawn: [] },
       rejected: undefined,
       override: undefined,
+      hostAddresses: undefined,
+      addressMissing: {},
     };
   }
 
@@ -209,6 +215,8 @@ export class Engine {
     // neither. A snapshot taken before the awaits could still say INIT for a service `decided`
     // already names — neither carried over nor UP, so withdrawn: a flap on restart.
     const snap = new Map(this.deps.health.snapshot().map((x) => [x.name, x]));
+    const present = this.s.hostAddresses;
+    const missing = present ? missingAddresses(m.services, new Set(present)) : new Map<string, string[]>();
     const services: Record<string, HealthState> = {};
     for (const svc of m.services) {
       const s = snap.get(svc.name);
@@ -222,9 +230,47 @@ export class Engine {
         h = prev === undefined || prev === "withdrawn" ? "unknown" : prev === "deprefer" ? depreferred : "up";
       }
       if (phase.withdrawn.includes(svc.name) || override === "withdraw") h = "down";
+      // its address is not on the host: withdrawn whatever health, drain or on_failure say
+      if (missing.has(svc.name)) h = "unknown";
       services[svc.name] = h;
     }
+    this.noteAddresses(missing);
     return { services, drained: drainedNames };
+  }
+
+  /** a service blocked or unblocked by its address is told once, when it changes */
+  private noteAddresses(missing: Map<string, string[]>): void {
+    const before = this.s.addressMissing;
+    for (const [name, addrs] of missing) {
+      if (before[name]?.join() !== addrs.join()) this.deps.log.warn(`not announced: its address ${addrs.join(", ")} is not on this host`, { op: "address", service: name, code: "ADDR_MISSING" });
+    }
+    for (const name of Object.keys(before)) if (!missing.has(name)) this.deps.log.info(`its address is on this host again: announced as its health says`, { op: "address", service: name });
+    this.s.addressMissing = Object.fromEntries(missing);
+  }
+
+  /**
+   * Read the host's addresses (once per reconcile, and from the supervisor's address watch), when
+   * some service needs one. A failure to read them blocks nothing: withdrawing every service
+   * because `ip` failed would be worse than announcing one whose address is gone.
+   */
+  async readHostAddresses(m: Manifest): Promise<string[] | undefined> {
+    const ops = this.deps.addresses;
+    if (!ops || !needsAddresses(m)) return undefined;
+    try {
+      return [...new Set(await ops.present())].sort();
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      this.deps.log.warn(`cannot read the host's addresses (services are announced without the address check): ${err.message}`, { op: "address", code: err.code });
+      return undefined;
+    }
+  }
+
+  /** the host's addresses differ from what the last reconcile saw (the address watch then asks for one) */
+  async addressesChanged(): Promise<boolean> {
+    const m = this.s.manifest;
+    if (!m) return false;
+    const now = await this.readHostAddresses(m);
+    return now !== undefined && now.join() !== this.s.hostAddresses?.join();
   }
 
   private cutShort(): string {
@@ -294,6 +340,9 @@ export class Engine {
       if (!m) throw new SvcrouteError("E_MANIFEST_INVALID", "no valid manifest yet: nothing is applied until the manifest is fixed");
       const driver = this.driverFor(m);
       const secrets = await this.deps.readSecrets(m);
+      // addresses first, so a managed address counts as present in this very reconcile
+      await this.manageAddresses(m, "add");
+      s.hostAddresses = await this.readHostAddresses(m);
       const health = await this.healthInput(m);
       const next = await this.next(m, health, secrets, driver);
       s.desired = next.model;
@@ -323,7 +372,6 @@ export class Engine {
 
       const p = plan(s.applied, next, force);
       path = p.kind === "fast" ? "fast" : p.kind === "full" ? "full" : "none";
-      await this.manageAddresses(m, "add");
       await this.recordIntent(next);
       let refused: SvcrouteError | undefined;
       try {

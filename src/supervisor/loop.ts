@@ -6,7 +6,7 @@
 // daemon is back or restarted), which runs at once.
 import type { Clock } from "../health/types.js";
 
-export type Trigger = "start" | "manifest" | "health" | "signal" | "reverify" | "daemon" | "drain" | "retry" | "stop" | "observe" | "probe";
+export type Trigger = "start" | "manifest" | "health" | "signal" | "reverify" | "daemon" | "drain" | "retry" | "stop" | "observe" | "probe" | "addresses";
 
 /** triggers that may cut a retry backoff short (health changes never do) */
 const OPERATOR_OR_DAEMON = new Set<Trigger>(["daemon", "manifest", "signal", "drain"]);

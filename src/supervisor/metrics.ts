@@ -30,6 +30,12 @@ export function renderMetrics(s: SupervisorStatus): string {
   metric("svcroute_service_held_down", "gauge", "1 while flap hold-down keeps the service DOWN.", s.services.map((sv) => [{ service: sv.name }, sv.held_down_until ? 1 : 0]));
   metric("svcroute_service_drained", "gauge", "1 while the service is drained.", s.services.map((sv) => [{ service: sv.name }, sv.drained ? 1 : 0]));
   metric(
+    "svcroute_service_address_missing",
+    "gauge",
+    "1 while the service is not announced because its address is not on this host.",
+    s.services.map((sv) => [{ service: sv.name }, sv.address_missing.length ? 1 : 0]),
+  );
+  metric(
     "svcroute_prefix_desired",
     "gauge",
     "1 when the prefix should be announced (any attributes).",

@@ -40,6 +40,8 @@ export interface ServiceStatus {
   role: "primary" | "standby";
   /** the attributes its prefixes are announced with now (null: withdrawn) */
   attributes: RouteAttributes | null;
+  /** its required addresses that are not on the host: while any is, the service is not announced */
+  address_missing: string[];
   held_down_until: number | null;
   checks: CheckStatus[];
   prefixes: PrefixStatus[];

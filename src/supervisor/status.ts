@@ -26,6 +26,7 @@ export function buildStatus(s: EngineState, health: ServiceSnapshot[], meta: { p
       attributes: sm?.attrs
         ? { as_path_prepend: sm.attrs.prepend, med: sm.attrs.med, local_preference: sm.attrs.localPref, communities: [...sm.attrs.communities], large_communities: [...sm.attrs.largeCommunities] }
         : null,
+      address_missing: s.addressMissing[svc.name] ?? [],
       held_down_until: h?.heldDownUntil ?? null,
       checks: (h?.lastResults ?? []).map((r) => ({ name: r.check, type: r.type, ok: r.ok, reason: r.reason, at: r.at, latency_ms: r.latencyMs })),
       prefixes: svc.prefixes.map((p) => {

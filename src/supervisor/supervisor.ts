@@ -42,6 +42,8 @@ export interface RunOptions {
 }
 
 const DAEMON_WATCH_MS = 2000;
+/** how often the host's addresses are read between reconciles: a service address removed by hand is withdrawn within this plus one reconcile */
+const ADDRESS_WATCH_MS = 2000;
 
 /** Load twice, a moment apart: a file that is still being written is not taken half-written. */
 async function loadStable(path: string, dropInDir: string | null | undefined, log: Logger) {
@@ -271,7 +273,7 @@ async function start(core: Core, notifier: Notifier, log: Logger, m0: Manifest |
   log.info(`supervisor running (pid ${process.pid}); status on ${m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket}`, { op: "start" });
 }
 
-/** systemd's watchdog pings, and the daemon watch: a daemon that returns or restarts is re-applied at once */
+/** systemd's watchdog pings; the daemon watch: a daemon that returns or restarts is re-applied at once; the address watch */
 function keepWatch(core: Core, notifier: Notifier): ReturnType<typeof setInterval>[] {
   const timers: ReturnType<typeof setInterval>[] = [];
   if (notifier.watchdogEveryMs) {
@@ -279,6 +281,19 @@ function keepWatch(core: Core, notifier: Notifier): ReturnType<typeof setInterva
     timers.push(setInterval(() => void notifier.watchdog().catch(() => undefined), notifier.watchdogEveryMs));
   }
   timers.push(startDaemonWatch({ driver: () => core.engine.currentDriver(), state: () => core.engine.state, trigger: core.trigger, everyMs: DAEMON_WATCH_MS }));
+  // a service address removed (or added back) by hand: a reconcile decides again
+  let reading = false;
+  timers.push(
+    setInterval(() => {
+      if (reading) return;
+      reading = true;
+      core.engine
+        .addressesChanged()
+        .then((changed) => changed && core.trigger("addresses"))
+        .catch(() => undefined)
+        .finally(() => (reading = false));
+    }, ADDRESS_WATCH_MS),
+  );
   return timers;
 }
 

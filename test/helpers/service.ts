@@ -26,6 +26,7 @@ export function service(name: string, over: Partial<Service> = {}): Service {
     healthy: { asPathPrepend: 0, med: undefined, localPref: undefined, communities: [] },
     role: "primary",
     onChange: undefined,
+    addresses: [],
     source: "test.yaml",
     ...over,
   };

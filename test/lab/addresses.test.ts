@@ -1,12 +1,16 @@
-// `addresses: manage` with the real supervisor: every service address appears on lo at start
-// (even for a service that is not healthy yet), and an address svcroute added leaves only after
-// its prefix has left the ToR; an address the admin configured is never touched.
+// Service addresses with the real supervisor. `addresses: manage`: every service address appears
+// on lo at start (even for a service that is not healthy yet), and an address svcroute added
+// leaves only after its prefix has left the ToR; an address the admin configured is never touched.
+// Address required: a service whose address is removed by hand is withdrawn at the ToR, with the
+// reason in status, metrics and doctor, and announced again once the address is back; `address:
+// none` announces a routed-only prefix without one.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchStatus } from "../../src/supervisor/client.js";
+import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
+import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import { waitRoute } from "./harness/conditions.js";
 import { createLab, type Lab } from "./harness/lab.js";
-import { ensureBundle, manifestFor, plannedStop, startSupervisor, waitSupervisorUp, writeAtomic, type Supervised } from "./harness/supervised.js";
+import { ensureBundle, manifestFor, metric, plannedStop, startSupervisor, svcroute, waitSupervisorUp, writeAtomic, type Supervised } from "./harness/supervised.js";
 import { waitFor } from "./harness/wait.js";
 
 const DAEMONS = ["bird", "frr"] as const;
@@ -89,5 +93,52 @@ describe.each(DAEMONS)("addresses: manage on a %s host", (d) => {
     // never a moment with the route still at the ToR and the address already gone
     expect(seen.filter((x) => x.route && !x.addr)).toEqual([]);
     expect(addrs(ns)).toEqual(expect.arrayContaining(["192.0.2.80", "192.0.2.81"]));
+  });
+});
+
+describe.each(DAEMONS)("address required on a %s host", (d) => {
+  const host = d === "bird" ? "hb" : "hf";
+  // web needs 192.0.2.80 (on lo since the tests above); routed has no address here and says so
+  const required = {
+    services: [
+      { name: "web", prefixes: ["192.0.2.80/32"] },
+      { name: "routed", prefixes: ["192.0.2.83/32"], extra: ["    address: none"] },
+    ],
+  };
+  const web = (st: SupervisorStatus) => st.services.find((x) => x.name === "web");
+
+  it("address: none is announced without its address; web is announced with its own", async () => {
+    const s = sup[d]!;
+    s.setHealthy("routed", true);
+    writeAtomic(s.manifest, manifestFor(lab, host, required));
+    await waitFor(() => fetchStatus(s.socket), { what: "the manifest without addresses: manage applied", until: (st) => st.services.length === 2 && st.last_reconcile?.result === "ok" });
+    expect(addrs(lab.ns(host))).not.toContain("192.0.2.83");
+    await waitRoute(lab, "tor1", "192.0.2.83/32", "present", 30_000);
+    await waitRoute(lab, "tor1", "192.0.2.80/32", "present", 30_000);
+  });
+
+  it("its address removed by hand: withdrawn at the ToR, the reason in status, metrics and doctor; back: announced", async () => {
+    const s = sup[d]!;
+    const ns = lab.ns(host);
+    execFileSync("ip", ["-n", ns, "addr", "del", "192.0.2.80/32", "dev", "lo"]);
+    await waitRoute(lab, "tor1", "192.0.2.80/32", "absent", 30_000);
+    const { value: st } = await waitFor(() => fetchStatus(s.socket), { what: "web reported without its address", until: (x) => web(x)?.address_missing.join() === "192.0.2.80" });
+    expect(web(st)).toMatchObject({ state: "UP", prefixes: [{ prefix: "192.0.2.80/32", desired: "withdrawn" }] });
+    // the routed-only service is not affected
+    expect(await lab.observe.hasRoute("tor1", "192.0.2.83/32")).toBe(true);
+    const text = await svcroute(lab, host, ["status", "--socket", s.socket]);
+    expect(text.stdout).toMatch(/^web +UP \(no address\) .*not announced: 192\.0\.2\.80 not on this host/m);
+    expect(metric((await callSupervisor(s.socket, "GET", "/metrics")).body, "svcroute_service_address_missing", 'service="web"')).toBe(1);
+    const doc = await svcroute(lab, host, ["doctor", "--json", "-m", s.manifest]);
+    const findings = (JSON.parse(doc.stdout) as { findings: { code: string; result: string; finding: string; fix?: string }[] }).findings;
+    const f = findings.find((x) => x.code === "ADDR_MISSING");
+    expect(f, doc.stdout).toMatchObject({ result: "WARN" });
+    expect(f!.finding).toContain("192.0.2.80/32 (web)");
+    expect(f!.finding).toContain("web not announced until the address is back");
+    expect(f!.fix).toContain("ip addr add 192.0.2.80/32 dev lo");
+
+    execFileSync("ip", ["-n", ns, "addr", "add", "192.0.2.80/32", "dev", "lo"]);
+    await waitRoute(lab, "tor1", "192.0.2.80/32", "present", 30_000);
+    await waitFor(() => fetchStatus(s.socket), { what: "web's address back in status", until: (x) => web(x)?.address_missing.length === 0 });
   });
 });

@@ -50,7 +50,7 @@ const figures: Record<string, unknown> = {};
 
 beforeAll(async () => {
   ensureBundle();
-  f = await createRelFabric({ hosts: { bird: { host: HOSTS.bird, services: SERVICES.bird }, frr: { host: HOSTS.frr, services: SERVICES.frr } } });
+  f = await createRelFabric({ hosts: { bird: { host: HOSTS.bird, services: SERVICES.bird }, frr: { host: HOSTS.frr, services: SERVICES.frr } }, later: { bird: [EXTRA.bird], frr: [EXTRA.frr] } });
 }, 180_000);
 
 afterAll(async () => {

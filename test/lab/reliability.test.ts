@@ -65,6 +65,7 @@ beforeAll(async () => {
   ensureBundle();
   f = await createRelFabric({
     hosts: { bird: { host: HOSTS.bird, services: SERVICES.bird }, frr: { host: HOSTS.frr, services: SERVICES.frr } },
+    later: { bird: [EXTRA.bird], frr: [EXTRA.frr] },
     manifest: (h, lab) => ({ daemonExtra: refusalWrappers(lab, h) }),
   });
 }, 180_000);

@@ -80,8 +80,9 @@ beforeAll(async () => {
   lab = await createLab({
     tors: [{ name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 }, debugUpdates: true }],
     hosts: [
-      { name: HOST.bird, daemon: "bird", links: ["tor1"], families: ["ipv4"] },
-      { name: HOST.frr, daemon: "frr", links: ["tor1"], families: ["ipv4"] },
+      // every service address on the host: each service is announced only with its address there
+      { name: HOST.bird, daemon: "bird", links: ["tor1"], families: ["ipv4"], addresses: Object.values(P.bird) },
+      { name: HOST.frr, daemon: "frr", links: ["tor1"], families: ["ipv4"], addresses: Object.values(P.frr) },
     ],
   });
   await Promise.all(DAEMONS.map((d) => start(d)));

@@ -173,6 +173,8 @@ export interface RelFabric {
 export interface FabricOptions {
   /** host names and services per daemon */
   hosts: Record<Daemon, { host: string; services: RelService[] }>;
+  /** services a test adds later, per daemon: their addresses are on the host from the start too */
+  later?: Record<Daemon, RelService[]>;
   /** tmpfs size for each host's config directory (default 1m) */
   confSize?: string;
   manifest?: (h: RelHost, lab: Lab) => ManifestOptions;
@@ -190,7 +192,14 @@ export async function createRelFabric(o: FabricOptions): Promise<RelFabric> {
         { name: "tor1", asn: 65001, bfd: true, timers: { keepalive: 1, hold: 3 }, debugUpdates: true },
         { name: "tor2", asn: 65002, timers: { keepalive: 1, hold: 3 }, debugUpdates: true },
       ],
-      hosts: DAEMONS.map((d) => ({ name: o.hosts[d].host, daemon: d, links: [...TORS], families: ["ipv4" as const] })),
+      // every service address on the host: each service is announced only with its address there
+      hosts: DAEMONS.map((d) => ({
+        name: o.hosts[d].host,
+        daemon: d,
+        links: [...TORS],
+        families: ["ipv4" as const],
+        addresses: [...o.hosts[d].services, ...(o.later?.[d] ?? [])].map((s) => s.prefix),
+      })),
     },
     { startHosts: false },
   );

@@ -22,6 +22,13 @@ describe("status table", () => {
     expect(t).toContain("last reconcile: ok 7s ago, fast path, 3 ms, triggered by health");
   });
 
+  it("a service withheld for want of its address says so in its state and reason", () => {
+    const base = sampleStatus();
+    const dns = { ...base.services[0]!, address_missing: ["192.0.2.53"], prefixes: [{ prefix: "192.0.2.53/32", desired: "withdrawn" as const, advertised: { tor1: false, tor2: false } }] };
+    const t = statusText({ ...base, services: [dns] }, NOW);
+    expect(t).toMatch(/^dns +UP \(no address\) +9s +192\.0\.2\.53\/32 +withdrawn +no +no +not announced: 192\.0\.2\.53 not on this host; 2\/2 checks passed$/m);
+  });
+
   it("an invalid manifest is shown with its errors and the hash in use", () => {
     const s = sampleStatus({
       manifest: { ...sampleStatus().manifest, valid: false, errors: [{ file: "/etc/svcroute/svcroute.yaml", line: 4, col: 8, path: "router.asn", message: "bad" }] },
@@ -54,6 +61,12 @@ describe("nagios line", () => {
     ["a service down and a peer not established", base, 1, /^SVCROUTE WARNING - peer tor2 Active; web DOWN \|/],
     ["daemon unreachable", { ...allGood, daemon: { ...allGood.daemon, reachable: false } }, 2, /^SVCROUTE CRITICAL - bird unreachable/],
     ["no session at all", { ...allGood, peers: allGood.peers.map((p) => ({ ...p, state: "Idle" })) }, 2, /CRITICAL - no BGP session established/],
+    [
+      "a service withheld for want of its address",
+      { ...allGood, services: [{ ...allGood.services[0]!, address_missing: ["192.0.2.53"], prefixes: [{ prefix: "192.0.2.53/32", desired: "withdrawn" as const, advertised: { tor1: false, tor2: false } }] }] },
+      1,
+      /^SVCROUTE WARNING - not announced, address not on this host: dns \(192\.0\.2\.53\) \|/,
+    ],
     [
       "a desired prefix not advertised to an established peer",
       { ...allGood, services: [{ ...allGood.services[0]!, prefixes: [{ prefix: "192.0.2.53/32", desired: "normal" as const, advertised: { tor1: false, tor2: true } }] }] },

@@ -451,3 +451,22 @@ describe("service addresses while the supervisor has nothing applied", () => {
     expect(diagnose(f).find((x) => x.code === "ADDR_MISSING")!.finding).toContain("192.0.2.53/32 (dns)");
   });
 });
+
+describe("a service the supervisor withholds for want of its address", () => {
+  it("withdrawn because its address is gone: ADDR_MISSING says it is not announced, with the fix and the opt-out", () => {
+    const f = healthy();
+    const dns = f.supervisor.status!.services.find((s) => s.name === "dns")!;
+    dns.address_missing = ["192.0.2.53"];
+    for (const p of dns.prefixes) p.desired = "withdrawn";
+    f.config.announcedInFile = ["192.0.2.11/32"];
+    f.host.addresses = ["127.0.0.1", "192.0.2.11"];
+    const a = diagnose(f).find((x) => x.code === "ADDR_MISSING")!;
+    expect(a.result).toBe("WARN");
+    expect(a.finding).toBe("service address(es) not on this host: 192.0.2.53/32 (dns): dns not announced until the address is back");
+    expect(a.fix).toContain("ip addr add 192.0.2.53/32 dev lo");
+    expect(a.fix).toContain("`address: none`");
+    // back on the host (any interface): nothing to say
+    f.host.addresses.push("192.0.2.53");
+    expect(diagnose(f).map((x) => x.code)).not.toContain("ADDR_MISSING");
+  });
+});

@@ -11,7 +11,7 @@ import { withdrawOnStop } from "../../../src/supervisor/supervisor.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
 import type { AddressOps } from "../../../src/supervisor/addresses.js";
-import { planAddresses } from "../../../src/supervisor/addresses.js";
+import { missingAddresses, planAddresses } from "../../../src/supervisor/addresses.js";
 import { FakeDaemon } from "../../helpers/fake-driver.js";
 import { SvcrouteError } from "../../../src/errors.js";
 
@@ -577,6 +577,7 @@ describe("addresses: manage", () => {
     let owned: string[] = [];
     return {
       list: async () => [...present],
+      present: async () => present.map((a) => a.split("/")[0]!),
       add: async (_i, a) => {
         calls.push(`add ${a} (announced: ${daemon().running.has(a)})`);
         present.push(a);
@@ -618,5 +619,83 @@ describe("addresses: manage", () => {
     t2.setManifest(`${MANIFEST.replace(/ {2}- \{name: web.*\n/, "")}addresses: {manage: true}\n`);
     await t2.run("manifest");
     expect(present).toContain("192.0.2.80/32"); // not ours: stays
+  });
+});
+
+describe("address required", () => {
+  const svc = (text: string) => load(text).manifest!.services;
+
+  it("which services are blocked, given the host's addresses", () => {
+    const services = svc(`${MANIFEST}  - {name: v6, prefixes: [2001:db8:0:0::53/128, 192.0.2.54/32]}
+  - {name: routed, prefixes: [192.0.2.96/28, 192.0.2.57/32], address: none}
+  - {name: net, prefixes: [192.0.2.64/28]}
+  - {name: bound, prefixes: [192.0.2.112/28], address: "2001:DB8::1"}
+`.replace("policy: {allowed_prefixes: [192.0.2.0/24]}", "policy: {allowed_prefixes: [192.0.2.0/24, 2001:db8::/32]}"));
+    expect(Object.fromEntries(services.map((x) => [x.name, x.addresses]))).toEqual({
+      dns: ["192.0.2.53"],
+      web: ["192.0.2.80"],
+      v6: ["192.0.2.54", "2001:db8::53"],
+      routed: [],
+      net: [],
+      bound: ["2001:db8::1"],
+    });
+    expect(missingAddresses(services, new Set(["127.0.0.1", "192.0.2.53", "2001:db8::53"]))).toEqual(
+      new Map([
+        ["web", ["192.0.2.80"]],
+        ["v6", ["192.0.2.54"]],
+        ["bound", ["2001:db8::1"]],
+      ]),
+    );
+    expect(missingAddresses(services, new Set(["192.0.2.53", "192.0.2.80", "192.0.2.54", "2001:db8::53", "2001:db8::1"]))).toEqual(new Map());
+  });
+
+  function hostAddrs(present: string[], fail = { on: false }): AddressOps {
+    return {
+      list: async () => [],
+      present: async () => {
+        if (fail.on) throw new SvcrouteError("E_APPLY", "ip -j addr show: Cannot open netlink socket");
+        return [...present];
+      },
+      add: async () => undefined,
+      remove: async () => undefined,
+      loadOwned: async () => [],
+      saveOwned: async () => undefined,
+    };
+  }
+
+  it("a service whose address is gone is withdrawn, also when on_failure: deprefer or drained; back → announced", async () => {
+    const present = ["192.0.2.53", "192.0.2.80"];
+    const t = setup({ addresses: hostAddrs(present) });
+    await t.run("start");
+    expect([...t.daemon.running.keys()].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    present.splice(present.indexOf("192.0.2.80"), 1);
+    expect(await t.engine.addressesChanged()).toBe(true);
+    await t.run("addresses");
+    expect([...t.daemon.running.keys()]).toEqual(["192.0.2.53/32"]);
+    expect(t.engine.state.addressMissing).toEqual({ web: ["192.0.2.80"] });
+    expect(t.log.lines.filter((l) => l.fields.code === "ADDR_MISSING").map((l) => [l.fields.service, l.msg])).toEqual([["web", "not announced: its address 192.0.2.80 is not on this host"]]);
+    expect(await t.engine.addressesChanged()).toBe(false);
+    // a drained service would be announced with GRACEFUL_SHUTDOWN: not without its address
+    t.setDrain({ all: null, services: { web: 1_000_000 } });
+    await t.run("drain");
+    expect(t.daemon.running.has("192.0.2.80/32")).toBe(false);
+    t.setDrain(NO_DRAIN);
+    present.push("192.0.2.80");
+    await t.run("addresses");
+    expect(t.daemon.running.has("192.0.2.80/32")).toBe(true);
+    expect(t.engine.state.addressMissing).toEqual({});
+  });
+
+  it("address: none announces without an address; an unreadable host blocks nothing", async () => {
+    const fail = { on: false };
+    const t = setup({ addresses: hostAddrs([], fail) });
+    t.setManifest(MANIFEST.replace("prefixes: [192.0.2.53/32]", "prefixes: [192.0.2.53/32], address: none"));
+    await t.run("start");
+    expect([...t.daemon.running.keys()]).toEqual(["192.0.2.53/32"]);
+    expect(t.engine.state.addressMissing).toEqual({ web: ["192.0.2.80"] });
+    fail.on = true;
+    await t.run("addresses");
+    expect([...t.daemon.running.keys()].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t.log.lines.some((l) => l.level === "warn" && /cannot read the host's addresses/.test(l.msg))).toBe(true);
   });
 });
