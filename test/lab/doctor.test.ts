@@ -149,20 +149,24 @@ describe.each(DAEMONS)("doctor on a %s host", (d) => {
     expect([r.result, r.code]).toEqual(["PASS", 0]);
   });
 
-  it("a service address missing from lo: ADDR_MISSING with the `ip addr add` fix, exit 1", async () => {
+  it("a service address missing from lo: the supervisor withholds the service; ADDR_MISSING says so with the `ip addr add` fix, exit 1", async () => {
     const prefix = svc[0]!.prefixes[0]!;
+    const name = svc[0]!.name;
     await lab.faults.removeAddress(h, prefix);
     try {
+      await waitStatus(sup.get(h)!, `${name} withheld and withdrawn`, (st) => st.services.some((x) => x.name === name && x.address_missing.length > 0 && x.prefixes.every((p) => p.desired === "withdrawn" && !Object.values(p.advertised).some(Boolean))));
       const r = await doctor(lab, h);
       const f = one(r, "ADDR_MISSING");
       expect(f.result).toBe("WARN");
-      expect(f.finding).toContain(`${prefix} (${svc[0]!.name})`);
+      expect(f.finding).toContain(`${prefix} (${name})`);
+      expect(f.finding).toContain(`${name} not announced until the address is back`);
       expect(f.fix).toContain(`ip addr add ${prefix} dev lo`);
       othersPass(r, ["ADDR_MISSING"]);
       expect(r.code).toBe(1);
     } finally {
       await lab.faults.addAddress(h, prefix);
     }
+    await waitHealthy(d);
   });
 
   it("a failing health check: SERVICE_UNHEALTHY with the check's reason, exit 1", async () => {

@@ -74,8 +74,9 @@ beforeAll(async () => {
       { name: "tor2", asn: 65002, timers: { keepalive: 1, hold: 3 } },
     ],
     hosts: [
-      { name: HOST.bird, daemon: "bird", links: ["tor1", "tor2"], families: ["ipv4"] },
-      { name: HOST.frr, daemon: "frr", links: ["tor1", "tor2"], families: ["ipv4"] },
+      // every service address on the host: each service is announced only with its address there
+      { name: HOST.bird, daemon: "bird", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.bird) },
+      { name: HOST.frr, daemon: "frr", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.frr) },
     ],
   });
   for (const d of DAEMONS) {

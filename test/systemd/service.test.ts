@@ -40,7 +40,7 @@ beforeAll(async () => {
   for (const r of Object.values(ROOTS)) if (!existsSync(join(r, ".svcroute-root"))) throw new Error(`no root at ${r}: packaging/systemd-root.sh builds it`);
   lab = await createLab({
     tors: [{ name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 } }],
-    hosts: [...CASES.map(([, , h]) => h), ...TOOLS.map(([, , h]) => h)].map((h) => ({ name: h, daemon: "none" as const, links: ["tor1"], families: ["ipv4" as const] })),
+    hosts: [...CASES.map(([, , h]) => h), ...TOOLS.map(([, , h]) => h)].map((h) => ({ name: h, daemon: "none" as const, links: ["tor1"], families: ["ipv4" as const], addresses: [DNS, WEB] })),
   });
 }, 180_000);
 

@@ -29,7 +29,9 @@ export interface ManifestOptions {
 }
 
 export function serviceYaml(s: BenchService): string {
-  const out = [`  - name: ${s.name}`, `    prefixes: [${s.prefixes.join(", ")}]`];
+  // announced without its address on the host, as the baselines it is timed against (ExaBGP, a
+  // naive reload) announce: the bench hosts configure no service addresses
+  const out = [`  - name: ${s.name}`, `    prefixes: [${s.prefixes.join(", ")}]`, "    address: none"];
   const checks: string[] = [];
   if (s.file) checks.push(`{type: file, path: ${s.file}}`);
   if (s.tcp) checks.push(`{type: tcp, host: ${s.tcp.host}, port: ${s.tcp.port}}`);
