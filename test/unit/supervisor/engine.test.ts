@@ -600,6 +600,9 @@ describe("addresses: manage", () => {
     t2.setManifest(`${MANIFEST}addresses: {manage: true}\n`);
     await t2.run("start");
     expect(calls).toEqual(["add 192.0.2.53/32 (announced: false)", "add 192.0.2.80/32 (announced: false)"]);
+    // added before the address check looks: announced in this same first reconcile
+    expect([...t2.daemon.running.keys()].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t2.engine.state.addressMissing).toEqual({});
     calls.length = 0;
     t2.setManifest(`${MANIFEST.replace(/ {2}- \{name: web.*\n/, "")}addresses: {manage: true}\n`);
     await t2.run("manifest");
