@@ -116,8 +116,8 @@ beforeAll(async () => {
     ],
     hosts: [
       // every service address on the host: each service is announced only with its address there
-      { name: HOST.bird, daemon: "bird", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.bird) },
-      { name: HOST.frr, daemon: "frr", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.frr) },
+      { name: HOST.bird, daemon: "bird", links: ["tor1", "tor2"], families: ["ipv4"], addresses: [...Object.values(P.bird), ANYCAST] },
+      { name: HOST.frr, daemon: "frr", links: ["tor1", "tor2"], families: ["ipv4"], addresses: [...Object.values(P.frr), ANYCAST] },
     ],
   });
   for (const d of DAEMONS) {
