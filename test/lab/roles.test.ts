@@ -57,8 +57,9 @@ beforeAll(async () => {
   lab = await createLab({
     tors: [{ name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 } }],
     hosts: [
-      { name: HOST.bird, daemon: "bird", links: ["tor1"], families: ["ipv4"] },
-      { name: HOST.frr, daemon: "frr", links: ["tor1"], families: ["ipv4"] },
+      // the service address on both hosts: a service is announced only with its address there
+      { name: HOST.bird, daemon: "bird", links: ["tor1"], families: ["ipv4"], addresses: [PREFIX] },
+      { name: HOST.frr, daemon: "frr", links: ["tor1"], families: ["ipv4"], addresses: [PREFIX] },
     ],
   });
   writeAtomic(`${lab.host(HOST.bird).dir}/svcroute.yaml`, manifestOf("bird", "primary", PRIMARY));
