@@ -64,7 +64,10 @@ describe("service prefixes at the ToRs", () => {
     await waitRoute(lab, "tor1", "198.51.100.13/32", "present");
     await waitRoute(lab, "tor1", "2001:db8::13/128", "present");
     // one path each: both families ride the one link-local session
-    for (const prefix of ["198.51.100.13/32", "2001:db8::13/128"]) expect((await lab.observe.route("tor1", prefix))?.paths).toHaveLength(1);
+    for (const prefix of ["198.51.100.13/32", "2001:db8::13/128"]) {
+      const { value } = await waitFor(() => lab.observe.route("tor1", prefix), { what: `one path for ${prefix} at tor1`, until: (x) => x?.paths.length === 1 });
+      expect(value?.paths).toHaveLength(1);
+    }
     const r = await lab.observe.route("tor1", "198.51.100.13/32");
     expect(r?.paths[0]?.nexthops.some((n) => n.includes(":"))).toBe(true);
   });
