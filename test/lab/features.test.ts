@@ -4,7 +4,7 @@
 // status that follows the sessions, and drain/status while the manifest on disk is refused.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import { createLab, type Lab, type LabProcess } from "./harness/lab.js";
@@ -13,15 +13,14 @@ import {
   healthFile,
   labManifest,
   pathFrom,
-  plannedStop,
   startSupervisor,
-  supervisorEvidence,
   svcroute,
   waitSupervisorUp,
   writeAtomic,
   type Supervised,
 } from "./harness/supervised.js";
 import type { HostPlan } from "./harness/topology.js";
+import { endSupervisedSuite } from "./harness/suite.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
@@ -158,15 +157,7 @@ beforeAll(async () => {
   await Promise.all(DAEMONS.map((d) => waitSupervisorUp(sup[d])));
 });
 
-afterAll(async () => {
-  if (!(lab as Lab | undefined)) return;
-  await plannedStop(lab, DAEMONS.filter((d) => d in sup).map((d) => sup[d].pid)).catch(() => undefined);
-  await lab.down();
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in sup).map((d) => sup[d])));
-});
+endSupervisedSuite(() => lab, sup);
 
 describe.each(DAEMONS)("on a %s host", (d) => {
   it("start: status follows the sessions as they come up (not the next reverify)", async () => {

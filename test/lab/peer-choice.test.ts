@@ -4,7 +4,7 @@
 // withdraw, deprefer, drain and a reload that moves `all` to tor2 alone: it must never see a prefix
 // of a service that is not announced to it. Status shows each service's peers and what each peer
 // is sent.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import { createLab, type Lab } from "./harness/lab.js";
@@ -12,9 +12,7 @@ import {
   ensureBundle,
   manifestFor,
   pathFrom,
-  plannedStop,
   startSupervisor,
-  supervisorEvidence,
   svcroute,
   waitSupervisorUp,
   watchRoute,
@@ -24,6 +22,7 @@ import {
   type ServiceSpec,
   type Supervised,
 } from "./harness/supervised.js";
+import { endSupervisedSuite } from "./harness/suite.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
@@ -86,15 +85,11 @@ beforeAll(async () => {
   await Promise.all(DAEMONS.map((d) => waitSupervisorUp(sup[d])));
 });
 
+endSupervisedSuite(() => lab, sup);
+// registered after it, so run before it (after-hooks run last-registered first): the watches end
+// while the lab is still up
 afterAll(async () => {
-  if (!(lab as Lab | undefined)) return;
   for (const d of DAEMONS) if (d in never) for (const w of never[d]) await w.stop();
-  await plannedStop(lab, DAEMONS.filter((d) => d in sup).map((d) => sup[d].pid)).catch(() => undefined);
-  await lab.down();
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in sup).map((d) => sup[d])));
 });
 
 describe.each(DAEMONS)("on a %s host", (d) => {

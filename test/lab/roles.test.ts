@@ -3,10 +3,11 @@
 // reach the ToR and its path is best; the standby's arrives prepended (its deprefer attributes,
 // default 3 prepends) and takes over when the primary fails. Attributes and roles change by reload
 // while healthy, without a session reset; then the roles swap, so each daemon is proven as both.
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { fetchStatus } from "../../src/supervisor/client.js";
 import { createLab, type Lab } from "./harness/lab.js";
-import { ensureBundle, manifestFor, paths, plannedStop, startSupervisor, supervisorEvidence, svcroute, waitSupervisorUp, writeAtomic, type PathInfo, type Supervised } from "./harness/supervised.js";
+import { ensureBundle, manifestFor, paths, startSupervisor, svcroute, waitSupervisorUp, writeAtomic, type PathInfo, type Supervised } from "./harness/supervised.js";
+import { endSupervisedSuite } from "./harness/suite.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
@@ -68,15 +69,7 @@ beforeAll(async () => {
   await Promise.all(DAEMONS.map((d) => waitSupervisorUp(sup[d])));
 });
 
-afterAll(async () => {
-  if (!(lab as Lab | undefined)) return;
-  await plannedStop(lab, DAEMONS.filter((d) => d in sup).map((d) => sup[d].pid)).catch(() => undefined);
-  await lab.down();
-});
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in sup).map((d) => sup[d])));
-});
+endSupervisedSuite(() => lab, sup);
 
 const asn = (d: Daemon) => lab.host(HOST[d]).asn;
 
