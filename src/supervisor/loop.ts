@@ -115,8 +115,11 @@ export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
       stats.consecutiveFailures++;
       backoff = backoff === 0 ? minB : Math.min(maxB, backoff * 2);
       stats.nextRetryMs = backoff;
-      // stop() may have come while the reconcile ran
-      if (retryTimer === undefined && !isStopped()) {
+      // stop() may have come while the reconcile ran. An operator's or the daemon's trigger that
+      // came meanwhile (often the very one that cut this run short) is taken at once, as it
+      // would be had it come during the backoff; the backoff still grows for the next failure.
+      const urgent = [...pending].some((t) => OPERATOR_OR_DAEMON.has(t));
+      if (retryTimer === undefined && !isStopped() && !urgent) {
         retryTimer = o.clock.setTimeout(() => {
           retryTimer = undefined;
           trigger("retry");

@@ -229,4 +229,35 @@ describe("operator actions during a backoff", () => {
     await loop.stop();
     vi.useRealTimers();
   });
+  it("a SIGHUP that cuts a run short is taken at once after that run fails, and idle() waits for it (the answer to `svcroute reload`)", async () => {
+    const b = body(100, [false, true]);
+    let superseded = 0;
+    const loop = createReconcileLoop({ run: b.run, clock: realClock, reverifyMs: 0, backoffMinMs: 5_000, onSuperseded: () => superseded++ });
+    loop.trigger("manifest");
+    await vi.advanceTimersByTimeAsync(10);
+    loop.trigger("signal");
+    let idle = false;
+    void loop.idle().then(() => (idle = true));
+    await vi.advanceTimersByTimeAsync(95); // the first run fails (cut short)
+    expect(superseded).toBe(1);
+    expect(b.calls).toEqual([["manifest"], ["signal"]]); // not after the 5 s backoff
+    expect(idle).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(idle).toBe(true);
+    expect(loop.stats()).toMatchObject({ runs: 2, failures: 1, consecutiveFailures: 0 });
+    await loop.stop();
+  });
+
+  it("a health change during a failing run still waits for the retry", async () => {
+    const b = body(100, [false, true]);
+    const loop = createReconcileLoop({ run: b.run, clock: realClock, reverifyMs: 0, backoffMinMs: 5_000 });
+    loop.trigger("start");
+    await vi.advanceTimersByTimeAsync(10);
+    loop.trigger("health");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(b.calls).toEqual([["start"]]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(b.calls).toEqual([["start"], ["health", "retry"]]);
+    await loop.stop();
+  });
 });
