@@ -75,6 +75,12 @@ export interface EngineState {
   decided: Set<string>;
   carryOver: AnnouncedRecord | undefined;
   drained: { shutting: string[]; withdrawn: string[] };
+  /**
+   * The running config was applied but its proof cut short (a newer manifest, SIGHUP or a stop
+   * was waiting): the next reconcile proves it, and a failure then rolls back to `proven`, the
+   * last state that was proven.
+   */
+  unproven: { proven: EngineState["applied"] } | undefined;
   /** a config that failed to apply: not retried until something changes */
   rejected: { text: string; error: SvcrouteError } | undefined;
   /** stopping: announce everything with GRACEFUL_SHUTDOWN, or withdraw everything */
@@ -118,6 +124,7 @@ export class Engine {
       decided: new Set(),
       carryOver: undefined,
       drained: { shutting: [], withdrawn: [] },
+      unproven: undefined,
       rejected: undefined,
       override: undefined,
       hostAddresses: undefined,
@@ -131,8 +138,9 @@ export class Engine {
 
   /**
    * A newer manifest, SIGHUP or a stop is waiting: a verification still waiting for the daemon
-   * gives up now instead of at its deadline (the apply counts as failed and is rolled back), so
-   * what waits runs at once. Only the reconcile running now is affected.
+   * gives up now instead of at its deadline, so what waits runs at once. The daemon took the
+   * config: it is neither refused nor rolled back, but left unproven for the next reconcile to
+   * prove (a stop then withdraws at once). Only the reconcile running now is affected.
    */
   interrupt(): void {
     this.interrupted = true;
@@ -273,8 +281,19 @@ export class Engine {
     return now !== undefined && now.join() !== this.s.hostAddresses?.join();
   }
 
-  private cutShort(): string {
-    return this.interrupted ? " (verification cut short: a newer manifest, SIGHUP or a stop was waiting)" : "";
+  /** whether interrupt() came during this reconcile (a method: the field changes across awaits) */
+  private cutShort(): boolean {
+    return this.interrupted;
+  }
+
+  /** after an apply: proven, or (its verification cut short) left for the next reconcile to prove */
+  private settleProof(ok: boolean, proven: EngineState["applied"]): void {
+    if (ok) {
+      this.s.unproven = undefined;
+      return;
+    }
+    this.s.unproven ??= { proven };
+    this.deps.log.info("the proof of this apply was cut short (a newer manifest, SIGHUP or a stop is waiting): the next reconcile proves it", { op: "verify" });
   }
 
   private async observeVerify(driver: Driver, m: Manifest, model: RoutingModel, deadlineMs: number): Promise<Verification> {
@@ -370,7 +389,16 @@ export class Engine {
         }
       }
 
-      const p = plan(s.applied, next, force);
+      let p = plan(s.applied, next, force);
+      if (s.unproven && (p.kind === "none" || p.kind === "write")) {
+        const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+        if (v.ok) s.unproven = undefined;
+        else if (!this.cutShort()) {
+          force = `the last apply, whose proof was cut short, is not what the daemon advertises (${describeMismatches(v.mismatches)})`;
+          this.deps.log.warn(`${force}; re-applying`, { op: "verify", code: "E_VERIFY" });
+          p = plan(s.applied, next, force);
+        }
+      }
       path = p.kind === "fast" ? "fast" : p.kind === "full" ? "full" : "none";
       await this.recordIntent(next);
       let refused: SvcrouteError | undefined;
@@ -560,13 +588,15 @@ export class Engine {
         throw e;
       }
       log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: p.ops.length });
+      const proven = s.unproven ? s.unproven.proven : s.applied;
       // The file says the same as the running daemon from now on (no reload: it is already so).
       await this.deps.writeConfig(file, next.text);
       s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
       s.counters.fast_applies++;
       const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
-      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else${this.cutShort()}: ${describeMismatches(v.mismatches)}`);
+      if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
+      this.settleProof(v.ok, proven);
       return;
     }
     // full path
@@ -580,7 +610,8 @@ export class Engine {
       if (err.code === "E_DAEMON_REJECTED") s.rejected = { text: next.text, error: err };
       throw err;
     }
-    const before = s.applied;
+    // after an apply left unproven, a failure goes back to what was last proven
+    const before = s.unproven ? s.unproven.proven : s.applied;
     const previous = before?.text ?? (await this.deps.readConfig(file));
     await this.deps.writeConfig(file, next.text);
     // the file says what is desired now; a daemon that is away takes it when it is back
@@ -589,8 +620,9 @@ export class Engine {
       const r = await driver.reload();
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
       const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
-      if (!v.ok) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else${this.cutShort()}: ${describeMismatches(v.mismatches)}`);
+      if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       await driver.confirm();
+      this.settleProof(v.ok, before);
     } catch (e) {
       const err = toSvcrouteError(e);
       if (daemonAway(e)) {
@@ -601,6 +633,7 @@ export class Engine {
       const failure = new SvcrouteError(err.code === "E_VERIFY" ? "E_VERIFY" : "E_APPLY", `applying ${file} failed: ${err.message}`, { details: err.details, cause: e });
       s.rejected = { text: next.text, error: failure };
       s.applied = undefined;
+      s.unproven = undefined;
       if (previous !== undefined && previous !== next.text) {
         log.error(`apply failed (${err.message}); rolling back to the previous config`, { op: "rollback", code: err.code });
         await this.deps.writeConfig(file, previous);

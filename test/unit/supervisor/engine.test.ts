@@ -458,7 +458,7 @@ describe("reconcile engine", () => {
     expect(t.daemon.running.has("192.0.2.53/32")).toBe(true);
   });
 
-  it("interrupted (a newer manifest or a stop waits), a verification that fails gives up at once; the apply is rolled back", async () => {
+  it("interrupted (a newer manifest or a stop waits), a verification gives up at once; the apply is neither refused nor rolled back, and the next reconcile proves it", async () => {
     let sleeps = 0;
     const t = setup({
       onSleep: () => {
@@ -467,7 +467,7 @@ describe("reconcile engine", () => {
     });
     await t.run("start");
     const good = t.file();
-    // a change the daemon takes but never confirms: it keeps advertising something else
+    // a change the daemon takes, then is slow to advertise
     t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
     t.daemon.pinned.add("192.0.2.99/32");
     t.daemon.calls = [];
@@ -475,15 +475,76 @@ describe("reconcile engine", () => {
     await t.run("manifest");
     // one poll, then the interruption: not the 100 ms (5 polls) of verifyTimeoutMs
     expect(t.daemon.calls.filter((c) => c === "observe")).toHaveLength(2);
-    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY", message: expect.stringMatching(/cut short/) });
-    expect(t.engine.state.counters.rollbacks).toBe(1);
-    expect(t.file()).toBe(good);
-    // the interruption meant that reconcile only: the next one waits its full time again
+    expect(t.daemon.calls).toContain("confirm");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
+    expect(t.engine.state.counters.rollbacks).toBe(0);
+    expect(t.engine.state.rejected).toBeUndefined();
+    expect(t.engine.state.unproven).toBeDefined();
+    const taken = t.file();
+    expect(taken).not.toBe(good);
+    // the next reconcile (what waited) proves it: the daemon has caught up, nothing is applied again
+    t.daemon.pinned.clear();
+    t.daemon.calls = [];
+    sleeps = 1;
+    await t.run("manifest");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "none" });
+    expect(t.daemon.calls.filter((c) => c === "reload")).toEqual([]);
+    expect(t.engine.state.unproven).toBeUndefined();
+    expect(t.file()).toBe(taken);
+  });
+
+  it("an apply left unproven that the daemon never catches up with is applied again and, failing, rolled back to the last proven config", async () => {
+    let sleeps = 0;
+    const t = setup({
+      onSleep: () => {
+        if (++sleeps === 1) t.engine.interrupt();
+      },
+    });
+    await t.run("start");
+    const good = t.file();
+    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
+    t.daemon.pinned.add("192.0.2.99/32");
+    sleeps = 0;
+    await t.run("manifest");
+    expect(t.engine.state.unproven).toBeDefined();
+    // not interrupted this time: the proof waits its full time, fails, and the apply is re-run
     t.daemon.calls = [];
     sleeps = 1;
     await t.run("signal");
+    expect(t.log.lines.some((l) => /proof was cut short, is not what the daemon advertises/.test(l.msg))).toBe(true);
+    expect(t.daemon.calls.filter((c) => c === "reload").length).toBe(2); // the apply, then the rollback
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY", message: expect.not.stringMatching(/cut short/) });
-    expect(t.daemon.calls.filter((c) => c === "observe").length).toBeGreaterThan(4);
+    expect(t.engine.state.counters.rollbacks).toBe(1);
+    expect(t.file()).toBe(good);
+    expect(t.engine.state.unproven).toBeUndefined();
+  });
+
+  it("a stop that cut an apply's proof short withdraws at once, without the GRACEFUL_SHUTDOWN phase", async () => {
+    let sleeps = 0;
+    const t = setup({
+      onSleep: () => {
+        if (++sleeps === 1) t.engine.interrupt();
+      },
+    });
+    await t.run("start");
+    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
+    t.daemon.pinned.add("192.0.2.99/32");
+    sleeps = 0;
+    await t.run("manifest");
+    expect(t.engine.state.unproven).toBeDefined();
+    t.daemon.pinned.clear();
+    t.daemon.calls = [];
+    vi.useFakeTimers();
+    try {
+      let done: boolean | undefined;
+      void withdrawOnStop(t.engine, t.log).then((ok) => (done = ok));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(t.file()).not.toMatch(/network \S+ route-map SVCR-GSHUT/);
+    expect(t.daemon.running.size).toBe(0);
   });
 
   it("a stop after an apply the daemon did not confirm withdraws at once, without the GRACEFUL_SHUTDOWN phase", async () => {
