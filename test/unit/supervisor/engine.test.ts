@@ -110,6 +110,27 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps; onSleep?
   };
 }
 
+/**
+ * Started with a good config, then a change the daemon takes but is slow to advertise, whose
+ * verification a newer input cuts short after its first poll; `proveFully()` lets the next
+ * reconcile wait its full time.
+ */
+async function cutShortApply() {
+  let sleeps = 0;
+  const t = setup({
+    onSleep: () => {
+      if (++sleeps === 1) t.engine.interrupt();
+    },
+  });
+  await t.run("start");
+  const good = t.file();
+  t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
+  t.daemon.pinned.add("192.0.2.99/32");
+  t.daemon.calls = [];
+  await t.run("manifest");
+  return { t, good, proveFully: () => (sleeps = 1) };
+}
+
 describe("reconcile engine", () => {
   it("first run: full path — validate, write, reload, verify, confirm", async () => {
     const t = setup();
@@ -459,20 +480,7 @@ describe("reconcile engine", () => {
   });
 
   it("interrupted (a newer manifest or a stop waits), a verification gives up at once; the apply is neither refused nor rolled back, and the next reconcile proves it", async () => {
-    let sleeps = 0;
-    const t = setup({
-      onSleep: () => {
-        if (++sleeps === 1) t.engine.interrupt();
-      },
-    });
-    await t.run("start");
-    const good = t.file();
-    // a change the daemon takes, then is slow to advertise
-    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
-    t.daemon.pinned.add("192.0.2.99/32");
-    t.daemon.calls = [];
-    sleeps = 0;
-    await t.run("manifest");
+    const { t, good, proveFully } = await cutShortApply();
     // one poll, then the interruption: not the 100 ms (5 polls) of verifyTimeoutMs
     expect(t.daemon.calls.filter((c) => c === "observe")).toHaveLength(2);
     expect(t.daemon.calls).toContain("confirm");
@@ -485,7 +493,7 @@ describe("reconcile engine", () => {
     // the next reconcile (what waited) proves it: the daemon has caught up, nothing is applied again
     t.daemon.pinned.clear();
     t.daemon.calls = [];
-    sleeps = 1;
+    proveFully();
     await t.run("manifest");
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "none" });
     expect(t.daemon.calls.filter((c) => c === "reload")).toEqual([]);
@@ -494,22 +502,11 @@ describe("reconcile engine", () => {
   });
 
   it("an apply left unproven that the daemon never catches up with is applied again and, failing, rolled back to the last proven config", async () => {
-    let sleeps = 0;
-    const t = setup({
-      onSleep: () => {
-        if (++sleeps === 1) t.engine.interrupt();
-      },
-    });
-    await t.run("start");
-    const good = t.file();
-    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
-    t.daemon.pinned.add("192.0.2.99/32");
-    sleeps = 0;
-    await t.run("manifest");
+    const { t, good, proveFully } = await cutShortApply();
     expect(t.engine.state.unproven).toBeDefined();
     // not interrupted this time: the proof waits its full time, fails, and the apply is re-run
     t.daemon.calls = [];
-    sleeps = 1;
+    proveFully();
     await t.run("signal");
     expect(t.log.lines.some((l) => /proof was cut short, is not what the daemon advertises/.test(l.msg))).toBe(true);
     expect(t.daemon.calls.filter((c) => c === "reload").length).toBe(2); // the apply, then the rollback
@@ -520,17 +517,7 @@ describe("reconcile engine", () => {
   });
 
   it("a stop that cut an apply's proof short withdraws at once, without the GRACEFUL_SHUTDOWN phase", async () => {
-    let sleeps = 0;
-    const t = setup({
-      onSleep: () => {
-        if (++sleeps === 1) t.engine.interrupt();
-      },
-    });
-    await t.run("start");
-    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
-    t.daemon.pinned.add("192.0.2.99/32");
-    sleeps = 0;
-    await t.run("manifest");
+    const { t } = await cutShortApply();
     expect(t.engine.state.unproven).toBeDefined();
     t.daemon.pinned.clear();
     t.daemon.calls = [];
