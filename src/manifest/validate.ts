@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Problem } from "../errors.js";
 import type { Merged, Path } from "./merge.js";
 import { locate } from "./parse.js";
-import { runRules, type RuleIssue } from "./rules.js";
+import { runRules, type RuleIssue } from "./rules/index.js";
 import { ManifestSchema, type RawManifest } from "./schema.js";
 import { allowedKeysAt, suggestKey } from "./suggest.js";
 
