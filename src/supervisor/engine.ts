@@ -140,7 +140,7 @@ export class Engine {
    * A newer manifest, SIGHUP or a stop is waiting: a verification still waiting for the daemon
    * gives up now instead of at its deadline, so what waits runs at once. The daemon took the
    * config: it is neither refused nor rolled back, but left unproven for the next reconcile to
-   * prove (a stop then withdraws at once). Only the reconcile running now is affected.
+   * prove (a stop's GRACEFUL_SHUTDOWN apply proves it too). Only the reconcile running now is affected.
    */
   interrupt(): void {
     this.interrupted = true;

@@ -318,10 +318,9 @@ export async function withdrawOnStop(engine: Engine, log: Logger): Promise<boole
     return true;
   }
   // the graceful-shutdown phase needs a daemon that takes changes: after an apply the daemon did
-  // not take (or confirm), or one whose proof the stop cut short, withdraw at once rather than
-  // wait on another
+  // not take (or confirm), withdraw at once rather than wait on another
   const last = engine.state.lastReconcile;
-  if (engine.state.unproven || (last?.result === "failed" && ["E_APPLY", "E_VERIFY", "E_TIMEOUT"].includes(last.code ?? ""))) {
+  if (last?.result === "failed" && ["E_APPLY", "E_VERIFY", "E_TIMEOUT"].includes(last.code ?? "")) {
     log.warn("the last apply failed: withdrawing at once, without the GRACEFUL_SHUTDOWN phase", { op: "stop" });
   } else {
     await engine.stop("graceful-shutdown");

@@ -516,22 +516,24 @@ describe("reconcile engine", () => {
     expect(t.engine.state.unproven).toBeUndefined();
   });
 
-  it("a stop that cut an apply's proof short withdraws at once, without the GRACEFUL_SHUTDOWN phase", async () => {
+  it("a stop that cut an apply's proof short keeps the GRACEFUL_SHUTDOWN phase: the daemon took that config", async () => {
     const { t } = await cutShortApply();
     expect(t.engine.state.unproven).toBeDefined();
     t.daemon.pinned.clear();
-    t.daemon.calls = [];
     vi.useFakeTimers();
     try {
       let done: boolean | undefined;
       void withdrawOnStop(t.engine, t.log).then((ok) => (done = ok));
       await vi.advanceTimersByTimeAsync(0);
+      expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-/);
+      expect(done).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(t.engine.state.manifest!.supervisor.stopGraceMs);
       expect(done).toBe(true);
     } finally {
       vi.useRealTimers();
     }
-    expect(t.file()).not.toMatch(/network \S+ route-map SVCR-GSHUT/);
     expect(t.daemon.running.size).toBe(0);
+    expect(t.engine.state.unproven).toBeUndefined();
   });
 
   it("a stop after an apply the daemon did not confirm withdraws at once, without the GRACEFUL_SHUTDOWN phase", async () => {
