@@ -9,7 +9,7 @@ import { checkHealthAgainstManifest, parseHealthInput } from "../core/health-inp
 import { render } from "../core/render.js";
 import { NO_SECRETS, loadSecrets, type SecretReader } from "../core/secrets.js";
 import { daemonCapabilities } from "../daemons/make.js";
-import type { DaemonCapabilities } from "../daemons/versions.js";
+import type { DaemonCapabilities } from "../core/capabilities.js";
 import { readSecretFile } from "../effects/secret-file.js";
 import { loadManifestOrThrow } from "../manifest/load.js";
 import { resolveManifestPath } from "../manifest/read.js";

@@ -8,7 +8,7 @@ import type { BirdAttrBundle, BirdModel, BirdPeer, HeaderModel, ServiceModel } f
 import { birdNames, defaultNet } from "./names.js";
 import { configFamiliesOf, exportPrefixes, exportPrefixesTo } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
-import type { DaemonCapabilities } from "../daemons/versions.js";
+import type { DaemonCapabilities } from "./capabilities.js";
 
 /** BIRD's reconnect back-off starts at 1 s (its default, 60 s, would keep a host dark for a minute). */
 const ERROR_WAIT_MIN = 1;

@@ -9,7 +9,7 @@ import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMa
 import { defaultNet, frrNames } from "./names.js";
 import { configFamiliesOf, exportPrefixes, exportPrefixesTo, isInternal } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
-import type { DaemonCapabilities } from "../daemons/versions.js";
+import type { DaemonCapabilities } from "./capabilities.js";
 
 const SEQ_STEP = 10;
 

@@ -2,7 +2,7 @@
 // here, once, so the FRR and BIRD templates only lay it out.
 import type { Family } from "../manifest/ip.js";
 import type { Manifest, Service } from "../manifest/types.js";
-import { BASELINE, type DaemonCapabilities } from "../daemons/versions.js";
+import { BASELINE, type DaemonCapabilities } from "./capabilities.js";
 import { VERSION } from "../version.js";
 import { buildBird, type BirdBuild } from "./build-bird.js";
 import { buildFrr } from "./build-frr.js";

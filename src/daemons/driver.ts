@@ -7,7 +7,7 @@ import type { RoutingModel } from "../core/model.js";
 import type { Family } from "../manifest/ip.js";
 import { isSvcrouteError } from "../errors.js";
 import type { DaemonType } from "../manifest/types.js";
-import type { DaemonCapabilities, DaemonVersion } from "./versions.js";
+import type { DaemonCapabilities, DaemonVersion } from "../core/capabilities.js";
 
 export interface ObservedPeer {
   /** manifest peer name */

@@ -4,7 +4,7 @@ import type { DaemonConfig } from "../manifest/types.js";
 import { createBirdDriver } from "./bird.js";
 import type { Driver } from "./driver.js";
 import { createFrrDriver } from "./frr.js";
-import type { DaemonCapabilities } from "./versions.js";
+import type { DaemonCapabilities } from "../core/capabilities.js";
 
 export function makeDriver(d: DaemonConfig, o: { exec?: Exec; timeoutMs?: number } = {}): Driver {
   const deps = { exec: o.exec ?? exec, ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) };

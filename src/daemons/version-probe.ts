@@ -4,7 +4,8 @@
 // restarts it).
 import type { Exec } from "../effects/exec.js";
 import type { DaemonConfig } from "../manifest/types.js";
-import { capabilitiesOf, parseDaemonVersion, type DaemonCapabilities, type DaemonVersion } from "./versions.js";
+import { parseDaemonVersion } from "./versions.js";
+import { capabilitiesOf, type DaemonCapabilities, type DaemonVersion } from "../core/capabilities.js";
 
 /** the version the daemon's binary reports (null when it is missing or says nothing usable) */
 export async function binaryVersion(cfg: DaemonConfig, exec: Exec): Promise<DaemonVersion | null> {

@@ -11,7 +11,7 @@ import { announcedInConfig, birdConfigProtocols } from "../daemons/config-read.j
 import type { Driver } from "../daemons/driver.js";
 import { makeDriver } from "../daemons/make.js";
 import { binaryVersion } from "../daemons/version-probe.js";
-import { capabilitiesOf, type DaemonCapabilities } from "../daemons/versions.js";
+import { capabilitiesOf, type DaemonCapabilities } from "../core/capabilities.js";
 import { formatDiagnostics, validateConfigText } from "../daemons/validate.js";
 import type { Exec } from "../effects/exec.js";
 import { interfaces } from "../effects/ip.js";

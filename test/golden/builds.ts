@@ -4,9 +4,9 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DaemonCapabilities } from "../../src/daemons/versions.js";
+import type { DaemonCapabilities } from "../../src/core/capabilities.js";
 import { binaryVersion } from "../../src/daemons/version-probe.js";
-import { capabilitiesOf } from "../../src/daemons/versions.js";
+import { capabilitiesOf } from "../../src/core/capabilities.js";
 import { validateConfigText, type Verdict } from "../../src/daemons/validate.js";
 import { exec } from "../../src/effects/exec.js";
 import type { DaemonConfig, DaemonType } from "../../src/manifest/types.js";

@@ -11,7 +11,7 @@ import type { RoutingModel } from "../../src/core/model.js";
 import { render } from "../../src/core/render.js";
 import { loadSecrets, type SecretReader, type SecretStore } from "../../src/core/secrets.js";
 import { validateConfigText, type Verdict } from "../../src/daemons/validate.js";
-import type { DaemonCapabilities } from "../../src/daemons/versions.js";
+import type { DaemonCapabilities } from "../../src/core/capabilities.js";
 import { exec } from "../../src/effects/exec.js";
 import { buildFromSources } from "../../src/manifest/load.js";
 import { dataSource, parseManifestText } from "../../src/manifest/parse.js";

@@ -5,7 +5,7 @@ import { SvcrouteError } from "../../src/errors.js";
 import type { RoutingModel } from "../../src/core/model.js";
 import type { Driver, Observed, ToggleOp } from "../../src/daemons/driver.js";
 import { frrFastKey } from "../../src/daemons/frr.js";
-import { BASELINE } from "../../src/daemons/versions.js";
+import { BASELINE } from "../../src/core/capabilities.js";
 import type { Manifest } from "../../src/manifest/types.js";
 
 export class FakeDaemon {

@@ -1,7 +1,7 @@
 // Small hand-written host configs for the lab's own tests (svcroute renders the real ones): announce
 // the host's service addresses to every ToR, accept only a default route, optionally with BFD.
 import { SERVICE_RANGES_V4, SERVICE_RANGES_V6 } from "./allowed.js";
-import { capabilitiesOf, versionOf } from "../../../src/daemons/versions.js";
+import { capabilitiesOf, versionOf } from "../../../src/core/capabilities.js";
 import type { Family, HostPlan, LinkPlan } from "./topology.js";
 
 export interface HostConfigOptions {

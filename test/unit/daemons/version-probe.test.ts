@@ -2,7 +2,7 @@
 // instance; its binary's when nothing runs; the oldest behaviour when neither answers.
 import { describe, expect, it } from "vitest";
 import { binaryVersion, cachedCapabilities, type VersionSources } from "../../../src/daemons/version-probe.js";
-import { BASELINE, versionOf } from "../../../src/daemons/versions.js";
+import { BASELINE, versionOf } from "../../../src/core/capabilities.js";
 import type { Exec } from "../../../src/effects/exec.js";
 import type { DaemonConfig } from "../../../src/manifest/types.js";
 import { captured } from "../../helpers/captures.js";

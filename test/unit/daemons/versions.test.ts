@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
 import { parseBirdOutput } from "../../../src/daemons/validate.js";
-import { BASELINE, atLeast, capabilitiesOf, describeVersion, parseBirdVersion, parseFrrVersion, versionOf } from "../../../src/daemons/versions.js";
+import { parseBirdVersion, parseFrrVersion } from "../../../src/daemons/versions.js";
+import { BASELINE, atLeast, capabilitiesOf, describeVersion, versionOf } from "../../../src/core/capabilities.js";
 import { BIRD_VERSIONS, FRR_VERSIONS, captured } from "../../helpers/captures.js";
 
 /** "frr-10.3" → "10.3": what the version starts with */

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main, type Io } from "../../../src/cli.js";
 import { validateWithDaemon } from "../../../src/commands/check-daemon.js";
 import { renderCommand } from "../../../src/commands/render.js";
-import { BASELINE, capabilitiesOf, parseBirdVersion } from "../../../src/daemons/versions.js";
+import { parseBirdVersion } from "../../../src/daemons/versions.js";
+import { BASELINE, capabilitiesOf } from "../../../src/core/capabilities.js";
 import { FIXTURES, fakeSecretReader, loadFixture } from "../../golden/support.js";
 
 function capture(): Io & { outText: () => string; errText: () => string } {
