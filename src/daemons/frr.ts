@@ -12,6 +12,7 @@ import type { DaemonConfig } from "../manifest/types.js";
 import { absentPeer, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
 import { maskSecrets } from "./config-read.js";
+import { parseGrSessions, sessionsToReset } from "./frr-reset.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseFrrVersion } from "./versions.js";
@@ -105,12 +106,14 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       await assertDaemonAccepts("frr", text, cfg.configFile, { exec: deps.exec, binaries: { vtysh: cfg.vtysh, bgpd: cfg.bgpd } });
     },
     async reload() {
+      // the sessions before the apply: which of them a graceful-restart change must reset (frr-reset.ts)
+      const grSessions = async () => parseGrSessions(JSON.parse((await vtysh(["show bgp neighbors json"], "sessions")).stdout) as unknown);
+      const before = await grSessions().catch(() => []);
       const r = await frrReload("--reload", cfg.configFile);
       const out = r.output.trim();
       if (/failed to connect to any daemons|Connection refused|No such file or directory.*vty/i.test(out)) {
         throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `FRR is not reachable through ${cfg.socket}`, { details: maskSecrets(out.split("\n").slice(-5).join("\n")), hint: "is bgpd running?" });
       }
-      const warnings = out.split("\n").filter((l) => /reset (all peers|this peer) to take effect/i.test(l));
       if (r.code !== 0) {
         // frr-reload counts a command's warning as a failure (e.g. "Graceful restart configuration
         // changed, reset all peers to take effect") although the line was applied: what matters is
@@ -124,13 +127,12 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
           });
         }
       }
-      let sessionsRestarted = false;
-      if (warnings.length) {
-        // e.g. graceful restart changed: it only takes effect in a new session
-        await vtysh(["clear bgp *"], "reset for a session-level change");
-        sessionsRestarted = true;
-      }
-      return { output: out, sessionsRestarted, durationMs: r.durationMs };
+      // a graceful-restart change takes effect in a new session: only the sessions up before the
+      // apply whose mode changed are reset, never one that came up under the new config
+      const reset = sessionsToReset(before, await grSessions());
+      if (reset.length) await vtysh(reset.map((k) => `clear bgp ${k}`), "reset for a graceful-restart change");
+      const said = reset.length ? `${out}\nreset for a graceful-restart change: ${reset.join(", ")}` : out;
+      return { output: said, sessionsRestarted: reset.length > 0, durationMs: r.durationMs };
     },
     async confirm() {},
     fastKey: frrFastKey,

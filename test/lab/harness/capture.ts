@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { captureBirdConfig, captureBirdRaw, captureBirdShow } from "./capture-bird.js";
 import { captureFrrCheckers, captureFrrHostShow, captureTorShow } from "./capture-frr.js";
 import { captureFrrDriver } from "./capture-frr-driver.js";
+import { captureFrrReset } from "./capture-frr-reset.js";
 import { DAEMON_SETS, DAEMON_SET_NAMES, filePrefix, isDaemonSetName, type DaemonSet } from "./daemon-sets.js";
 import { Recorder, type Captured } from "./capture-record.js";
 import { installSignalHandlers } from "./cleanup.js";
@@ -107,6 +108,8 @@ async function captureSet(set: DaemonSet): Promise<void> {
     await captureFrrCheckers(frr, lab, scratch);
     // the driver's answers run this machine's vtysh and frr-reload.py: FRR 8.4's only
     if (set.frr.root === null) await captureFrrDriver(frr, lab, scratch);
+    // a graceful-restart change through the set's own frr-reload.py, on a fabric of its own
+    await captureFrrReset(frr, set);
     await captureBirdConfig(bird, lab, scratch);
     writeFileSync(join(frr.dir, `${frr.prefix}README.md`), readme("FRR", set.frr.label, frr.entries));
     writeFileSync(join(bird.dir, `${bird.prefix}README.md`), readme("BIRD", set.bird.label, bird.entries));

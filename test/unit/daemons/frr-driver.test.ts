@@ -101,27 +101,42 @@ describe("FRR driver: validate (vtysh -C, then bgpd -C)", () => {
 });
 
 describe("FRR driver: reload (frr-reload.py)", () => {
-  const reloadWith = (reload: string, test?: string) =>
-    setup((cmd, args) => {
+  /** frr-reload.py's answers, and bgpd's sessions before and after the apply (captured around a real one) */
+  const reloadWith = (reload: string, test?: string, sessions: [string, string] = ["reset.established", "reset.established"]) => {
+    let reads = 0;
+    return setup((cmd, args) => {
       if (cmd.endsWith("frr-reload.py")) return args[0] === "--reload" ? reload : test;
-      if (cmd.endsWith("vtysh") && vtyshCmds(args).join() === "clear bgp *") return "vtysh-toggle-announce.txt"; // an empty answer
+      const c = vtyshCmds(args).join();
+      if (cmd.endsWith("vtysh") && c === "show bgp neighbors json") return `${sessions[Math.min(reads++, 1)]}.show-bgp-neighbors.json`;
+      if (cmd.endsWith("vtysh") && c.startsWith("clear bgp ")) return "vtysh-toggle-announce.txt"; // an empty answer
       return undefined;
     });
+  };
+  const clears = (calls: string[]) => calls.filter((c) => c.startsWith("vtysh") && c.includes("-c clear bgp"));
 
   it("nothing to change, or one network added: done, no session touched", async () => {
     for (const f of ["frr-reload-reload-unchanged.txt", "frr-reload-reload-network-added.txt"]) {
       const { driver, calls } = reloadWith(f);
       const r = await driver.reload();
       expect(r.sessionsRestarted).toBe(false);
-      expect(calls.filter((c) => c.startsWith("vtysh"))).toEqual([]);
+      expect(clears(calls)).toEqual([]);
     }
   });
 
-  it("a session-level change (graceful restart): applied, and the sessions are reset so it takes effect", async () => {
-    const { driver, calls } = reloadWith("frr-reload-reload-graceful-restart.txt", "frr-reload-test-unchanged.txt");
+  it("a graceful-restart change on an Established session that FRR keeps (8.4): that one neighbour is reset, not every session", async () => {
+    const { driver, calls } = reloadWith("reset.frr-reload-reload-global-gr.txt", undefined, ["reset.established", "reset.global-gr"]);
     const r = await driver.reload();
     expect(r.sessionsRestarted).toBe(true);
-    expect(calls.filter((c) => c.startsWith("vtysh"))).toEqual([expect.stringContaining("-c clear bgp *")]);
+    expect(clears(calls)).toEqual([expect.stringMatching(/-c clear bgp 169\.254\.1\.2$/)]);
+    expect(r.output).toMatch(/reset for a graceful-restart change: 169\.254\.1\.2$/);
+  });
+
+  it("the cold start (a bgpd with no neighbours gets the whole config; FRR warns to reset all peers): no session reset", async () => {
+    const { driver, calls } = reloadWith("reset.frr-reload-reload-cold-start.txt", "frr-reload-test-unchanged.txt", ["reset.cold", "reset.cold-applied"]);
+    const r = await driver.reload();
+    expect(r.output).toMatch(/reset all peers to take effect/);
+    expect(r.sessionsRestarted).toBe(false);
+    expect(clears(calls)).toEqual([]);
   });
 
   it("a line bgpd refuses: E_APPLY with what is still different, the password masked", async () => {
