@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { LAB_PROJECTS } from "./test/lab/harness/matrix.js";
+import { LAB_PROJECTS, projectEnv } from "./test/lab/harness/matrix.js";
 
 const LAB = {
   testTimeout: 120_000,
@@ -25,7 +25,7 @@ export default defineConfig({
       },
       // one lab project per daemon set (test/lab/harness/matrix.ts): the same suites against
       // Debian 12's FRR 8.4 and BIRD 2.0.12, and Debian 13's FRR 10.3, BIRD 3.1 and BIRD 2.17
-      ...LAB_PROJECTS.map((p) => ({ test: { ...LAB, name: p.project, include: p.include, env: { SVRL_DAEMONS: p.daemons } } })),
+      ...LAB_PROJECTS.map((p) => ({ test: { ...LAB, name: p.project, include: p.include, env: projectEnv(p) } })),
     ],
   },
 });

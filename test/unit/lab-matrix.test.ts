@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import config from "../../vitest.config.js";
 import { DAEMON_SETS, DAEMON_SET_NAMES, ROOTS_DIR, buildsOf, filePrefix } from "../lab/harness/daemon-sets.js";
-import { CORE_SUITES, LAB_PROJECTS } from "../lab/harness/matrix.js";
+import { BIRD_CASES_ONLY_ENV, CORE_SUITES, FRR_CASES_IN_DEBIAN13_ONLY, LAB_PROJECTS, caseDaemons, matrixTable } from "../lab/harness/matrix.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const script = readFileSync(join(ROOT, "test/roots.sh"), "utf8");
@@ -38,6 +38,22 @@ describe("the daemon matrix", () => {
       const v = projects.find((x) => x.test.name === p.project);
       expect(v?.test.include, p.project).toEqual(p.include);
       expect(v?.test.env?.SVRL_DAEMONS).toBe(p.daemons);
+      expect(v?.test.env?.[BIRD_CASES_ONLY_ENV], p.project).toBe(p.birdCasesOnly?.join(","));
     }
+  });
+
+  it("debian13-bird2 generates only the BIRD-host cases of the suites whose FRR cases debian13 runs, and the table says so", () => {
+    const bird2 = LAB_PROJECTS.find((p) => p.daemons === "debian13-bird2")!;
+    const env = { [BIRD_CASES_ONLY_ENV]: bird2.birdCasesOnly!.join(",") };
+    for (const s of FRR_CASES_IN_DEBIAN13_ONLY) {
+      expect(CORE_SUITES).toContain(s);
+      expect(caseDaemons(s, env), s).toEqual(["bird"]);
+      expect(caseDaemons(s, {}), s).toEqual(["bird", "frr"]);
+    }
+    expect(caseDaemons("sessions", env)).toEqual(["bird", "frr"]);
+    // the FRR the two sets share is run by debian13 with every case
+    expect(LAB_PROJECTS.find((p) => p.daemons === "debian13")!.birdCasesOnly).toBeUndefined();
+    const frr10 = matrixTable().split("\n").find((l) => l.startsWith("| FRR | 10.3 |"))!;
+    for (const s of FRR_CASES_IN_DEBIAN13_ONLY) expect(frr10).toContain(`\`${s}\` (FRR cases in \`debian13\` only)`);
   });
 });
