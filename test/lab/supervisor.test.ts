@@ -35,10 +35,13 @@ import {
   type Supervised,
   type SupervisedOptions,
 } from "./harness/supervised.js";
+import { caseDaemons } from "./harness/matrix.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
+/** the hosts of the fabric; CASES: those whose own cases this run generates (harness/matrix.ts) */
 const DAEMONS: Daemon[] = ["bird", "frr"];
+const CASES: Daemon[] = caseDaemons("supervisor");
 const HOST: Record<Daemon, string> = { bird: "hb", frr: "hf" };
 const TORS = ["tor1", "tor2"] as const;
 const ANYCAST = "198.51.100.1/32";
@@ -81,8 +84,11 @@ function setManifest(d: Daemon, o: SupervisedOptions): void {
 const status = (d: Daemon): Promise<SupervisorStatus> => fetchStatus(sup[d].socket);
 const metrics = async (d: Daemon): Promise<string> => (await callSupervisor(sup[d].socket, "GET", "/metrics")).body;
 
+/** how long one change may take to reach both ToRs (the supervisor applies it, the ToRs learn it) */
+const CHANGE_DEADLINE = 15_000;
+
 /** wait for the host's prefix at both ToRs, present or absent; returns the ms each ToR took */
-async function atBoth(d: Daemon, prefix: string, want: "present" | "absent", timeout = 15_000): Promise<number[]> {
+async function atBoth(d: Daemon, prefix: string, want: "present" | "absent", timeout = CHANGE_DEADLINE): Promise<number[]> {
   return Promise.all(
     TORS.map(async (t) => {
       const { ms } = await waitFor(async () => (await pathFrom(lab, t, HOST[d], prefix)) !== undefined, {
@@ -141,7 +147,7 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in sup).map((d) => sup[d])));
 });
 
-describe.each(DAEMONS)("supervisor on a %s host", (d) => {
+describe.each(CASES)("supervisor on a %s host", (d) => {
   const host = () => HOST[d];
 
   it("announces every healthy service to both ToRs of a dual-homed host; /status and /metrics show desired = advertised per peer", async () => {
@@ -324,14 +330,20 @@ describe("anycast from two hosts (BIRD and FRR)", () => {
   });
 });
 
+const CHANGES = 50;
+
 describe("session stability", () => {
-  it("50 health and policy changes per host: every change reaches the ToRs, no session resets, uptime keeps growing", async () => {
-    const before = Object.fromEntries(await Promise.all(DAEMONS.map(async (d) => [d, await sessionStats(d)] as const)));
+  // Each change waits for the ToRs with its own deadline, so a stuck one fails there; the test as a
+  // whole may take as long as its changes do (a policy edit is a full apply: frr-reload.py takes
+  // seconds on a busy machine), plus the last one that puts everything back.
+  const testTimeout = (CHANGES + 1) * CHANGE_DEADLINE;
+  it(`${CHANGES} health and policy changes per host: every change reaches the ToRs, no session resets, uptime keeps growing`, { timeout: testTimeout }, async () => {
+    const before = Object.fromEntries(await Promise.all(CASES.map(async (d) => [d, await sessionStats(d)] as const)));
     const t0 = performance.now();
-    const counters0 = Object.fromEntries(await Promise.all(DAEMONS.map(async (d) => [d, (await status(d)).counters] as const)));
+    const counters0 = Object.fromEntries(await Promise.all(CASES.map(async (d) => [d, (await status(d)).counters] as const)));
     await Promise.all(
-      DAEMONS.map(async (d) => {
-        for (let i = 0; i < 50; i++) {
+      CASES.map(async (d) => {
+        for (let i = 0; i < CHANGES; i++) {
           const k = Math.floor(i / 2);
           const c0 = performance.now();
           if (i % 2 === 0) {
@@ -346,7 +358,11 @@ describe("session stability", () => {
               // communities added to dep while it is healthy: new export attributes, same sessions
               const c = `65000:${100 + k}`;
               setManifest(d, options(d, { depCommunities: [c] }));
-              await Promise.all(TORS.map((t) => waitFor(() => pathFrom(lab, t, HOST[d], P[d].dep), { what: `${P[d].dep} with ${c} at ${t}`, interval: 10, until: (x) => x?.communities.includes(c) === true })));
+              await Promise.all(
+                TORS.map((t) =>
+                  waitFor(() => pathFrom(lab, t, HOST[d], P[d].dep), { what: `${P[d].dep} with ${c} at ${t}`, timeout: CHANGE_DEADLINE, interval: 10, until: (x) => x?.communities.includes(c) === true }),
+                ),
+              );
             } else if (step === 1) {
               writeFileSync(healthFile(lab.host(HOST[d]), "extra"), "");
               setManifest(d, options(d, { extra: true }));
@@ -365,8 +381,8 @@ describe("session stability", () => {
       }),
     );
     const elapsed = performance.now() - t0;
-    note("50 changes, both hosts in parallel (total)", Math.round(elapsed));
-    for (const d of DAEMONS) {
+    note(`${CHANGES} changes, both hosts in parallel (total)`, Math.round(elapsed));
+    for (const d of CASES) {
       const after = await sessionStats(d);
       after.forEach((s, i) => {
         const b = before[d]![i]!;

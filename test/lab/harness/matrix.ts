@@ -25,16 +25,16 @@ const suites = (names: readonly string[]): string[] => names.map((n) => `test/la
 
 /**
  * What CI proves on a Debian 13 set: sessions and announcements, the rendered configs in real
- * sessions, the daemon killed and frozen, the supervisor's faults (stop, crash, guard, restart) and
- * doctor. supervisor is not among them yet: its 50 changes outlast the test's time on FRR 10.3.
+ * sessions, the supervisor's work (health, policy, drain, 50 changes without a reset) and its faults
+ * (stop, crash, guard, restart), the daemon killed and frozen, and doctor.
  */
-export const CORE_SUITES = ["sessions", "rendered", "faults", "supervisor-faults", "doctor"] as const;
+export const CORE_SUITES = ["sessions", "rendered", "supervisor", "faults", "supervisor-faults", "doctor"] as const;
 
 /**
  * debian13-bird2 runs Debian 13's FRR 10.3 as debian13 does: of these suites it generates only the
  * BIRD-host cases (BIRD 2.17's), which keeps CI within its time (two cores, 45 minutes).
  */
-export const FRR_CASES_IN_DEBIAN13_ONLY = ["rendered"] as const;
+export const FRR_CASES_IN_DEBIAN13_ONLY = ["rendered", "supervisor"] as const;
 
 export const LAB_PROJECTS: LabProject[] = [
   { project: "lab", daemons: "debian12", include: ["test/lab/**/*.test.ts"] },
