@@ -2,6 +2,7 @@
 // table-tested on facts built from captured daemon output.
 import { formatProblem } from "../errors.js";
 import { parseIP, parsePrefix, prefixContains, type Prefix } from "../manifest/ip.js";
+import { dnsFindings, hookFindings } from "./service-findings.js";
 import type { Check, Facts, Finding } from "./types.js";
 
 const ok = (area: string, finding: string, evidence?: string): Finding => ({ area, code: `${area.toUpperCase()}_OK`, result: "PASS", finding, ...(evidence ? { evidence } : {}) });
@@ -542,7 +543,10 @@ const supervisorChecks: Check = (f) => {
     });
   }
   for (const s of st.services) {
+    const svc = f.manifest?.services.find((x) => x.name === s.name);
+    out.push(...hookFindings(s, svc));
     if (s.state === "UP") continue;
+    out.push(...dnsFindings(s, svc));
     const why = s.checks.filter((c) => !c.ok).map((c) => `${c.type} ${c.name}: ${c.reason}`).join("; ") || s.reason;
     out.push({
       area: "supervisor",

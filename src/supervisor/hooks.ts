@@ -9,6 +9,7 @@ import type { HealthTransition, Outcome, RunFn } from "../health/types.js";
 import { prepareExec } from "../health/runners/exec.js";
 import type { CheckSpec, Hook, Service } from "../manifest/types.js";
 import type { Logger } from "./log.js";
+import type { HookRunStatus } from "./status-types.js";
 
 /** runs of one service's hook waiting behind the one in progress */
 export const MAX_WAITING = 4;
@@ -48,6 +49,8 @@ export interface HookRunner {
   onTransition(t: HealthTransition): void;
   /** resolves when no hook runs or waits (tests, shutdown) */
   idle(): Promise<void>;
+  /** the last run of a service's hook, for status and doctor */
+  last(service: string): HookRunStatus | undefined;
 }
 
 export interface HookDeps {
@@ -61,6 +64,7 @@ export interface HookDeps {
 export function createHookRunner(deps: HookDeps): HookRunner {
   const prepare = deps.prepare ?? prepareExec;
   const queues = new Map<string, { running: Promise<void>; waiting: HealthTransition[] }>();
+  const lastRun = new Map<string, HookRunStatus>();
 
   async function runOne(h: Hook, t: HealthTransition): Promise<void> {
     const signal = AbortSignal.timeout(h.timeoutMs);
@@ -72,6 +76,7 @@ export function createHookRunner(deps: HookDeps): HookRunner {
       o = { ok: false, reason: `internal error: ${(e as Error).message}` };
     }
     const why = signal.aborted ? `timed out after ${h.timeoutMs} ms (killed): ${o.reason}` : o.reason;
+    lastRun.set(t.service, { at: Date.now(), from: t.from, to: t.to, ok: o.ok, exit_code: o.exitCode ?? null, timed_out: signal.aborted, timeout_ms: h.timeoutMs, reason: why });
     if (o.ok) deps.log.info(`on_change hook (${t.from} → ${t.to}): ${why}`, { ...fields, exit: o.exitCode ?? null });
     else deps.log.warn(`on_change hook (${t.from} → ${t.to}) failed: ${why}`, { ...fields, exit: o.exitCode ?? null, code: "HOOK_FAILED" });
   }
@@ -102,6 +107,7 @@ export function createHookRunner(deps: HookDeps): HookRunner {
         deps.log.warn(`on_change hook of ${t.service}: ${MAX_WAITING} runs already wait; not run for ${dropped.from} → ${dropped.to}`, { op: "hook", service: t.service, code: "HOOK_DROPPED" });
       }
     },
+    last: (service) => lastRun.get(service),
     async idle() {
       while (queues.size) await Promise.all([...queues.values()].map((q) => q.running));
     },

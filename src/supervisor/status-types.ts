@@ -29,6 +29,20 @@ export interface RouteAttributes {
   large_communities: string[];
 }
 
+/** the last run of a service's on_change hook */
+export interface HookRunStatus {
+  at: number;
+  /** the transition it ran for */
+  from: string;
+  to: string;
+  ok: boolean;
+  exit_code: number | null;
+  /** killed at its timeout */
+  timed_out: boolean;
+  timeout_ms: number;
+  reason: string;
+}
+
 export interface ServiceStatus {
   name: string;
   state: string;
@@ -44,6 +58,8 @@ export interface ServiceStatus {
   address_missing: string[];
   held_down_until: number | null;
   checks: CheckStatus[];
+  /** its on_change hook's last run (null: none yet, or no hook) */
+  hook: HookRunStatus | null;
   prefixes: PrefixStatus[];
 }
 

@@ -2,11 +2,15 @@
 import type { ServiceSnapshot } from "../health/types.js";
 import { VERSION } from "../version.js";
 import type { EngineState } from "./engine.js";
-import type { AnnounceState, SupervisorStatus } from "./status-types.js";
+import type { AnnounceState, HookRunStatus, SupervisorStatus } from "./status-types.js";
 
 const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, Infinity];
 
-export function buildStatus(s: EngineState, health: ServiceSnapshot[], meta: { pid: number; startedAt: number }): SupervisorStatus {
+export function buildStatus(
+  s: EngineState,
+  health: ServiceSnapshot[],
+  meta: { pid: number; startedAt: number; hook?: (service: string) => HookRunStatus | undefined },
+): SupervisorStatus {
   const m = s.manifest;
   const snap = new Map(health.map((h) => [h.name, h]));
   const model = s.desired ?? s.applied?.model;
@@ -29,6 +33,7 @@ export function buildStatus(s: EngineState, health: ServiceSnapshot[], meta: { p
       address_missing: s.addressMissing[svc.name] ?? [],
       held_down_until: h?.heldDownUntil ?? null,
       checks: (h?.lastResults ?? []).map((r) => ({ name: r.check, type: r.type, ok: r.ok, reason: r.reason, at: r.at, latency_ms: r.latencyMs })),
+      hook: meta.hook?.(svc.name) ?? null,
       prefixes: svc.prefixes.map((p) => {
         const desired: AnnounceState = sm?.prefixes.find((x) => x.prefix === p.text)?.announce ?? "withdrawn";
         const advertised: Record<string, boolean> = {};

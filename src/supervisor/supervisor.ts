@@ -24,6 +24,7 @@ import { createReconcileLoop, type ReconcileLoop, type Trigger } from "./loop.js
 import { createNotifier, underSystemd, type Notifier } from "./notify.js";
 import { startDaemonWatch } from "./daemon-watch.js";
 import { createHookRunner } from "./hooks.js";
+import type { HookRunStatus } from "./status-types.js";
 import { buildStatus } from "./status.js";
 import { startStatusServer, type StatusServer } from "./status-server.js";
 
@@ -106,7 +107,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     open.server = await startStatusServer({
       socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket,
       metricsListen: m0?.supervisor.metricsListen,
-      getStatus: () => buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt }),
+      getStatus: () => buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt, hook: core.hook }),
       onReconcile: () => core.trigger("drain"),
       onDrain: drainRequests(core, stateDir, m0, o.log),
       onProbe: probeRequests(core, startedAt, o.log),
@@ -114,7 +115,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
         o.log.info("reload asked over the status socket: re-reading the manifest", { op: "signal" });
         core.trigger("signal");
         await core.loop.idle();
-        const st = buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt });
+        const st = buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt, hook: core.hook });
         return { manifest: st.manifest, last_reconcile: st.last_reconcile };
       },
     });
@@ -146,6 +147,8 @@ interface Core {
   monitor: HealthMonitor;
   loop: ReconcileLoop;
   trigger: (t: Trigger) => void;
+  /** each service's on_change hook's last run */
+  hook: (service: string) => HookRunStatus | undefined;
   /** the drain timer cleared, the health checks stopped */
   dispose(): void;
 }
@@ -215,6 +218,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
     monitor,
     loop,
     trigger,
+    hook: (name) => hooks.last(name),
     dispose() {
       if (drainTimer) clearTimeout(drainTimer);
       monitor.stop();
@@ -247,7 +251,7 @@ function probeRequests(core: Core, startedAt: number, log: Logger) {
     log.info(`checks of ${service} run now (asked over the status socket): ${round.ok ? "passed" : "failed"}`, { op: "health", service });
     core.trigger("probe");
     await core.loop.idle();
-    const st = buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt });
+    const st = buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt, hook: core.hook });
     return { round, service: st.services.find((x) => x.name === service)! };
   };
 }

@@ -239,6 +239,12 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     await atBoth(d, P[d].dns, "absent");
     const down = await status(d);
     expect(down.services.find((x) => x.name === "dns")!.checks[0]!.reason).toMatch(/ECONNREFUSED/);
+    // doctor tells why: no answer from the server (not an rcode, not an answer mismatch), and how to look
+    const doc = await svcroute(lab, HOST[d], ["doctor", "--json", "-m", sup[d].manifest]);
+    const findings = (JSON.parse(doc.stdout) as { findings: { code: string; finding: string; fix?: string }[] }).findings.filter((x) => x.code.startsWith("DNS_CHECK_"));
+    expect(findings.map((x) => x.code), doc.stdout).toEqual(["DNS_CHECK_NO_ANSWER", "DNS_CHECK_NO_ANSWER"]);
+    expect(findings[0]!.finding).toBe(`dns: DNS check dns-0: no answer from ${addr(P[d].dns)} port 53 over UDP for A www.svc.test`);
+    expect(findings[0]!.fix).toContain(`dig @${addr(P[d].dns)} -p 53 www.svc.test A`);
     startDns(d);
     await atBoth(d, P[d].dns, "present");
   });

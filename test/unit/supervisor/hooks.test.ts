@@ -87,5 +87,9 @@ describe("the hook runner", () => {
     const byService = new Map(log.lines.map((l) => [String(l.fields.service), l]));
     expect(byService.get("web")).toMatchObject({ level: "warn", msg: "on_change hook (UP → DOWN) failed: exit 4: web UP->DOWN", fields: { exit: 4 } });
     expect(byService.get("slow")!.msg).toMatch(/^on_change hook \(UP → DOWN\) failed: timed out after 200 ms \(killed\): killed by SIGKILL/);
+    // the last run of each, as status and doctor report it
+    expect(r.last("web")).toMatchObject({ from: "UP", to: "DOWN", ok: false, exit_code: 4, timed_out: false, timeout_ms: 10_000, reason: "exit 4: web UP->DOWN" });
+    expect(r.last("slow")).toMatchObject({ ok: false, exit_code: null, timed_out: true, timeout_ms: 200 });
+    expect(r.last("other")).toBeUndefined();
   });
 });
