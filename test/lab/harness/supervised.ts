@@ -431,10 +431,23 @@ export function tail(file: string, n: number): string {
   }
 }
 
-/** what to print when a supervisor test fails: each supervisor's log tail and its guard's */
+/** the log's errors (a failed reconcile, a rollback), the last `n`: they may be long before its tail */
+function errorLines(file: string, n: number): string {
+  return tail(file, Number.MAX_SAFE_INTEGER)
+    .split("\n")
+    .filter((l) => l.includes('"level":"error"'))
+    .slice(-n)
+    .join("\n");
+}
+
+/** what to print when a supervisor test fails: each supervisor's errors, its log tail and its guard's */
 export function supervisorEvidence(ss: Supervised[], n = 30): string {
   return ss
-    .map((s) => `--- ${s.host}: ${s.logFile} (last ${n} lines)\n${tail(s.logFile, n)}\n--- ${s.host}: guard.log\n${tail(join(s.stateDir, "guard.log"), 8)}`)
+    .map(
+      (s) =>
+        `--- ${s.host}: ${s.logFile} (errors, last 10)\n${errorLines(s.logFile, 10)}\n--- ${s.host}: ${s.logFile} (last ${n} lines)\n${tail(s.logFile, n)}\n` +
+        `--- ${s.host}: guard.log\n${tail(join(s.stateDir, "guard.log"), 8)}`,
+    )
     .join("\n");
 }
 
