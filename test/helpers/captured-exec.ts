@@ -7,7 +7,7 @@ import type { Exec, ExecResult } from "../../src/effects/exec.js";
 
 export const CAPTURED = join(import.meta.dirname, "../fixtures/captured");
 
-/** the builds the driver's answers were captured from (Debian 12's; other versions: helpers/captures.ts) */
+/** the version a test reads when it names none (every version's: helpers/captures.ts) */
 export const DRIVER_VERSIONS = { frr: "frr-8.4", bird: "bird-2.0.12" } as const;
 
 const exits = new Map<string, Record<string, number>>();
@@ -30,12 +30,19 @@ export function capturedExit(daemon: "frr" | "bird", file: string, version: stri
   return code;
 }
 
-export function captured(daemon: "frr" | "bird", file: string): ExecResult {
-  return { code: capturedExit(daemon, file), stdout: readFileSync(capturedFile(daemon, file), "utf8"), stderr: "", durationMs: 1 } as ExecResult;
+export function captured(daemon: "frr" | "bird", file: string, version: string = DRIVER_VERSIONS[daemon]): ExecResult {
+  return { code: capturedExit(daemon, file, version), stdout: readFileSync(capturedFile(daemon, file, version), "utf8"), stderr: "", durationMs: 1 } as ExecResult;
 }
 
-/** `route` names the capture that answers a command (several: answers one after the other, as vtysh prints them) */
-export function replay(daemon: "frr" | "bird", route: (cmd: string, args: string[]) => string | string[] | undefined): { exec: Exec; calls: string[]; argv: string[][] } {
+/**
+ * `route` names the capture that answers a command (several: answers one after the other, as vtysh
+ * prints them), from `version`'s captures
+ */
+export function replay(
+  daemon: "frr" | "bird",
+  route: (cmd: string, args: string[]) => string | string[] | undefined,
+  version: string = DRIVER_VERSIONS[daemon],
+): { exec: Exec; calls: string[]; argv: string[][] } {
   const calls: string[] = [];
   const argv: string[][] = [];
   const exec: Exec = async (cmd, args) => {
@@ -43,7 +50,7 @@ export function replay(daemon: "frr" | "bird", route: (cmd: string, args: string
     argv.push([cmd, ...args]);
     const f = route(cmd, [...args]);
     if (f === undefined) throw new Error(`unexpected command: ${cmd} ${args.join(" ")}`);
-    const parts = (Array.isArray(f) ? f : [f]).map((x) => captured(daemon, x));
+    const parts = (Array.isArray(f) ? f : [f]).map((x) => captured(daemon, x, version));
     return { ...parts[0]!, code: Math.max(...parts.map((p) => p.code ?? 0)), stdout: parts.map((p) => p.stdout).join("") };
   };
   return { exec, calls, argv };

@@ -2,11 +2,11 @@
 // driver runs them against host1: frr-reload.py applying a file (unchanged, changed, refused, a
 // session-level change, no daemon), vtysh toggling `network` statements, the per-neighbour
 // advertised routes the driver observes, and the parsers refusing a line that holds a password.
-// test/unit/daemons/frr-driver.test.ts replays them through a fake exec.
+// Each from the daemon set's FRR (a Debian 13 root's programs through its chroot wrappers);
+// test/unit/daemons/frr-driver.test.ts replays every version's through a fake exec.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Recorder } from "./capture-record.js";
-import { FRR_LIBEXEC } from "./frr.js";
 import type { Lab } from "./lab.js";
 
 /** a made-up TCP-MD5 password: the captures show how FRR quotes a line that holds one */
@@ -16,7 +16,8 @@ export async function captureFrrDriver(rec: Recorder, lab: Lab, scratch: string)
   const host1 = lab.frrPaths("host1");
   const asn = lab.host("host1").asn;
   const where = "host1 (running FRR)";
-  const vty = (socket: string, cmds: string[]): [string, ...string[]] => ["vtysh", "--vty_socket", socket, ...cmds.flatMap((c) => ["-c", c])];
+  const tools = lab.tools("host1");
+  const vty = (socket: string, cmds: string[]): [string, ...string[]] => [tools.vtysh, "--vty_socket", socket, ...cmds.flatMap((c) => ["-c", c])];
 
   // observe: every neighbour's advertised routes, per family (the driver asks them in one session)
   for (const tor of ["tor1", "tor2"]) {
@@ -31,11 +32,11 @@ export async function captureFrrDriver(rec: Recorder, lab: Lab, scratch: string)
   const badPw = join(scratch, "password-grammar.conf");
   const grammar = `frr defaults datacenter\nrouter bgp ${asn}\n neighbor 169.254.1.2 remote-as 65001\n neighbor 169.254.1.2 password ${CAPTURED_PASSWORD} extra\nexit\n`;
   writeFileSync(badPw, grammar);
-  await rec.command("vtysh-C-password-line.txt", ["vtysh", "-C", "-f", badPw], { where: "no daemon needed", note: `vtysh -C on a password line with a stray word (it quotes the line):\n${grammar}` });
+  await rec.command("vtysh-C-password-line.txt", [tools.vtysh, "-C", "-f", badPw], { where: "no daemon needed", note: `vtysh -C on a password line with a stray word (it quotes the line):\n${grammar}` });
   const undefPw = join(scratch, "password-undefined-neighbor.conf");
   const semantic = `frr defaults datacenter\nrouter bgp ${asn}\n neighbor 169.254.1.2 remote-as 65001\n neighbor 169.254.1.9 password ${CAPTURED_PASSWORD}\nexit\n`;
   writeFileSync(undefPw, semantic);
-  const bgpdC = [join(FRR_LIBEXEC, "bgpd"), "-C", "-Z", "-S", "-n", "-p", "0", "-f", undefPw, "--vty_socket", scratch, "-i", join(scratch, "bgpd-pw.pid"), "--log", "stdout"] as [string, ...string[]];
+  const bgpdC = [tools.bgpd, "-C", "-Z", "-S", "-n", "-p", "0", "-f", undefPw, "--vty_socket", scratch, "-i", join(scratch, "bgpd-pw.pid"), "--log", "stdout"] as [string, ...string[]];
   await rec.command("bgpd-C-password-undefined-neighbor.txt", bgpdC, {
     where: "no daemon needed",
     shown: `/usr/lib/frr/bgpd -C -Z -S -n -p 0 -f ${undefPw} --vty_socket DIR -i DIR/x.pid --log stdout`,
@@ -48,7 +49,7 @@ export async function captureFrrDriver(rec: Recorder, lab: Lab, scratch: string)
   const file = join(confdir, "frr.conf");
   const good = readFileSync(host1.configFile, "utf8");
   const reload = (mode: "--reload" | "--test", socket = host1.socket): [string, ...string[]] => [
-    join(FRR_LIBEXEC, "frr-reload.py"), mode, "--stdout", "--confdir", confdir, "--vty_socket", socket, "--rundir", scratch, file,
+    tools.frrReload, mode, "--stdout", "--confdir", confdir, "--vty_socket", socket, "--rundir", scratch, file,
   ];
   const step = async (name: string, text: string, note: string, mode: "--reload" | "--test" = "--reload", socket?: string) => {
     writeFileSync(file, text);

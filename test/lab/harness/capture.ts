@@ -106,8 +106,7 @@ async function captureSet(set: DaemonSet): Promise<void> {
     await captureBirdShow(bird, lab);
     await captureBirdRaw(bird, lab);
     await captureFrrCheckers(frr, lab, scratch);
-    // the driver's answers run this machine's vtysh and frr-reload.py: FRR 8.4's only
-    if (set.frr.root === null) await captureFrrDriver(frr, lab, scratch);
+    await captureFrrDriver(frr, lab, scratch);
     // a graceful-restart change through the set's own frr-reload.py, on a fabric of its own
     await captureFrrReset(frr, set);
     await captureBirdConfig(bird, lab, scratch);

@@ -1,8 +1,9 @@
 // The FRR driver (src/daemons/frr.ts) against a fake exec that answers with what FRR really
-// printed for the same commands (test/fixtures/captured/frr/, written by the capture script from
-// a lab FRR host; each file's exit code is the one its README lists). What is tested is the
-// driver's reading of those answers: a rejection, a refused reload, a session-level change, a
-// missing daemon, the fast path's answers, what each peer is sent, and the fail-closed sweep.
+// printed for the same commands, for every FRR version of the matrix (test/fixtures/captured/frr/,
+// written by the capture script from a lab FRR host; each file's exit code is the one its
+// version's README lists). What is tested is the driver's reading of those answers: a rejection, a
+// refused reload, a session-level change, a missing daemon, the fast path's answers, what each peer
+// is sent, and the fail-closed sweep.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -13,6 +14,7 @@ import { formatError, toSvcrouteError } from "../../../src/errors.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import { capturedFile, replay, vtyshCmds } from "../../helpers/captured-exec.js";
+import { FRR_VERSIONS } from "../../helpers/captures.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
 const PASSWORD = "S3cret-md5.key$7"; // the made-up password of the captures (capture-frr-driver.ts)
@@ -37,7 +39,7 @@ services:
   return buildFromSources(p.source, []).manifest!;
 }
 
-function setup(route: Parameters<typeof replay>[1]) {
+function setupFor(version: string, route: Parameters<typeof replay>[1]) {
   const dir = tmpTree({});
   const socket = join(dir, "run");
   mkdirSync(socket);
@@ -46,7 +48,7 @@ function setup(route: Parameters<typeof replay>[1]) {
   const vty = createServer((c) => c.destroy()).listen(join(socket, "bgpd.vty"));
   onTestFinished(() => void vty.close());
   const m = host1(dir, socket);
-  const r = replay("frr", route);
+  const r = replay("frr", route, version);
   return { m, driver: createFrrDriver(m.daemon, { exec: r.exec }), calls: r.calls, argv: r.argv, socket };
 }
 
@@ -56,170 +58,175 @@ async function rejection(p: Promise<unknown>) {
   return { code: e.code, text: formatError(e) };
 }
 
-describe("FRR driver: validate (vtysh -C, then bgpd -C)", () => {
-  it("a config both parsers accept", async () => {
-    const { driver, calls } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : cmd.endsWith("bgpd") ? "bgpd-C-good.txt" : undefined));
-    await driver.validate("frr defaults datacenter\n");
-    expect(calls.map((c) => c.split(" ")[0])).toEqual(["vtysh", "bgpd"]);
-  });
+describe.each(FRR_VERSIONS)("%s", (version) => {
+  const setup = (route: Parameters<typeof replay>[1]) => setupFor(version, route);
 
-  it("vtysh -C's grammar error: E_DAEMON_REJECTED with the line, bgpd never asked", async () => {
-    const text = "frr defaults datacenter\nrouter bgp 65101\n neighbour 169.254.1.2 remote-as 65001\n";
-    const { driver, calls } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-bad-grammar.txt" : undefined));
-    const r = await rejection(driver.validate(text));
-    expect(r.code).toBe("E_DAEMON_REJECTED");
-    expect(r.text).toMatch(/frr\.conf:3: Unknown command\n {4}neighbour 169\.254\.1\.2 remote-as 65001/);
-    expect(calls).toHaveLength(1);
-  });
-
-  it("bgpd -C's semantic error (it exits 0): E_DAEMON_REJECTED naming the lines", async () => {
-    const text = readFileSync(capturedFile("frr", "README.md"), "utf8"); // any text: the line numbers are bgpd's
-    const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : "bgpd-C-undefined-neighbor.txt"));
-    const r = await rejection(driver.validate(text));
-    expect(r.code).toBe("E_DAEMON_REJECTED");
-    expect(r.text).toMatch(/frr\.conf:6: Command returned Warning Config Failed/);
-    expect(r.text).toMatch(/frr\.conf:7: Command returned Warning Config Failed/);
-  });
-
-  it("a route-map that is never defined passes both (FRR accepts it silently): the driver says so too", async () => {
-    const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : "bgpd-C-undefined-route-map.txt"));
-    await driver.validate("frr defaults datacenter\n");
-  });
-
-  it("a rejected line that holds a password: the evidence names the line, never the password", async () => {
-    const lines = ["frr defaults datacenter", "router bgp 65101", " neighbor 169.254.1.2 remote-as 65001", ` neighbor 169.254.1.2 password ${PASSWORD} extra`, "exit"];
-    for (const file of ["vtysh-C-password-line.txt", "bgpd-C-password-undefined-neighbor.txt"]) {
-      expect(readFileSync(capturedFile("frr", file), "utf8"), `${file} quotes the password (as FRR does)`).toContain(PASSWORD);
-      const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? (file.startsWith("vtysh") ? file : "vtysh-C-good.txt") : file));
-      const r = await rejection(driver.validate(`${lines.join("\n")}\n`));
-      expect(r.code).toBe("E_DAEMON_REJECTED");
-      expect(r.text).toMatch(/:4: /);
-      expect(r.text).toContain("password <secret>");
-      expect(r.text).not.toContain(PASSWORD);
-    }
-  });
-});
-
-describe("FRR driver: reload (frr-reload.py)", () => {
-  /** frr-reload.py's answers, and bgpd's sessions before and after the apply (captured around a real one) */
-  const reloadWith = (reload: string, test?: string, sessions: [string, string] = ["reset.established", "reset.established"]) => {
-    let reads = 0;
-    return setup((cmd, args) => {
-      if (cmd.endsWith("frr-reload.py")) return args[0] === "--reload" ? reload : test;
-      const c = vtyshCmds(args).join();
-      if (cmd.endsWith("vtysh") && c === "show bgp neighbors json") return `${sessions[Math.min(reads++, 1)]}.show-bgp-neighbors.json`;
-      if (cmd.endsWith("vtysh") && c.startsWith("clear bgp ")) return "vtysh-toggle-announce.txt"; // an empty answer
-      return undefined;
+  describe("FRR driver: validate (vtysh -C, then bgpd -C)", () => {
+    it("a config both parsers accept", async () => {
+      const { driver, calls } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : cmd.endsWith("bgpd") ? "bgpd-C-good.txt" : undefined));
+      await driver.validate("frr defaults datacenter\n");
+      expect(calls.map((c) => c.split(" ")[0])).toEqual(["vtysh", "bgpd"]);
     });
-  };
-  const clears = (calls: string[]) => calls.filter((c) => c.startsWith("vtysh") && c.includes("-c clear bgp"));
 
-  it("nothing to change, or one network added: done, no session touched", async () => {
-    for (const f of ["frr-reload-reload-unchanged.txt", "frr-reload-reload-network-added.txt"]) {
-      const { driver, calls } = reloadWith(f);
+    it("vtysh -C's grammar error: E_DAEMON_REJECTED with the line, bgpd never asked", async () => {
+      const text = "frr defaults datacenter\nrouter bgp 65101\n neighbour 169.254.1.2 remote-as 65001\n";
+      const { driver, calls } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-bad-grammar.txt" : undefined));
+      const r = await rejection(driver.validate(text));
+      expect(r.code).toBe("E_DAEMON_REJECTED");
+      expect(r.text).toMatch(/frr\.conf:3: Unknown command\n {4}neighbour 169\.254\.1\.2 remote-as 65001/);
+      expect(calls).toHaveLength(1);
+    });
+
+    it("bgpd -C's semantic error (it exits 0): E_DAEMON_REJECTED naming the lines", async () => {
+      const text = readFileSync(capturedFile("frr", "README.md", version), "utf8"); // any text: the line numbers are bgpd's
+      const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : "bgpd-C-undefined-neighbor.txt"));
+      const r = await rejection(driver.validate(text));
+      expect(r.code).toBe("E_DAEMON_REJECTED");
+      expect(r.text).toMatch(/frr\.conf:6: Command returned Warning Config Failed/);
+      expect(r.text).toMatch(/frr\.conf:7: Command returned Warning Config Failed/);
+    });
+
+    it("a route-map that is never defined passes both (FRR accepts it silently): the driver says so too", async () => {
+      const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : "bgpd-C-undefined-route-map.txt"));
+      await driver.validate("frr defaults datacenter\n");
+    });
+
+    it("a rejected line that holds a password: the evidence names the line, never the password", async () => {
+      const lines = ["frr defaults datacenter", "router bgp 65101", " neighbor 169.254.1.2 remote-as 65001", ` neighbor 169.254.1.2 password ${PASSWORD} extra`, "exit"];
+      for (const file of ["vtysh-C-password-line.txt", "bgpd-C-password-undefined-neighbor.txt"]) {
+        expect(readFileSync(capturedFile("frr", file, version), "utf8"), `${file} quotes the password (as FRR does)`).toContain(PASSWORD);
+        const { driver } = setup((cmd) => (cmd.endsWith("vtysh") ? (file.startsWith("vtysh") ? file : "vtysh-C-good.txt") : file));
+        const r = await rejection(driver.validate(`${lines.join("\n")}\n`));
+        expect(r.code).toBe("E_DAEMON_REJECTED");
+        expect(r.text).toMatch(/:4: /);
+        expect(r.text).toContain("password <secret>");
+        expect(r.text).not.toContain(PASSWORD);
+      }
+    });
+  });
+
+  describe("FRR driver: reload (frr-reload.py)", () => {
+    /** frr-reload.py's answers, and bgpd's sessions before and after the apply (captured around a real one) */
+    const reloadWith = (reload: string, test?: string, sessions: [string, string] = ["reset.established", "reset.established"]) => {
+      let reads = 0;
+      return setup((cmd, args) => {
+        if (cmd.endsWith("frr-reload.py")) return args[0] === "--reload" ? reload : test;
+        const c = vtyshCmds(args).join();
+        if (cmd.endsWith("vtysh") && c === "show bgp neighbors json") return `${sessions[Math.min(reads++, 1)]}.show-bgp-neighbors.json`;
+        if (cmd.endsWith("vtysh") && c.startsWith("clear bgp ")) return "vtysh-toggle-announce.txt"; // an empty answer
+        return undefined;
+      });
+    };
+    const clears = (calls: string[]) => calls.filter((c) => c.startsWith("vtysh") && c.includes("-c clear bgp"));
+
+    it("nothing to change, or one network added: done, no session touched", async () => {
+      for (const f of ["frr-reload-reload-unchanged.txt", "frr-reload-reload-network-added.txt"]) {
+        const { driver, calls } = reloadWith(f);
+        const r = await driver.reload();
+        expect(r.sessionsRestarted).toBe(false);
+        expect(clears(calls)).toEqual([]);
+      }
+    });
+
+    // FRR 10.3 resets such a session itself (frr-reset.test.ts)
+    if (version === "frr-8.4") it("a graceful-restart change on an Established session that FRR keeps (8.4): that one neighbour is reset, not every session", async () => {
+      const { driver, calls } = reloadWith("reset.frr-reload-reload-global-gr.txt", undefined, ["reset.established", "reset.global-gr"]);
       const r = await driver.reload();
+      expect(r.sessionsRestarted).toBe(true);
+      expect(clears(calls)).toEqual([expect.stringMatching(/-c clear bgp 169\.254\.1\.2$/)]);
+      expect(r.output).toMatch(/reset for a graceful-restart change: 169\.254\.1\.2$/);
+    });
+
+    it("the cold start (a bgpd with no neighbours gets the whole config; FRR warns to reset all peers): no session reset", async () => {
+      const { driver, calls } = reloadWith("reset.frr-reload-reload-cold-start.txt", "frr-reload-test-unchanged.txt", ["reset.cold", "reset.cold-applied"]);
+      const r = await driver.reload();
+      expect(r.output).toMatch(/reset all peers to take effect/);
       expect(r.sessionsRestarted).toBe(false);
       expect(clears(calls)).toEqual([]);
-    }
-  });
-
-  it("a graceful-restart change on an Established session that FRR keeps (8.4): that one neighbour is reset, not every session", async () => {
-    const { driver, calls } = reloadWith("reset.frr-reload-reload-global-gr.txt", undefined, ["reset.established", "reset.global-gr"]);
-    const r = await driver.reload();
-    expect(r.sessionsRestarted).toBe(true);
-    expect(clears(calls)).toEqual([expect.stringMatching(/-c clear bgp 169\.254\.1\.2$/)]);
-    expect(r.output).toMatch(/reset for a graceful-restart change: 169\.254\.1\.2$/);
-  });
-
-  it("the cold start (a bgpd with no neighbours gets the whole config; FRR warns to reset all peers): no session reset", async () => {
-    const { driver, calls } = reloadWith("reset.frr-reload-reload-cold-start.txt", "frr-reload-test-unchanged.txt", ["reset.cold", "reset.cold-applied"]);
-    const r = await driver.reload();
-    expect(r.output).toMatch(/reset all peers to take effect/);
-    expect(r.sessionsRestarted).toBe(false);
-    expect(clears(calls)).toEqual([]);
-  });
-
-  it("a line bgpd refuses: E_APPLY with what is still different, the password masked", async () => {
-    const { driver } = reloadWith("frr-reload-reload-refused-password.txt", "frr-reload-test-refused-password.txt");
-    const r = await rejection(driver.reload());
-    expect(r.code).toBe("E_APPLY");
-    expect(r.text).toMatch(/\+ .*neighbor 169\.254\.1\.9 password <secret>/);
-    expect(r.text).not.toContain(PASSWORD);
-  });
-
-  it("no daemon behind the socket: E_DAEMON_UNAVAILABLE", async () => {
-    const { driver } = reloadWith("frr-reload-reload-no-daemon.txt");
-    expect((await rejection(driver.reload())).code).toBe("E_DAEMON_UNAVAILABLE");
-  });
-});
-
-describe("FRR driver: the fast path (`[no] network P` in one vtysh session)", () => {
-  const toggle = (answer: string) => setup((cmd) => (cmd.endsWith("vtysh") ? answer : undefined));
-  const op = (to: "withdrawn" | "normal") => [{ service: "one", prefix: "192.0.2.11/32", family: 4 as const, from: to === "withdrawn" ? ("normal" as const) : ("withdrawn" as const), to }];
-
-  it("withdraw and announce: one session, withdrawals first, in the prefix's address family", async () => {
-    const { m, driver, calls } = toggle("vtysh-toggle-withdraw.txt");
-    await driver.toggle(buildModel(m), op("withdrawn"));
-    expect(calls[0]).toContain("-c router bgp 65101 -c address-family ipv4 unicast -c no network 192.0.2.11/32 -c exit-address-family -c end");
-    const a = toggle("vtysh-toggle-announce.txt");
-    await a.driver.toggle(buildModel(a.m), op("normal"));
-    expect(a.calls[0]).toContain("-c network 192.0.2.11/32 -c exit-address-family");
-  });
-
-  it("withdrawing what is not there (a retry) is done already; a statement bgpd refuses is E_APPLY", async () => {
-    const absent = toggle("vtysh-toggle-withdraw-absent.txt");
-    await absent.driver.toggle(buildModel(absent.m), op("withdrawn"));
-    const refused = toggle("vtysh-toggle-refused.txt");
-    const r = await rejection(refused.driver.toggle(buildModel(refused.m), op("normal")));
-    expect(r.code).toBe("E_APPLY");
-    expect(r.text).toMatch(/vtysh refused the change: %/);
-  });
-
-  it("no daemon: E_DAEMON_UNAVAILABLE", async () => {
-    const { m, driver } = toggle("vtysh-no-daemon.txt");
-    expect((await rejection(driver.toggle(buildModel(m), op("withdrawn")))).code).toBe("E_DAEMON_UNAVAILABLE");
-  });
-});
-
-describe("FRR driver: observe and the sweep", () => {
-  const ADV: Record<string, string> = {
-    "show bgp neighbors json": "host1.show-bgp-neighbors.json",
-    "show bgp ipv4 unicast neighbors 169.254.1.2 advertised-routes json": "driver.tor1.ipv4.advertised-routes.json",
-    "show bgp ipv6 unicast neighbors fd00:1::2 advertised-routes json": "driver.tor1.ipv6.advertised-routes.json",
-    "show bgp ipv4 unicast neighbors 169.254.2.2 advertised-routes json": "driver.tor2.ipv4.advertised-routes.json",
-    "show bgp ipv6 unicast neighbors fd00:2::2 advertised-routes json": "driver.tor2.ipv6.advertised-routes.json",
-  };
-
-  it("each peer's state and what it is sent, per family, from one vtysh session", async () => {
-    const { m, driver, calls } = setup((cmd, args) => (cmd.endsWith("vtysh") ? vtyshCmds(args).map((c) => ADV[c]!) : undefined));
-    const o = await driver.observe(buildModel(m));
-    expect(calls).toHaveLength(1);
-    expect(o.instance).toBe("4242");
-    expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual([
-      ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
-      ["tor1-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
-      ["tor2", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
-      ["tor2-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
-    ]);
-  });
-
-  it("the fail-closed sweep withdraws every network of the running config, per address family", async () => {
-    const { driver, argv } = setup((cmd, args) => {
-      if (!cmd.endsWith("vtysh")) return undefined;
-      return vtyshCmds(args)[0] === "show running-config" ? "host1.show-running-config.txt" : "vtysh-toggle-withdraw.txt";
     });
-    await driver.withdrawAllNow();
-    expect(argv).toHaveLength(2);
-    const sweep = vtyshCmds(argv[1]!);
-    expect(sweep.filter((c) => c.startsWith("no network"))).toEqual(["no network 192.0.2.11/32", "no network 192.0.2.100/32", "no network 2001:db8::11/128", "no network 2001:db8::100/128"]);
-    expect(sweep.slice(0, 2)).toEqual(["configure terminal", "router bgp 65101"]);
+
+    it("a line bgpd refuses: E_APPLY with what is still different, the password masked", async () => {
+      const { driver } = reloadWith("frr-reload-reload-refused-password.txt", "frr-reload-test-refused-password.txt");
+      const r = await rejection(driver.reload());
+      expect(r.code).toBe("E_APPLY");
+      expect(r.text).toMatch(/\+ .*neighbor 169\.254\.1\.9 password <secret>/);
+      expect(r.text).not.toContain(PASSWORD);
+    });
+
+    it("no daemon behind the socket: E_DAEMON_UNAVAILABLE", async () => {
+      const { driver } = reloadWith("frr-reload-reload-no-daemon.txt");
+      expect((await rejection(driver.reload())).code).toBe("E_DAEMON_UNAVAILABLE");
+    });
   });
 
-  it("instance: bgpd's pid file; without it the daemon is unavailable", async () => {
-    const { driver, socket } = setup(() => undefined);
-    expect(await driver.instance()).toBe("4242");
-    const { rmSync } = await import("node:fs");
-    rmSync(join(socket, "bgpd.pid"));
-    expect((await rejection(driver.instance())).code).toBe("E_DAEMON_UNAVAILABLE");
+  describe("FRR driver: the fast path (`[no] network P` in one vtysh session)", () => {
+    const toggle = (answer: string) => setup((cmd) => (cmd.endsWith("vtysh") ? answer : undefined));
+    const op = (to: "withdrawn" | "normal") => [{ service: "one", prefix: "192.0.2.11/32", family: 4 as const, from: to === "withdrawn" ? ("normal" as const) : ("withdrawn" as const), to }];
+
+    it("withdraw and announce: one session, withdrawals first, in the prefix's address family", async () => {
+      const { m, driver, calls } = toggle("vtysh-toggle-withdraw.txt");
+      await driver.toggle(buildModel(m), op("withdrawn"));
+      expect(calls[0]).toContain("-c router bgp 65101 -c address-family ipv4 unicast -c no network 192.0.2.11/32 -c exit-address-family -c end");
+      const a = toggle("vtysh-toggle-announce.txt");
+      await a.driver.toggle(buildModel(a.m), op("normal"));
+      expect(a.calls[0]).toContain("-c network 192.0.2.11/32 -c exit-address-family");
+    });
+
+    it("withdrawing what is not there (a retry) is done already; a statement bgpd refuses is E_APPLY", async () => {
+      const absent = toggle("vtysh-toggle-withdraw-absent.txt");
+      await absent.driver.toggle(buildModel(absent.m), op("withdrawn"));
+      const refused = toggle("vtysh-toggle-refused.txt");
+      const r = await rejection(refused.driver.toggle(buildModel(refused.m), op("normal")));
+      expect(r.code).toBe("E_APPLY");
+      expect(r.text).toMatch(/vtysh refused the change: %/);
+    });
+
+    it("no daemon: E_DAEMON_UNAVAILABLE", async () => {
+      const { m, driver } = toggle("vtysh-no-daemon.txt");
+      expect((await rejection(driver.toggle(buildModel(m), op("withdrawn")))).code).toBe("E_DAEMON_UNAVAILABLE");
+    });
+  });
+
+  describe("FRR driver: observe and the sweep", () => {
+    const ADV: Record<string, string> = {
+      "show bgp neighbors json": "host1.show-bgp-neighbors.json",
+      "show bgp ipv4 unicast neighbors 169.254.1.2 advertised-routes json": "driver.tor1.ipv4.advertised-routes.json",
+      "show bgp ipv6 unicast neighbors fd00:1::2 advertised-routes json": "driver.tor1.ipv6.advertised-routes.json",
+      "show bgp ipv4 unicast neighbors 169.254.2.2 advertised-routes json": "driver.tor2.ipv4.advertised-routes.json",
+      "show bgp ipv6 unicast neighbors fd00:2::2 advertised-routes json": "driver.tor2.ipv6.advertised-routes.json",
+    };
+
+    it("each peer's state and what it is sent, per family, from one vtysh session", async () => {
+      const { m, driver, calls } = setup((cmd, args) => (cmd.endsWith("vtysh") ? vtyshCmds(args).map((c) => ADV[c]!) : undefined));
+      const o = await driver.observe(buildModel(m));
+      expect(calls).toHaveLength(1);
+      expect(o.instance).toBe("4242");
+      expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual([
+        ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
+        ["tor1-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
+        ["tor2", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
+        ["tor2-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
+      ]);
+    });
+
+    it("the fail-closed sweep withdraws every network of the running config, per address family", async () => {
+      const { driver, argv } = setup((cmd, args) => {
+        if (!cmd.endsWith("vtysh")) return undefined;
+        return vtyshCmds(args)[0] === "show running-config" ? "host1.show-running-config.txt" : "vtysh-toggle-withdraw.txt";
+      });
+      await driver.withdrawAllNow();
+      expect(argv).toHaveLength(2);
+      const sweep = vtyshCmds(argv[1]!);
+      expect(sweep.filter((c) => c.startsWith("no network"))).toEqual(["no network 192.0.2.11/32", "no network 192.0.2.100/32", "no network 2001:db8::11/128", "no network 2001:db8::100/128"]);
+      expect(sweep.slice(0, 2)).toEqual(["configure terminal", "router bgp 65101"]);
+    });
+
+    it("instance: bgpd's pid file; without it the daemon is unavailable", async () => {
+      const { driver, socket } = setup(() => undefined);
+      expect(await driver.instance()).toBe("4242");
+      const { rmSync } = await import("node:fs");
+      rmSync(join(socket, "bgpd.pid"));
+      expect((await rejection(driver.instance())).code).toBe("E_DAEMON_UNAVAILABLE");
+    });
   });
 });
