@@ -248,6 +248,8 @@ export interface PathInfo {
   communities: string[];
   largeCommunities: string[];
   med: number | undefined;
+  /** LOCAL_PREF as received (iBGP only; FRR shows none for an eBGP path) */
+  localPref: number | undefined;
   best: boolean;
   multipath: boolean;
 }
@@ -257,6 +259,7 @@ interface FrrPathDetailJson {
   community?: { string?: string };
   largeCommunity?: { string?: string };
   metric?: number;
+  locPrf?: number;
   bestpath?: { overall?: boolean };
   multipath?: boolean;
   peer?: { peerId?: string };
@@ -268,10 +271,12 @@ export async function paths(lab: Lab, tor: string, prefix: string): Promise<Path
   const j = await lab.vtyshJson<{ paths?: FrrPathDetailJson[] }>(tor, `show bgp ${fam} unicast ${prefix} json`);
   return (j.paths ?? []).map((p) => ({
     peer: p.peer?.peerId ?? "",
-    asPath: (p.aspath?.string ?? "").split(/\s+/).filter(Boolean).map(Number),
+    // FRR writes an empty AS path (an iBGP peer's own route) as "Local"
+    asPath: (p.aspath?.string ?? "").split(/\s+/).filter((t) => t !== "" && t !== "Local").map(Number),
     communities: (p.community?.string ?? "").split(/\s+/).filter(Boolean),
     largeCommunities: (p.largeCommunity?.string ?? "").split(/\s+/).filter(Boolean),
     med: p.metric,
+    localPref: p.locPrf,
     // FRR names every path's selection outcome under bestpath once it compared them; only the winner is `overall`
     best: p.bestpath?.overall === true,
     multipath: p.multipath === true,
