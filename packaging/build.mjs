@@ -4,12 +4,14 @@
 //   dist/cli.cjs                argv, --help, errors → exit codes (commander)
 //   dist/commands/<name>.cjs    what cli.ts imports lazily (`import("./commands/check.js")`), and
 //                               what those import lazily in turn (check-daemon, check-health)
+//   dist/commands/yaml.cjs      the `yaml` package, loaded on first use (DEFERRED below)
 //   dist/templates/             the Handlebars templates
 // CommonJS, not ES modules: Node starts a CommonJS file ~10 ms sooner (no ES module loader), a
 // tenth of a bare `node -e 0`. A module two commands share is in both files; nothing is shared at
 // run time except SvcrouteError, whose `instanceof` works across copies (src/errors.ts).
 // Target node18 = the oldest nodejs the packages depend on.
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { build } from "esbuild";
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -54,10 +56,33 @@ const lazyChildProcess = {
   },
 };
 
+// Packages a command needs only now and then, loaded on first use (synchronously: a property of
+// the import is read) from a file of their own, so the commands that bundle an import of them do
+// not parse them at start-up. yaml is the careful manifest reader: a manifest that the fast one
+// (js-yaml) reads needs it only to place a problem, so `status` and a clean `check` never load it.
+const DEFERRED = { yaml: "commands/yaml" };
+const deferred = {
+  name: "deferred-packages",
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${Object.keys(DEFERRED).join("|")})$`) }, (a) =>
+      a.importer.includes("/node_modules/") || a.kind === "entry-point" ? undefined : { path: a.path, namespace: "deferred" },
+    );
+    // the stub's require of the package's own file stays a require, relative to the command's file
+    b.onResolve({ filter: /.*/, namespace: "deferred" }, (a) => ({ path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: "deferred" }, (a) => {
+      // the exports' names are known at build time: a getter each, as a CommonJS module has them
+      const names = Object.keys(createRequire(join(root, "package.json"))(a.path));
+      const file = `./${DEFERRED[a.path].replace(/^commands\//, "")}.cjs`;
+      const getters = names.map((n) => `  get ${JSON.stringify(n)}() { return load()[${JSON.stringify(n)}]; },`).join("\n");
+      return { contents: `let m;\nconst load = () => m ?? (m = require(${JSON.stringify(file)}));\nmodule.exports = {\n${getters}\n};\n`, loader: "js" };
+    });
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const t0 = performance.now();
-const points = entries();
+const points = { ...entries(), ...Object.fromEntries(Object.entries(DEFERRED).map(([p, name]) => [name, createRequire(join(root, "package.json")).resolve(p)])) };
 const options = {
   entryPoints: points,
   outdir: out,
@@ -75,10 +100,14 @@ const options = {
   metafile: true,
   define: { __SVCROUTE_VERSION__: JSON.stringify(pkg.version), "import.meta.url": "importMetaUrl" },
   inject: [join(root, "packaging/lib/import-meta-url.mjs")],
-  plugins: [lazyFiles, lazyChildProcess],
+  plugins: [lazyFiles, lazyChildProcess, deferred],
   logLevel: "warning",
 };
 const result = await build(options);
+// the stub requires "./<package>.cjs": only a file beside it, in dist/commands/, may hold it
+for (const [file, o] of Object.entries(result.metafile.outputs)) {
+  if (Object.keys(o.inputs).some((i) => i.startsWith("deferred:")) && !file.startsWith("dist/commands/")) throw new Error(`${file} imports a deferred package (${Object.keys(DEFERRED).join(", ")}) but is not in dist/commands/`);
+}
 // `svcroute --help` is answered by the entry point itself: the text commander prints (at 80
 // columns, as to a pipe) is captured from this build and compiled into the entry
 const help = execFileSync(process.execPath, [join(out, "svcroute.cjs"), "--help"], { encoding: "utf8", env: { ...process.env, COLUMNS: "80" } });

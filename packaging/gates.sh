@@ -260,6 +260,14 @@ installed_cli() {
 	v=$(svcroute --version)
 	if [ "$v" = "${VERSION%-*}" ]; then echo "   svcroute --version: $v"; else fail "svcroute --version gave '$v'" || rc=1; fi
 	svcroute check /etc/svcroute/svcroute.yaml | sed 's/^/   /' || { fail "svcroute check failed"; rc=1; }
+	# a problem is placed by the careful YAML reader, a file of its own (commands/yaml.cjs)
+	local out rc3=0
+	out=$(svcroute check test/fixtures/manifests/invalid/typos/svcroute.yaml 2>&1) || rc3=$?
+	if [ "$rc3" -eq 3 ] && printf '%s\n' "$out" | grep -q 'typos/svcroute.yaml:3:1  deamon  unknown key'; then
+		echo "   svcroute check of a manifest with typos: exit 3, problems at file:line:col"
+	else
+		fail "svcroute check of a manifest with typos gave exit $rc3: $out" || rc=1
+	fi
 	if man -P cat svcroute 2>/dev/null | grep -q '^NAME'; then
 		echo "   man svcroute: renders ($(man -P cat svcroute 2>/dev/null | wc -l) lines)"
 	else

@@ -96,15 +96,16 @@ export function decodeManifest(file: string, bytes: Uint8Array): { ok: true; tex
  * goes first and the careful one only when it refuses the file or the data is not a mapping.
  */
 export function parseManifestText(file: string, text: string, opts: { allowEmpty?: boolean; careful?: boolean } = {}): ParseResult {
-  const lineCounter = new LineCounter();
   if (text.trim() === "" || /^(\s*#[^\n]*\n?)*\s*$/.test(text)) {
-    if (opts.allowEmpty) return { ok: true, source: { file, doc: undefined, lineCounter, data: {}, fast: false, text } };
+    if (opts.allowEmpty) return { ok: true, source: { file, doc: undefined, lineCounter: new LineCounter(), data: {}, fast: false, text } };
     return { ok: false, problems: [{ file, line: 1, col: 1, path: "", message: "file is empty", hint: "see `svcroute schema` or the README for a minimal manifest" }] };
   }
   if (!opts.careful) {
     const f = fastParse(text);
     if (f && depth(f.data) <= MAX_DEPTH) return { ok: true, source: fastSource(file, text, f.data) };
   }
+  // not before the fast reader: a file it reads needs no `yaml` package (a file of its own in the bundle)
+  const lineCounter = new LineCounter();
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });

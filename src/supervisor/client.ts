@@ -1,5 +1,6 @@
 // Talk to a running supervisor over its status socket (status, doctor, drain).
 import { request } from "node:http";
+import { connect } from "node:net";
 import { ERROR_CODES, SvcrouteError, type ErrorCode } from "../errors.js";
 import type { DrainState } from "./drain.js";
 import type { ProbeAnswer, ReloadAnswer } from "./status-server.js";
@@ -8,7 +9,10 @@ import type { SupervisorStatus } from "./status-types.js";
 export function callSupervisor(socketPath: string, method: "GET" | "POST", path: string, timeoutMs = 3000, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const headers = body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
-    const req = request({ socketPath, method, path, timeout: timeoutMs, headers }, (res) => {
+    // one connection of its own, not the global agent's: the agent would first ask whether
+    // "localhost" is an IP address (Node's IPv6 pattern, milliseconds of a CLI's start-up)
+    const createConnection = (o: { timeout?: number }) => connect({ path: socketPath, ...(o.timeout === undefined ? {} : { timeout: o.timeout }) });
+    const req = request({ method, path, timeout: timeoutMs, headers, createConnection, defaultPort: 80 }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
