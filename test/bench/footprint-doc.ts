@@ -15,14 +15,18 @@ export const RESULT_FILE = resolve(import.meta.dirname, "../../docs/results/foot
 /** the same bench before the footprint work (its own older format: no soak, fewer scenarios) */
 export const BEFORE_FILE = resolve(import.meta.dirname, "../../docs/results/footprint-before.json");
 
-export type FootprintResults = Pick<Results, "startedAt" | "mode" | "machine" | "footprint" | "cli" | "soak">;
+export type FootprintResults = Pick<Results, "startedAt" | "mode" | "machine" | "footprint" | "cli" | "soak"> & {
+  /** the run the soak is from, when not this one (a footprint-only run keeps the committed soak: it takes 30 minutes) */
+  soakRun?: { startedAt: string; commit?: string | undefined; loadAfter: number[] };
+};
 
 export function footprintTable(r: FootprintResults): string {
   const m = r.machine;
   const verdict = (met: boolean | "noise" | undefined) => (met === undefined ? "" : met === true ? "met" : met === "noise" ? "within noise" : "**not met**");
   return [
     `Run ${r.startedAt} (${r.mode}) on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, svcroute ${m.svcroute}${m.commit ? ` at ${m.commit}` : ""}; ` +
-      `load average ${m.loadBefore.join(" ")} → ${m.loadAfter.join(" ")}.`,
+      `load average ${m.loadBefore.join(" ")} → ${m.loadAfter.join(" ")}.` +
+      (r.soak && r.soakRun ? ` The soak rows are from an earlier run, ${r.soakRun.startedAt}${r.soakRun.commit ? ` at ${r.soakRun.commit}` : ""} (load average at its end ${r.soakRun.loadAfter.join(" ")}).` : ""),
     "",
     "| goal | target | figure | |",
     "|---|---:|---:|---|",
@@ -74,7 +78,10 @@ if (process.argv[1] === import.meta.filename) {
   const from = process.argv[2];
   if (!from) throw new Error("usage: footprint-doc.ts test/bench/results/<run>.json");
   const r = JSON.parse(readFileSync(from, "utf8")) as Results;
-  const kept: FootprintResults = { startedAt: r.startedAt, mode: r.mode, machine: r.machine, footprint: r.footprint, cli: r.cli, ...(r.soak ? { soak: r.soak } : {}) };
+  // a run without a soak keeps the committed one, and says which run it is from
+  const prev = r.soak ? undefined : readResults(RESULT_FILE);
+  const soakOf = r.soak ? {} : prev?.soak ? { soak: prev.soak, soakRun: prev.soakRun ?? { startedAt: prev.startedAt, commit: prev.machine.commit, loadAfter: prev.machine.loadAfter } } : {};
+  const kept: FootprintResults = { startedAt: r.startedAt, mode: r.mode, machine: r.machine, footprint: r.footprint, cli: r.cli, ...(r.soak ? { soak: r.soak } : soakOf) };
   mkdirSync(dirname(RESULT_FILE), { recursive: true });
   writeFileSync(RESULT_FILE, `${JSON.stringify(kept, null, 1)}\n`);
   // the page's generated blocks are written by their one writer (which imports this file)
