@@ -77,6 +77,21 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `bgpd is not running (no ${join(cfg.socket, "bgpd.pid")})`);
     }
   };
+  /**
+   * `show bgp neighbors json`, parsed. A bgpd busy with a reload sometimes answers vtysh with
+   * nothing at all: asked again (3 times, 200 ms apart) before that counts as the daemon away.
+   */
+  const neighborsJson = async (): Promise<unknown> => {
+    for (let attempt = 1; ; attempt++) {
+      const out = (await vtysh(["show bgp neighbors json"], "sessions")).stdout;
+      try {
+        return JSON.parse(out) as unknown;
+      } catch {
+        if (attempt >= 3) throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `bgpd answered \`show bgp neighbors json\` with no JSON 3 times (${JSON.stringify(out.slice(0, 80))})`, { hint: "bgpd may be overloaded" });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
   const capabilities = cachedCapabilities({
     instance,
     running: async () => parseFrrVersion((await vtysh(["show version"], "version")).stdout),
@@ -107,7 +122,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     },
     async reload() {
       // the sessions before the apply: which of them a graceful-restart change must reset (frr-reset.ts)
-      const grSessions = async () => parseGrSessions(JSON.parse((await vtysh(["show bgp neighbors json"], "sessions")).stdout) as unknown);
+      const grSessions = async () => parseGrSessions(await neighborsJson());
       const before = await grSessions().catch(() => []);
       const r = await frrReload("--reload", cfg.configFile);
       const out = r.output.trim();
@@ -200,7 +215,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       return { instance, peers, durationMs: performance.now() - t0 } satisfies Observed;
     },
     async sessions(model) {
-      const info = parseNeighbors(JSON.parse((await vtysh(["show bgp neighbors json"], "sessions")).stdout) as unknown);
+      const info = parseNeighbors(await neighborsJson());
       return model.frr.bgp.neighbors.map((n) => ({ name: n.peer, state: info.find((x) => x.key === n.key)?.state ?? "Idle" }));
     },
     instance,
