@@ -74,13 +74,16 @@ endSupervisedSuite(() => lab, sup);
 const asn = (d: Daemon) => lab.host(HOST[d]).asn;
 
 it("the ToR prefers the primary (BIRD), which sends its MED and standard and large communities; the standby (FRR) arrives prepended 3 times", async () => {
-  const { value } = await atTor("both paths, the primary's best", (p) => p.bird?.best === true && p.frr !== undefined);
+  // the standby's path may reach the ToR a moment before its prepend does (FRR applies a new
+  // route-map after bgp route-map delay-timer): wait for the policy, not the first path
+  const { value } = await atTor("both paths, the primary's best, the standby's prepended", (p) => p.bird?.best === true && p.frr?.asPath.length === 4);
   expect(value.bird).toMatchObject({ asPath: [asn("bird")], med: 10, communities: ["65000:60"], largeCommunities: ["65000:1:60"] });
   expect(value.frr).toMatchObject({ asPath: [asn("frr"), asn("frr"), asn("frr"), asn("frr")], best: false });
   const st = await fetchStatus(sup.frr.socket);
   expect(st.services[0]).toMatchObject({ role: "standby", attributes: { as_path_prepend: 3, med: null, local_preference: null, communities: [], large_communities: [] } });
-  const text = await svcroute(lab, HOST.bird, ["status", "-m", sup.bird.manifest]);
-  expect(text.stdout).toMatch(/^api +UP +\S+ +192\.0\.2\.130\/32 +normal \(MED 10, 65000:60, 65000:1:60\) +yes/m);
+  // status follows the session as the supervisor observes it: waited for, not read once
+  const row = /^api +UP +\S+ +192\.0\.2\.130\/32 +normal \(MED 10, 65000:60, 65000:1:60\) +yes/m;
+  await waitFor(() => svcroute(lab, HOST.bird, ["status", "-m", sup.bird.manifest]), { what: "status: api advertised to tor1", timeout: 15_000, interval: 200, until: (t) => row.test(t.stdout) });
 });
 
 it("the primary fails: the ToR moves to the standby; back, the ToR returns to the primary", async () => {
