@@ -110,6 +110,23 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps; onSleep?
   };
 }
 
+/** a stop that announces GRACEFUL_SHUTDOWN for stop_grace, then withdraws everything */
+async function expectGracefulStop(t: ReturnType<typeof setup>) {
+  vi.useFakeTimers();
+  try {
+    let done: boolean | undefined;
+    void withdrawOnStop(t.engine, t.log).then((ok) => (done = ok));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-/);
+    expect(done).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(t.engine.state.manifest!.supervisor.stopGraceMs);
+    expect(done).toBe(true);
+  } finally {
+    vi.useRealTimers();
+  }
+  expect(t.daemon.running.size).toBe(0);
+}
+
 /**
  * Started with a good config, then a change the daemon takes but is slow to advertise, whose
  * verification a newer input cuts short after its first poll; `proveFully()` lets the next
@@ -520,19 +537,7 @@ describe("reconcile engine", () => {
     const { t } = await cutShortApply();
     expect(t.engine.state.unproven).toBeDefined();
     t.daemon.pinned.clear();
-    vi.useFakeTimers();
-    try {
-      let done: boolean | undefined;
-      void withdrawOnStop(t.engine, t.log).then((ok) => (done = ok));
-      await vi.advanceTimersByTimeAsync(0);
-      expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-/);
-      expect(done).toBeUndefined();
-      await vi.advanceTimersByTimeAsync(t.engine.state.manifest!.supervisor.stopGraceMs);
-      expect(done).toBe(true);
-    } finally {
-      vi.useRealTimers();
-    }
-    expect(t.daemon.running.size).toBe(0);
+    await expectGracefulStop(t);
     expect(t.engine.state.unproven).toBeUndefined();
   });
 
@@ -565,19 +570,7 @@ describe("reconcile engine", () => {
   it("a stop after a good apply keeps the GRACEFUL_SHUTDOWN phase for stop_grace, then withdraws", async () => {
     const t = setup();
     await t.run("start");
-    vi.useFakeTimers();
-    try {
-      let done: boolean | undefined;
-      void withdrawOnStop(t.engine, t.log).then((ok) => (done = ok));
-      await vi.advanceTimersByTimeAsync(0);
-      expect(t.file()).toMatch(/network 192\.0\.2\.53\/32 route-map SVCR-GSHUT-/);
-      expect(done).toBeUndefined();
-      await vi.advanceTimersByTimeAsync(t.engine.state.manifest!.supervisor.stopGraceMs);
-      expect(done).toBe(true);
-    } finally {
-      vi.useRealTimers();
-    }
-    expect(t.daemon.running.size).toBe(0);
+    await expectGracefulStop(t);
   });
 
   it("an observation asked for (a session changed) refreshes what status shows without a reconcile or an apply", async () => {
