@@ -3,7 +3,7 @@
 // runs merge into ONE follow-up run; two reconciles never run at once. A failed reconcile is
 // retried with capped exponential backoff, and triggers arriving meanwhile wait for that retry
 // instead of hammering a daemon that is down — except the daemon watch's "daemon" trigger (the
-// daemon is back or restarted), which runs at once.
+// daemon is back or restarted) and an operator's, which run at once.
 import type { Clock } from "../health/types.js";
 
 export type Trigger = "start" | "manifest" | "health" | "signal" | "reverify" | "daemon" | "drain" | "retry" | "stop" | "observe" | "probe" | "addresses";

@@ -29,8 +29,28 @@ describe("daemon watch", () => {
     expect(d.pending.map((p) => p.kind).sort()).toEqual(["instance", "sessions"]);
     for (const p of d.pending.splice(0)) p.fail(new Error("timed out"));
     await vi.advanceTimersByTimeAsync(2000);
-    expect(triggers).toEqual(["daemon"]);
+    expect(triggers).toEqual(["reverify"]);
     expect(d.pending.map((p) => p.kind).sort()).toEqual(["instance", "sessions"]);
+    clearInterval(timer);
+  });
+
+  it("a lost daemon is re-verified once, not at every tick until the engine marks it unreachable, and never as a 'daemon' trigger (that one cuts a retry backoff short)", async () => {
+    const d = daemon();
+    const triggers: Trigger[] = [];
+    const timer = startDaemonWatch({ driver: () => d.driver, state: () => state(), trigger: (t) => triggers.push(t), everyMs: 2000 });
+    for (let i = 0; i < 3; i++) {
+      await vi.advanceTimersByTimeAsync(2000);
+      for (const p of d.pending.splice(0)) p.fail(new Error("connect ENOENT"));
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    expect(triggers).toEqual(["reverify"]);
+    // back, then lost again: a new loss
+    await vi.advanceTimersByTimeAsync(2000);
+    for (const p of d.pending.splice(0)) p.settle(p.kind === "instance" ? "pid 7" : [{ name: "tor", state: "Established" }]);
+    await vi.advanceTimersByTimeAsync(2000);
+    for (const p of d.pending.splice(0)) p.fail(new Error("connect ENOENT"));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(triggers).toEqual(["reverify", "reverify"]);
     clearInterval(timer);
   });
 
