@@ -63,6 +63,7 @@ it("a graceful-restart change on the running session takes effect: that session 
   const r = await svcroute(lab, "hf", ["reload", "-m", sup.frr!.manifest]);
   expect(r.code, r.stderr).toBe(0);
   const { value } = await waitFor(atTor, { what: "tor1: the host's session renewed with its graceful-restart capability", timeout: 30_000, interval: 100, until: (t) => t?.state === "Established" && t.grCapability === "received" });
-  expect(value).toMatchObject({ established: before.established + 1, dropped: before.dropped + 1 });
+  const hostReset = await lab.vtyshJson<Record<string, { lastResetDueTo?: string }>>("hf", "show bgp neighbors json").then((j) => Object.values(j).map((n) => n.lastResetDueTo));
+  expect(value, `tor1: ${JSON.stringify(value)}; the host's last reset: ${JSON.stringify(hostReset)}`).toMatchObject({ established: before.established + 1, dropped: before.dropped + 1 });
   await waitFor(() => lab.observe.received("tor1", "hf"), { what: `${PREFIX} at tor1 again`, timeout: 20_000, until: (x) => x.includes(PREFIX) });
 });
