@@ -3,12 +3,16 @@
 // failed counts as a failure even when none of its tests did: a throwing beforeAll reports its
 // tests as skipped, an assertion in afterAll leaves them passed, a file that does not load has
 // none. Skipped and todo tests are listed, so a test that quietly stopped running is seen.
-//   node .ci/summary.mjs --vitest REPORT.json [--vitest REPORT.json ...] [--steps FILE] [--projects PROJECTS.json]
+//   node .ci/summary.mjs --vitest REPORT.json [--vitest REPORT.json ...] [--steps FILE] [--projects PROJECTS.json] [--evidence FILE]
 // FILE holds one line per step: "ok NAME" or "FAILED NAME". PROJECTS.json (test/helpers/
 // project-reporter.ts) adds a line per vitest project: per daemon set of the lab's matrix.
+// --evidence: what the failed lab tests left (test/lab/harness/supervised.ts reportEvidence), its
+// first lines printed when something failed: the first failure is the one that explains the rest.
 // Exit 1 when anything failed.
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+
+const EVIDENCE_LINES = 24;
 
 function args(name) {
   return process.argv.flatMap((a, i) => (a === name && i + 1 < process.argv.length ? [process.argv[i + 1]] : []));
@@ -85,6 +89,12 @@ function main() {
   if (skipped.length > 0) {
     console.log(`skipped: ${skipped.length} test(s)`);
     for (const s of skipped) console.log(`  ${s}`);
+  }
+  const [evidenceFile] = args("--evidence");
+  if (failures.length > 0 && evidenceFile && existsSync(evidenceFile)) {
+    const lines = readFileSync(evidenceFile, "utf8").trimEnd().split("\n");
+    console.log(`evidence of the failed lab tests (${Math.min(lines.length, EVIDENCE_LINES)} of ${lines.length} lines of ${evidenceFile}):`);
+    for (const l of lines.slice(0, EVIDENCE_LINES)) console.log(l);
   }
   for (const f of failures) console.log(`FAILED ${f}`);
   console.log(`${passed} passed, ${failures.length} failed`);

@@ -28,7 +28,7 @@ import {
   type RelFabric,
   type RelService,
 } from "./harness/reliability-lib.js";
-import { ensureBundle, supervisorEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./harness/supervised.js";
+import { ensureBundle, reportEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./harness/supervised.js";
 import { waitFor } from "./harness/wait.js";
 
 const LONG = process.env.SVCROUTE_RELIABILITY_LONG === "1";
@@ -60,8 +60,8 @@ afterAll(async () => {
   if (f as RelFabric | undefined) await teardownRelFabric(f);
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) console.error(supervisorEvidence(DAEMONS.map((d) => f.sup[d]), 40));
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) await reportEvidence(ctx.task.name, DAEMONS.map((d) => f.sup[d]), 40);
 });
 
 /** sessions dropped at both ToRs toward the host, so far */

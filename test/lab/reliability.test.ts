@@ -37,7 +37,7 @@ import {
   type RelService,
 } from "./harness/reliability-lib.js";
 import { byCode, doctor, problems, type DoctorRun } from "./harness/doctor-helpers.js";
-import { ensureBundle, summarise, supervisorEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./harness/supervised.js";
+import { ensureBundle, summarise, reportEvidence, torLogMark, torUpdatesSince, writeAtomic } from "./harness/supervised.js";
 import { waitFor } from "./harness/wait.js";
 
 const LONG = process.env.SVCROUTE_RELIABILITY_LONG === "1";
@@ -96,8 +96,8 @@ afterAll(async () => {
   if (f as RelFabric | undefined) await teardownRelFabric(f);
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in f.sup).map((d) => f.sup[d]), 40));
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) await reportEvidence(ctx.task.name, DAEMONS.filter((d) => d in f.sup).map((d) => f.sup[d]), 40);
 });
 
 describe("the routing daemon killed (-9) again and again, health changing meanwhile", () => {

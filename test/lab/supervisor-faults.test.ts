@@ -3,7 +3,7 @@
 // foreign config), SIGTERM, kill -9 (the fail-closed guard withdraws after guard_grace) and a quick
 // restart within guard_grace (the route never leaves the ToR). Judged at the ToR.
 import { readFileSync, writeFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import { waitEstablished, waitRoute } from "./harness/conditions.js";
@@ -20,7 +20,7 @@ import {
   pathFrom,
   startSupervisor,
   summarise,
-  supervisorEvidence,
+  reportEvidence,
   torLogMark,
   torUpdatesSince,
   waitSupervisorUp,
@@ -99,8 +99,8 @@ afterAll(async () => {
   await lab.down();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in sup).map((d) => sup[d])));
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) await reportEvidence(ctx.task.name, DAEMONS.filter((d) => d in sup).map((d) => sup[d]));
 });
 
 describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
@@ -128,6 +128,11 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
 
   it("the routing daemon killed: retries back off (no hot loop), status says unreachable; restarted from the file on disk, the current health is re-applied", async () => {
     const s = sup[d];
+    // a failure here must not leave the daemon down and web DOWN for the cases after it
+    onTestFailed(async () => {
+      s.setHealthy("web", true);
+      await lab.startDaemon(host());
+    });
     const failedBefore = supervisorLog(s).filter((l) => l.msg.startsWith("reconcile failed")).length;
     await lab.faults.kill(host());
     await waitRoute(lab, "tor1", P[d].base, "absent", 10_000);

@@ -22,7 +22,7 @@ import {
   paths,
   plannedStop,
   summarise,
-  supervisorEvidence,
+  reportEvidence,
   serviceYaml,
   startSupervisor,
   svcroute,
@@ -143,8 +143,8 @@ afterAll(async () => {
   await lab.down();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) console.error(supervisorEvidence(DAEMONS.filter((d) => d in sup).map((d) => sup[d])));
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) await reportEvidence(ctx.task.name, DAEMONS.filter((d) => d in sup).map((d) => sup[d]));
 });
 
 describe.each(CASES)("supervisor on a %s host", (d) => {

@@ -71,6 +71,21 @@ describe(".ci/summary.mjs", () => {
     expect(none.out).toContain("no test report");
   });
 
+  it("prints the first lines of the failed lab tests' evidence before the failures, and nothing of it when all passed", () => {
+    const dir = tmpTree({});
+    const evidence = join(dir, "evidence.txt");
+    writeFileSync(evidence, Array.from({ length: 40 }, (_, i) => (i === 0 ? "=== the first failure" : `  hf line ${i}`)).join("\n"));
+    const r = summary("--vitest", report, "--evidence", evidence);
+    const lines = r.out.trimEnd().split("\n");
+    const at = lines.indexOf("=== the first failure");
+    expect(lines[at - 1]).toBe(`evidence of the failed lab tests (24 of 40 lines of ${evidence}):`);
+    expect(lines.slice(at, at + 25).at(-1)).toMatch(/^FAILED /);
+    expect(lines.at(-1)).toBe("3 passed, 4 failed");
+    const green = join(dir, "green.json");
+    spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--config", CONFIG, "--root", FIXTURES, "skipped", "--reporter=json", `--outputFile=${green}`]);
+    expect(summary("--vitest", green, "--evidence", evidence).out).not.toContain("evidence");
+  });
+
   it("an all-green report exits 0", () => {
     const dir = tmpTree({});
     const green = join(dir, "green.json");

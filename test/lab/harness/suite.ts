@@ -1,7 +1,7 @@
 // The end of a suite that runs supervisors on a lab: registered once per suite file.
 import { afterAll, afterEach } from "vitest";
 import type { Lab } from "./lab.js";
-import { plannedStop, supervisorEvidence, type Supervised } from "./supervised.js";
+import { plannedStop, reportEvidence, type Supervised } from "./supervised.js";
 
 /**
  * After every test that failed, the supervisors' logs; after the suite, a planned stop of every
@@ -16,7 +16,7 @@ export function endSupervisedSuite(lab: () => Lab | undefined, sup: Partial<Reco
     await plannedStop(l, started().map((s) => s.pid)).catch(() => undefined);
     await l.down();
   });
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === "fail" && lab()) console.error(supervisorEvidence(started()));
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === "fail" && lab()) await reportEvidence(ctx.task.name, started());
   });
 }

@@ -3,7 +3,7 @@
 // supervisor tests observe at the ToRs (path attributes, continuous watches, the ToR's update log)
 // and the processes a supervisor leaves (its fail-closed guard).
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Lab } from "./lab.js";
 import { cmdline, isAlive } from "./procs.js";
@@ -454,6 +454,44 @@ export function supervisorEvidence(ss: Supervised[], n = 30): string {
         `--- ${s.host}: guard.log\n${tail(join(s.stateDir, "guard.log"), 8)}`,
     )
     .join("\n");
+}
+
+/** a log line, short: "21:04:05.123 warn msg [CODE] 120ms ←triggers" */
+function compactLine(line: string): string {
+  try {
+    const j = JSON.parse(line) as { ts?: string; level?: string; msg?: string; code?: string; duration_ms?: number; triggers?: string };
+    return [j.ts?.slice(11, 23), j.level, j.msg, j.code && `[${j.code}]`, j.duration_ms !== undefined && `${j.duration_ms}ms`, j.triggers && `←${j.triggers}`].filter(Boolean).join(" ").slice(0, 160);
+  } catch {
+    return line.slice(0, 160);
+  }
+}
+
+/**
+ * A failed supervisor test's evidence: printed whole, and when SVCROUTE_EVIDENCE names a file (CI),
+ * a few short lines of it appended there, which CI's summary prints beside the failures.
+ */
+export async function reportEvidence(test: string, ss: Supervised[], n = 30): Promise<void> {
+  // whether each loop still runs, and what it last did and loaded
+  const { fetchStatus } = await import("../../../src/supervisor/client.js");
+  const now = Date.now();
+  const states = await Promise.all(
+    ss.map((s) =>
+      Promise.race([fetchStatus(s.socket), new Promise<never>((_, no) => setTimeout(() => no(new Error("no answer in 2 s")), 2000))]).then(
+        (st) => `status: ${st.counters.reconciles} reconciles (${st.counters.reconcile_failures} failed), last ${st.last_reconcile ? `${st.last_reconcile.result} ${st.last_reconcile.path} ←${st.last_reconcile.triggers.join("+")} ${now - st.last_reconcile.at} ms ago` : "none"}, manifest ${st.manifest.hash} loaded ${st.manifest.loaded_at === null ? "never" : `${now - st.manifest.loaded_at} ms ago`}`,
+        (e: unknown) => `status: ${(e as Error).message}`,
+      ),
+    ),
+  );
+  console.error(`${supervisorEvidence(ss, n)}\n${ss.map((s, i) => `--- ${s.host}: ${states[i]}`).join("\n")}`);
+  const file = process.env.SVCROUTE_EVIDENCE;
+  if (!file) return;
+  const lines = ss.flatMap((s, i) => {
+    const errors = errorLines(s.logFile, 1).split("\n").filter(Boolean);
+    const last = tail(s.logFile, 4).split("\n").filter((l) => l && !errors.includes(l));
+    return [...[...errors, ...last].map((l) => `  ${s.host} ${compactLine(l)}`), `  ${s.host} ${states[i]!.slice(0, 200)}`];
+  });
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(file, `=== ${test.slice(0, 120)}\n${lines.join("\n")}\n`);
 }
 
 /** one sample of a Prometheus text exposition, by name and exact label set ("a=\"x\",b=\"y\"") */
