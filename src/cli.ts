@@ -1,8 +1,9 @@
-// argv → subcommand. Subcommands are imported lazily so one-shot commands start fast. This is the
-// ONE place where errors become messages and exit codes.
+// argv → subcommand. Subcommands are imported lazily so one-shot commands start fast; errors become
+// messages and exit codes in outcome.ts.
 import { Command, CommanderError, Option } from "commander";
-import { ERROR_CODES, errorToJson, exitCodeFor, formatError, toSvcrouteError } from "./errors.js";
+import { ERROR_CODES, exitCodeFor } from "./errors.js";
 import { processIo, type Io } from "./io.js";
+import { errorExit } from "./outcome.js";
 import { VERSION } from "./version.js";
 
 export type { Io };
@@ -166,11 +167,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (e.exitCode === 0) return 0;
       return exitCodeFor("E_USAGE");
     }
-    const err = toSvcrouteError(e);
-    if (json) io.out(JSON.stringify(errorToJson(err), null, 2));
-    else io.err(formatError(err));
-    if (err.code === "E_INTERNAL" && io.env.SVCROUTE_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
-    return exitCodeFor(err.code);
+    return errorExit(e, io, json);
   }
 }
 
