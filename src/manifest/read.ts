@@ -86,37 +86,59 @@ async function listDropIns(dir: string, trust: Trust): Promise<{ files: string[]
   return { files: files.map((n) => join(dir, n)), problems: [] };
 }
 
-type SourceRead = { src?: ParsedSource; problems: Problem[]; stage?: "io" | "parse" };
+/** one file read and decoded (text), or why it could not be */
+type TextRead = { file: string; isMain: boolean; text?: string; problems: Problem[]; stage?: "io" | "parse" };
 
-async function readSource(file: string, isMain: boolean, trust: Trust): Promise<SourceRead> {
+async function readText(file: string, isMain: boolean, trust: Trust): Promise<TextRead> {
   const r = await readBounded(file, trust, isMain);
-  if (!r.ok) return { problems: r.problems, stage: "io" };
+  if (!r.ok) return { file, isMain, problems: r.problems, stage: "io" };
   const d = decodeManifest(file, r.bytes);
-  if (!d.ok) return { problems: d.problems, stage: "parse" };
-  const p = parseManifestText(file, d.text, { allowEmpty: !isMain });
-  return p.ok ? { src: p.source, problems: [] } : { problems: p.problems, stage: "parse" };
+  return d.ok ? { file, isMain, text: d.text, problems: [] } : { file, isMain, problems: d.problems, stage: "parse" };
+}
+
+/** The manifest's files read (trust-checked, bounded, decoded) in order, main file first, not yet parsed. */
+export interface TextsRead {
+  reads: TextRead[];
+  /** a problem listing the drop-in directory */
+  listing: Problem[];
+  files: string[];
+}
+
+export async function readManifestTexts(path: string, opts: LoadOptions = {}): Promise<TextsRead> {
+  const trust = createTrustChecker();
+  const main = await readText(path, true, trust);
+  const dropDir = opts.dropInDir === undefined ? join(dirname(path), DROP_IN_DIR) : opts.dropInDir;
+  const listing = dropDir === null ? { files: [], problems: [] } : await listDropIns(dropDir, trust);
+  // A validate hook (Ansible/Puppet) may check a temp copy of a drop-in: never read it twice.
+  const fragmentFiles = listing.files.filter((f) => basename(f) !== basename(path) || dirname(f) !== dirname(path));
+  const fragments = await Promise.all(fragmentFiles.map((f) => readText(f, false, trust)));
+  return { reads: [main, ...fragments], listing: listing.problems, files: [path, ...fragmentFiles] };
 }
 
 /** The manifest's files read, trust-checked and parsed, not yet merged or validated. */
 export type ReadResult = { ok: true; main: ParsedSource; fragments: ParsedSource[] } | { ok: false; problems: Problem[]; files: string[]; stage: "io" | "parse" };
 
-export async function readManifestSources(path: string, opts: LoadOptions = {}): Promise<ReadResult> {
-  const trust = createTrustChecker();
-  const main = await readSource(path, true, trust);
-  const dropDir = opts.dropInDir === undefined ? join(dirname(path), DROP_IN_DIR) : opts.dropInDir;
-  const listing = dropDir === null ? { files: [], problems: [] } : await listDropIns(dropDir, trust);
-  // A validate hook (Ansible/Puppet) may check a temp copy of a drop-in: never read it twice.
-  const fragmentFiles = listing.files.filter((f) => basename(f) !== basename(path) || dirname(f) !== dirname(path));
-  const fragments = await Promise.all(fragmentFiles.map((f) => readSource(f, false, trust)));
-  const reads = [main, ...fragments];
+/** the files read by readManifestTexts, parsed */
+export function parseManifestTexts(t: TextsRead): ReadResult {
+  const reads = t.reads.map((r) => {
+    if (r.text === undefined) return r;
+    const p = parseManifestText(r.file, r.text, { allowEmpty: !r.isMain });
+    return p.ok ? { ...r, src: p.source } : { ...r, problems: p.problems, stage: "parse" as const };
+  });
+  const [main, ...fragments] = reads as [(typeof reads)[number], ...typeof reads];
   // a parent directory shared by several files is reported once
-  const problems = uniqueProblems([...main.problems, ...listing.problems, ...fragments.flatMap((f) => f.problems)]);
-  const files = [path, ...fragmentFiles];
-  if (!main.src || problems.length > 0) {
-    const stage = reads.some((r) => r.stage === "io") || listing.problems.length ? "io" : "parse";
-    return { ok: false, problems, files, stage };
+  const problems = uniqueProblems([...main.problems, ...t.listing, ...fragments.flatMap((f) => f.problems)]);
+  const src = (r: (typeof reads)[number]) => ("src" in r ? r.src : undefined);
+  const mainSrc = src(main);
+  if (!mainSrc || problems.length > 0) {
+    const stage = reads.some((r) => r.stage === "io") || t.listing.length ? "io" : "parse";
+    return { ok: false, problems, files: t.files, stage };
   }
-  return { ok: true, main: main.src, fragments: fragments.flatMap((f) => (f.src ? [f.src] : [])) };
+  return { ok: true, main: mainSrc, fragments: fragments.flatMap((f) => (src(f) ? [src(f)!] : [])) };
+}
+
+export async function readManifestSources(path: string, opts: LoadOptions = {}): Promise<ReadResult> {
+  return parseManifestTexts(await readManifestTexts(path, opts));
 }
 
 function uniqueProblems(ps: Problem[]): Problem[] {

@@ -3,7 +3,7 @@
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveSocket } from "../../../src/commands/socket-path.js";
+import { mayNameSocket, resolveSocket } from "../../../src/commands/socket-path.js";
 import { DEFAULTS } from "../../../src/manifest/defaults.js";
 import { tmpTree } from "../../helpers/tmp.js";
 import { MINIMAL } from "../manifest/manifests.js";
@@ -27,6 +27,13 @@ describe("status socket from the manifest", () => {
     const dir = tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "/run/a/s.sock") });
     chmodSync(join(dir, "svcroute.yaml"), 0o666);
     expect(await socketOf(dir)).toBe(DEFAULTS.supervisor.statusSocket);
+  });
+
+  it("a key spelled with an escape names it too; a manifest whose files cannot name it is not parsed, and has the default", async () => {
+    expect(await socketOf(tmpTree({ "svcroute.yaml": `${MINIMAL}supervisor:\n  "status\\x5fsocket": /run/e/s.sock\n` }))).toBe("/run/e/s.sock");
+    expect(await socketOf(tmpTree({ "svcroute.yaml": MINIMAL, "services.d/x.json": '{"supervisor": {"status\\u005fsocket": "/run/f/s.sock"}}' }))).toBe("/run/f/s.sock");
+    expect(mayNameSocket(MINIMAL)).toBe(false);
+    expect(await socketOf(tmpTree({ "svcroute.yaml": `${MINIMAL}supervisor: [unclosed\n` }))).toBe(DEFAULTS.supervisor.statusSocket);
   });
 
   it("a manifest with a problem elsewhere still names its socket; --socket wins over all", async () => {
