@@ -17,6 +17,9 @@ const CONFIRM_TIMEOUT_S = 30;
 /** how long `configure` may take to answer (a config with 10,000 services takes 4-5 s here) */
 const RECONFIGURE_TIMEOUT_MS = 60_000;
 
+/** how long a protocol may stay mid-reconfiguration (BIRD 3) before observing it fails */
+const RECONFIGURING_WAIT_MS = 3000;
+
 /** how long to wait for BIRD to list its interfaces again after rescanning them */
 const RESCAN_WAIT_MS = 2000;
 
@@ -49,6 +52,21 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
   });
 
   const interfaces = async () => parseInterfaces((await run("show interfaces")).text);
+
+  /**
+   * What a BGP protocol exports. BIRD 3 reconfigures asynchronously ("Reconfiguration in
+   * progress"): until a protocol's new config is in force, BIRD answers that it "is not a
+   * protocol" (captured on 3.1.8 right after such a configure), so it is asked again for a while.
+   */
+  const exported = async (proto: string): Promise<string[]> => {
+    const deadline = t() + RECONFIGURING_WAIT_MS;
+    for (;;) {
+      const r = await sock.command(`show route export ${proto}`);
+      if (r.ok) return parseRoutePrefixes(r.text);
+      if (!/ is not a protocol/.test(r.text) || t() >= deadline) throw new SvcrouteError("E_APPLY", `BIRD refused \`show route export ${proto}\`: ${r.text}`);
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  };
 
   /**
    * BIRD 2 forgets every interface when a reconfiguration replaces its device protocol (e.g. the
@@ -129,7 +147,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
           continue;
         }
         const state = normaliseBgpState(info);
-        const adv = state === "Established" ? parseRoutePrefixes((await run(`show route export ${p.protocol}`)).text) : [];
+        const adv = state === "Established" ? await exported(p.protocol) : [];
         const sum = (k: "imported" | "exported") => info.channels.reduce((n, c) => n + (c[k] ?? 0), 0);
         peers.push({
           name: p.peer,

@@ -11,7 +11,7 @@ import type { DaemonConfig } from "../../../src/manifest/types.js";
 import { capturedFile } from "../../helpers/captured-exec.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
-const raw = (f: string) => readFileSync(capturedFile("bird", `raw.${f}.txt`), "utf8");
+const raw = (f: string, version?: string) => readFileSync(capturedFile("bird", `raw.${f}.txt`, version), "utf8");
 /** the interfaces a `show interfaces` reply lists */
 const interfacesIn = (reply: string) => [...reply.matchAll(/^1001-(\S+) /gm)].map((m) => m[1]!);
 const ALL = interfacesIn(raw("show-interfaces"));
@@ -41,7 +41,15 @@ class FakeBird {
     });
   }
 
+  /** answers that come first for a command, before the usual one (a protocol mid-reconfiguration) */
+  first = new Map<string, string[]>();
+
   answer(cmd: string): string {
+    const early = this.first.get(cmd)?.shift();
+    if (early !== undefined) return early;
+    if (cmd === "show status") return raw("show-status", "bird-3.1");
+    if (cmd === "show protocols all") return raw("show-protocols-all", "bird-3.1");
+    if (cmd === "show route export tor1_v4") return raw("show-route-export", "bird-3.1");
     if (cmd === "show interfaces") return raw({ original: "show-interfaces", replaced: "show-interfaces-device-replaced", rescanned: "show-interfaces-rescanned" }[this.state]);
     if (cmd === "show protocols") return raw(this.state === "original" ? "show-protocols" : "show-protocols-device-replaced");
     if (cmd.startsWith('configure "')) {
@@ -112,5 +120,23 @@ describe("BIRD control socket timeouts", () => {
     await expect(client.command('configure "/x"')).rejects.toMatchObject({ code: "E_TIMEOUT" });
     const r = await client.command('configure "/x"', 2000);
     expect(r.text).toContain("Reconfigured");
+  });
+});
+
+describe("BIRD driver: observe", () => {
+  const model = { bird: { peers: [{ peer: "tor1", protocol: "tor1_v4" }] } } as never;
+
+  it("a protocol BIRD 3 is still reconfiguring ('is not a protocol' right after the configure) is asked again, not counted as a refusal", async () => {
+    const { bird, driver } = await setup();
+    bird.first.set("show route export tor1_v4", [raw("show-route-export-mid-reconfiguration", "bird-3.1"), raw("show-route-export-mid-reconfiguration", "bird-3.1")]);
+    const obs = await driver.observe(model);
+    expect(obs.peers[0]).toMatchObject({ name: "tor1", state: "Established", advertised: { "4": ["192.0.2.100/32", "192.0.2.12/32"] } });
+    expect(bird.commands.filter((c) => c === "show route export tor1_v4")).toHaveLength(3);
+  });
+
+  it("any other refusal still fails the observation", async () => {
+    const { bird, driver } = await setup();
+    bird.first.set("show route export tor1_v4", [raw("unknown-protocol", "bird-3.1")]);
+    await expect(driver.observe(model)).rejects.toThrow(/BIRD refused `show route export tor1_v4`: .*syntax error/);
   });
 });
