@@ -1,7 +1,7 @@
 // The daemon programs svcroute runs for a lab host (its manifest's `daemon.*` paths): this
 // machine's own, or wrappers that run a Debian 13 root's with chroot. The root sees this machine's
 // /tmp, so the files svcroute hands them (configs, temp files to judge, sockets) are the same paths.
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { HostPlan } from "./topology.js";
 
@@ -26,7 +26,8 @@ export const HOST_TOOLS: DaemonTools = IN_ROOT;
 
 /**
  * The tools of `root`: for null this machine's own; otherwise shell wrappers in `binDir`/<root's
- * name> that exec the root's program with chroot (written on every call: cheap, and always current).
+ * name> that exec the root's program with chroot. Written when missing or different, and then by
+ * rename: rewriting a wrapper in place while a supervisor runs it fails with ETXTBSY.
  */
 export function toolsFor(root: string | null, binDir: string): DaemonTools {
   if (root === null) return HOST_TOOLS;
@@ -35,11 +36,24 @@ export function toolsFor(root: string | null, binDir: string): DaemonTools {
   const out = {} as DaemonTools;
   for (const [k, program] of Object.entries(IN_ROOT) as [keyof DaemonTools, string][]) {
     const file = join(dir, basename(program));
-    writeFileSync(file, `#!/bin/sh\nexec chroot ${root} ${program} "$@"\n`);
-    chmodSync(file, 0o755);
+    const text = `#!/bin/sh\nexec chroot ${root} ${program} "$@"\n`;
+    if (current(file) !== text) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, text);
+      chmodSync(tmp, 0o755);
+      renameSync(tmp, file);
+    }
     out[k] = file;
   }
   return out;
+}
+
+function current(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** the manifest's `daemon:` lines (indented two spaces) that point svcroute at `tools` */
