@@ -78,7 +78,17 @@ function manifestOf(d: Daemon): string {
   });
   // a reverify far away: whatever status learns before it, it learns by following the sessions
   // checked once a minute: only `probe --apply` makes it notice a change in time (item 6)
-  const slow = [`  - name: slow`, `    prefixes: [${P[d].slow}]`, `    checks: [{type: file, path: ${healthFile(h, "slow")}}]`, "    interval: 60s", "    initial: up", "    rise: 1", "    fall: 1"].join("\n");
+  // its on_change hook fails when it goes DOWN: doctor's HOOK_FAILED (item 5)
+  const slow = [
+    `  - name: slow`,
+    `    prefixes: [${P[d].slow}]`,
+    `    checks: [{type: file, path: ${healthFile(h, "slow")}}]`,
+    "    interval: 60s",
+    "    initial: up",
+    "    rise: 1",
+    "    fall: 1",
+    `    on_change: {command: [/bin/sh, -c, 'echo no route to notifier >&2; exit 3'], user: root, when: [DOWN]}`,
+  ].join("\n");
   // answered by a real DNS server on the service's own address (the check's default server): item 4
   const dns = [
     "  - name: dns",
@@ -278,6 +288,21 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     const up = await svcroute(lab, HOST[d], ["probe", "--apply", "slow", "-m", sup[d].manifest]);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/now UP: .*\n {2}\S+ normal: tor1 yes, tor2 yes/);
+    await atBoth(d, P[d].slow, "present");
+  });
+
+  it("a failing on_change hook (slow's, run when it went DOWN above): status shows its exit, doctor says HOOK_FAILED with the fix; the announcement is not affected", async () => {
+    const { value: st } = await waitFor(() => status(d), { what: "status: slow's hook run for UP → DOWN, failed", until: (x) => x.services.find((s) => s.name === "slow")?.hook?.to === "DOWN" });
+    const slow = st.services.find((s) => s.name === "slow")!;
+    expect(slow.hook).toMatchObject({ from: "UP", to: "DOWN", ok: false, exit_code: 3, timed_out: false });
+    expect(slow.state).toBe("UP");
+    const doc = await svcroute(lab, HOST[d], ["doctor", "--json", "-m", sup[d].manifest]);
+    const hooks = (JSON.parse(doc.stdout) as { findings: { code: string; result: string; finding: string; evidence?: string; fix?: string }[] }).findings.filter((x) => x.code === "HOOK_FAILED");
+    expect(hooks, doc.stdout).toHaveLength(1);
+    expect(hooks[0]).toMatchObject({ result: "WARN", finding: expect.stringMatching(/^slow: its on_change hook exited 3 at \d\d:\d\d:\d\d \(for UP → DOWN\)/) });
+    expect(hooks[0]!.evidence).toContain("no route to notifier");
+    expect(hooks[0]!.fix).toContain("SVCROUTE_SERVICE=slow SVCROUTE_OLD_STATE=UP SVCROUTE_NEW_STATE=DOWN");
+    expect(readFileSync(sup[d].logFile, "utf8")).toMatch(/"msg":"on_change hook \(UP → DOWN\) failed: [^"]*no route to notifier/);
     await atBoth(d, P[d].slow, "present");
   });
 });
