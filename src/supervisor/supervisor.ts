@@ -262,7 +262,10 @@ function watchManifest(o: RunOptions, m0: Manifest | undefined, trigger: (t: Tri
     files: [o.manifestPath, ...(m0 ? [m0.maintenance.drainFile] : [])],
     dirs: o.dropInDir === null ? [] : [o.dropInDir ?? join(dirname(o.manifestPath), DROP_IN_DIR)],
     debounceMs: 100,
-    onChange: (p) => trigger(m0 && p === m0.maintenance.drainFile ? "drain" : "manifest"),
+    onChange: (p) => {
+      o.log.info(`file change seen: ${p}`, { op: "manifest" });
+      trigger(m0 && p === m0.maintenance.drainFile ? "drain" : "manifest");
+    },
     onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
   });
 }
