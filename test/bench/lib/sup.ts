@@ -8,6 +8,7 @@ import { bundleFor } from "../../lab/harness/supervised.js";
 import { fetchStatus } from "../../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import { sleep } from "./clock.js";
+import launcherEnv from "../../../packaging/launcher-env.json" with { type: "json" };
 
 /** replace a file as config management does: write beside it, rename over it */
 export function writeAtomic(path: string, text: string): void {
@@ -120,7 +121,9 @@ export async function startSupervisor(lab: Lab, hostName: string, manifestText: 
   const logFile = join(host.dir, opts.logName ?? "svcroute.log");
   const log = new SupLog(logFile);
   const socket = join(host.dir, "svcroute.sock");
-  const p = lab.spawn(hostName, process.execPath, [bundleFor(lab), "run", "--manifest", manifest, "--log-format", "json"], { logFile });
+  // the environment /usr/bin/svcroute gives it (packaging/package.mjs), as systemd starts it
+  const env = { ...launcherEnv, ...process.env };
+  const p = lab.spawn(hostName, process.execPath, [bundleFor(lab), "run", "--manifest", manifest, "--log-format", "json"], { logFile, env });
   const state = { done: false };
   const exited = p.exited.then((c) => ((state.done = true), c));
   const s: RunningSupervisor = {
