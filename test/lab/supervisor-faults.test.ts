@@ -108,10 +108,13 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
 
   it("drift behind svcroute's back (a prefix withdrawn by hand, the config file edited) is repaired; config_drift_total counts it", async () => {
     const c0 = (await status(d)).counters.config_drift_total;
+    const mark = torLogMark(lab, "tor1");
     const t0 = performance.now();
     if (d === "bird") await lab.birdc(host(), "disable svc4_web");
     else await lab.vtysh(host(), "configure terminal", `router bgp ${lab.host(host()).asn}`, "address-family ipv4 unicast", `no network ${P[d].web}`, "end");
-    await waitRoute(lab, "tor1", P[d].web, "absent", 5000);
+    // the ToR's update log, not a poll: a reverify that comes right after the edit repairs it
+    // within a poll's interval on a busy machine
+    await waitFor(() => torUpdatesSince(lab, "tor1", P[d].web, mark).withdrawn, { what: `${P[d].web} withdrawn at tor1 (its update log)`, timeout: 5000, until: (w) => w.length > 0 });
     await waitRoute(lab, "tor1", P[d].web, "present", 10_000);
     note(`${d} hand-withdrawn prefix → repaired (reverify 3s)`, Math.round(performance.now() - t0));
     const { value: st } = await waitFor(() => status(d), { what: "config_drift_total counted", until: (s) => s.counters.config_drift_total >= c0 + 1 });
@@ -315,9 +318,9 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     const seen = await watch.stop();
     note(`${d} quick restart: watched window, samples`, seen.samples);
     note(`${d} quick restart: watch resolution (max gap)`, seen.maxGapMs);
-    // the poll proves presence at its resolution; the ToR's update log proves no withdrawal at all
+    // the poll proves presence at its resolution (noted: over a second between samples when both
+    // CPUs are saturated); the ToR's update log proves no withdrawal at all
     expect(seen.samples).toBeGreaterThan(20);
-    expect(seen.maxGapMs).toBeLessThan(1000);
     expect(seen.absent, `${P[d].web} left the ToR during the restart`).toBe(0);
     const updates = torUpdatesSince(lab, "tor1", P[d].web, mark);
     expect(updates.withdrawn).toEqual([]);
