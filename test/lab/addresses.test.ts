@@ -11,9 +11,12 @@ import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import { waitRoute } from "./harness/conditions.js";
 import { createLab, type Lab } from "./harness/lab.js";
 import { ensureBundle, manifestFor, metric, pathFrom, plannedStop, startSupervisor, supervisorEvidence, svcroute, waitSupervisorUp, writeAtomic, type Supervised } from "./harness/supervised.js";
+import { caseDaemons } from "./harness/matrix.js";
 import { waitFor } from "./harness/wait.js";
 
-const DAEMONS = ["bird", "frr"] as const;
+/** the hosts whose cases this run generates (harness/matrix.ts) */
+const DAEMONS = caseDaemons("addresses");
+const HOST = { bird: "hb", frr: "hf" } as const;
 let lab: Lab;
 const sup: Partial<Record<(typeof DAEMONS)[number], Supervised>> = {};
 
@@ -33,11 +36,8 @@ beforeAll(async () => {
   ensureBundle();
   lab = await createLab({
     tors: [{ name: "tor1", asn: 65001 }],
-    hosts: [
-      // 192.0.2.82 is also configured by "the admin" on the BIRD host
-      { name: "hb", daemon: "bird", links: ["tor1"], families: ["ipv4"], addresses: ["192.0.2.82"] },
-      { name: "hf", daemon: "frr", links: ["tor1"], families: ["ipv4"] },
-    ],
+    // 192.0.2.82 is also configured by "the admin" on the BIRD host
+    hosts: DAEMONS.map((d) => ({ name: HOST[d], daemon: d, links: ["tor1"], families: ["ipv4" as const], ...(d === "bird" ? { addresses: ["192.0.2.82"] } : {}) })),
   });
 }, 120_000);
 
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe.each(DAEMONS)("addresses: manage on a %s host", (d) => {
-  const host = d === "bird" ? "hb" : "hf";
+  const host = HOST[d];
 
   it("puts every service address on lo at start, healthy or not", async () => {
     const s = startSupervisor(lab, host, { ...opts(true), healthy: false });
@@ -97,7 +97,7 @@ describe.each(DAEMONS)("addresses: manage on a %s host", (d) => {
 });
 
 describe.each(DAEMONS)("address required on a %s host", (d) => {
-  const host = d === "bird" ? "hb" : "hf";
+  const host = HOST[d];
   // web needs 192.0.2.80 (on lo since the tests above); routed has no address here and says so
   const required = {
     services: [

@@ -33,10 +33,12 @@ import {
 } from "./harness/doctor-helpers.js";
 import { createLab, type Lab } from "./harness/lab.js";
 import { tcpExtCounter } from "./harness/rendered-config.js";
+import { caseDaemons } from "./harness/matrix.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
-const DAEMONS: Daemon[] = ["bird", "frr"];
+/** the hosts whose cases this run generates (harness/matrix.ts) */
+const DAEMONS: Daemon[] = caseDaemons("doctor");
 const TYPO = "169.254.250.2";
 const WRONG_ASN = 65099;
 const TOR_PASSWORD = "right-pw";

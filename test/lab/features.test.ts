@@ -20,11 +20,13 @@ import {
   type Supervised,
 } from "./harness/supervised.js";
 import type { HostPlan } from "./harness/topology.js";
+import { caseDaemons } from "./harness/matrix.js";
 import { endSupervisedSuite } from "./harness/suite.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
-const DAEMONS: Daemon[] = ["bird", "frr"];
+/** the hosts whose cases this run generates (harness/matrix.ts) */
+const DAEMONS: Daemon[] = caseDaemons("features");
 const HOST: Record<Daemon, string> = { bird: "hb", frr: "hf" };
 const TORS = ["tor1", "tor2"] as const;
 const P: Record<Daemon, { web: string; slow: string; dns: string; quorum: string }> = {
@@ -150,10 +152,7 @@ beforeAll(async () => {
       { name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 } },
       { name: "tor2", asn: 65002, timers: { keepalive: 1, hold: 3 } },
     ],
-    hosts: [
-      { name: HOST.bird, daemon: "bird", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.bird) },
-      { name: HOST.frr, daemon: "frr", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.frr) },
-    ],
+    hosts: DAEMONS.map((d) => ({ name: HOST[d], daemon: d, links: ["tor1", "tor2"], families: ["ipv4" as const], addresses: Object.values(P[d]) })),
   });
   for (const d of DAEMONS) {
     manifests[d] = manifestOf(d);

@@ -4,11 +4,13 @@
 import { beforeAll, expect, it } from "vitest";
 import { createLab, type Lab } from "./harness/lab.js";
 import { ensureBundle, manifestFor, paths, startSupervisor, svcroute, waitSupervisorUp, writeAtomic, type PathInfo, type Supervised } from "./harness/supervised.js";
+import { caseDaemons } from "./harness/matrix.js";
 import { endSupervisedSuite } from "./harness/suite.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
-const DAEMONS: Daemon[] = ["bird", "frr"];
+/** the hosts whose cases this run generates (harness/matrix.ts) */
+const DAEMONS: Daemon[] = caseDaemons("local-pref");
 const HOST: Record<Daemon, string> = { bird: "ib", frr: "if" };
 const PREFIX: Record<Daemon, string> = { bird: "192.0.2.150/32", frr: "192.0.2.151/32" };
 const AS = 65001;

@@ -22,11 +22,13 @@ import {
   type ServiceSpec,
   type Supervised,
 } from "./harness/supervised.js";
+import { caseDaemons } from "./harness/matrix.js";
 import { endSupervisedSuite } from "./harness/suite.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
-const DAEMONS: Daemon[] = ["bird", "frr"];
+/** the hosts whose cases this run generates (harness/matrix.ts) */
+const DAEMONS: Daemon[] = caseDaemons("peer-choice");
 const HOST: Record<Daemon, string> = { bird: "hb", frr: "hf" };
 const P: Record<Daemon, { all: string; only1: string; dep1: string }> = {
   bird: { all: "192.0.2.110/32", only1: "192.0.2.111/32", dep1: "192.0.2.112/32" },
@@ -72,11 +74,8 @@ beforeAll(async () => {
       { name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 } },
       { name: "tor2", asn: 65002, timers: { keepalive: 1, hold: 3 } },
     ],
-    hosts: [
-      // every service address on the host: each service is announced only with its address there
-      { name: HOST.bird, daemon: "bird", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.bird) },
-      { name: HOST.frr, daemon: "frr", links: ["tor1", "tor2"], families: ["ipv4"], addresses: Object.values(P.frr) },
-    ],
+    // every service address on the host: each service is announced only with its address there
+    hosts: DAEMONS.map((d) => ({ name: HOST[d], daemon: d, links: ["tor1", "tor2"], families: ["ipv4" as const], addresses: Object.values(P[d]) })),
   });
   for (const d of DAEMONS) {
     never[d] = [watchRoute(lab, "tor2", P[d].only1, 50), watchRoute(lab, "tor2", P[d].dep1, 50)];

@@ -29,10 +29,12 @@ import {
   type Supervised,
   type SupervisedOptions,
 } from "./harness/supervised.js";
+import { caseDaemons } from "./harness/matrix.js";
 import { waitFor } from "./harness/wait.js";
 
 type Daemon = "bird" | "frr";
-const DAEMONS: Daemon[] = ["bird", "frr"];
+/** the hosts whose cases this run generates (harness/matrix.ts) */
+const DAEMONS: Daemon[] = caseDaemons("supervisor-faults");
 const HOST: Record<Daemon, string> = { bird: "fb", frr: "ff" };
 const P: Record<Daemon, { web: string; base: string }> = {
   bird: { web: "192.0.2.30/32", base: "192.0.2.31/32" },
@@ -79,11 +81,8 @@ beforeAll(async () => {
   ensureBundle();
   lab = await createLab({
     tors: [{ name: "tor1", asn: 65001, timers: { keepalive: 1, hold: 3 }, debugUpdates: true }],
-    hosts: [
-      // every service address on the host: each service is announced only with its address there
-      { name: HOST.bird, daemon: "bird", links: ["tor1"], families: ["ipv4"], addresses: Object.values(P.bird) },
-      { name: HOST.frr, daemon: "frr", links: ["tor1"], families: ["ipv4"], addresses: Object.values(P.frr) },
-    ],
+    // every service address on the host: each service is announced only with its address there
+    hosts: DAEMONS.map((d) => ({ name: HOST[d], daemon: d, links: ["tor1"], families: ["ipv4" as const], addresses: Object.values(P[d]) })),
   });
   await Promise.all(DAEMONS.map((d) => start(d)));
   await waitEstablished(lab, { timeout: 60_000 });
