@@ -195,6 +195,16 @@ describe.each(DAEMONS)("on a %s host", (d) => {
       const [svc, a, b, time] = l.split(" ");
       return svc === "web" && a === from && b === to && Date.parse(time!) >= since;
     });
+    // web's hooks run one at a time, each sleeping: those of its earlier transitions (the ones the
+    // supervisor logged: at start and in the test above) first, so this transition's starts once they are done
+    const earlier = readFileSync(sup[d].logFile, "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"op":"health"') && l.includes('"service":"web"') && /"to":"(UP|DOWN)"/.test(l)).length;
+    await waitFor(async () => hookLines(d).filter((l) => l.startsWith("web ")).length, {
+      what: `the hooks of web's ${earlier} earlier transitions done`,
+      timeout: (earlier + 2) * HOOK_SLEEP_S * 1000,
+      until: (n) => n >= earlier,
+    });
     const t0 = Date.now();
     sup[d].setHealthy("web", false);
     await atBoth(d, P[d].web, "absent");

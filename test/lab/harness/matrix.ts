@@ -32,10 +32,11 @@ export const CORE_SUITES = ["sessions", "rendered", "supervisor", "faults", "sup
 
 /**
  * The features operators asked for (issue 18) that CI proves on Debian 13 within its 45 minutes:
- * primary/standby roles, FRR's start-up without a session reset, LOCAL_PREF over iBGP.
- * peer-choice, addresses and features run on debian12 only.
+ * primary/standby roles, the health and hook features (status following the sessions, short
+ * intervals, on_change, a refused manifest, dns checks, degraded, probe --apply), FRR's start-up
+ * without a session reset, LOCAL_PREF over iBGP. peer-choice and addresses run on debian12 only.
  */
-export const FEATURE_SUITES = ["roles", "frr-start", "local-pref"] as const;
+export const FEATURE_SUITES = ["roles", "features", "frr-start", "local-pref"] as const;
 
 /** of FEATURE_SUITES, those debian13-bird2 runs too (its BIRD-host cases; more would overrun 45 minutes) */
 export const BIRD2_FEATURE_SUITES: readonly string[] = ["local-pref"];
