@@ -39,7 +39,7 @@ function leaveToCareful(v: unknown, seen = new Set<object>()): boolean {
 
 /**
  * Whether every line stands alone, as manifests written by hand or by config management do: no
- * tag (`!x`, `!!str`, bare `!`), no explicit key (`? `), no collection as a key, and every quoted
+ * tag (`!x`, `!!str`, bare `!`), no anchor or alias (`&a`, `*a`), no explicit key (`? `), no collection as a key, and every quoted
  * scalar and flow collection closed on the line it opens, no sequence entry after another
  * indicator on its line (`- - x`, `k: - x`) and none with nothing after it on its line. js-yaml is more lenient than `yaml`
  * about the indentation of what spans lines; such files (and block scalars whose text looks
@@ -66,7 +66,8 @@ export function linesStandAlone(text: string): boolean {
       const starts = prev === "" || ":-[{,?".includes(prev);
       if (c === "#" && (i === 0 || line[i - 1] === " " || line[i - 1] === "\t")) break;
       if ((c === '"' || c === "'") && starts) quote = c;
-      else if ((c === "!" && starts) || ((c === "?" || (c === "-" && prev !== "")) && starts && " \t".includes(line[i + 1] ?? " "))) return false;
+      // an anchor or alias (`&a`, `*a`): js-yaml takes `&a[x]` where `yaml` wants a space after the name
+      else if (((c === "!" || c === "&" || c === "*") && starts) || ((c === "?" || (c === "-" && prev !== "")) && starts && " \t".includes(line[i + 1] ?? " "))) return false;
       else if (c === "[" || c === "{") depth++;
       else if (c === "]" || c === "}") {
         depth--;

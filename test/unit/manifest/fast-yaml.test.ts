@@ -105,6 +105,16 @@ describe("the fast reader reads what the careful one reads", () => {
     );
   });
 
+  it("an anchor with no space before a flow collection (`&a[x]`: js-yaml reads it, yaml refuses it) and every other anchor or alias go to the careful reader", () => {
+    // found by the property above (seed 1475993390): a fixture with `prefixes: &a[192.0.2.80/32]`
+    for (const text of ["prefixes: &a[192.0.2.80/32]\n", "a: &x 1\nb: *x\n", "a: &x [1]\n"]) {
+      expect(fastParse(text), text).toBeUndefined();
+      agree(text);
+    }
+    expect(careful("prefixes: &a[192.0.2.80/32]\n")).toBeUndefined();
+    expect(fastParse("a: x&y*z\nb: '&a'\n")).toEqual({ data: { a: "x&y*z", b: "&a" } });
+  });
+
   it("comments, block scalars, multi-line plain scalars", () => {
     for (const text of [
       "a: 1 # c\nb: x#y\n# full\nc: 'it''s' # q\n",
