@@ -112,8 +112,13 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     if (d === "bird") await lab.birdc(host(), "disable svc4_web");
     else await lab.vtysh(host(), "configure terminal", `router bgp ${lab.host(host()).asn}`, "address-family ipv4 unicast", `no network ${P[d].web}`, "end");
     // the ToR's update log, not a poll: a reverify that comes right after the edit repairs it
-    // within a poll's interval on a busy machine
-    await waitFor(() => torUpdatesSince(lab, "tor1", P[d].web, mark).withdrawn, { what: `${P[d].web} withdrawn at tor1 (its update log)`, timeout: 5000, until: (w) => w.length > 0 });
+    // within a poll's interval on a busy machine. Withdrawn, then announced again: the repair has
+    // reached the daemon, so its config file is written before the file is edited below.
+    const repaired = (lines: string[]) => {
+      const w = lines.findIndex((l) => /withdrawn/i.test(l));
+      return w >= 0 && lines.slice(w + 1).some((l) => !/withdrawn/i.test(l));
+    };
+    await waitFor(() => torUpdatesSince(lab, "tor1", P[d].web, mark).lines, { what: `${P[d].web} withdrawn at tor1, then announced again (its update log)`, timeout: 10_000, until: repaired });
     await waitRoute(lab, "tor1", P[d].web, "present", 10_000);
     note(`${d} hand-withdrawn prefix → repaired (reverify 3s)`, Math.round(performance.now() - t0));
     const { value: st } = await waitFor(() => status(d), { what: "config_drift_total counted", until: (s) => s.counters.config_drift_total >= c0 + 1 });
