@@ -95,6 +95,29 @@ export function parseStatus(text: string): { serverTime: string | null; lastRebo
   };
 }
 
+/** what bootIdentity() remembers of the last reading: the identity it gave and when it was read */
+export interface BootMemo {
+  id: string;
+  bootMs: number;
+  seenMs: number;
+}
+
+const birdTimeMs = (t: string | null): number => (t ? Date.parse(t.replace(" ", "T")) : Number.NaN);
+
+/**
+ * The instance identity from `show status`. BIRD 3 derives "Last reboot" from its uptime, so the
+ * text moves by milliseconds between readings of one running daemon (seen on 3.1.8 under load).
+ * A restarted daemon booted after the last reading of the old one; a boot time at or before that
+ * reading, and within a second of the remembered one, is the same instance.
+ */
+export function bootIdentity(prev: BootMemo | undefined, st: { serverTime: string | null; lastReboot: string | null }): { id: string | null; memo: BootMemo | undefined } {
+  const boot = birdTimeMs(st.lastReboot);
+  const now = birdTimeMs(st.serverTime);
+  if (st.lastReboot === null || Number.isNaN(boot) || Number.isNaN(now)) return { id: st.lastReboot, memo: undefined };
+  if (prev && boot <= prev.seenMs && Math.abs(boot - prev.bootMs) < 1000) return { id: prev.id, memo: { ...prev, seenMs: Math.max(prev.seenMs, now) } };
+  return { id: st.lastReboot, memo: { id: st.lastReboot, bootMs: boot, seenMs: now } };
+}
+
 /** milliseconds between BIRD's "Since" column (today's time, or date + time) and server time */
 export function uptimeMs(since: string, serverTime: string | null): number | null {
   if (!serverTime) return null;

@@ -6,7 +6,7 @@ import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { BirdSocket } from "./bird-socket.js";
-import { normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "./bird-parse.js";
+import { bootIdentity, normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs, type BootMemo } from "./bird-parse.js";
 import { absentPeer, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
@@ -44,8 +44,16 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     return r;
   };
 
+  let boot: BootMemo | undefined;
+  const identity = (st: ReturnType<typeof parseStatus>): string | null => {
+    const r = bootIdentity(boot, st);
+    boot = r.memo;
+    return r.id;
+  };
+  const instance = async () => identity(parseStatus((await run("show status")).text));
+
   const capabilities = cachedCapabilities({
-    instance: async () => parseStatus((await run("show status")).text).lastReboot,
+    instance,
     // `show status` begins with "BIRD 3.1.8"
     running: async () => parseBirdVersion((await run("show status")).text),
     binary: () => binaryVersion(cfg, deps.exec),
@@ -161,7 +169,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
           advertised: { "4": adv.filter((x) => !x.includes(":")).sort(), "6": adv.filter((x) => x.includes(":")).sort() },
         });
       }
-      return { instance: status.lastReboot, peers, durationMs: t() - t0 } satisfies Observed;
+      return { instance: identity(status), peers, durationMs: t() - t0 } satisfies Observed;
     },
     async sessions(model) {
       const protos = parseProtocolsAll((await run("show protocols")).text);
@@ -170,9 +178,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
         return { name: p.peer, state: info ? normaliseBgpState(info) : "Idle" };
       });
     },
-    async instance() {
-      return parseStatus((await run("show status")).text).lastReboot;
-    },
+    instance,
     capabilities,
     async withdrawAllNow() {
       // patterns cover every service static protocol, including ones a stale model lacks

@@ -1,8 +1,15 @@
 // BIRD parsers on outputs captured from every BIRD version of the matrix (test/fixtures/captured/bird/).
 import { describe, expect, it } from "vitest";
-import { normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
+import { bootIdentity, normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
 import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
 import { BIRD_VERSIONS, captured } from "../../helpers/captures.js";
+
+/** a BIRD time text moved by `ms` (BIRD prints local time without a zone) */
+function later(t: string, ms: number): string {
+  const d = new Date(Date.parse(t.replace(" ", "T")) + ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
 
 describe.each(BIRD_VERSIONS)("%s", (version) => {
   const cap = (f: string) => captured("bird", version, f);
@@ -43,6 +50,23 @@ describe.each(BIRD_VERSIONS)("%s", (version) => {
       expect(s.lastReboot).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
       expect(s.serverTime).toMatch(/^\d{4}-\d\d-\d\d /);
       expect(uptimeMs(s.lastReboot!.split(" ")[1]!, s.serverTime)).toBeGreaterThanOrEqual(0);
+    });
+
+    it("the instance identity of a running daemon stays put while its reboot time moves by milliseconds", () => {
+      const s = parseStatus(parseBirdReply(cap("raw.show-status.txt")).text);
+      const first = bootIdentity(undefined, s);
+      expect(first.id).toBe(s.lastReboot);
+      const moved = { serverTime: later(s.serverTime!, 1000), lastReboot: later(s.lastReboot!, 3) };
+      const again = bootIdentity(first.memo, moved);
+      expect(again.id).toBe(s.lastReboot);
+      // a restart: booted after the last reading of the old instance
+      const restarted = { serverTime: later(s.serverTime!, 9000), lastReboot: later(s.serverTime!, 5000) };
+      const r = bootIdentity(again.memo, restarted);
+      expect(r.id).toBe(restarted.lastReboot);
+      expect(bootIdentity(r.memo, { ...restarted, serverTime: later(restarted.serverTime, 500) }).id).toBe(restarted.lastReboot);
+      // the clock stepped back across a restart: a boot time far from the remembered one is new
+      const stepped = { serverTime: later(s.serverTime!, -3_600_000), lastReboot: later(s.serverTime!, -3_700_000) };
+      expect(bootIdentity(r.memo, stepped).id).toBe(stepped.lastReboot);
     });
 
   });
