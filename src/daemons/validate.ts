@@ -99,11 +99,17 @@ export function parseBirdOutput(output: string, file: string, lines: string[]): 
   return out;
 }
 
-/** one parser run: not installed and too slow are errors, anything else is its verdict to read */
+/** one parser run: not installed, too slow and killed are errors, an exit code is its verdict to read */
 async function judge(deps: ValidateDeps, which: keyof ParserBinaries, path: string, args: string[], ms: number): Promise<{ r: ExecResult; output: string }> {
   const r = await deps.exec(path, args, { timeoutMs: ms });
   if (r.notFound) throw missing(which, path);
   if (r.timedOut) throw slow(`${which} ${args[0]}`, ms);
+  // killed (e.g. by the OOM killer) or never started: no verdict, so not a rejection to remember
+  if (r.code === null) {
+    throw new SvcrouteError("E_DAEMON_UNAVAILABLE", `${which} ${args[0]} could not judge the config: ${r.error ?? "it ended without an exit code"}`, {
+      hint: "the machine may be short of memory or processes (see the kernel log); svcroute tries again",
+    });
+  }
   return { r, output: combined(r) };
 }
 

@@ -131,4 +131,10 @@ describe("svcroute check --with-daemon", () => {
     const exec = async () => ({ code: null, stdout: "", stderr: "", durationMs: 120_000, timedOut: true, notFound: false });
     await expect(validateWithDaemon(manifest, { exec })).rejects.toMatchObject({ code: "E_TIMEOUT", message: expect.stringMatching(/did not finish judging/) });
   });
+
+  it("a parser killed before its verdict (e.g. by the OOM killer) is a transient error, not a rejection", async () => {
+    const { manifest } = loadFixture("minimal");
+    const exec = async () => ({ code: null, stdout: "", stderr: "", durationMs: 900, timedOut: false, notFound: false, error: "Command was killed with SIGKILL (Forced termination)" });
+    await expect(validateWithDaemon(manifest, { exec })).rejects.toMatchObject({ code: "E_DAEMON_UNAVAILABLE", message: expect.stringMatching(/could not judge the config: Command was killed with SIGKILL/) });
+  });
 });
