@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) await reportEvidence(ctx.task.name, DAEMONS.map((d) => f.sup[d]), 40);
+  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) await reportEvidence(ctx.task.name, DAEMONS.map((d) => f.sup[d]), 40, f.lab);
 });
 
 /** sessions dropped at both ToRs toward the host, so far */

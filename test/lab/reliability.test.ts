@@ -97,7 +97,7 @@ afterAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) await reportEvidence(ctx.task.name, DAEMONS.filter((d) => d in f.sup).map((d) => f.sup[d]), 40);
+  if (ctx.task.result?.state === "fail" && (f as RelFabric | undefined)) await reportEvidence(ctx.task.name, DAEMONS.filter((d) => d in f.sup).map((d) => f.sup[d]), 40, f.lab);
 });
 
 describe("the routing daemon killed (-9) again and again, health changing meanwhile", () => {

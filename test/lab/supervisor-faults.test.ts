@@ -99,7 +99,7 @@ afterAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) await reportEvidence(ctx.task.name, DAEMONS.filter((d) => d in sup).map((d) => sup[d]));
+  if (ctx.task.result?.state === "fail" && (lab as Lab | undefined)) await reportEvidence(ctx.task.name, DAEMONS.filter((d) => d in sup).map((d) => sup[d]), 30, lab);
 });
 
 describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {

@@ -17,6 +17,6 @@ export function endSupervisedSuite(lab: () => Lab | undefined, sup: Partial<Reco
     await l.down();
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === "fail" && lab()) await reportEvidence(ctx.task.name, started());
+    if (ctx.task.result?.state === "fail" && lab()) await reportEvidence(ctx.task.name, started(), 30, lab());
   });
 }

@@ -470,7 +470,20 @@ function compactLine(line: string): string {
  * A failed supervisor test's evidence: printed whole, and when SVCROUTE_EVIDENCE names a file (CI),
  * a few short lines of it appended there, which CI's summary prints beside the failures.
  */
-export async function reportEvidence(test: string, ss: Supervised[], n = 30): Promise<void> {
+/**
+ * The routing daemons behind each supervisor: which run now, and their logs' last lines (a daemon
+ * that crashed or never came back after a fault shows here, not in svcroute's log).
+ */
+function daemonEvidence(lab: Lab, host: string): string[] {
+  const paths = lab.paths(host);
+  const alive = lab.daemonPids(host);
+  const logs = paths.kind === "bird" ? [paths.logFile] : readdirSync(paths.dir).filter((f) => /^(mgmtd|zebra|bgpd|staticd|bfdd)\.log$/.test(f)).map((f) => join(paths.dir, f));
+  const out = [`daemons running: ${alive.size ? [...alive].map(([d, pid]) => `${d} ${pid}`).join(", ") : "none"}`];
+  for (const f of logs) for (const l of tail(f, 2).split("\n").filter(Boolean)) out.push(`${basename(f)}: ${l.slice(0, 160)}`);
+  return out;
+}
+
+export async function reportEvidence(test: string, ss: Supervised[], n = 30, lab?: Lab): Promise<void> {
   // whether each loop still runs, and what it last did and loaded
   const { fetchStatus } = await import("../../../src/supervisor/client.js");
   const now = Date.now();
@@ -482,13 +495,20 @@ export async function reportEvidence(test: string, ss: Supervised[], n = 30): Pr
       ),
     ),
   );
-  console.error(`${supervisorEvidence(ss, n)}\n${ss.map((s, i) => `--- ${s.host}: ${states[i]}`).join("\n")}`);
+  const daemons = ss.map((s) => {
+    try {
+      return lab ? daemonEvidence(lab, s.host) : [];
+    } catch (e) {
+      return [`daemons: ${(e as Error).message}`];
+    }
+  });
+  console.error(`${supervisorEvidence(ss, n)}\n${ss.map((s, i) => [`--- ${s.host}: ${states[i]}`, ...daemons[i]!.map((l) => `    ${l}`)].join("\n")).join("\n")}`);
   const file = process.env.SVCROUTE_EVIDENCE;
   if (!file) return;
   const lines = ss.flatMap((s, i) => {
     const errors = errorLines(s.logFile, 1).split("\n").filter(Boolean);
     const last = tail(s.logFile, 4).split("\n").filter((l) => l && !errors.includes(l));
-    return [...[...errors, ...last].map((l) => `  ${s.host} ${compactLine(l)}`), `  ${s.host} ${states[i]!.slice(0, 200)}`];
+    return [...[...errors, ...last].map((l) => `  ${s.host} ${compactLine(l)}`), `  ${s.host} ${states[i]!.slice(0, 200)}`, ...daemons[i]!.slice(0, 3).map((l) => `  ${s.host} ${l}`)];
   });
   mkdirSync(dirname(file), { recursive: true });
   appendFileSync(file, `=== ${test.slice(0, 120)}\n${lines.join("\n")}\n`);
