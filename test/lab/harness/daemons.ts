@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { startBird } from "./bird.js";
 import { frrPids, frrStartOrder, loadFrrConfig, prepareFrrDir, readPid, startFrrDaemons, type FrrDaemon } from "./frr.js";
-import { isAlive, signal } from "./procs.js";
+import { cmdline, isAlive, signal } from "./procs.js";
 import { renderTorConfig } from "./tor-config.js";
 import type { BirdPaths, DaemonPaths, FrrPaths, HostPlan, TorPlan } from "./topology.js";
 import { waitFor } from "./wait.js";
@@ -57,10 +57,14 @@ export async function startHost(host: HostPlan, config?: string): Promise<Starte
   return [{ what: "bird", pid: await startBird(host.ns, paths) }];
 }
 
-/** The node's daemon pids that are alive right now, by daemon name. */
+/**
+ * The node's daemon pids that are alive right now, by daemon name. A pid file outlives a killed
+ * daemon, and its pid may be handed to another process since (pid_max is 32768 here): the process
+ * must also be that daemon.
+ */
 export function livePids(paths: DaemonPaths): Map<string, number> {
   const all: Map<string, number> = paths.kind === "frr" ? frrPids(paths) : pidOfBird(paths);
-  return new Map([...all].filter(([, pid]) => isAlive(pid)));
+  return new Map([...all].filter(([d, pid]) => isAlive(pid) && (cmdline(pid).split(" ")[0] ?? "").endsWith(d)));
 }
 
 function pidOfBird(paths: BirdPaths): Map<string, number> {
