@@ -7,7 +7,7 @@ import { SvcrouteError } from "../errors.js";
 import { attrsFor, attrsKey, type RouteAttrs } from "./desired.js";
 import type { FrrAddressFamily, FrrModel, FrrNeighbor, FrrPrefixList, FrrRouteMap, FrrRouteMapEntry, FrrServiceRouteMap, HeaderModel, ServiceModel } from "./model.js";
 import { defaultNet, frrNames } from "./names.js";
-import { configFamiliesOf, exportPrefixes, exportPrefixesTo, isInternal } from "./policy.js";
+import { allowedAggregates, configFamiliesOf, exportPrefixesTo, isInternal, withheldFrom } from "./policy.js";
 import { Secret, type SecretStore } from "./secrets.js";
 import type { DaemonCapabilities } from "./capabilities.js";
 
@@ -64,12 +64,28 @@ function frrSets(asn: number, a: RouteAttrs): string[] {
   return sets;
 }
 
-function exportList(name: string, f: Family, list: Prefix[]): FrrPrefixList {
+/** `P le 32` (or `le 128`): P and every longer prefix inside it; a host prefix is only itself */
+function aggregateMatch(p: Prefix): string {
+  const max = p.family === 4 ? 32 : 128;
+  return p.len === max ? p.text : `${p.text} le ${max}`;
+}
+
+/**
+ * The export guardrail: the allowed aggregates, whatever the services (a config that does not grow
+ * per service, which FRR 8.4 loads slowly), after exact denies of the prefixes some services leave
+ * a peer out of (as many entries as such prefixes). Which prefixes are originated at all is the
+ * `network` lines' business, and the supervisor's verify.
+ */
+function exportList(name: string, f: Family, aggregates: Prefix[], withheld: Prefix[]): FrrPrefixList {
+  const entries = [
+    ...withheld.map((p) => ({ action: "deny" as const, match: p.text })),
+    ...aggregates.map((p) => ({ action: "permit" as const, match: aggregateMatch(p) })),
+  ].map((e, i) => ({ seq: (i + 1) * SEQ_STEP, ...e }));
   return {
     name,
     keyword: f === 4 ? "ip" : "ipv6",
     // An empty list would not exist at all; an explicit deny keeps the name defined.
-    entries: list.length ? list.map((p, i) => ({ seq: (i + 1) * SEQ_STEP, action: "permit" as const, match: p.text })) : [{ seq: 5, action: "deny" as const, match: "any" }],
+    entries: aggregates.length ? entries : [{ seq: 5, action: "deny" as const, match: "any" }],
   };
 }
 
@@ -78,11 +94,11 @@ function exportListName(m: Manifest, f: Family, peer: string): string {
   return exportPrefixesTo(m, peer) === null ? frrNames.exportPrefixList(f) : frrNames.peerExportPrefixList(f, peer);
 }
 
-function prefixLists(m: Manifest, fams: Family[], exported: Map<Family, Prefix[]>): FrrPrefixList[] {
-  const out: FrrPrefixList[] = fams.map((f) => exportList(frrNames.exportPrefixList(f), f, exported.get(f) ?? []));
+function prefixLists(m: Manifest, fams: Family[]): FrrPrefixList[] {
+  const out: FrrPrefixList[] = fams.map((f) => exportList(frrNames.exportPrefixList(f), f, allowedAggregates(m, f), []));
   for (const p of m.peers) {
-    const own = exportPrefixesTo(m, p.name);
-    if (own !== null) for (const f of p.families) out.push(exportList(frrNames.peerExportPrefixList(f, p.name), f, own.get(f) ?? []));
+    if (exportPrefixesTo(m, p.name) === null) continue;
+    for (const f of p.families) out.push(exportList(frrNames.peerExportPrefixList(f, p.name), f, allowedAggregates(m, f), withheldFrom(m, p.name, f)));
   }
   if (m.policy.accept === "default-only") {
     for (const f of fams) {
@@ -131,7 +147,7 @@ function routeMaps(m: Manifest, fams: Family[]): FrrRouteMap[] {
     for (const f of p.families) {
       out.push({
         name: frrNames.routeMapOut(f, p.name),
-        comment: `export to ${p.name}: own service prefixes only${exportPrefixesTo(m, p.name) === null ? "" : ", of the services announced to it"} (IPv${f})`,
+        comment: `export to ${p.name}: locally originated routes inside allowed_prefixes${exportPrefixesTo(m, p.name) === null ? "" : ", but for the services not announced to it"} (IPv${f})`,
         entries: [
           FRR_FIRST_ENTRY,
           { action: "permit", seq: 10, matches: [matchPrefixList(f, exportListName(m, f, p.name)), `as-path ${frrNames.localAsPath}`], sets: [] },
@@ -190,14 +206,13 @@ function addressFamily(m: Manifest, f: Family, services: ServiceModel[]): FrrAdd
 
 export function buildFrr(m: Manifest, services: ServiceModel[], header: HeaderModel, secrets: SecretStore, caps: DaemonCapabilities): FrrModel {
   const fams = configFamiliesOf(m);
-  const exported = exportPrefixes(m);
   const anyGR = m.peers.some((p) => p.gracefulRestart);
   const asn = String(m.router.asn);
   return {
     header,
     logFile: m.daemon.logFile ?? null,
     routeMapDelaySeconds: Math.round(m.daemon.routeMapDelayMs / 1000),
-    prefixLists: prefixLists(m, fams, exported),
+    prefixLists: prefixLists(m, fams),
     asPathLists: [
       {
         name: frrNames.localAsPath,

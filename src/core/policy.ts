@@ -9,6 +9,8 @@ interface PolicyFacts {
   exported: Map<Family, Prefix[]>;
   /** peers some service leaves out (services[].peers), and the export set of each of them */
   exportedTo: Map<string, Map<Family, Prefix[]>>;
+  /** allowed_prefixes per family, sorted, without repeats */
+  aggregates: Map<Family, Prefix[]>;
 }
 
 const memo = new WeakMap<Manifest, PolicyFacts>();
@@ -54,7 +56,16 @@ function facts(m: Manifest): PolicyFacts {
       );
     }
   }
-  f = { families: [...fams].sort(), allowed, exported, exportedTo };
+  const aggregates = new Map<Family, Prefix[]>([
+    [4, []],
+    [6, []],
+  ]);
+  for (const a of [...m.policy.allowed].sort(comparePrefixes)) {
+    const list = aggregates.get(a.family)!;
+    const last = list[list.length - 1];
+    if (!last || comparePrefixes(last, a) !== 0) list.push(a);
+  }
+  f = { families: [...fams].sort(), allowed, exported, exportedTo, aggregates };
   memo.set(m, f);
   return f;
 }
@@ -83,6 +94,25 @@ export function exportPrefixes(m: Manifest): Map<Family, Prefix[]> {
  */
 export function exportPrefixesTo(m: Manifest, peer: string): Map<Family, Prefix[]> | null {
   return facts(m).exportedTo.get(peer) ?? null;
+}
+
+/** policy.allowed_prefixes of one family, sorted, without repeats */
+export function allowedAggregates(m: Manifest, f: Family): Prefix[] {
+  return facts(m).aggregates.get(f)!;
+}
+
+/**
+ * The allowed service prefixes no service announced to `peer` carries (services[].peers), sorted:
+ * empty when every service is announced to it.
+ */
+export function withheldFrom(m: Manifest, peer: string, f: Family): Prefix[] {
+  const own = facts(m).exportedTo.get(peer);
+  if (!own) return [];
+  const sent = new Set(own.get(f)!.map((p) => p.text));
+  const out: Prefix[] = [];
+  // sorted, so a prefix two services share comes twice in a row
+  for (const p of facts(m).exported.get(f)!) if (!sent.has(p.text) && out[out.length - 1]?.text !== p.text) out.push(p);
+  return out;
 }
 
 export function isInternal(m: Manifest, p: Peer): boolean {

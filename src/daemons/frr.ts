@@ -16,6 +16,7 @@ import { parseGrSessions, sessionsToReset } from "./frr-reset.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseFrrVersion } from "./versions.js";
+import { frrNames } from "../core/names.js";
 
 /** the header names hashes of the manifest and health: it changes, the running state does not */
 const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
@@ -169,18 +170,20 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       for (const op of sorted) {
         const svc = model.services.find((s) => s.name === op.service);
         const p = svc?.prefixes.find((x) => x.prefix === op.prefix);
-        if (!svc || !p) throw new SvcrouteError("E_INTERNAL", `no prefix ${op.prefix} in service ${op.service}`);
-        const stmt = p.frrNetworkByState[op.to] ?? null;
-        const lines = byAf.get(p.frrAddressFamily) ?? [];
+        // a prefix no longer in the manifest is only ever withdrawn
+        if (!p && op.to !== "withdrawn") throw new SvcrouteError("E_INTERNAL", `no prefix ${op.prefix} in service ${op.service}`);
+        const stmt = p?.frrNetworkByState[op.to] ?? null;
+        const af = p?.frrAddressFamily ?? frrNames.addressFamily(op.family);
+        const lines = byAf.get(af) ?? [];
         if (stmt === null) lines.push(`no network ${op.prefix}`);
         else {
           // a route-map change on an existing network: replace it. (FRR 8.4 also updates the
           // route-map in place; with both lines in one vtysh session the ToR sees one UPDATE with
           // the new attributes and no withdrawal: test/lab/supervisor.test.ts checks its log.)
-          if (op.from !== "withdrawn" && p.frrNetworkByState[op.from] !== stmt) lines.push(`no network ${op.prefix}`);
+          if (op.from !== "withdrawn" && p!.frrNetworkByState[op.from] !== stmt) lines.push(`no network ${op.prefix}`);
           lines.push(stmt);
         }
-        byAf.set(p.frrAddressFamily, lines);
+        byAf.set(af, lines);
       }
       const cmds = ["configure terminal", `router bgp ${model.asn}`];
       for (const [af, lines] of byAf) cmds.push(`address-family ${af}`, ...lines, "exit-address-family");

@@ -37,12 +37,16 @@ function announceMap(m: RoutingModel): Map<string, { service: string; family: 4 
 /** per-prefix changes between two models of the same structure */
 function toggleOps(from: RoutingModel, to: RoutingModel): ToggleOp[] {
   const a = announceMap(from);
+  const b = announceMap(to);
   const ops: ToggleOp[] = [];
-  for (const [prefix, n] of announceMap(to)) {
+  for (const [prefix, n] of b) {
     const o = a.get(prefix);
     const was = o?.announce ?? "withdrawn";
     if (was !== n.announce) ops.push({ service: n.service, prefix, family: n.family, from: was, to: n.announce });
   }
+  // a prefix gone from the manifest (FRR's guardrail is the allowed aggregates, so removing a
+  // service leaves the rest of the config as it was): withdrawn like an unhealthy one
+  for (const [prefix, o] of a) if (!b.has(prefix) && o.announce !== "withdrawn") ops.push({ service: o.service, prefix, family: o.family, from: o.announce, to: "withdrawn" });
   return ops;
 }
 

@@ -191,6 +191,14 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       expect(a.calls[0]).toContain("-c network 192.0.2.11/32 -c exit-address-family");
     });
 
+    it("a prefix gone from the manifest is withdrawn in its family's address family; announcing one is an internal error", async () => {
+      const { m, driver, calls } = toggle("vtysh-toggle-withdraw.txt");
+      const gone = (to: "withdrawn" | "normal") => [{ service: "gone", prefix: "192.0.2.99/32", family: 4 as const, from: "normal" as const, to }];
+      await driver.toggle(buildModel(m), gone("withdrawn"));
+      expect(calls[0]).toContain("-c address-family ipv4 unicast -c no network 192.0.2.99/32 -c exit-address-family");
+      expect((await rejection(driver.toggle(buildModel(m), gone("normal")))).code).toBe("E_INTERNAL");
+    });
+
     it("withdrawing what is not there (a retry) is done already; a statement bgpd refuses is E_APPLY", async () => {
       const absent = toggle("vtysh-toggle-withdraw-absent.txt");
       await absent.driver.toggle(buildModel(absent.m), op("withdrawn"));

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildModel, frrNetworkFor } from "../../../src/core/build-model.js";
 import { attrsFor, attrsKey } from "../../../src/core/desired.js";
 import { attrsId, birdNames, frrNames } from "../../../src/core/names.js";
-import { fixtureModel, loadFixture, quickModel } from "../../golden/support.js";
+import { fixtureModel, loadFixture, manifestFromText, quickModel } from "../../golden/support.js";
 import { FRR_FIRST_ENTRY } from "../../../src/core/build-frr.js";
 
 describe("routing model", () => {
@@ -19,18 +19,42 @@ describe("routing model", () => {
     expect(birdNames.exportFilter(6, "a-b")).toBe("svcr_out6_a_b");
   });
 
-  it("FRR: export prefix-list per family lists every allowed service prefix, health or not", async () => {
+  it("FRR: the export prefix-list per family is the allowed aggregates, not one entry per service, health or not", async () => {
     const { model } = await fixtureModel("deprefer");
     const lists = Object.fromEntries(model.frr.prefixLists.map((l) => [l.name, l.entries.map((e) => `${e.seq} ${e.action} ${e.match}`)]));
     expect(lists).toEqual({
-      "SVCR-EXPORT-V4": ["10 permit 192.0.2.20/32", "20 permit 192.0.2.30/32", "30 permit 192.0.2.40/32", "40 permit 192.0.2.80/32"],
-      "SVCR-EXPORT-V6": ["10 permit 2001:db8:100::20/128", "20 permit 2001:db8:100::80/128"],
+      "SVCR-EXPORT-V4": ["10 permit 192.0.2.0/24 le 32"],
+      "SVCR-EXPORT-V6": ["10 permit 2001:db8:100::/48 le 128"],
+    });
+    const none = await fixtureModel("no-services");
+    expect(none.model.frr.prefixLists.find((l) => l.name === "SVCR-EXPORT-V4")!.entries).toEqual([{ seq: 10, action: "permit", match: "192.0.2.0/24 le 32" }]);
+  });
+
+  it("FRR: a host prefix in allowed_prefixes is matched exactly (no `le`); repeats and order do not matter", async () => {
+    const m = await quickModel(manifestFromText("/t/svcroute.yaml", `version: 1
+daemon: frr
+router: { asn: 4200000101, router_id: 192.0.2.1 }
+peers: [{ name: tor1, address: 169.254.0.1, remote_asn: 65000, families: [ipv4, ipv6] }]
+policy: { allowed_prefixes: [2001:db8::53/128, 198.51.100.0/24, 192.0.2.53/32, 2001:db8:100::/48, 192.0.2.53/32] }
+services:
+  - { name: dns, prefixes: [192.0.2.53/32, 2001:db8::53/128] }
+`));
+    const lists = Object.fromEntries(m.frr.prefixLists.map((l) => [l.name, l.entries.map((e) => `${e.seq} ${e.action} ${e.match}`)]));
+    expect(lists).toEqual({
+      "SVCR-EXPORT-V4": ["10 permit 192.0.2.53/32", "20 permit 198.51.100.0/24 le 32"],
+      "SVCR-EXPORT-V6": ["10 permit 2001:db8::53/128", "20 permit 2001:db8:100::/48 le 128"],
     });
   });
 
-  it("FRR: an empty family still defines its prefix-list, as deny-all", async () => {
-    const { model } = await fixtureModel("no-services");
-    expect(model.frr.prefixLists.find((l) => l.name === "SVCR-EXPORT-V4")!.entries).toEqual([{ seq: 5, action: "deny", match: "any" }]);
+  it("FRR: a family without allowed prefixes still defines its prefix-list, as deny-all", async () => {
+    const m = await quickModel(manifestFromText("/t/svcroute.yaml", `version: 1
+daemon: frr
+router: { asn: 4200000101, router_id: 192.0.2.1 }
+peers: [{ name: tor1, address: 169.254.0.1, remote_asn: 65000, families: [ipv4, ipv6] }]
+policy: { allowed_prefixes: [192.0.2.0/24] }
+services: []
+`));
+    expect(m.frr.prefixLists.find((l) => l.name === "SVCR-EXPORT-V6")!.entries).toEqual([{ seq: 5, action: "deny", match: "any" }]);
   });
 
   it("FRR: per-peer outbound route-maps, shared inbound ones", async () => {

@@ -51,10 +51,13 @@ describe("services[].peers", () => {
     expect(Object.fromEntries(hurt.services.map((s) => [s.name, s.announce]))).toEqual({ dns: "normal", web: "graceful-shutdown", internal: "deprefer" });
     expect(hurt.frr.prefixLists).toEqual(up.frr.prefixLists);
     expect(hurt.bird!.sets).toEqual(up.bird!.sets);
-    const list = (name: string) => up.frr.prefixLists.find((l) => l.name === name)?.entries.map((e) => e.match);
-    expect(list("SVCR-EXPORT-V4-TOR1")).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
-    expect(list("SVCR-EXPORT-V4-TOR2")).toEqual(["192.0.2.53/32", "192.0.2.90/32"]);
-    expect(list("SVCR-EXPORT-V6-TOR1-V6")).toEqual(["2001:db8:100::53/128", "2001:db8:100::80/128"]);
+    const list = (name: string) => up.frr.prefixLists.find((l) => l.name === name)?.entries.map((e) => `${e.seq} ${e.action} ${e.match}`);
+    // exact denies of what the peer must not get (one per such prefix), then the allowed aggregates
+    expect(list("SVCR-EXPORT-V4-TOR1")).toEqual(["10 deny 192.0.2.90/32", "20 permit 192.0.2.0/24 le 32"]);
+    expect(list("SVCR-EXPORT-V4-TOR2")).toEqual(["10 deny 192.0.2.80/32", "20 permit 192.0.2.0/24 le 32"]);
+    // tor1-v6 gets every v6 service prefix: nothing to deny
+    expect(list("SVCR-EXPORT-V6-TOR1-V6")).toEqual(["10 permit 2001:db8:100::/48 le 128"]);
+    expect(list("SVCR-EXPORT-V4")).toEqual(["10 permit 192.0.2.0/24 le 32"]);
     const out = up.frr.routeMaps.find((r) => r.name === "SVCR-OUT-V4-TOR2")!;
     expect(out.entries[1]!.matches[0]).toBe("ip address prefix-list SVCR-EXPORT-V4-TOR2");
     expect(up.bird!.exportFilters.map((f) => [f.name, f.exportSet])).toEqual([

@@ -141,7 +141,8 @@ async function cutShortApply() {
   });
   await t.run("start");
   const good = t.file();
-  t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32"));
+  // a policy change is structural (the full path), the prefix change gives the proof something to wait for
+  t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32").replace("[192.0.2.0/24]", "[192.0.2.0/24, 198.51.100.0/24]"));
   t.daemon.pinned.add("192.0.2.99/32");
   t.daemon.calls = [];
   await t.run("manifest");
@@ -198,6 +199,19 @@ describe("reconcile engine", () => {
     await t.run("manifest");
     expect(t.daemon.calls).toEqual(["validate", "reload", "observe", "confirm"]);
     expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
+  });
+
+  it("a prefix taken out of the manifest (FRR: the guardrail is the allowed aggregates, so nothing else changes) is withdrawn by a toggle", async () => {
+    const t = setup();
+    t.setManifest(MANIFEST.replace("[192.0.2.53/32]", "[192.0.2.53/32, 192.0.2.54/32]"));
+    await t.run("start");
+    expect(t.daemon.running.has("192.0.2.54/32")).toBe(true);
+    t.setManifest(MANIFEST);
+    t.daemon.calls = [];
+    await t.run("manifest");
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.54/32:withdrawn", "observe"]);
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t.engine.state.verification?.ok).toBe(true);
   });
 
   it("an invalid manifest keeps the last good state, and recovery is automatic", async () => {
