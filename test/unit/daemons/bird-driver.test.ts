@@ -1,32 +1,44 @@
-// The BIRD driver against a stand-in control socket that answers with what BIRD 2.0.12 really
-// sent on its socket (test/fixtures/captured/bird/raw.*, reply codes included), in the order the
-// capture saw it: a reconfiguration that replaces the device protocol (device1 → svcr_device)
-// makes BIRD forget its interfaces until the new device protocol is restarted.
-import { readFileSync } from "node:fs";
+// The BIRD driver against a stand-in control socket that answers with what BIRD really sent on
+// its socket (test/fixtures/captured/bird/raw.*, reply codes included), each version its own
+// answers, in the order the capture saw them: a reconfiguration that replaces the device protocol
+// (device1 → svcr_device) makes BIRD forget its interfaces until the new device protocol is
+// restarted (captured on BIRD 2.0.12 and 3.1).
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createBirdDriver } from "../../../src/daemons/bird.js";
+import { parseProtocolsAll } from "../../../src/daemons/bird-parse.js";
+import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
 import type { DaemonConfig } from "../../../src/manifest/types.js";
 import { capturedFile } from "../../helpers/captured-exec.js";
+import { BIRD_VERSIONS } from "../../helpers/captures.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
 const raw = (f: string, version?: string) => readFileSync(capturedFile("bird", `raw.${f}.txt`, version), "utf8");
 /** the interfaces a `show interfaces` reply lists */
 const interfacesIn = (reply: string) => [...reply.matchAll(/^1001-(\S+) /gm)].map((m) => m[1]!);
-const ALL = interfacesIn(raw("show-interfaces"));
+/** the versions whose capture replaced the device protocol */
+const DEVICE_VERSIONS = BIRD_VERSIONS.filter((v) => existsSync(capturedFile("bird", "raw.configure-device-replaced.txt", v)));
+/** BIRD 3 says "Reconfiguration in progress" after every configure, BIRD 2 only when a session restarts */
+const restartsSessions = (reply: string, version: string) => /in progress/.test(reply) && !version.startsWith("bird-3");
 
 class FakeBird {
   /** the next `configure` replaces the device protocol (as svcroute's first config does) */
   replacesDevice = false;
+  /** the next `configure` goes back to the distribution's file (device1 again) */
+  restores = false;
   state: "original" | "replaced" | "rescanned" = "original";
   commands: string[] = [];
   server: Server;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    readonly version: string,
+  ) {
     this.server = createServer((sock) => {
       sock.setEncoding("utf8");
-      sock.write(raw("greeting"));
+      sock.write(this.raw("greeting"));
       let buf = "";
       sock.on("data", (d: string) => {
         buf += d;
@@ -41,33 +53,39 @@ class FakeBird {
     });
   }
 
+  raw(f: string): string {
+    return raw(f, this.version);
+  }
+
   /** answers that come first for a command, before the usual one (a protocol mid-reconfiguration) */
   first = new Map<string, string[]>();
 
   answer(cmd: string): string {
     const early = this.first.get(cmd)?.shift();
     if (early !== undefined) return early;
-    if (cmd === "show status") return raw("show-status", "bird-3.1");
-    if (cmd === "show protocols all") return raw("show-protocols-all", "bird-3.1");
-    if (cmd === "show route export tor1_v4") return raw("show-route-export", "bird-3.1");
-    if (cmd === "show interfaces") return raw({ original: "show-interfaces", replaced: "show-interfaces-device-replaced", rescanned: "show-interfaces-rescanned" }[this.state]);
-    if (cmd === "show protocols") return raw(this.state === "original" ? "show-protocols" : "show-protocols-device-replaced");
+    if (cmd === "show status") return this.raw("show-status");
+    if (cmd === "show protocols all") return this.raw("show-protocols-all");
+    if (cmd === "show route export tor1_v4") return this.raw("show-route-export");
+    if (cmd === "show interfaces") return this.raw({ original: "show-interfaces", replaced: "show-interfaces-device-replaced", rescanned: "show-interfaces-rescanned" }[this.state]);
+    if (cmd === "show protocols") return this.raw(this.state === "original" ? "show-protocols" : "show-protocols-device-replaced");
     if (cmd.startsWith('configure "')) {
-      if (!this.replacesDevice) return raw("configure-timeout");
+      if (this.restores) return this.raw("configure-restored");
+      if (!this.replacesDevice) return this.raw("configure-timeout");
       this.state = "replaced";
-      return raw("configure-device-replaced");
+      return this.raw("configure-device-replaced");
     }
+    if (cmd === "configure confirm" && this.state !== "original") return this.raw("configure-confirm-device");
     if (cmd === "restart svcr_device" && this.state !== "original") {
       this.state = "rescanned";
-      return raw("restart-device");
+      return this.raw("restart-device");
     }
-    return raw("unknown-command");
+    return this.raw("unknown-command");
   }
 }
 
-async function setup() {
+async function setup(version = "bird-3.1") {
   const dir = tmpTree({});
-  const bird = new FakeBird(join(dir, "bird.ctl"));
+  const bird = new FakeBird(join(dir, "bird.ctl"), version);
   await new Promise<void>((r) => bird.server.listen(bird.path, r));
   const cfg = { type: "bird", configFile: join(dir, "bird.conf"), socket: bird.path, bird: "/usr/sbin/bird", birdc: "/usr/sbin/birdc" } as DaemonConfig;
   const driver = createBirdDriver(cfg, { exec: async () => ({ code: 0, stdout: "", stderr: "", durationMs: 0 }) as never, timeoutMs: 2000 });
@@ -78,26 +96,42 @@ async function setup() {
   return { bird, driver };
 }
 
-describe("BIRD driver: reload", () => {
+describe.each(BIRD_VERSIONS)("BIRD driver: reload (%s)", (version) => {
   it("a reconfiguration that keeps the device protocol touches nothing else", async () => {
-    const { bird, driver } = await setup();
+    const { bird, driver } = await setup(version);
     const r = await driver.reload();
-    // BIRD answered "Reconfigured" (no protocol restarted); "Reconfiguration in progress" would say otherwise
-    expect(r.sessionsRestarted).toBe(/in progress/.test(raw("configure-timeout")));
+    expect(r.sessionsRestarted).toBe(restartsSessions(raw("configure-timeout", version), version));
     expect(bird.commands.filter((c) => c.startsWith("restart"))).toEqual([]);
     expect(r.output).not.toMatch(/rescan/);
   });
+});
 
-  it("when the reconfiguration replaces the device protocol and BIRD forgets its interfaces, the new device protocol is restarted to rescan them", async () => {
-    const { bird, driver } = await setup();
+describe.each(DEVICE_VERSIONS)("BIRD driver: a reconfiguration that replaces the device protocol (%s)", (version) => {
+  it("when the reconfiguration replaces the device protocol and BIRD forgets its interfaces, the new device protocol is restarted to rescan them; confirmed; then back to the distribution's file", async () => {
+    const { bird, driver } = await setup(version);
     bird.replacesDevice = true;
     const r = await driver.reload();
     expect(bird.commands.filter((c) => c.startsWith("restart"))).toEqual(["restart svcr_device"]);
     expect(bird.state).toBe("rescanned");
-    const lost = ALL.filter((n) => !interfacesIn(raw("show-interfaces-device-replaced")).includes(n));
+    const all = interfacesIn(raw("show-interfaces", version));
+    const lost = all.filter((n) => !interfacesIn(raw("show-interfaces-device-replaced", version)).includes(n));
     expect(lost.length, "the capture shows BIRD forgetting interfaces").toBeGreaterThan(0);
     expect(r.output).toContain(`interfaces ${lost.join(", ")} were dropped by the reconfiguration; restarted svcr_device to rescan them`);
     expect(r.output).not.toMatch(/still missing/);
+    await driver.confirm();
+    expect(bird.commands.at(-1)).toBe("configure confirm");
+    // the distribution's file again: BIRD 2 restarts a session for it ("in progress"), BIRD 3 says so anyway
+    bird.restores = true;
+    const back = await driver.reload();
+    expect(back.output).toMatch(/Reconfiguration in progress/);
+    expect(back.sessionsRestarted).toBe(restartsSessions(raw("configure-restored", version), version));
+    expect(bird.commands.filter((c) => c.startsWith("restart"))).toEqual(["restart svcr_device"]);
+  });
+
+  it("the device protocol the rescan restarts is found in BIRD's own listing: the distribution's device1 before, svcr_device after", () => {
+    const devices = (f: string) => parseProtocolsAll(parseBirdReply(raw(f, version)).text).filter((p) => p.proto === "Device").map((p) => p.name);
+    expect(devices("show-protocols")).toEqual(["device1"]);
+    expect(devices("show-protocols-device-replaced")).toEqual(["svcr_device"]);
   });
 });
 

@@ -122,8 +122,8 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
     };
     const clears = (calls: string[]) => calls.filter((c) => c.startsWith("vtysh") && c.includes("-c clear bgp"));
 
-    it("nothing to change, or one network added: done, no session touched", async () => {
-      for (const f of ["frr-reload-reload-unchanged.txt", "frr-reload-reload-network-added.txt"]) {
+    it("nothing to change, one network added, or back to the original config: done, no session touched", async () => {
+      for (const f of ["frr-reload-reload-unchanged.txt", "frr-reload-reload-network-added.txt", "frr-reload-reload-restored.txt"]) {
         const { driver, calls } = reloadWith(f);
         const r = await driver.reload();
         expect(r.sessionsRestarted).toBe(false);
@@ -154,6 +154,27 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       const r = await driver.reload();
       expect(r.sessionsRestarted).toBe(false);
       expect(clears(calls)).toEqual([]);
+    });
+
+    it("FRR's own advice after `bgp graceful-restart` (reset all peers) is not followed: only a session whose mode changed under it is reset, here none", async () => {
+      const { driver, calls } = reloadWith("frr-reload-reload-graceful-restart.txt");
+      const r = await driver.reload();
+      expect(r.output).toMatch(/\[\d+\|bgpd\] done|reset all peers to take effect/);
+      expect(r.sessionsRestarted).toBe(false);
+      expect(clears(calls)).toEqual([]);
+    });
+
+    // FRR 10.3 takes the session down itself (frr-reset.test.ts): the one that comes back runs the new mode
+    if (version === "frr-10.3") it("a graceful-restart change, global then per neighbour, that FRR 10.3 carries out itself: no session is reset again", async () => {
+      for (const [reload, sessions] of [
+        ["reset.frr-reload-reload-global-gr.txt", ["reset.established", "reset.global-gr"]],
+        ["reset.frr-reload-reload-peer-gr.txt", ["reset.global-gr", "reset.peer-gr"]],
+      ] as const) {
+        const { driver, calls } = reloadWith(reload, "frr-reload-test-unchanged.txt", [...sessions]);
+        const r = await driver.reload();
+        expect(r.sessionsRestarted, reload).toBe(false);
+        expect(clears(calls), reload).toEqual([]);
+      }
     });
 
     it("the cold start (a bgpd with no neighbours gets the whole config; FRR warns to reset all peers): no session reset", async () => {
