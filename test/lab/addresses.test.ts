@@ -108,7 +108,9 @@ describe.each(DAEMONS)("address required on a %s host", (d) => {
   const web = (st: SupervisorStatus) => st.services.find((x) => x.name === "web");
   // both hosts announce 192.0.2.80: what counts is the path from this one
   const fromHost = (prefix: string, want: "present" | "absent") =>
-    waitFor(() => pathFrom(lab, "tor1", host, prefix), { what: `${prefix} from ${host} ${want} at tor1`, timeout: 30_000, until: (p) => (p !== undefined) === (want === "present") });
+    waitFor(() => pathFrom(lab, "tor1", host, prefix), { what: `${prefix} from ${host} ${want} at tor1`, timeout: 30_000, until: (p) => (p !== undefined) === (want === "present") }).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\n${supervisorEvidence([sup[d]!], 60)}`, { cause: e });
+    });
 
   it("address: none is announced without its address; web is announced with its own", async () => {
     const s = sup[d]!;
@@ -124,9 +126,7 @@ describe.each(DAEMONS)("address required on a %s host", (d) => {
     const s = sup[d]!;
     const ns = lab.ns(host);
     execFileSync("ip", ["-n", ns, "addr", "del", "192.0.2.80/32", "dev", "lo"]);
-    await fromHost("192.0.2.80/32", "absent").catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\n${supervisorEvidence([s], 40)}`, { cause: e });
-    });
+    await fromHost("192.0.2.80/32", "absent");
     const { value: st } = await waitFor(() => fetchStatus(s.socket), { what: "web reported without its address", until: (x) => web(x)?.address_missing.join() === "192.0.2.80" });
     expect(web(st)).toMatchObject({ state: "UP", prefixes: [{ prefix: "192.0.2.80/32", desired: "withdrawn" }] });
     // the routed-only service is not affected
