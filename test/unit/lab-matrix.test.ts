@@ -39,6 +39,8 @@ describe("the daemon matrix", () => {
     expect(d13.include).toEqual([...CORE_SUITES, ...FEATURE_SUITES].map(suite));
     expect(bird2.include).toEqual([...CORE_SUITES, ...BIRD2_FEATURE_SUITES].map(suite));
     for (const s of BIRD2_FEATURE_SUITES) expect(FEATURE_SUITES, s).toContain(s);
+    // every feature with a BIRD host is proven on both BIRDs of Debian 13
+    for (const s of FEATURE_SUITES) expect([...BIRD2_FEATURE_SUITES, ...FRR_ONLY_SUITES], s).toContain(s);
     // an FRR-only suite would run debian13's FRR again
     for (const s of FRR_ONLY_SUITES) expect(bird2.include, s).not.toContain(suite(s));
     const projects = (config.test?.projects ?? []) as { test: { name: string; include: string[]; env?: Record<string, string> } }[];

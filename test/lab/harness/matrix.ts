@@ -1,7 +1,7 @@
 // The daemon matrix CI proves: which lab suites run against which daemon set, as vitest projects
 // (vitest.config.ts), so the JSON report says per daemon version what passed (.ci/run prints it).
-// Debian 12's set runs every suite; the Debian 13 sets run the core ones and some feature ones (two
-// cores, 45 minutes), debian13-bird2 only the BIRD-host cases of some (its FRR is debian13's).
+// Debian 12's set runs every suite; the Debian 13 sets run the core and the feature ones (two cores,
+// 45 minutes), debian13-bird2 only the BIRD-host cases of most (its FRR is debian13's).
 import { DAEMON_SETS, buildsOf, type DaemonSetName } from "./daemon-sets.js";
 
 export type HostDaemon = "frr" | "bird";
@@ -31,15 +31,18 @@ const suites = (names: readonly string[]): string[] => names.map((n) => `test/la
 export const CORE_SUITES = ["sessions", "rendered", "supervisor", "faults", "supervisor-faults", "doctor"] as const;
 
 /**
- * The features operators asked for (issue 18) that CI proves on Debian 13 within its 45 minutes:
- * primary/standby roles, the health and hook features (status following the sessions, short
- * intervals, on_change, a refused manifest, dns checks, degraded, probe --apply), FRR's start-up
- * without a session reset, LOCAL_PREF over iBGP. peer-choice and addresses run on debian12 only.
+ * The features operators asked for (issue 18), proven on Debian 13 as on Debian 12: primary/standby
+ * roles, the health and hook features (status following the sessions, short intervals, on_change, a
+ * refused manifest, dns checks, degraded, probe --apply), FRR's start-up without a session reset,
+ * LOCAL_PREF over iBGP, a service announced to chosen peers only. addresses runs on debian12 only.
  */
-export const FEATURE_SUITES = ["roles", "features", "frr-start", "local-pref"] as const;
+export const FEATURE_SUITES = ["roles", "features", "frr-start", "local-pref", "peer-choice"] as const;
 
-/** of FEATURE_SUITES, those debian13-bird2 runs too (its BIRD-host cases; more would overrun 45 minutes) */
-export const BIRD2_FEATURE_SUITES: readonly string[] = ["local-pref"];
+/**
+ * of FEATURE_SUITES, those debian13-bird2 runs too: every one with a BIRD host (roles whole, its
+ * BIRD primary beside an FRR standby; the others their BIRD-host cases)
+ */
+export const BIRD2_FEATURE_SUITES: readonly string[] = ["roles", "features", "local-pref", "peer-choice"];
 
 /** suites with FRR-host cases only: run by debian13, whose FRR debian13-bird2 shares */
 export const FRR_ONLY_SUITES: readonly string[] = ["frr-start"];
@@ -48,7 +51,7 @@ export const FRR_ONLY_SUITES: readonly string[] = ["frr-start"];
  * debian13-bird2 runs Debian 13's FRR 10.3 as debian13 does: of these suites it generates only the
  * BIRD-host cases (BIRD 2.17's), which keeps CI within its time (two cores, 45 minutes).
  */
-export const FRR_CASES_IN_DEBIAN13_ONLY = ["rendered", "supervisor", "supervisor-faults", "doctor", "local-pref"] as const;
+export const FRR_CASES_IN_DEBIAN13_ONLY = ["rendered", "supervisor", "supervisor-faults", "doctor", "local-pref", "peer-choice", "features"] as const;
 
 export const LAB_PROJECTS: LabProject[] = [
   { project: "lab", daemons: "debian12", include: ["test/lab/**/*.test.ts"] },
