@@ -1,5 +1,6 @@
 // The supervisor under faults, against real daemons: a BIRD host and an FRR host on one FRR ToR.
-// Drift behind its back, the routing daemon killed (and restarted with the file on disk or with a
+// Drift behind its back (and on FRR a `network` added by hand, outside allowed_prefixes and inside
+// them), the routing daemon killed (and restarted with the file on disk or with a
 // foreign config), SIGTERM, kill -9 (the fail-closed guard withdraws after guard_grace) and a quick
 // restart within guard_grace (the route never leaves the ToR). Judged at the ToR.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -40,6 +41,8 @@ const P: Record<Daemon, { web: string; base: string }> = {
   bird: { web: "192.0.2.30/32", base: "192.0.2.31/32" },
   frr: { web: "192.0.2.40/32", base: "192.0.2.41/32" },
 };
+/** added by hand on the FRR host: outside allowed_prefixes (the ToR takes it), and inside them but no service */
+const ROGUE = { outside: "203.0.113.77/32", inside: "192.0.2.42/32" };
 const GRACE_MS = 3000;
 const QUICK_GRACE_MS = 10_000;
 const GSHUT = "graceful-shutdown";
@@ -130,6 +133,49 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     await waitFor(() => readFileSync(file, "utf8"), { what: `${file} rewritten by the supervisor`, timeout: 10_000, until: (t) => t === text });
     await waitFor(() => status(d), { what: "the edit counted as drift", until: (s) => s.counters.config_drift_total >= st.counters.config_drift_total + 1 });
     expect(supervisorLog(sup[d]).some((l) => l.code === "E_VERIFY" && /changed by someone else/.test(l.msg))).toBe(true);
+    await waitRoute(lab, "tor1", P[d].web, "present");
+  });
+
+  // FRR's export prefix-list is the allowed aggregates, not the service prefixes: a `network` added
+  // by hand outside allowed_prefixes is stopped by bgpd's own filter, one inside them is the
+  // supervisor's to withdraw (verify sees an advertised prefix nobody wants: drift)
+  it.runIf(d === "frr")("a network added by hand: outside allowed_prefixes the daemon's filter never sends it; inside, no service, the supervisor withdraws it within one reverify", async () => {
+    const asn = lab.host(host()).asn;
+    const add = (p: string) => lab.vtysh(host(), "configure terminal", `router bgp ${asn}`, "address-family ipv4 unicast", `network ${p}`, "end");
+    const outside = ROGUE.outside;
+    const watch = watchRoute(lab, "tor1", outside);
+    await add(outside);
+    // bgpd originates it (its own table has it) ...
+    await waitFor(() => lab.vtysh(host(), `show bgp ipv4 unicast ${outside} json`), { what: `${outside} in ${host()}'s BGP table`, timeout: 10_000, until: (t) => t.includes('"prefix"') || t.includes(`"${outside}"`) });
+    const since = performance.now();
+    // ... and the ToR, which takes 203.0.113.0/24, never gets it: watched over two reverify intervals
+    await waitFor(() => performance.now() - since, { what: "the watch window (6 s)", timeout: 10_000, interval: 50, until: (ms) => ms >= 6000 });
+    const seen = await watch.stop();
+    expect(seen.samples, `samples of ${outside}`).toBeGreaterThan(5);
+    expect(seen.maxGapMs, `the watch of ${outside} had a gap`).toBeLessThan(1500);
+    expect(seen.present, `${outside} reached the ToR`).toBe(0);
+
+    const c0 = (await status(d)).counters.config_drift_total;
+    const inside = ROGUE.inside;
+    const mark = torLogMark(lab, "tor1");
+    const t0 = performance.now();
+    await add(inside);
+    // the daemon's filter lets it through (the supervisor names it unexpected at tor1) ...
+    await waitFor(() => supervisorLog(sup[d]), {
+      what: `the supervisor's verify to name ${inside} unexpected`,
+      timeout: 15_000,
+      until: (ls) => ls.some((l) => l.code === "E_VERIFY" && l.msg.includes(`unexpected ${inside}`)),
+    });
+    // ... and the repair withdraws it: the ToR's update log shows it withdrawn, its table lacks it
+    await waitFor(() => torUpdatesSince(lab, "tor1", inside, mark), { what: `${inside} withdrawn at tor1 (its update log)`, timeout: 15_000, until: (u) => u.withdrawn.length > 0 });
+    await waitRoute(lab, "tor1", inside, "absent", 10_000);
+    note(`${d} hand-added ${inside} (inside allowed, no service) → withdrawn at tor1 (reverify 3s)`, Math.round(performance.now() - t0));
+    const { value: st } = await waitFor(() => status(d), { what: "the repair counted in config_drift_total", until: (x) => x.counters.config_drift_total >= c0 + 1 });
+    expect(metric(await metrics(d), "svcroute_config_drift_total")).toBe(st.counters.config_drift_total);
+    // the repair re-applied svcroute's config: neither hand-added line is left in bgpd
+    const running = await lab.vtysh(host(), "show running-config");
+    expect(running).not.toContain(`network ${inside}`);
+    expect(running).not.toContain(`network ${outside}`);
     await waitRoute(lab, "tor1", P[d].web, "present");
   });
 
