@@ -335,15 +335,20 @@ describe("rendered configs on dual-homed hosts between two FRR ToRs", () => {
           const p = peers.value.find((x) => x.peer === a)!;
           // with GTSM FRR runs the session multihop (both ends alike); without, single-hop
           expect(p.multihop === true, `${l.tor} ${a}`).toBe(h.daemon === "frr");
-          // and the ToR's BGP session is tied to it
-          const j = await lab.vtyshJson<Record<string, { peerBfdInfo?: { status?: string } }>>(l.tor, `show bgp neighbors ${a} json`);
+          // and the ToR's BGP session is tied to it (bgpd hears from bfdd on its own schedule)
+          const { value: j } = await waitFor(() => lab.vtyshJson<Record<string, { peerBfdInfo?: { status?: string } }>>(l.tor, `show bgp neighbors ${a} json`), {
+            what: `${l.tor}'s BGP session with ${a} tied to an Up BFD session`,
+            timeout: 20_000,
+            until: (x) => x[a]?.peerBfdInfo?.status === "Up",
+          });
           expect(j[a]?.peerBfdInfo?.status).toBe("Up");
         }
       }
       if (h.daemon === "bird") {
-        // BIRD's own view: one session per ToR address, all Up
-        const out = await lab.birdc(name, "show bfd sessions");
-        for (const l of h.links) for (const a of [l.tor4, l.tor6]) expect(out).toMatch(new RegExp(`^${a.replace(/\./g, "\\.")}\\s+eth\\d\\s+Up\\s`, "m"));
+        // BIRD's own view: one session per ToR address, all Up (one end may get there a packet later)
+        const up = h.links.flatMap((l) => [l.tor4, l.tor6]).map((a) => new RegExp(`^${a.replace(/\./g, "\\.")}\\s+eth\\d\\s+Up\\s`, "m"));
+        const { value: out } = await waitFor(() => lab.birdc(name, "show bfd sessions"), { what: `${name}'s BFD sessions Up toward every ToR address`, timeout: 20_000, until: (o) => up.every((re) => re.test(o)) });
+        for (const re of up) expect(out).toMatch(re);
       }
     });
   });
