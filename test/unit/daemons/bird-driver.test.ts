@@ -140,12 +140,12 @@ describe("BIRD control socket timeouts", () => {
     const { BirdSocket } = await import("../../../src/daemons/bird-socket.js");
     const dir = tmpTree({});
     const path = join(dir, "slow.ctl");
-    // answers every command after 300 ms, like BIRD parsing a big config
+    // answers every command after 300 ms (BIRD's own replies), like BIRD parsing a big config
     const server = createServer((sock) => {
       sock.setEncoding("utf8");
-      sock.write("0001 BIRD 2.0.12 ready.\n");
+      sock.write(raw("greeting"));
       sock.on("error", () => undefined);
-      sock.on("data", () => void setTimeout(() => !sock.destroyed && sock.write("0002-Reading configuration from /x\n0003 Reconfigured\n"), 300));
+      sock.on("data", () => void setTimeout(() => !sock.destroyed && sock.write(raw("configure-timeout")), 300));
     });
     await new Promise<void>((r) => server.listen(path, r));
     onTestFinished(() => void server.close());
