@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
-import { waitEstablished } from "./harness/conditions.js";
+import { waitEqual, waitEstablished } from "./harness/conditions.js";
 import { createLab, type Lab } from "./harness/lab.js";
 import { isAlive } from "./harness/procs.js";
 import {
@@ -319,10 +319,9 @@ describe("anycast from two hosts (BIRD and FRR)", () => {
       const other = DAEMONS.find((x) => x !== failing)!;
       sup[failing].setHealthy("any", false);
       for (const t of TORS) {
-        await waitFor(() => paths(lab, t, ANYCAST), { what: `one path for ${ANYCAST} at ${t}`, until: (ps) => ps.length === 1 });
-        const [only] = await paths(lab, t, ANYCAST);
-        expect(only!.peer).toBe(lab.link(HOST[other], t).host4);
-        expect(await lab.observe.ecmp(t, ANYCAST)).toBe(1);
+        const { value: left } = await waitFor(() => paths(lab, t, ANYCAST), { what: `one path for ${ANYCAST} at ${t}`, until: (ps) => ps.length === 1 });
+        expect(left[0]!.peer).toBe(lab.link(HOST[other], t).host4);
+        expect(await waitEqual(() => lab.observe.ecmp(t, ANYCAST), 1, `${t}'s ECMP paths for ${ANYCAST}`)).toBe(1);
       }
       sup[failing].setHealthy("any", true);
       for (const t of TORS) await waitFor(() => lab.observe.ecmp(t, ANYCAST), { what: `2 ECMP paths for ${ANYCAST} at ${t} again`, until: (n) => n === 2 });
