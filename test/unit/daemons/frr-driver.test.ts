@@ -199,6 +199,23 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
     });
   });
 
+  describe("FRR driver: the file against the running config (frr-reload.py --test, for `svcroute diff` and doctor)", () => {
+    const testWith = (file: string) => setup((cmd, args) => (cmd.endsWith("frr-reload.py") && args[0] === "--test" ? file : undefined));
+
+    it("nothing to change: an empty diff (frr-reload's own hostname noise left out)", async () => {
+      const { m, driver, calls } = testWith("frr-reload-test-unchanged.txt");
+      expect(await driver.diffAgainst(m.daemon.configFile)).toEqual({ toDelete: [], toAdd: [] });
+      expect(calls).toEqual([expect.stringMatching(/frr-reload\.py --test .*frr\.conf$/)]);
+    });
+
+    it("a network the running config lacks: the lines to add, under their router and address family", async () => {
+      const { m, driver } = testWith("frr-reload-test-changed.txt");
+      const d = await driver.diffAgainst(m.daemon.configFile);
+      expect(d.toDelete).toEqual([]);
+      expect(d.toAdd.slice(0, 3).map((l) => l.trim())).toEqual(["router bgp 65101", "address-family ipv4 unicast", "network 192.0.2.55/32"]);
+    });
+  });
+
   describe("FRR driver: the fast path (`[no] network P` in one vtysh session)", () => {
     const toggle = (answer: string) => setup((cmd) => (cmd.endsWith("vtysh") ? answer : undefined));
     const op = (to: "withdrawn" | "normal") => [{ service: "one", prefix: "192.0.2.11/32", family: 4 as const, from: to === "withdrawn" ? ("normal" as const) : ("withdrawn" as const), to }];
