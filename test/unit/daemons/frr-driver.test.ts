@@ -211,8 +211,8 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
     it("a network the running config lacks: the lines to add, under their router and address family", async () => {
       const { m, driver } = testWith("frr-reload-test-changed.txt");
       const d = await driver.diffAgainst(m.daemon.configFile);
-      expect(d.toDelete).toEqual([]);
-      expect(d.toAdd.slice(0, 3).map((l) => l.trim())).toEqual(["router bgp 65101", "address-family ipv4 unicast", "network 192.0.2.55/32"]);
+      expect(d?.toDelete).toEqual([]);
+      expect(d?.toAdd.slice(0, 3).map((l) => l.trim())).toEqual(["router bgp 65101", "address-family ipv4 unicast", "network 192.0.2.55/32"]);
     });
   });
 
