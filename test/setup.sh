@@ -7,8 +7,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # stress-ng loads the cores for the lab's repeat runs (npm run test:lab -- --stress); debootstrap builds the roots;
-# dnsmasq-base is the DNS server the dns check is proven against
-PKGS="frr frr-pythontools bird2 iproute2 jq exabgp gobgpd openssl procps util-linux debootstrap stress-ng dnsmasq-base"
+# dnsmasq-base is the DNS server the dns check is proven against; systemd and python3 give the
+# notification tests systemd-notify and a datagram socket to send to
+PKGS="frr frr-pythontools bird2 iproute2 jq exabgp gobgpd openssl procps util-linux debootstrap stress-ng dnsmasq-base systemd python3"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
