@@ -21,11 +21,11 @@ import { frrNames } from "../core/names.js";
 /** the header names hashes of the manifest and health: it changes, the running state does not */
 const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
 
-/** The config with what toggle() switches (`network` statements, the header) removed. */
+/** The config with what toggle() switches (`network` statements) and what FRR ignores (the header, comments naming services) removed. */
 export function frrFastKey(text: string): string {
   return text
     .split("\n")
-    .filter((l) => !/^\s+network \S+( route-map \S+)?\s*$/.test(l) && !HEADER.test(l))
+    .filter((l) => !/^\s+network \S+( route-map \S+)?\s*$/.test(l) && !HEADER.test(l) && !/^\s*!/.test(l))
     .join("\n");
 }
 

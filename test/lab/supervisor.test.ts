@@ -391,8 +391,17 @@ describe("session stability", () => {
       });
       const c = (await status(d)).counters;
       expect(c.reconcile_failures - counters0[d]!.reconcile_failures).toBe(0);
-      expect(c.fast_applies - counters0[d]!.fast_applies).toBeGreaterThanOrEqual(25);
-      expect(c.full_applies - counters0[d]!.full_applies).toBeGreaterThanOrEqual(16);
+      const fast = c.fast_applies - counters0[d]!.fast_applies;
+      const full = c.full_applies - counters0[d]!.full_applies;
+      note(`${d}: fast applies over the ${CHANGES} changes (count)`, fast);
+      note(`${d}: full applies over the ${CHANGES} changes (count)`, full);
+      // full: the 9 edits that set new communities on dep and the 8 that add extra while they drop
+      // them (a route-map changes); on BIRD the 8 removals of extra too (a static protocol goes).
+      // FRR removes a service with a toggle (its guardrail is the allowed aggregates): 25 full
+      // applies otherwise; a few spare for a drift repair.
+      expect(fast).toBeGreaterThanOrEqual(d === "frr" ? 25 + 8 : 25);
+      expect(full).toBeGreaterThanOrEqual(16);
+      if (d === "frr") expect(full).toBeLessThanOrEqual(20);
     }
   });
 });

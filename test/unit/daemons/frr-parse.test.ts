@@ -83,11 +83,13 @@ describe.each(FRR_VERSIONS)("%s on a host", (version) => {
     expect(parseAdvertised(docs[1])).toContain("192.0.2.11/32");
   });
 
-  it("running config: the fast key ignores exactly the network statements", () => {
+  it("running config: the fast key ignores exactly the network statements and comments", () => {
     const running = cap("host1.show-running-config.txt");
     expect(running).toMatch(/^\s+network \S+/m);
     const key = frrFastKey(running);
     expect(key).not.toMatch(/^\s+network /m);
+    expect(key).not.toMatch(/^\s*!/m);
+    expect(key).toMatch(/^router bgp /m);
     expect(key.split("\n").length).toBeLessThan(running.split("\n").length);
   });
   it("vtysh error lines", () => {

@@ -191,14 +191,29 @@ describe("reconcile engine", () => {
     expect(t.file()).toBe(before);
   });
 
-  it("a new service in the manifest: full path", async () => {
+  it("a new service with attributes no route-map has yet: full path", async () => {
     const t = setup();
     await t.run("start");
-    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
     t.daemon.calls = [];
     await t.run("manifest");
     expect(t.daemon.calls).toEqual(["validate", "reload", "observe", "confirm"]);
     expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
+  });
+
+  it("a new service whose route-maps exist already (FRR: only network lines and comments change): a toggle, no reload", async () => {
+    const t = setup();
+    await t.run("start");
+    const before = t.file();
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], on_failure: deprefer}\n`);
+    t.daemon.calls = [];
+    await t.run("manifest");
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.123/32:normal", "observe"]);
+    expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
+    // the file says so too, comments naming the services included
+    expect(t.file()).toMatch(/network 192\.0\.2\.123\/32/);
+    expect(t.file()).not.toBe(before);
+    expect(t.file().split("\n").filter((l) => l.startsWith("!") && l.includes("ntp")).length).toBeGreaterThan(0);
   });
 
   it("a prefix taken out of the manifest (FRR: the guardrail is the allowed aggregates, so nothing else changes) is withdrawn by a toggle", async () => {
@@ -244,7 +259,7 @@ describe("reconcile engine", () => {
     await t.run("start");
     const good = t.file();
     t.daemon.rejectNext = true;
-    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
     // reported as failed, but no retry loop: nothing a retry could change
     expect(await t.run("manifest")).toEqual({ ok: true });
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_DAEMON_REJECTED" });
@@ -267,7 +282,7 @@ describe("reconcile engine", () => {
     const t = setup();
     await t.run("start");
     t.daemon.rejectNext = true;
-    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
     await t.run("manifest");
     t.daemon.calls = [];
     t.health.set("dns", "DOWN");
@@ -283,7 +298,7 @@ describe("reconcile engine", () => {
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", path: "full", code: "E_DAEMON_REJECTED" });
     expect(t.saved.at(-1)!.services).toEqual({ dns: "withdrawn", web: "normal" });
     // fixed manifest: applied in full, with today's health
-    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.124/32]}\n`);
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.124/32], communities: ["65000:123"]}\n`);
     expect(await t.run("manifest")).toEqual({ ok: true });
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
     expect([...t.daemon.running].sort()).toEqual(["192.0.2.124/32", "192.0.2.80/32"]);
@@ -294,7 +309,7 @@ describe("reconcile engine", () => {
     await t.run("start");
     const good = t.file();
     t.setDiskFull(true);
-    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
     expect(await t.run("manifest")).toEqual({ ok: false });
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_WRITE" });
     t.health.set("dns", "DOWN");
@@ -315,7 +330,7 @@ describe("reconcile engine", () => {
     await t.run("start");
     const good = t.file();
     t.daemon.failReloads = 1;
-    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
     expect(await t.run("manifest")).toEqual({ ok: true });
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_APPLY" });
     expect(t.file()).toBe(good);
