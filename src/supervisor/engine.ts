@@ -562,6 +562,19 @@ export class Engine {
     else this.deps.log.debug("reconciled (nothing to change)", fields);
   }
 
+  /** The daemon's parser judges a new config; a refusal is remembered so the same text is not judged again. */
+  private async judge(driver: Driver, text: string): Promise<void> {
+    const s = this.s;
+    if (s.rejected && s.rejected.text === text) throw s.rejected.error;
+    try {
+      await driver.validate(text);
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (err.code === "E_DAEMON_REJECTED") s.rejected = { text, error: err };
+      throw err;
+    }
+  }
+
   private async execute(p: Plan, next: Next, driver: Driver, m: Manifest): Promise<void> {
     const s = this.s;
     const log = this.deps.log;
@@ -573,6 +586,11 @@ export class Engine {
       return;
     }
     if (p.kind === "fast") {
+      if (p.judge) {
+        await this.judge(driver, next.text);
+        // written before the daemon changes: a file that cannot be written stops the change
+        await this.deps.writeConfig(file, next.text);
+      }
       for (const op of p.ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
       let r: { durationMs: number };
       try {
@@ -590,9 +608,10 @@ export class Engine {
       log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: p.ops.length });
       const proven = s.unproven ? s.unproven.proven : s.applied;
       // The file says the same as the running daemon from now on (no reload: it is already so).
-      await this.deps.writeConfig(file, next.text);
+      if (!p.judge) await this.deps.writeConfig(file, next.text);
       s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
       s.counters.fast_applies++;
+      if (p.judge) s.rejected = undefined;
       const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
       if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
@@ -603,13 +622,7 @@ export class Engine {
     if (s.rejected && s.rejected.text === next.text) throw s.rejected.error;
     for (const r of p.reasons) log.info(`full apply: ${r}`, { op: "apply" });
     for (const r of p.sessionResets) log.warn(`session-level change: ${r}`, { op: "apply", code: "SESSION_RESET" });
-    try {
-      await driver.validate(next.text);
-    } catch (e) {
-      const err = toSvcrouteError(e);
-      if (err.code === "E_DAEMON_REJECTED") s.rejected = { text: next.text, error: err };
-      throw err;
-    }
+    await this.judge(driver, next.text);
     // after an apply left unproven, a failure goes back to what was last proven
     const before = s.unproven ? s.unproven.proven : s.applied;
     const previous = before?.text ?? (await this.deps.readConfig(file));

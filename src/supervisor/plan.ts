@@ -1,7 +1,8 @@
 // What to do to get from the applied state to the desired one. Pure.
 //   none  — nothing differs
 //   write — only the header (manifest/health hashes) differs: rewrite the file, touch nothing
-//   fast  — only what the driver can switch at run time differs: toggle those prefixes
+//   fast  — only what the driver can switch at run time differs: toggle those prefixes (after a
+//           manifest change the daemon's parser judges the new file and it is written first)
 //   full  — anything else: validate, write, reload, verify
 import type { Announce } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
@@ -25,7 +26,7 @@ export interface Next {
 export type Plan =
   | { kind: "none" }
   | { kind: "write" }
-  | { kind: "fast"; ops: ToggleOp[] }
+  | { kind: "fast"; ops: ToggleOp[]; judge: boolean }
   | { kind: "full"; reasons: string[]; sessionResets: string[] };
 
 function announceMap(m: RoutingModel): Map<string, { service: string; family: 4 | 6; announce: Announce }> {
@@ -81,5 +82,7 @@ export function plan(applied: Applied | undefined, next: Next, force?: string): 
     return { kind: "full", reasons: ["the config changed beyond what can be toggled"], sessionResets: sessionResets(applied.manifest, next.manifest) };
   }
   const ops = toggleOps(applied.model, next.model);
-  return ops.length ? { kind: "fast", ops } : { kind: "write" };
+  // a new manifest is put in place like a full apply's (judged, written, then the daemon touched);
+  // a health change reaches the daemon first and the file follows, even when it cannot be written
+  return ops.length ? { kind: "fast", ops, judge: applied.manifest.hash !== next.manifest.hash } : { kind: "write" };
 }

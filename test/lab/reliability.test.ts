@@ -361,7 +361,8 @@ describe("a config the daemon refuses", () => {
     const rollbacks0 = (await status(f.sup[d])).counters.rollbacks;
     writeFileSync(refuseFlag(f.lab, h, "reload"), "");
     const since = Date.now();
-    writeManifest(d, baseManifest(d, [EXTRA[d]]));
+    // a change that needs a reload: a MED no route-map carries yet (a plain new service is a toggle)
+    writeManifest(d, relManifest(f.lab, h, { ...manifestOptions(h), services: [...h.services, EXTRA[d]], serviceExtra: { [EXTRA[d].name]: ["    med: 50"] } }));
     const { value: st } = await waitFor(() => status(f.sup[d]), {
       what: "frr: the new config's reload failed and was rolled back",
       timeout: 60_000,
