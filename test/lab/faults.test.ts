@@ -2,7 +2,7 @@
 // hosts: FRR with BFD, BIRD with BFD, BIRD without BFD.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitEstablished, waitRoute, waitSession, type SessionRef } from "./harness/conditions.js";
+import { waitBfdUp, waitEstablished, waitRoute, waitSession, type SessionRef } from "./harness/conditions.js";
 import { birdHostConfig, frrHostConfig } from "./harness/host-configs.js";
 import { createLab, type Lab } from "./harness/lab.js";
 import { isAlive } from "./harness/procs.js";
@@ -31,10 +31,14 @@ afterAll(async () => {
   await (lab as Lab | undefined)?.down();
 });
 
-/** after each fault: everything back to normal before the next one starts */
+/** the hosts' addresses toward tor1 whose sessions run BFD */
+const bfdPeers = () => ["hfrr", "hbird"].map((h) => lab.host(h).links[0]!.host4);
+
+/** after each fault: everything back to normal (BFD included) before the next one starts */
 async function healthy(): Promise<void> {
   await waitEstablished(lab, { timeout: 60_000 });
   for (const p of Object.values(P)) await waitRoute(lab, "tor1", p, "present");
+  await waitBfdUp(lab, "tor1", bfdPeers());
 }
 
 describe("daemon faults", () => {
@@ -98,6 +102,7 @@ describe("link faults", () => {
   });
 
   it("silent peer loss: without BFD the hold timer ends the session, with BFD it ends much sooner", async () => {
+    await healthy();
     await lab.faults.poison("hnobfd", "tor1");
     await lab.faults.poison("hbird", "tor1");
     let bfd: number;

@@ -46,6 +46,19 @@ export function waitSession(lab: Lab, ref: SessionRef, want: "up" | "down", time
   });
 }
 
+/**
+ * Waits until the ToR's BFD sessions toward `addresses` are up. After a fault BGP may be back
+ * before BFD is (the peers agree on new discriminators first), and a test of BFD's detection
+ * needs it up.
+ */
+export function waitBfdUp(lab: Lab, tor: string, addresses: readonly string[], timeout = DEFAULT_TIMEOUT): Promise<Waited<{ peer: string; status: string }[]>> {
+  return waitFor(() => lab.vtyshJson<{ peer: string; status: string }[]>(tor, "show bfd peers json"), {
+    what: `${tor}'s BFD sessions toward ${addresses.join(", ")} up`,
+    timeout,
+    until: (ps) => addresses.every((a) => ps.some((p) => p.peer === a && p.status === "up")),
+  });
+}
+
 /** Waits until `prefix` is in (or gone from) the ToR's BGP table. */
 export function waitRoute(lab: Lab, tor: string, prefix: string, want: "present" | "absent", timeout = DEFAULT_TIMEOUT): Promise<Waited<boolean>> {
   return waitFor(() => lab.observe.hasRoute(tor, prefix), {
