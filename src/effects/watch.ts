@@ -1,15 +1,27 @@
 // File watching for the manifest, its drop-ins and the drain file (the only chokidar import).
 // Directories are watched rather than files, so editors that save by rename, and files that do
 // not exist yet, are seen (a watched directory created later is watched from then on); events are
-// filtered and debounced into one callback.
+// filtered and debounced into one callback. A rescan every `rescanMs` catches what the watch
+// missed (rescan.ts).
 import { watch } from "chokidar";
 import { dirname, resolve } from "node:path";
+import { startRescan } from "./rescan.js";
 
 export interface Watcher {
   close(): Promise<void>;
 }
 
-export function watchPaths(opts: { files: string[]; dirs: string[]; debounceMs: number; onChange: (path: string) => void; onError?: (e: unknown) => void }): Watcher {
+export type ChangeSource = "watch" | "rescan";
+
+export function watchPaths(opts: {
+  files: string[];
+  dirs: string[];
+  debounceMs: number;
+  /** how often the paths are looked at for a change the watch missed (0: never) */
+  rescanMs: number;
+  onChange: (path: string, source: ChangeSource) => void;
+  onError?: (e: unknown) => void;
+}): Watcher {
   const files = new Set(opts.files.map((f) => resolve(f)));
   const dirs = new Set(opts.dirs.map((d) => resolve(d)));
   const targets = [...new Set([...[...files].map((f) => dirname(f)), ...dirs])];
@@ -33,12 +45,17 @@ export function watchPaths(opts: { files: string[]; dirs: string[]; debounceMs: 
     if (event === "addDir" && dirs.has(resolve(p))) w.add(resolve(p));
     last = p;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => opts.onChange(last), opts.debounceMs);
+    timer = setTimeout(() => {
+      rescan?.seen();
+      opts.onChange(last, "watch");
+    }, opts.debounceMs);
   });
   w.on("error", (e) => opts.onError?.(e));
+  const rescan = opts.rescanMs > 0 ? startRescan({ files: [...files], dirs: [...dirs], everyMs: opts.rescanMs, onChange: (p) => opts.onChange(p, "rescan") }) : undefined;
   return {
     async close() {
       if (timer) clearTimeout(timer);
+      rescan?.stop();
       await w.close();
     },
   };

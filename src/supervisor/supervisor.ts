@@ -45,6 +45,8 @@ export interface RunOptions {
 const DAEMON_WATCH_MS = 2000;
 /** how often the host's addresses are read between reconciles: a service address removed by hand is withdrawn within this plus one reconcile */
 const ADDRESS_WATCH_MS = 2000;
+/** how often the manifest, its drop-ins and the drain file are looked at for a change the file watch missed */
+const FILE_RESCAN_MS = 2000;
 
 /** Load twice, a moment apart: a file that is still being written is not taken half-written. */
 async function loadStable(path: string, dropInDir: string | null | undefined, log: Logger) {
@@ -262,8 +264,10 @@ function watchManifest(o: RunOptions, m0: Manifest | undefined, trigger: (t: Tri
     files: [o.manifestPath, ...(m0 ? [m0.maintenance.drainFile] : [])],
     dirs: o.dropInDir === null ? [] : [o.dropInDir ?? join(dirname(o.manifestPath), DROP_IN_DIR)],
     debounceMs: 100,
-    onChange: (p) => {
-      o.log.info(`file change seen: ${p}`, { op: "manifest" });
+    rescanMs: FILE_RESCAN_MS,
+    onChange: (p, source) => {
+      if (source === "watch") o.log.info(`file change seen: ${p}`, { op: "manifest" });
+      else o.log.warn(`file change found by the rescan (the file watch missed it): ${p}`, { op: "manifest" });
       trigger(m0 && p === m0.maintenance.drainFile ? "drain" : "manifest");
     },
     onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),

@@ -1,14 +1,25 @@
 // The supervisor's file watcher on a real file system: the manifest, its drop-in directory (also
-// one made after start) and unrelated files.
+// one made after start) and unrelated files; the rescan that catches what the watch missed.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { watchPaths } from "../../../src/effects/watch.js";
+import { startRescan } from "../../../src/effects/rescan.js";
+import { watchPaths, type ChangeSource } from "../../../src/effects/watch.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
-function watched(dir: string) {
+/** the watch alone (rescanMs 0), or with a rescan; `sources` says who reported each change */
+function watched(dir: string, rescanMs = 0, sources: ChangeSource[] = []) {
   const seen: string[] = [];
-  const w = watchPaths({ files: [join(dir, "svcroute.yaml")], dirs: [join(dir, "services.d")], debounceMs: 20, onChange: (p) => seen.push(p) });
+  const w = watchPaths({
+    files: [join(dir, "svcroute.yaml")],
+    dirs: [join(dir, "services.d")],
+    debounceMs: 20,
+    rescanMs,
+    onChange: (p, source) => {
+      seen.push(p);
+      sources.push(source);
+    },
+  });
   onTestFinished(() => w.close());
   return seen;
 }
@@ -63,5 +74,67 @@ describe("watchPaths", () => {
     writeFileSync(join(dir, "svcroute.yaml"), "b");
     expect(await changeAfter(seen, 0, "manifest written")).toBe(join(dir, "svcroute.yaml"));
     expect(seen).not.toContain(join(dir, "other.txt"));
+  });
+
+  it("with a rescan, a change the watch reported is reported once, by the watch", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const sources: ChangeSource[] = [];
+    // a rescan period longer than the watch takes to report (its debounce, chokidar's 100 ms for an unlink)
+    const seen = watched(dir, 400, sources);
+    await settle();
+    rmSync(join(dir, "services.d/web.yaml"));
+    expect(await changeAfter(seen, 0, "drop-in removed")).toBe(join(dir, "services.d/web.yaml"));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sources).toEqual(["watch"]);
+  });
+});
+
+describe("startRescan", () => {
+  function rescanned(dir: string, everyMs = 30) {
+    const seen: string[] = [];
+    const r = startRescan({ files: [join(dir, "svcroute.yaml"), join(dir, "drain")], dirs: [join(dir, "services.d")], everyMs, onChange: (p) => seen.push(p) });
+    onTestFinished(() => r.stop());
+    return { seen, r };
+  }
+
+  it("reports a drop-in removed, one added, the manifest replaced and a watched file created, each once", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const { seen } = rescanned(dir);
+    await settle();
+    expect(seen).toEqual([]);
+    rmSync(join(dir, "services.d/web.yaml"));
+    expect(await changeAfter(seen, 0, "drop-in removed")).toBe(join(dir, "services.d/web.yaml"));
+    writeFileSync(join(dir, "services.d/dns.yaml"), "d");
+    expect(await changeAfter(seen, 1, "drop-in added")).toBe(join(dir, "services.d/dns.yaml"));
+    writeFileSync(join(dir, ".tmp"), "b");
+    renameSync(join(dir, ".tmp"), join(dir, "svcroute.yaml"));
+    expect(await changeAfter(seen, 2, "manifest renamed over")).toBe(join(dir, "svcroute.yaml"));
+    writeFileSync(join(dir, "drain"), "");
+    expect(await changeAfter(seen, 3, "drain file created")).toBe(join(dir, "drain"));
+    await settle();
+    expect(seen).toHaveLength(4);
+  });
+
+  it("a directory made after start is looked into; hidden temporaries in it are not changes", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a" });
+    const { seen } = rescanned(dir);
+    await settle();
+    mkdirSync(join(dir, "services.d"));
+    writeFileSync(join(dir, "services.d/.web.yaml.tmp"), "w");
+    await settle();
+    expect(seen).toEqual([]);
+    renameSync(join(dir, "services.d/.web.yaml.tmp"), join(dir, "services.d/web.yaml"));
+    expect(await changeAfter(seen, 0, "drop-in in a new directory")).toBe(join(dir, "services.d/web.yaml"));
+  });
+
+  it("a change the watch has reported (seen) is not reported again", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const { seen, r } = rescanned(dir, 100);
+    await settle();
+    rmSync(join(dir, "services.d/web.yaml"));
+    r.seen();
+    await settle();
+    await settle();
+    expect(seen).toEqual([]);
   });
 });

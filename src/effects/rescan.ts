@@ -1,0 +1,74 @@
+// The file watch's safety net: the watched files and directories' entries are looked at every few
+// seconds (identity, size, mtime), and a difference from the last look is reported as a change.
+// inotify-based watching can miss an event — a file written into a directory between the watcher's
+// scan of it and its watch being set up, a queue overflow — and a missed removal would leave a
+// drop-in's services announced for good.
+import { promises as fsp } from "node:fs";
+import { join } from "node:path";
+
+export type Snapshot = Map<string, string>;
+
+/** each existing file's, and each directory entry's, identity; absent paths are left out */
+export async function snapshot(files: readonly string[], dirs: readonly string[]): Promise<Snapshot> {
+  const out: Snapshot = new Map();
+  const look = async (p: string) => {
+    try {
+      const s = await fsp.stat(p);
+      out.set(p, `${s.ino}:${s.size}:${s.mtimeMs}`);
+    } catch {
+      // absent (or unreadable): its absence is what is compared
+    }
+  };
+  // hidden entries (editors' and atomic writers' temporaries) are never loaded, so never compared
+  const entries = await Promise.all(dirs.map((d) => fsp.readdir(d).then((names) => names.filter((n) => !n.startsWith(".")).map((n) => join(d, n)), () => [] as string[])));
+  await Promise.all([...files, ...entries.flat()].map(look));
+  return out;
+}
+
+/** a path that differs between two snapshots (added, removed or changed), in sorted order */
+export function firstDifference(a: Snapshot, b: Snapshot): string | undefined {
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return paths.find((p) => a.get(p) !== b.get(p));
+}
+
+export interface Rescan {
+  /** the watch has reported a change: what is there now is the new baseline */
+  seen(): void;
+  stop(): void;
+}
+
+/**
+ * Every `everyMs`, report a path that changed since the last look or the last `seen()`. A
+ * difference is reported only when it is still unreported one look later: a change the watch is
+ * about to report (it waits for a file to be still) is the watch's to report.
+ */
+export function startRescan(opts: { files: string[]; dirs: string[]; everyMs: number; onChange: (path: string) => void }): Rescan {
+  let last: Snapshot | undefined;
+  let suspect = false;
+  let stopped = false;
+  // one look at a time, in order, so a stale baseline never overwrites a newer one
+  let chain: Promise<void> = Promise.resolve();
+  const look = (report: boolean) => {
+    chain = chain.then(async () => {
+      const now = await snapshot(opts.files, opts.dirs);
+      const changed = report && last ? firstDifference(last, now) : undefined;
+      if (changed === undefined || !suspect) {
+        suspect = changed !== undefined;
+        if (!suspect) last = now;
+        return;
+      }
+      suspect = false;
+      last = now;
+      if (!stopped) opts.onChange(changed);
+    });
+  };
+  look(false);
+  const timer = setInterval(() => look(true), opts.everyMs);
+  return {
+    seen: () => look(false),
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
