@@ -11,6 +11,7 @@ const SUITES: Record<string, string> = {
   fuzz: "manifest fuzzing (test/unit/fuzz)",
   "lab-faults": "lab faults (test/lab/reliability.test.ts)",
   "lab-soak": "lab flaps and soak (test/lab/reliability-soak.test.ts)",
+  "lab-repeat": "every lab suite on every daemon set, again and again (npm run test:lab -- --repeat N [--stress])",
 };
 
 /** what an item measured, by its key without the daemon suffix */
@@ -54,7 +55,7 @@ export function reliabilityBlock(figs = committedFigures()): string {
   const rows = ["| suite, run | item | figures |", "|---|---|---|"];
   for (const [suite, f] of Object.entries(figs)) {
     const { suite: _s, at, seed, mode, load, ...rest } = f;
-    const head = `${SUITES[suite] ?? suite}, ${String(at).slice(0, 16).replace("T", " ")} UTC, seed ${String(seed)}${typeof mode === "string" ? `, ${mode} mode` : ""}${Array.isArray(load) ? `, load average ${load.join(" ")} at its end` : ""}`;
+    const head = `${SUITES[suite] ?? suite}, ${String(at).slice(0, 16).replace("T", " ")} UTC${seed === undefined ? "" : `, seed ${show(seed)}`}${typeof mode === "string" ? `, ${mode} mode` : ""}${Array.isArray(load) ? `, load average ${load.join(" ")} at its end` : ""}`;
     const nested = Object.entries(rest).filter(([, v]) => v !== null && typeof v === "object" && !Array.isArray(v));
     const flat = Object.entries(rest).filter(([, v]) => !(v !== null && typeof v === "object" && !Array.isArray(v)));
     const items: [string, string][] = [];

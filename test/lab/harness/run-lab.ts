@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { failures, type ProjectCounts, type ProjectSummary } from "../../helpers/project-reporter.js";
+import { recordFigures } from "../../helpers/figures.js";
+import type { ProjectCounts, ProjectSummary } from "../../helpers/project-reporter.js";
+import { repeatFigures, type RepeatRun } from "./repeat-figures.js";
 import { DAEMON_SET_NAMES, type DaemonSetName } from "./daemon-sets.js";
 import { LAB_PROJECTS, projectLabel } from "./matrix.js";
 
@@ -41,13 +43,6 @@ function runOnce(projects: string[], files: string[], summaryFile: string): { co
   return { counts, durationMs, exit: r.status ?? 1 };
 }
 
-/** one run's counts per vitest project (per daemon set) */
-interface RepeatRun {
-  run: number;
-  durationMs: number;
-  /** empty when vitest ended without a report */
-  projects: Record<string, ProjectCounts>;
-}
 
 const line = (p: string, c: ProjectCounts): string =>
   `${(projectLabel(p) ?? p).padEnd(44)} ${String(c.passed).padStart(4)} passed, ${c.failed} failed, ${c.skipped} skipped${c.failedFiles.length ? `; failed files: ${c.failedFiles.join(", ")}` : ""}`;
@@ -80,12 +75,15 @@ async function main(): Promise<number> {
     stress?.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
-  // a run without a report (vitest itself failed) is one failure
-  const failed = runs.reduce((k, r) => k + (Object.keys(r.projects).length === 0 ? 1 : Object.values(r.projects).reduce((s, c) => s + failures(c), 0)), 0);
-  const passed = runs.reduce((k, r) => k + Object.values(r.projects).reduce((s, c) => s + c.passed, 0), 0);
+  const figures = repeatFigures(runs, stress !== undefined);
+  const { passed, failed } = figures;
   console.log(`\n${n} run(s): ${passed} passed, ${failed} failed`);
+  // whole repeat runs of every suite are what docs/reliability.md reports (reliability-report.ts publishes them)
+  if (n > 1 && positionals.length === 0) recordFigures("lab-repeat", { commit: gitHead(), ...figures });
   return failed === 0 ? 0 : 1;
 }
+
+const gitHead = () => spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
 
 main().then(
   (code) => process.exit(code),
