@@ -38,27 +38,27 @@ export interface Rescan {
 }
 
 /**
- * Every `everyMs`, report a path that changed since the last look or the last `seen()`. A
- * difference is reported only when it is still unreported one look later: a change the watch is
- * about to report (it waits for a file to be still) is the watch's to report.
+ * Every `everyMs`, report a path that differs from what the last report or `seen()` saw, once the
+ * paths have stayed as they are for a whole period: a file still being written is not taken
+ * half-written, and a change the watch is about to report (it waits for a file to be still) is the
+ * watch's to report.
  */
 export function startRescan(opts: { files: string[]; dirs: string[]; everyMs: number; onChange: (path: string) => void }): Rescan {
-  let last: Snapshot | undefined;
-  let suspect = false;
+  // base: what the last report or seen() saw; prev: the previous look
+  let base: Snapshot | undefined;
+  let prev: Snapshot | undefined;
   let stopped = false;
   // one look at a time, in order, so a stale baseline never overwrites a newer one
   let chain: Promise<void> = Promise.resolve();
   const look = (report: boolean) => {
     chain = chain.then(async () => {
       const now = await snapshot(opts.files, opts.dirs);
-      const changed = report && last ? firstDifference(last, now) : undefined;
-      if (changed === undefined || !suspect) {
-        suspect = changed !== undefined;
-        if (!suspect) last = now;
-        return;
-      }
-      suspect = false;
-      last = now;
+      const still = prev !== undefined && firstDifference(prev, now) === undefined;
+      prev = now;
+      const changed = report && base ? firstDifference(base, now) : undefined;
+      if (!report || base === undefined) base = now;
+      if (changed === undefined || !still) return;
+      base = now;
       if (!stopped) opts.onChange(changed);
     });
   };

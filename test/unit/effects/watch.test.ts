@@ -127,6 +127,21 @@ describe("startRescan", () => {
     expect(await changeAfter(seen, 0, "drop-in in a new directory")).toBe(join(dir, "services.d/web.yaml"));
   });
 
+  it("a file still being written is reported once it has been still for a whole period", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const { seen } = rescanned(dir, 100);
+    await settle();
+    // a slow writer: a few bytes every 40 ms for 800 ms
+    for (let i = 0; i < 20; i++) {
+      writeFileSync(join(dir, "services.d/web.yaml"), "w".repeat(i + 2));
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    expect(seen, "reported while still being written").toEqual([]);
+    expect(await changeAfter(seen, 0, "the written file, once still")).toBe(join(dir, "services.d/web.yaml"));
+    await settle();
+    expect(seen).toHaveLength(1);
+  });
+
   it("a change the watch has reported (seen) is not reported again", async () => {
     const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
     const { seen, r } = rescanned(dir, 100);
