@@ -1,11 +1,11 @@
 // File watching for the manifest, its drop-ins and the drain file (the only chokidar import).
 // Directories are watched rather than files, so editors that save by rename, and files that do
 // not exist yet, are seen (a watched directory created later is watched from then on); events are
-// filtered and debounced into one callback. A rescan every `rescanMs` catches what the watch
-// missed (rescan.ts).
+// filtered and debounced into one callback with every path they named. A rescan every `rescanMs`
+// catches what the watch missed (rescan.ts).
 import { watch } from "chokidar";
 import { dirname, resolve } from "node:path";
-import { startRescan } from "./rescan.js";
+import { startRescan, type Scope, type Snapshot } from "./rescan.js";
 
 export interface Watcher {
   close(): Promise<void>;
@@ -19,7 +19,11 @@ export function watchPaths(opts: {
   debounceMs: number;
   /** how often the paths are looked at for a change the watch missed (0: never) */
   rescanMs: number;
-  onChange: (path: string, source: ChangeSource) => void;
+  /** the directories' entries that matter (default: all but hidden ones) */
+  entries?: RegExp;
+  /** what the caller read before watching began: a change made meanwhile is reported too */
+  initial?: { scope: Scope; snapshot: Snapshot };
+  onChange: (paths: string[], source: ChangeSource) => void;
   onError?: (e: unknown) => void;
 }): Watcher {
   const files = new Set(opts.files.map((f) => resolve(f)));
@@ -32,28 +36,38 @@ export function watchPaths(opts: {
     awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 },
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let last = "";
+  let closed = false;
+  const pending = new Set<string>();
   const relevant = (p: string) => {
     const abs = resolve(p);
     return files.has(abs) || dirs.has(dirname(abs)) || dirs.has(abs);
   };
+  const rescan =
+    opts.rescanMs > 0
+      ? startRescan({ files: [...files], dirs: [...dirs], entries: opts.entries, initial: opts.initial, everyMs: opts.rescanMs, onChange: (ps) => opts.onChange(ps, "rescan"), onError: opts.onError })
+      : undefined;
+  const report = async () => {
+    const paths = [...pending].sort();
+    pending.clear();
+    // the rescan's baseline is taken before the caller reads the files, so a change made after it
+    // is either read now or reported by the rescan
+    await rescan?.seen(paths);
+    if (!closed) opts.onChange(paths, "watch");
+  };
   w.on("all", (event, p) => {
-    if (!relevant(p)) return;
+    if (closed || !relevant(p)) return;
     // A watched directory that did not exist at start (services.d made later by config
     // management) is seen only as its parent's new entry: watch it from now on, or files added to
     // or removed from it later would go unnoticed.
     if (event === "addDir" && dirs.has(resolve(p))) w.add(resolve(p));
-    last = p;
+    pending.add(resolve(p));
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      rescan?.seen();
-      opts.onChange(last, "watch");
-    }, opts.debounceMs);
+    timer = setTimeout(() => void report(), opts.debounceMs);
   });
   w.on("error", (e) => opts.onError?.(e));
-  const rescan = opts.rescanMs > 0 ? startRescan({ files: [...files], dirs: [...dirs], everyMs: opts.rescanMs, onChange: (p) => opts.onChange(p, "rescan") }) : undefined;
   return {
     async close() {
+      closed = true;
       if (timer) clearTimeout(timer);
       rescan?.stop();
       await w.close();

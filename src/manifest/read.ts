@@ -10,7 +10,7 @@ import { MAX_MANIFEST_BYTES, decodeManifest, parseManifestText, type ParsedSourc
 
 const DEFAULT_MANIFEST = "/etc/svcroute/svcroute.yaml";
 export const DROP_IN_DIR = "services.d";
-const DROP_IN_NAME = /^[^.].*\.(ya?ml|json)$/;
+export const DROP_IN_NAME = /^[^.].*\.(ya?ml|json)$/;
 
 export interface LoadOptions {
   /** directory of drop-ins; default: services.d beside the manifest; null: none */

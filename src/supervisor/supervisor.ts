@@ -3,15 +3,16 @@
 // fail-closed guard — and shuts down gracefully. The decisions live in engine.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { exec } from "../effects/exec.js";
 import { SvcrouteError } from "../errors.js";
+import { snapshot, type Scope, type Snapshot } from "../effects/rescan.js";
 import { watchPaths, type Watcher } from "../effects/watch.js";
 import { realClock } from "../health/clock.js";
 import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
 import { DEFAULTS } from "../manifest/defaults.js";
 import { loadManifest, type LoadResult } from "../manifest/load.js";
-import { DROP_IN_DIR } from "../manifest/read.js";
+import { DROP_IN_DIR, DROP_IN_NAME } from "../manifest/read.js";
 import type { Manifest } from "../manifest/types.js";
 import { ipAddressOps } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
@@ -88,6 +89,7 @@ function spawnGuard(o: RunOptions, m: Manifest | undefined, log: Logger): ChildP
 
 export async function runSupervisor(o: RunOptions): Promise<number> {
   const startedAt = Date.now();
+  const before = await snapshot(manifestScope(o));
   const first = await loadStable(o.manifestPath, o.dropInDir, o.log);
   const m0 = first.manifest;
   const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.supervisor.stateDir;
@@ -125,7 +127,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     await cleanup();
     throw e;
   }
-  open.watcher = watchManifest(o, m0, core.trigger);
+  open.watcher = watchManifest(o, m0, before, core.trigger);
   const guard = (o.guard ?? !underSystemd(o.env)) ? spawnGuard(o, m0, o.log) : undefined;
 
   // from here on a stop signal stops gracefully (one during start-up takes effect once it is done)
@@ -258,17 +260,28 @@ function probeRequests(core: Core, startedAt: number, log: Logger) {
   };
 }
 
-/** the manifest, its drop-in directory (also when created later) and the drain file */
-function watchManifest(o: RunOptions, m0: Manifest | undefined, trigger: (t: Trigger) => void): Watcher {
+/** the manifest and its drop-in directory: what the first load reads, and the rescan's first baseline */
+function manifestScope(o: RunOptions): Scope {
+  return { files: [resolve(o.manifestPath)], dirs: o.dropInDir === null ? [] : [resolve(o.dropInDir ?? join(dirname(o.manifestPath), DROP_IN_DIR))], entries: DROP_IN_NAME };
+}
+
+/** the manifest, its drop-in directory (also when created later) and the drain file; `before`: what they were before the first load */
+function watchManifest(o: RunOptions, m0: Manifest | undefined, before: Snapshot, trigger: (t: Trigger) => void): Watcher {
+  const scope = manifestScope(o);
+  const drainFile = m0 ? resolve(m0.maintenance.drainFile) : undefined;
   return watchPaths({
-    files: [o.manifestPath, ...(m0 ? [m0.maintenance.drainFile] : [])],
-    dirs: o.dropInDir === null ? [] : [o.dropInDir ?? join(dirname(o.manifestPath), DROP_IN_DIR)],
+    files: [...scope.files, ...(drainFile ? [drainFile] : [])],
+    dirs: [...scope.dirs],
+    entries: scope.entries,
+    initial: { scope, snapshot: before },
     debounceMs: 100,
     rescanMs: FILE_RESCAN_MS,
-    onChange: (p, source) => {
-      if (source === "watch") o.log.info(`file change seen: ${p}`, { op: "manifest" });
-      else o.log.warn(`file change found by the rescan (the file watch missed it): ${p}`, { op: "manifest" });
-      trigger(m0 && p === m0.maintenance.drainFile ? "drain" : "manifest");
+    onChange: (paths, source) => {
+      if (source === "watch") o.log.info(`file change seen: ${paths.join(", ")}`, { op: "manifest" });
+      else o.log.warn(`file change found by the rescan (the file watch missed it): ${paths.join(", ")}`, { op: "manifest" });
+      // the drain state is read by every reconcile; anything else means the manifest is read again
+      if (paths.some((p) => p !== drainFile)) trigger("manifest");
+      else trigger("drain");
     },
     onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
   });

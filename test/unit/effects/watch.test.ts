@@ -1,9 +1,9 @@
 // The supervisor's file watcher on a real file system: the manifest, its drop-in directory (also
 // one made after start) and unrelated files; the rescan that catches what the watch missed.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { startRescan } from "../../../src/effects/rescan.js";
+import { snapshot, startRescan } from "../../../src/effects/rescan.js";
 import { watchPaths, type ChangeSource } from "../../../src/effects/watch.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
@@ -15,8 +15,8 @@ function watched(dir: string, rescanMs = 0, sources: ChangeSource[] = []) {
     dirs: [join(dir, "services.d")],
     debounceMs: 20,
     rescanMs,
-    onChange: (p, source) => {
-      seen.push(p);
+    onChange: (paths, source) => {
+      seen.push(...paths);
       sources.push(source);
     },
   });
@@ -79,22 +79,37 @@ describe("watchPaths", () => {
   it("with a rescan, a change the watch reported is reported once, by the watch", async () => {
     const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
     const sources: ChangeSource[] = [];
-    // a rescan period longer than the watch takes to report (its debounce, chokidar's 100 ms for an unlink)
-    const seen = watched(dir, 400, sources);
+    // a rescan period well beyond what the watch takes to report (its debounce, chokidar's 100 ms for an unlink)
+    const seen = watched(dir, 1000, sources);
     await settle();
     rmSync(join(dir, "services.d/web.yaml"));
     expect(await changeAfter(seen, 0, "drop-in removed")).toBe(join(dir, "services.d/web.yaml"));
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 2500));
     expect(sources).toEqual(["watch"]);
   });
 });
 
 describe("startRescan", () => {
-  function rescanned(dir: string, everyMs = 30) {
+  const scope = (dir: string) => ({ files: [join(dir, "svcroute.yaml"), join(dir, "drain")], dirs: [join(dir, "services.d")] });
+  function rescanned(dir: string, everyMs = 30, more: { initial?: Parameters<typeof startRescan>[0]["initial"]; throwOnce?: boolean } = {}) {
     const seen: string[] = [];
-    const r = startRescan({ files: [join(dir, "svcroute.yaml"), join(dir, "drain")], dirs: [join(dir, "services.d")], everyMs, onChange: (p) => seen.push(p) });
+    const errors: unknown[] = [];
+    let thrown = false;
+    const r = startRescan({
+      ...scope(dir),
+      everyMs,
+      initial: more.initial,
+      onChange: (ps) => {
+        seen.push(...ps);
+        if (more.throwOnce && !thrown) {
+          thrown = true;
+          throw new Error("the caller failed");
+        }
+      },
+      onError: (e) => errors.push(e),
+    });
     onTestFinished(() => r.stop());
-    return { seen, r };
+    return { seen, r, errors };
   }
 
   it("reports a drop-in removed, one added, the manifest replaced and a watched file created, each once", async () => {
@@ -111,8 +126,21 @@ describe("startRescan", () => {
     expect(await changeAfter(seen, 2, "manifest renamed over")).toBe(join(dir, "svcroute.yaml"));
     writeFileSync(join(dir, "drain"), "");
     expect(await changeAfter(seen, 3, "drain file created")).toBe(join(dir, "drain"));
+    chmodSync(join(dir, "services.d/dns.yaml"), 0o666);
+    expect(await changeAfter(seen, 4, "a drop-in's mode changed")).toBe(join(dir, "services.d/dns.yaml"));
     await settle();
-    expect(seen).toHaveLength(4);
+    expect(seen).toHaveLength(5);
+  });
+
+  it("changes to several paths at once are all reported (the drain file beside a drop-in)", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const { seen } = rescanned(dir);
+    await settle();
+    writeFileSync(join(dir, "drain"), "");
+    rmSync(join(dir, "services.d/web.yaml"));
+    await changeAfter(seen, 0, "drain file and drop-in");
+    await settle();
+    expect(seen.sort()).toEqual([join(dir, "drain"), join(dir, "services.d/web.yaml")]);
   });
 
   it("a directory made after start is looked into; hidden temporaries in it are not changes", async () => {
@@ -120,35 +148,71 @@ describe("startRescan", () => {
     const { seen } = rescanned(dir);
     await settle();
     mkdirSync(join(dir, "services.d"));
+    expect(await changeAfter(seen, 0, "the directory made")).toBe(join(dir, "services.d"));
     writeFileSync(join(dir, "services.d/.web.yaml.tmp"), "w");
     await settle();
-    expect(seen).toEqual([]);
+    expect(seen).toHaveLength(1);
     renameSync(join(dir, "services.d/.web.yaml.tmp"), join(dir, "services.d/web.yaml"));
-    expect(await changeAfter(seen, 0, "drop-in in a new directory")).toBe(join(dir, "services.d/web.yaml"));
+    expect(await changeAfter(seen, 1, "drop-in in a new directory")).toBe(join(dir, "services.d/web.yaml"));
   });
 
   it("a file still being written is reported once it has been still for a whole period", async () => {
     const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
-    const { seen } = rescanned(dir, 100);
+    const { seen } = rescanned(dir, 300);
     await settle();
-    // a slow writer: a few bytes every 40 ms for 800 ms
-    for (let i = 0; i < 20; i++) {
+    // a slow writer: a few bytes every 40 ms for 1.6 s
+    for (let i = 0; i < 40; i++) {
       writeFileSync(join(dir, "services.d/web.yaml"), "w".repeat(i + 2));
       await new Promise((r) => setTimeout(r, 40));
     }
     expect(seen, "reported while still being written").toEqual([]);
     expect(await changeAfter(seen, 0, "the written file, once still")).toBe(join(dir, "services.d/web.yaml"));
-    await settle();
+    await new Promise((r) => setTimeout(r, 1000));
     expect(seen).toHaveLength(1);
   });
 
-  it("a change the watch has reported (seen) is not reported again", async () => {
-    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+  it("what the watch reported (seen) is not reported again; what it did not report is", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w", "services.d/dns.yaml": "d" });
     const { seen, r } = rescanned(dir, 100);
     await settle();
     rmSync(join(dir, "services.d/web.yaml"));
-    r.seen();
+    rmSync(join(dir, "services.d/dns.yaml"));
+    await r.seen([join(dir, "services.d/web.yaml")]);
+    expect(await changeAfter(seen, 0, "the removal the watch did not report")).toBe(join(dir, "services.d/dns.yaml"));
     await settle();
+    expect(seen).toEqual([join(dir, "services.d/dns.yaml")]);
+  });
+
+  it("a change made after the caller's first read and before the rescan began is reported", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const manifest = { files: [join(dir, "svcroute.yaml")], dirs: [join(dir, "services.d")] };
+    const before = await snapshot(manifest);
+    rmSync(join(dir, "services.d/web.yaml"));
+    writeFileSync(join(dir, "drain"), "");
+    const { seen } = rescanned(dir, 30, { initial: { scope: manifest, snapshot: before } });
+    expect(await changeAfter(seen, 0, "removed before the rescan began")).toBe(join(dir, "services.d/web.yaml"));
+    await settle();
+    // the drain file is outside what the caller read first: taken as it was when the rescan began
+    expect(seen).toEqual([join(dir, "services.d/web.yaml")]);
+  });
+
+  it("a caller that throws does not stop the rescan; the error goes to onError", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w", "services.d/dns.yaml": "d" });
+    const { seen, errors } = rescanned(dir, 30, { throwOnce: true });
+    await settle();
+    rmSync(join(dir, "services.d/web.yaml"));
+    await changeAfter(seen, 0, "first change");
+    rmSync(join(dir, "services.d/dns.yaml"));
+    expect(await changeAfter(seen, 1, "a change after the caller threw")).toBe(join(dir, "services.d/dns.yaml"));
+    expect(errors.map((e) => (e as Error).message)).toEqual(["the caller failed"]);
+  });
+
+  it("stop: nothing is reported after it", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const { seen, r } = rescanned(dir, 30);
+    await settle();
+    r.stop();
+    rmSync(join(dir, "services.d/web.yaml"));
     await settle();
     expect(seen).toEqual([]);
   });
