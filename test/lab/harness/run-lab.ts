@@ -63,6 +63,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "svcroute-lab-runs-"));
   const stress = values.stress ? startStress() : undefined;
   const runs: RepeatRun[] = [];
+  const commit = gitHead();
   try {
     for (let i = 1; i <= n; i++) {
       console.log(`\n== lab run ${i}/${n}: ${projects.join(", ")}${stress ? " (stress-ng on every core)" : ""}`);
@@ -70,6 +71,9 @@ async function main(): Promise<number> {
       runs.push({ run: i, durationMs: r.durationMs, projects: r.counts });
       for (const [p, c] of Object.entries(r.counts)) console.log(line(p, c));
       if (Object.keys(r.counts).length === 0) console.log(`vitest exited ${r.exit} without a report: counted as a failed run`);
+      // whole repeat runs of every suite are what docs/reliability.md reports (reliability-report.ts
+      // publishes them): recorded after each run, so a repeat stopped early still says what it did
+      if (n > 1 && positionals.length === 0) recordFigures("lab-repeat", { commit, runs_asked: n, ...repeatFigures(runs, stress !== undefined) });
     }
   } finally {
     stress?.kill("SIGTERM");
@@ -78,8 +82,6 @@ async function main(): Promise<number> {
   const figures = repeatFigures(runs, stress !== undefined);
   const { passed, failed } = figures;
   console.log(`\n${n} run(s): ${passed} passed, ${failed} failed`);
-  // whole repeat runs of every suite are what docs/reliability.md reports (reliability-report.ts publishes them)
-  if (n > 1 && positionals.length === 0) recordFigures("lab-repeat", { commit: gitHead(), ...figures });
   return failed === 0 ? 0 : 1;
 }
 
