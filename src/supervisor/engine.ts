@@ -20,6 +20,10 @@ import { missingAddresses, needsAddresses, planAddresses, serviceAddresses, type
 import { plan, type Applied, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
 
+/** how long an address stays after its withdrawal has left, before svcroute removes it */
+export const ADDRESS_LINGER_MS = 1000;
+const ADDRESS_RETRY_MS = 30_000;
+
 /** What the previous run announced, persisted so a quick restart keeps it until health decides. */
 export interface AnnouncedRecord {
   manifestHash: string;
@@ -99,6 +103,8 @@ export class Engine {
   private driver: Driver | undefined;
   private driverKey = "";
   private interrupted = false;
+  /** addresses whose withdrawal has left, by when they may be removed (ADDRESS_LINGER_MS after) */
+  private lingering = new Map<string, number>();
   /** the daemon found away (not running, or not answering) by this reconcile's own observation */
   private awayNow: SvcrouteError | undefined;
 
@@ -273,10 +279,33 @@ export class Engine {
     }
   }
 
-  /** the host's addresses differ from what the last reconcile saw (the address watch then asks for one) */
+  /**
+   * Of the addresses to remove, those whose linger is over; the others start or keep lingering.
+   * Peers take a moment to act on a withdrawal, and traffic already on its way still arrives: the
+   * address stays that long, without holding the reconcile up (the address watch asks for the
+   * reconcile that removes it).
+   */
+  private dueForRemoval(remove: readonly string[], iface: string): string[] {
+    const now = this.deps.now();
+    return remove.filter((a) => {
+      const due = this.lingering.get(a);
+      if (due === undefined) {
+        this.lingering.set(a, now + ADDRESS_LINGER_MS);
+        this.deps.log.info(`${a} withdrawn: removed from ${iface} in ${ADDRESS_LINGER_MS} ms or more (traffic on its way still arrives)`, { op: "address", prefix: a });
+      }
+      if (due === undefined || due > now) return false;
+      // tried now; a removal that fails is tried again this much later, not at every address watch
+      this.lingering.set(a, now + ADDRESS_RETRY_MS);
+      return true;
+    });
+  }
+
+  /** the host's addresses differ from what the last reconcile saw, or an address's linger is over (the address watch then asks for a reconcile) */
   async addressesChanged(): Promise<boolean> {
     const m = this.s.manifest;
     if (!m) return false;
+    const at = this.deps.now();
+    if ([...this.lingering.values()].some((due) => due <= at)) return true;
     const now = await this.readHostAddresses(m);
     return now !== undefined && now.join() !== this.s.hostAddresses?.join();
   }
@@ -469,7 +498,10 @@ export class Engine {
   private async manageAddresses(m: Manifest, phase: "add" | "remove"): Promise<void> {
     const ops = this.deps.addresses;
     // manage off: the addresses are the admin's business, including any svcroute added earlier
-    if (!ops || !m.addresses.manage) return;
+    if (!ops || !m.addresses.manage) {
+      this.lingering.clear();
+      return;
+    }
     const iface = m.addresses.interface;
     const dir = m.supervisor.stateDir;
     try {
@@ -477,12 +509,14 @@ export class Engine {
       const wanted = serviceAddresses(m);
       const pl = planAddresses(wanted, await ops.list(iface), owned);
       const done: string[] = [];
+      for (const a of [...this.lingering.keys()]) if (!pl.remove.includes(a)) this.lingering.delete(a);
       try {
-        for (const a of phase === "add" ? pl.add : pl.remove) {
+        for (const a of phase === "add" ? pl.add : this.dueForRemoval(pl.remove, iface)) {
           if (phase === "add") await ops.add(iface, a);
           else await ops.remove(iface, a);
           done.push(a);
-          this.deps.log.info(phase === "add" ? `added ${a} to ${iface}` : `removed ${a} from ${iface} (its withdrawal has left)`, { op: "address", prefix: a });
+          if (phase === "remove") this.lingering.delete(a);
+          this.deps.log.info(phase === "add" ? `added ${a} to ${iface}` : `removed ${a} from ${iface} (its withdrawal left ${ADDRESS_LINGER_MS} ms or more ago)`, { op: "address", prefix: a });
         }
       } finally {
         if (done.length) await ops.saveOwned(dir, phase === "add" ? [...owned, ...done] : owned.filter((a) => !done.includes(a)));

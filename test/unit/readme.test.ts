@@ -88,6 +88,7 @@ const NOT_FIGURES: Record<string, string[]> = {
     "loaded twice, 100 ms apart",
     "backoff (0.5 s doubling to 30 s)",
     "daemon watch (every 2 s)",
+    "and 1 s or more" /* src/supervisor/engine.ts ADDRESS_LINGER_MS */,
     "every 2 s looks at them again" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
     "`drain_wait` + 30 s",
     "`guard_grace` (15 s)" /* src/manifest/defaults.ts */,

@@ -6,7 +6,7 @@ import { buildFromSources, type LoadResult } from "../../../src/manifest/load.js
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import type { Manifest } from "../../../src/manifest/types.js";
 import { NO_DRAIN, type DrainState } from "../../../src/supervisor/drain.js";
-import { Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
+import { ADDRESS_LINGER_MS, Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
 import { withdrawOnStop } from "../../../src/supervisor/supervisor.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
@@ -710,7 +710,7 @@ describe("addresses: manage", () => {
     };
   }
 
-  it("adds every service address before announcing, and removes one only after its withdrawal has left", async () => {
+  it("adds every service address before announcing, and removes one only after its withdrawal has left and a linger", async () => {
     const calls: string[] = [];
     const present = ["127.0.0.1/8"];
     const holder: { t?: ReturnType<typeof setup> } = {};
@@ -725,8 +725,63 @@ describe("addresses: manage", () => {
     calls.length = 0;
     t2.setManifest(`${MANIFEST.replace(/ {2}- \{name: web.*\n/, "")}addresses: {manage: true}\n`);
     await t2.run("manifest");
-    expect(calls).toEqual(["remove 192.0.2.80/32 (announced: false)"]);
+    // withdrawn, the address lingers: peers act on the withdrawal, traffic on its way arrives
     expect(t2.daemon.running.has("192.0.2.80/32")).toBe(false);
+    expect(calls).toEqual([]);
+    expect(await t2.engine.addressesChanged()).toBe(false);
+    t2.advance(ADDRESS_LINGER_MS - 1);
+    await t2.run("addresses");
+    expect(calls).toEqual([]);
+    t2.advance(1);
+    // the address watch asks for the reconcile that removes it
+    expect(await t2.engine.addressesChanged()).toBe(true);
+    await t2.run("addresses");
+    expect(calls).toEqual(["remove 192.0.2.80/32 (announced: false)"]);
+  });
+
+  it("a lingering address wanted again stays; a removal that fails is tried again 30 s later, not at every address watch", async () => {
+    const calls: string[] = [];
+    const present = ["127.0.0.1/8"];
+    const holder: { t?: ReturnType<typeof setup> } = {};
+    const ops = fakeIp(present, calls, () => holder.t!.daemon);
+    let failRemove = false;
+    const t2 = setup({
+      addresses: {
+        ...ops,
+        remove: async (i, a) => {
+          if (failRemove) throw new Error("Operation not permitted");
+          await ops.remove(i, a);
+        },
+      },
+    });
+    holder.t = t2;
+    const withWeb = `${MANIFEST}addresses: {manage: true}\n`;
+    const withoutWeb = `${MANIFEST.replace(/ {2}- \{name: web.*\n/, "")}addresses: {manage: true}\n`;
+    t2.setManifest(withWeb);
+    await t2.run("start");
+    calls.length = 0;
+    t2.setManifest(withoutWeb);
+    await t2.run("manifest");
+    t2.setManifest(withWeb);
+    await t2.run("manifest");
+    t2.advance(ADDRESS_LINGER_MS);
+    expect(await t2.engine.addressesChanged()).toBe(false);
+    await t2.run("addresses");
+    expect(calls).toEqual([]);
+    expect(present).toContain("192.0.2.80/32");
+    // removed again, and the removal fails
+    t2.setManifest(withoutWeb);
+    await t2.run("manifest");
+    t2.advance(ADDRESS_LINGER_MS);
+    failRemove = true;
+    await t2.run("addresses");
+    expect(t2.log.lines.filter((l) => l.fields.op === "address" && l.level === "warn")).toHaveLength(1);
+    expect(await t2.engine.addressesChanged()).toBe(false);
+    t2.advance(30_000);
+    expect(await t2.engine.addressesChanged()).toBe(true);
+    failRemove = false;
+    await t2.run("addresses");
+    expect(calls).toEqual(["remove 192.0.2.80/32 (announced: false)"]);
   });
 
   it("an address the admin configured is never removed; a failure is logged, never fatal", async () => {
