@@ -53,7 +53,7 @@ function listening(path: string): Promise<boolean> {
 
 export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number; grSettleMs?: number }): Driver {
   const timeoutMs = deps.timeoutMs ?? 10_000;
-  const grSettleMs = deps.grSettleMs ?? 1000;
+  const grSettleMs = deps.grSettleMs ?? 3000;
   const vtysh = async (cmds: string[], what: string) => {
     const r = await deps.exec(cfg.vtysh, ["--vty_socket", cfg.socket, ...cmds.flatMap((c) => ["-c", c])], { timeoutMs });
     if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.vtysh} is not installed`, { hint: "apt-get install frr" });
@@ -148,8 +148,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       // apply whose mode changed are reset, never one that came up under the new config
       let reset = sessionsToReset(before, await grSessions());
       // FRR 8.4 sometimes renews such a session itself a moment after frr-reload returns (seen in
-      // the lab: renewed twice, bgpd's last reset "No AFI/SAFI activated for peer"): it gets a
-      // second, and only a session it left alone all that time is reset
+      // the lab: renewed twice, bgpd's last reset "No AFI/SAFI activated for peer"; under load up to
+      // seconds later): it gets grSettleMs, and only a session it left alone all that time is reset
       const step = grSettleMs / 4;
       for (let waited = 0; reset.length > 0 && waited < grSettleMs; waited += step) {
         await new Promise((r) => setTimeout(r, step));
