@@ -11,7 +11,7 @@ const SUITES: Record<string, string> = {
   fuzz: "manifest fuzzing (test/unit/fuzz)",
   "lab-faults": "lab faults (test/lab/reliability.test.ts)",
   "lab-soak": "lab flaps and soak (test/lab/reliability-soak.test.ts)",
-  "lab-repeat": "every lab suite on every daemon set, again and again (npm run test:lab -- --repeat N [--stress])",
+  "lab-repeat": "every lab suite on every daemon set, repeated (npm run test:lab -- --repeat N)",
 };
 
 /** what an item measured, by its key without the daemon suffix */

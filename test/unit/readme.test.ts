@@ -77,6 +77,8 @@ const NOT_FIGURES: Record<string, string[]> = {
     "more than 1.5 s per probe" /* src/doctor/gather.ts SUPERVISED_PROBE_MS */,
     "waits for 150 ms of stillness" /* src/effects/watch.ts */,
     "drain file again every 2 s" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
+    "addresses now linger 1 s or more" /* src/supervisor/engine.ts ADDRESS_LINGER_MS */,
+    "bgpd now gets 3 s" /* src/daemons/frr.ts grSettleMs */,
     "reads twice, 100 ms apart",
     "10 MB files" /* test/unit/fuzz */,
     "soaks 30 minutes" /* package.json test:soak */,
