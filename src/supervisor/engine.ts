@@ -16,13 +16,10 @@ import { drainPhase, type DrainState } from "./drain.js";
 import type { Logger } from "./log.js";
 import type { ReconcileCounters, ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
-import { missingAddresses, needsAddresses, planAddresses, serviceAddresses, type AddressOps } from "./addresses.js";
+import { AddressManager } from "./address-manager.js";
+import { missingAddresses, needsAddresses, type AddressOps } from "./addresses.js";
 import { plan, type Applied, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
-
-/** how long an address stays after its withdrawal has left, before svcroute removes it */
-export const ADDRESS_LINGER_MS = 1000;
-const ADDRESS_RETRY_MS = 30_000;
 
 /** What the previous run announced, persisted so a quick restart keeps it until health decides. */
 export interface AnnouncedRecord {
@@ -103,8 +100,7 @@ export class Engine {
   private driver: Driver | undefined;
   private driverKey = "";
   private interrupted = false;
-  /** addresses whose withdrawal has left, by when they may be removed (ADDRESS_LINGER_MS after) */
-  private lingering = new Map<string, number>();
+  private readonly addresses: AddressManager;
   /** the daemon found away (not running, or not answering) by this reconcile's own observation */
   private awayNow: SvcrouteError | undefined;
 
@@ -112,6 +108,7 @@ export class Engine {
     private readonly deps: EngineDeps,
     manifestPath: string,
   ) {
+    this.addresses = new AddressManager({ ops: deps.addresses, log: deps.log, now: () => deps.now() });
     this.s = {
       manifest: undefined,
       manifestPath,
@@ -279,33 +276,11 @@ export class Engine {
     }
   }
 
-  /**
-   * Of the addresses to remove, those whose linger is over; the others start or keep lingering.
-   * Peers take a moment to act on a withdrawal, and traffic already on its way still arrives: the
-   * address stays that long, without holding the reconcile up (the address watch asks for the
-   * reconcile that removes it).
-   */
-  private dueForRemoval(remove: readonly string[], iface: string): string[] {
-    const now = this.deps.now();
-    return remove.filter((a) => {
-      const due = this.lingering.get(a);
-      if (due === undefined) {
-        this.lingering.set(a, now + ADDRESS_LINGER_MS);
-        this.deps.log.info(`${a} withdrawn: removed from ${iface} in ${ADDRESS_LINGER_MS} ms or more (traffic on its way still arrives)`, { op: "address", prefix: a });
-      }
-      if (due === undefined || due > now) return false;
-      // tried now; a removal that fails is tried again this much later, not at every address watch
-      this.lingering.set(a, now + ADDRESS_RETRY_MS);
-      return true;
-    });
-  }
-
   /** the host's addresses differ from what the last reconcile saw, or an address's linger is over (the address watch then asks for a reconcile) */
   async addressesChanged(): Promise<boolean> {
     const m = this.s.manifest;
     if (!m) return false;
-    const at = this.deps.now();
-    if ([...this.lingering.values()].some((due) => due <= at)) return true;
+    if (this.addresses.anyDue()) return true;
     const now = await this.readHostAddresses(m);
     return now !== undefined && now.join() !== this.s.hostAddresses?.join();
   }
@@ -389,7 +364,7 @@ export class Engine {
       const driver = this.driverFor(m);
       const secrets = await this.deps.readSecrets(m);
       // addresses first, so a managed address counts as present in this very reconcile
-      await this.manageAddresses(m, "add");
+      await this.addresses.apply(m, "add");
       s.hostAddresses = await this.readHostAddresses(m);
       const health = await this.healthInput(m);
       const next = await this.next(m, health, secrets, driver);
@@ -443,7 +418,7 @@ export class Engine {
       }
       const running = refused && s.applied ? s.applied : next;
       // only now, with the withdrawal verified at every Established peer, may an address go
-      await this.manageAddresses(running.manifest, "remove");
+      await this.addresses.apply(running.manifest, "remove");
       s.daemonReachable = true;
       s.daemonError = null;
       await this.saveAnnounced(running);
@@ -489,42 +464,6 @@ export class Engine {
         services: Object.fromEntries(r.model.services.map((x) => [x.name, x.announce])),
       })
       .catch((e: unknown) => this.deps.log.warn(`cannot save announced state: ${(e as Error).message}`, { op: "state" }));
-  }
-
-  /**
-   * Addresses first so a service can bind its address before it is healthy; removals after a
-   * verified apply. Failures are logged, never fatal: announcing must not depend on them.
-   */
-  private async manageAddresses(m: Manifest, phase: "add" | "remove"): Promise<void> {
-    const ops = this.deps.addresses;
-    // manage off: the addresses are the admin's business, including any svcroute added earlier
-    if (!ops || !m.addresses.manage) {
-      this.lingering.clear();
-      return;
-    }
-    const iface = m.addresses.interface;
-    const dir = m.supervisor.stateDir;
-    try {
-      const owned = await ops.loadOwned(dir);
-      const wanted = serviceAddresses(m);
-      const pl = planAddresses(wanted, await ops.list(iface), owned);
-      const done: string[] = [];
-      for (const a of [...this.lingering.keys()]) if (!pl.remove.includes(a)) this.lingering.delete(a);
-      try {
-        for (const a of phase === "add" ? pl.add : this.dueForRemoval(pl.remove, iface)) {
-          if (phase === "add") await ops.add(iface, a);
-          else await ops.remove(iface, a);
-          done.push(a);
-          if (phase === "remove") this.lingering.delete(a);
-          this.deps.log.info(phase === "add" ? `added ${a} to ${iface}` : `removed ${a} from ${iface} (its withdrawal left ${ADDRESS_LINGER_MS} ms or more ago)`, { op: "address", prefix: a });
-        }
-      } finally {
-        if (done.length) await ops.saveOwned(dir, phase === "add" ? [...owned, ...done] : owned.filter((a) => !done.includes(a)));
-      }
-    } catch (e) {
-      const err = toSvcrouteError(e);
-      this.deps.log.warn(`address management: ${err.message}${err.hint ? ` (${err.hint})` : ""}`, { op: "address", code: err.code });
-    }
   }
 
   /**

@@ -6,7 +6,8 @@ import { buildFromSources, type LoadResult } from "../../../src/manifest/load.js
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import type { Manifest } from "../../../src/manifest/types.js";
 import { NO_DRAIN, type DrainState } from "../../../src/supervisor/drain.js";
-import { ADDRESS_LINGER_MS, Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
+import { ADDRESS_LINGER_MS } from "../../../src/supervisor/address-manager.js";
+import { Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
 import { withdrawOnStop } from "../../../src/supervisor/supervisor.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
