@@ -147,9 +147,9 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       // a graceful-restart change takes effect in a new session: only the sessions up before the
       // apply whose mode changed are reset, never one that came up under the new config
       let reset = sessionsToReset(before, await grSessions());
-      // FRR 8.4 sometimes renews such a session itself a moment after frr-reload returns (seen in
-      // the lab: renewed twice, bgpd's last reset "No AFI/SAFI activated for peer"; under load up to
-      // seconds later): it gets grSettleMs, and only a session it left alone all that time is reset
+      // FRR 10 resets such a session itself (Cease "Other Configuration Change"), possibly after
+      // frr-reload has returned: bgpd gets grSettleMs, and only a session it left alone all that
+      // time (FRR 8.4 leaves every one) is reset
       const step = grSettleMs / 4;
       for (let waited = 0; reset.length > 0 && waited < grSettleMs; waited += step) {
         await new Promise((r) => setTimeout(r, step));

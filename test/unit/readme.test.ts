@@ -78,7 +78,6 @@ const NOT_FIGURES: Record<string, string[]> = {
     "waits for 150 ms of stillness" /* src/effects/watch.ts */,
     "drain file again every 2 s" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
     "addresses now linger 1 s or more" /* src/supervisor/address-manager.ts ADDRESS_LINGER_MS */,
-    "bgpd now gets 3 s" /* src/daemons/frr.ts grSettleMs */,
     "reads twice, 100 ms apart",
     "10 MB files" /* test/unit/fuzz */,
     "soaks 30 minutes" /* package.json test:soak */,

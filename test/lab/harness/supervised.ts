@@ -370,6 +370,19 @@ export function torUpdatesSince(lab: Lab, tor: string, prefix: string, mark: num
   return { lines, withdrawn: lines.filter((l) => /withdrawn/i.test(l)) };
 }
 
+/** NOTIFICATIONs the ToR received from `neighbor` after `mark`, as "code/subcode (reason)" (needs the ToR's log-neighbor-changes, on in the lab) */
+export function torNotificationsSince(lab: Lab, tor: string, neighbor: string, mark: number): string[] {
+  let text: string;
+  try {
+    text = readFileSync(lab.tor(tor).paths.logFile).subarray(mark).toString("utf8");
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const m of text.matchAll(/%NOTIFICATION[^:]*: received from neighbor (\S+?)(?:\([^)]*\))? (\d+\/\d+ \([^)]*\))/g)) if (m[1] === neighbor) out.push(m[2]!);
+  return out;
+}
+
 // ------------------------------------------------------------------------- processes
 
 /** live `svcroute guard` processes started for this lab run (any host, or one manifest) */
