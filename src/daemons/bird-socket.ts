@@ -2,8 +2,8 @@
 // toggles a static protocol in well under a millisecond instead of a process start. Replies are
 // lines "CODE-text" (more follows), "CODE text" (last line) and " text" (continuation); codes
 // 0xxx are success, 8xxx runtime errors, 9xxx syntax errors (BIRD's doc/prog "remote control").
-import { connect, type Socket } from "node:net";
 import { SvcrouteError } from "../errors.js";
+import { FramedSocket } from "./framed-socket.js";
 
 export interface BirdReplyLine {
   code: number;
@@ -47,69 +47,21 @@ function complete(buf: string): number {
 }
 
 export class BirdSocket {
-  private sock: Socket | undefined;
-  private buf = "";
-  private waiter: ((err: Error | undefined) => void) | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly sock: FramedSocket;
 
   constructor(
     readonly path: string,
-    private readonly timeoutMs = 5000,
-  ) {}
-
-  private unavailable(msg: string): SvcrouteError {
-    return new SvcrouteError("E_DAEMON_UNAVAILABLE", `BIRD control socket ${this.path}: ${msg}`, {
+    timeoutMs = 5000,
+  ) {
+    this.sock = new FramedSocket(path, {
+      name: "BIRD",
       hint: "is bird running? (`birdc -s SOCKET show status`); svcroute needs to be root or in the bird group",
-    });
-  }
-
-  private async open(): Promise<Socket> {
-    if (this.sock && !this.sock.destroyed) return this.sock;
-    const s = connect(this.path);
-    s.setEncoding("utf8");
-    this.buf = "";
-    // a socket given up on (timeout) may still report: only the current one speaks to the waiter
-    s.on("data", (d: string) => {
-      if (this.sock !== s) return;
-      this.buf += d;
-      if (this.waiter && complete(this.buf) >= 0) this.waiter(undefined);
-    });
-    s.on("error", (e) => this.sock === s && this.waiter?.(e));
-    s.on("close", () => this.sock === s && this.waiter?.(new Error("connection closed")));
-    this.sock = s;
-    try {
-      await this.read(); // greeting: "0001 BIRD x.y.z ready."
-    } catch (e) {
-      this.close();
-      throw e;
-    }
-    return s;
-  }
-
-  private read(timeoutMs = this.timeoutMs): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        this.close();
-        reject(new SvcrouteError("E_TIMEOUT", `BIRD did not answer on ${this.path} within ${timeoutMs} ms`, { hint: "bird may be stopped (SIGSTOP) or overloaded" }));
-      }, timeoutMs);
-      const finish = (err: Error | undefined) => {
-        const end = complete(this.buf);
-        if (!err && end < 0) return;
-        clearTimeout(timer);
-        this.waiter = undefined;
-        if (err && end < 0) {
-          this.close();
-          const code = (err as NodeJS.ErrnoException).code;
-          reject(this.unavailable(code ?? err.message));
-          return;
-        }
-        const reply = this.buf.slice(0, end);
-        this.buf = this.buf.slice(end);
-        resolve(reply);
-      };
-      this.waiter = finish;
-      finish(undefined);
+      timeoutMs,
+      frameEnd: complete,
+      // greeting: "0001 BIRD x.y.z ready."
+      opened: async (c) => {
+        await c.read();
+      },
     });
   }
 
@@ -117,20 +69,12 @@ export class BirdSocket {
    * Run one command; commands on one client are serialised. `timeoutMs` overrides the client's
    * limit for the reply (not for connecting): `configure` of a large config takes seconds.
    */
-  command(cmd: string, timeoutMs?: number): Promise<BirdReply> {
+  async command(cmd: string, timeoutMs?: number): Promise<BirdReply> {
     if (/[\n\r\0]/.test(cmd)) throw new SvcrouteError("E_INTERNAL", "a BIRD command must be one line");
-    const run = async () => {
-      const s = await this.open();
-      s.write(`${cmd}\n`);
-      return parseBirdReply(await this.read(timeoutMs));
-    };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
-    return p;
+    return parseBirdReply(await this.sock.request(`${cmd}\n`, timeoutMs));
   }
 
   close(): void {
-    this.sock?.destroy();
-    this.sock = undefined;
+    this.sock.close();
   }
 }
