@@ -1,11 +1,12 @@
 // FRR driver. Full path: frr-reload.py --reload with --confdir beside the config file (so its
 // `write` never lands in /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in
-// one vtysh session: bgpd originates or withdraws the prefix, sessions and policy untouched.
+// one session on bgpd's vty socket (vtysh if it cannot be had): bgpd originates or withdraws the
+// prefix, sessions and policy untouched. Observing goes over the same session.
 import { promises as fsp } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { SvcrouteError } from "../errors.js";
+import { SvcrouteError, isSvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
@@ -13,6 +14,7 @@ import { absentPeer, type ConfigDiff, type Driver, type Observed, type ObservedP
 import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
 import { maskSecrets } from "./config-read.js";
 import { parseGrSessions, sessionsToReset } from "./frr-reset.js";
+import { FrrVty } from "./frr-vty.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseFrrVersion } from "./versions.js";
@@ -28,6 +30,9 @@ export function frrFastKey(text: string): string {
     .filter((l) => !/^\s+network \S+( route-map \S+)?\s*$/.test(l) && !HEADER.test(l) && !/^\s*!/.test(l))
     .join("\n");
 }
+
+/** bgpd's answer to `no network P` for a P it does not originate */
+const ALREADY_WITHDRAWN = /Can't find static route specified/;
 
 /** vtysh prints "% ..." for a command it could not run; some lines are harmless noise */
 export function vtyshErrors(output: string): string[] {
@@ -71,6 +76,18 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     }
     return r;
   };
+  // bgpd's commands go over one vty session kept open; vtysh is the fallback when it cannot be
+  // had (bgpd away, a socket this process may not open), and vtysh's errors then say why
+  const vty = new FrrVty(join(cfg.socket, "bgpd.vty"), timeoutMs);
+  const bgpd = async (cmds: string[], what: string, goOn?: (output: string) => boolean) => {
+    try {
+      const r = await vty.run(cmds, goOn);
+      return { stdout: r.output, stderr: "", code: r.code === 0 ? 0 : 1 };
+    } catch (e) {
+      if (!isSvcrouteError(e) || e.code !== "E_DAEMON_UNAVAILABLE") throw e;
+      return vtysh(cmds, what);
+    }
+  };
 
   const instance = async () => {
     try {
@@ -85,7 +102,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
    */
   const neighborsJson = async (): Promise<unknown> => {
     for (let attempt = 1; ; attempt++) {
-      const out = (await vtysh(["show bgp neighbors json"], "sessions")).stdout;
+      const out = (await bgpd(["show bgp neighbors json"], "sessions")).stdout;
       try {
         return JSON.parse(out) as unknown;
       } catch {
@@ -96,7 +113,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
   };
   const capabilities = cachedCapabilities({
     instance,
-    running: async () => parseFrrVersion((await vtysh(["show version"], "version")).stdout),
+    running: async () => parseFrrVersion((await bgpd(["show version"], "version")).stdout),
     binary: () => binaryVersion(cfg, deps.exec),
   });
 
@@ -156,7 +173,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         const still = sessionsToReset(before, await grSessions());
         reset = reset.filter((k) => still.includes(k));
       }
-      if (reset.length) await vtysh(reset.map((k) => `clear bgp ${k}`), "reset for a graceful-restart change");
+      if (reset.length) await bgpd(reset.map((k) => `clear bgp ${k}`), "reset for a graceful-restart change");
       const said = reset.length ? `${out}\nreset for a graceful-restart change: ${reset.join(", ")}` : out;
       return { output: said, sessionsRestarted: reset.length > 0, durationMs: r.durationMs };
     },
@@ -188,11 +205,12 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       const cmds = ["configure terminal", `router bgp ${model.asn}`];
       for (const [af, lines] of byAf) cmds.push(`address-family ${af}`, ...lines, "exit-address-family");
       cmds.push("end");
-      const r = await vtysh(cmds, "toggle");
+      // withdrawing a network that is not there (a retry after a toggle that reached the daemon
+      // but not the file) is done already: the session goes on to the next line
+      const r = await bgpd(cmds, "toggle", (out) => ALREADY_WITHDRAWN.test(out));
       const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
-      // Withdrawing a network that is not there (a retry after a toggle that reached the daemon
-      // but not the file) is done already; the verification after every toggle proves the rest.
-      const real = errs.filter((l) => !/Can't find static route specified/.test(l));
+      // the verification after every toggle proves the rest
+      const real = errs.filter((l) => !ALREADY_WITHDRAWN.test(l));
       if (real.length || (r.code !== 0 && errs.length === 0)) throw new SvcrouteError("E_APPLY", `vtysh refused the change: ${real.join("; ") || `exit ${r.code}`}`);
       return { durationMs: performance.now() - t0 };
     },
@@ -208,7 +226,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
           advIndex.push({ key: n.key, family: af.family });
         }
       }
-      const r = await vtysh(cmds, "observe");
+      const r = await bgpd(cmds, "observe");
       const docs = splitJsonDocuments(r.stdout);
       const info = parseNeighbors(docs[0]);
       const instance = await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8").then(
@@ -254,6 +272,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     async bfdPeers() {
       return parseBfdPeers(JSON.parse((await vtysh(["show bfd peers json"], "bfd peers")).stdout) as unknown);
     },
-    close() {},
+    close() {
+      vty.close();
+    },
   };
 }

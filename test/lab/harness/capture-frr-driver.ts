@@ -28,6 +28,21 @@ export async function captureFrrDriver(rec: Recorder, lab: Lab, scratch: string)
     }
   }
 
+  // the same over bgpd's vty socket, as the driver's client speaks it (src/daemons/frr-vty.ts),
+  // while every session is up: each command sent NUL-terminated, each reply verbatim
+  const socket = join(host1.socket, "bgpd.vty");
+  const observed: [string, string[], string][] = [
+    [
+      "vty.observe.json",
+      [
+        "show bgp neighbors json",
+        ...(["ipv4", "ipv6"] as const).flatMap((f) => ["tor1", "tor2"].map((tor) => `show bgp ${f} unicast neighbors ${lab.link("host1", tor)[f === "ipv4" ? "tor4" : "tor6"]} advertised-routes json`)),
+      ],
+      "what the driver observes: the sessions, then what each neighbour is sent, per address family",
+    ],
+  ];
+  await vtySessions(rec, socket, where, observed);
+
   // the parsers on a line with a password: vtysh -C (grammar) and bgpd -C (an unknown neighbour)
   const badPw = join(scratch, "password-grammar.conf");
   const grammar = `frr defaults datacenter\nrouter bgp ${asn}\n neighbor 169.254.1.2 remote-as 65001\n neighbor 169.254.1.2 password ${CAPTURED_PASSWORD} extra\nexit\n`;
@@ -75,4 +90,67 @@ export async function captureFrrDriver(rec: Recorder, lab: Lab, scratch: string)
   await rec.command("vtysh-toggle-announce.txt", toggle(["network 192.0.2.11/32"]), { where, note: "announce it again (no output)" });
   await rec.command("vtysh-toggle-refused.txt", toggle(["network 192.0.2.11/33"]), { where, note: "a statement bgpd refuses" });
   await rec.command("vtysh-no-daemon.txt", vty(empty, ["show bgp neighbors json"]), { where: "no daemon", note: "vtysh with no daemon behind the vty socket directory" });
+
+  // the fast path over bgpd's vty socket
+  const af = (lines: string[]) => ["configure terminal", `router bgp ${asn}`, "address-family ipv4 unicast", ...lines, "exit-address-family", "end"];
+  const sessions: [string, string[], string][] = [
+    ["vty.toggle-withdraw.json", af(["no network 192.0.2.11/32"]), "withdraw one prefix"],
+    ["vty.toggle-withdraw-absent.json", af(["no network 192.0.2.11/32"]), "withdraw it again: it is not there"],
+    ["vty.toggle-announce.json", af(["network 192.0.2.11/32"]), "announce it again"],
+    ["vty.toggle-refused.json", ["configure terminal", `router bgp ${asn}`, "address-family ipv4 unicast", "network 192.0.2.11/33", "end"], "a statement bgpd refuses, then `end`"],
+  ];
+  await vtySessions(rec, socket, where, sessions);
+}
+
+/** each session on a connection of its own, saved as its commands and their replies (output, three NULs, the return code) */
+async function vtySessions(rec: Recorder, socket: string, where: string, sessions: [string, string[], string][]): Promise<void> {
+  for (const [file, cmds, note] of sessions) {
+    const exchanged = await vtyExchange(socket, ["enable", ...cmds]);
+    rec.save(file, `${JSON.stringify(exchanged, null, 1)}\n`, { command: `vty session on ${socket}: enable; ${cmds.join("; ")}`, where: `${where}, raw vty socket`, exit: 0, note: `${note} (one connection; \`enable\` first, as vtysh does)` });
+  }
+}
+
+/** One connection to a daemon's vty socket: each command and its reply, byte for byte (as latin1, so every byte is one character) */
+async function vtyExchange(path: string, cmds: string[]): Promise<{ command: string; reply: string }[]> {
+  const { connect } = await import("node:net");
+  const sock = connect(path);
+  let buf = Buffer.alloc(0);
+  let wake: () => void = () => undefined;
+  let failed: Error | undefined;
+  sock.on("data", (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    wake();
+  });
+  sock.on("error", (e) => {
+    failed = e;
+    wake();
+  });
+  sock.on("close", () => {
+    failed ??= new Error(`${path}: connection closed`);
+    wake();
+  });
+  const out: { command: string; reply: string }[] = [];
+  try {
+    for (const command of cmds) {
+      sock.write(`${command}\0`);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const i = buf.indexOf(Buffer.from([0, 0, 0]));
+        if (i >= 0 && buf.length >= i + 4) {
+          out.push({ command, reply: buf.subarray(0, i + 4).toString("latin1") });
+          buf = buf.subarray(i + 4);
+          break;
+        }
+        if (failed) throw failed;
+        if (Date.now() > deadline) throw new Error(`${path}: no answer to ${command} within 10 s`);
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 1000);
+        });
+      }
+    }
+  } finally {
+    sock.destroy();
+  }
+  return out;
 }

@@ -16,6 +16,7 @@ import { parseManifestText } from "../../../src/manifest/parse.js";
 import { capturedFile, replay, vtyshCmds } from "../../helpers/captured-exec.js";
 import { FRR_VERSIONS } from "../../helpers/captures.js";
 import { tmpTree } from "../../helpers/tmp.js";
+import { vtyReplay, vtySession } from "../../helpers/vty-replay.js";
 
 const PASSWORD = "S3cret-md5.key$7"; // the made-up password of the captures (capture-frr-driver.ts)
 
@@ -40,16 +41,34 @@ services:
 }
 
 function setupFor(version: string, route: Parameters<typeof replay>[1]) {
-  const dir = tmpTree({});
-  const socket = join(dir, "run");
-  mkdirSync(socket);
-  writeFileSync(join(socket, "bgpd.pid"), "4242\n");
-  // bgpd's vty socket takes connections, as a running bgpd's does (the driver looks when vtysh fails)
+  const { dir, socket } = socketDir();
+  // bgpd's vty socket takes connections but ends each at once: the driver's own vty session cannot
+  // be had, so it runs vtysh (replayed here), and looks at the socket when vtysh fails
   const vty = createServer((c) => c.destroy()).listen(join(socket, "bgpd.vty"));
   onTestFinished(() => void vty.close());
   const m = host1(dir, socket);
   const r = replay("frr", route, version);
   return { m, driver: createFrrDriver(m.daemon, { exec: r.exec, grSettleMs: 40 }), calls: r.calls, argv: r.argv, socket };
+}
+
+function socketDir() {
+  const dir = tmpTree({});
+  const socket = join(dir, "run");
+  mkdirSync(socket);
+  writeFileSync(join(socket, "bgpd.pid"), "4242\n");
+  return { dir, socket };
+}
+
+/** the driver with bgpd's vty socket answering `sessions` (captured vty sessions, in order); vtysh is never expected */
+async function overVty(version: string, sessions: string[]) {
+  const { dir, socket } = socketDir();
+  const script = sessions.flatMap((f, i) => vtySession(version, f).slice(i === 0 ? 0 : 1)); // one connection: one `enable`
+  const server = await vtyReplay(join(socket, "bgpd.vty"), script);
+  const m = host1(dir, socket);
+  const r = replay("frr", () => undefined, version);
+  const driver = createFrrDriver(m.daemon, { exec: r.exec, grSettleMs: 40 });
+  onTestFinished(() => driver.close());
+  return { m, driver, server, calls: r.calls };
 }
 
 
@@ -149,7 +168,7 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       expect(r.output).toMatch(/reset for a graceful-restart change: 169\.254\.1\.2$/);
     });
 
-    if (version === "frr-8.4") it("a graceful-restart change whose session bgpd renews itself a moment after the apply (8.4, seen in the lab): not reset again", async () => {
+    if (version === "frr-8.4") it("a graceful-restart change whose session bgpd renews itself a moment after the apply: not reset again", async () => {
       const { driver, calls } = reloadWith("reset.frr-reload-reload-peer-gr.txt", "frr-reload-test-unchanged.txt", ["reset.established", "reset.peer-gr", "reset.peer-gr", "reset.renewed"]);
       const r = await driver.reload();
       expect(r.sessionsRestarted).toBe(false);
@@ -249,6 +268,44 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
     it("no daemon: E_DAEMON_UNAVAILABLE", async () => {
       const { m, driver } = toggle("vtysh-no-daemon.txt");
       expect((await rejection(driver.toggle(buildModel(m), op("withdrawn")))).code).toBe("E_DAEMON_UNAVAILABLE");
+    });
+  });
+
+  describe("FRR driver: the fast path and observe over bgpd's vty socket (no vtysh started)", () => {
+    const op = (to: "withdrawn" | "normal") => [{ service: "one", prefix: "192.0.2.11/32", family: 4 as const, from: to === "withdrawn" ? ("normal" as const) : ("withdrawn" as const), to }];
+
+    it("withdraw, withdraw again (not there: done), announce: one vty session, withdrawals first, no process", async () => {
+      const { m, driver, server, calls } = await overVty(version, ["vty.toggle-withdraw.json", "vty.toggle-withdraw-absent.json", "vty.toggle-announce.json"]);
+      await driver.toggle(buildModel(m), op("withdrawn"));
+      await driver.toggle(buildModel(m), op("withdrawn"));
+      await driver.toggle(buildModel(m), op("normal"));
+      expect(calls).toEqual([]);
+      expect(server.connections).toBe(1);
+      expect(server.received.filter((c) => c.includes("network"))).toEqual(["no network 192.0.2.11/32", "no network 192.0.2.11/32", "network 192.0.2.11/32"]);
+    });
+
+    it("a statement bgpd refuses: E_APPLY quoting bgpd, and the session is left outside configure mode", async () => {
+      const { m, driver, server } = await overVty(version, ["vty.toggle-refused.json"]);
+      const model = buildModel(m);
+      const p = model.services.find((s) => s.name === "one")!.prefixes.find((x) => x.prefix === "192.0.2.11/32")!;
+      // the refused statement the capture holds, in place of the prefix's own
+      p.frrNetworkByState.normal = "network 192.0.2.11/33";
+      const r = await rejection(driver.toggle(model, op("normal")));
+      expect(r.code).toBe("E_APPLY");
+      expect(r.text).toMatch(/vtysh refused the change: %/);
+      expect(server.received.at(-1)).toBe("end");
+    });
+
+    it("observe: each peer's state and what it is sent, from one vty session, as from vtysh", async () => {
+      const { m, driver, calls } = await overVty(version, ["vty.observe.json"]);
+      const o = await driver.observe(buildModel(m));
+      expect(calls).toEqual([]);
+      expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual([
+        ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
+        ["tor1-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
+        ["tor2", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
+        ["tor2-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
+      ]);
     });
   });
 
