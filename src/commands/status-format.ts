@@ -36,7 +36,7 @@ export function statusText(s: SupervisorStatus, now: number): string {
   const out: string[] = [];
   const m = s.manifest;
   out.push(
-    `svcroute ${s.version} (pid ${s.pid}, up ${ago(now, s.started_at)})  ${s.daemon.type} ${s.daemon.reachable ? "reachable" : "UNREACHABLE"}  manifest ${m.valid ? "valid" : `INVALID (running last good ${String(m.last_good_hash).slice(0, 12)})`}`,
+    `svcroute ${s.version} (pid ${s.pid}, up ${ago(now, s.started_at)})  ${s.daemon.type} ${s.daemon.reachable ? (s.daemon.via === "program" ? "reachable (through a program per command: its control socket cannot be opened)" : "reachable") : "UNREACHABLE"}  manifest ${m.valid ? "valid" : `INVALID (running last good ${String(m.last_good_hash).slice(0, 12)})`}`,
   );
   if (!m.valid) for (const e of m.errors.slice(0, 5)) out.push(`  ${e.file}:${e.line}:${e.col}  ${e.path}  ${e.message}`);
   const peers = s.peers.map((p) => p.name);

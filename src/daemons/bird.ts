@@ -169,7 +169,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
           advertised: { "4": adv.filter((x) => !x.includes(":")).sort(), "6": adv.filter((x) => x.includes(":")).sort() },
         });
       }
-      return { instance: identity(status), peers, durationMs: t() - t0 } satisfies Observed;
+      return { instance: identity(status), peers, durationMs: t() - t0, via: "socket" } satisfies Observed;
     },
     async sessions(model) {
       const protos = parseProtocolsAll((await run("show protocols")).text);

@@ -38,6 +38,8 @@ export interface Observed {
   instance: string | null;
   peers: ObservedPeer[];
   durationMs: number;
+  /** how the daemon was asked: on its control socket, or (a fallback) through a program started per command */
+  via: "socket" | "program";
 }
 
 /** One prefix changing state on the fast path. */

@@ -82,10 +82,10 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
   const bgpd = async (cmds: string[], what: string, goOn?: (output: string) => boolean) => {
     try {
       const r = await vty.run(cmds, goOn);
-      return { stdout: r.output, stderr: "", code: r.code === 0 ? 0 : 1 };
+      return { stdout: r.output, stderr: "", code: r.code === 0 ? 0 : 1, via: "socket" as const };
     } catch (e) {
       if (!isSvcrouteError(e) || e.code !== "E_DAEMON_UNAVAILABLE") throw e;
-      return vtysh(cmds, what);
+      return { ...(await vtysh(cmds, what)), via: "program" as const };
     }
   };
 
@@ -243,7 +243,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         const { key: _key, ...session } = i;
         return { ...session, name: n.peer, advertised: { "4": adv["4"].sort(), "6": adv["6"].sort() } };
       });
-      return { instance, peers, durationMs: performance.now() - t0 } satisfies Observed;
+      return { instance, peers, durationMs: performance.now() - t0, via: r.via } satisfies Observed;
     },
     async sessions(model) {
       const info = parseNeighbors(await neighborsJson());

@@ -106,7 +106,8 @@ export interface SupervisorStatus {
     errors: Problem[];
     loaded_at: number | null;
   };
-  daemon: { type: string; config_file: string; reachable: boolean; last_error: string | null };
+  /** via: how the last observation asked the daemon ("program": a process per command, its control socket could not be opened) */
+  daemon: { type: string; config_file: string; reachable: boolean; last_error: string | null; via: "socket" | "program" | null };
   services: ServiceStatus[];
   peers: PeerStatus[];
   last_reconcile: ReconcileStatus | null;

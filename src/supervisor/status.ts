@@ -73,7 +73,7 @@ export function buildStatus(
       errors: s.manifestErrors,
       loaded_at: s.manifestLoadedAt,
     },
-    daemon: { type: m?.daemon.type ?? "unknown", config_file: m?.daemon.configFile ?? "", reachable: s.daemonReachable, last_error: s.daemonError },
+    daemon: { type: m?.daemon.type ?? "unknown", config_file: m?.daemon.configFile ?? "", reachable: s.daemonReachable, last_error: s.daemonError, via: s.observed?.via ?? null },
     services,
     peers,
     last_reconcile: s.lastReconcile ?? null,

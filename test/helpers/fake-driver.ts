@@ -71,6 +71,7 @@ export class FakeDaemon {
         return {
           instance: this.instance,
           durationMs: 1,
+          via: "socket",
           peers: this.manifest().peers.map((p) => ({
             name: p.name,
             state: this.sessionState,

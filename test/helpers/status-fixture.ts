@@ -7,7 +7,7 @@ export function sampleStatus(over: Partial<SupervisorStatus> = {}): SupervisorSt
     pid: 4242,
     started_at: 1_764_000_000_000,
     manifest: { path: "/etc/svcroute/svcroute.yaml", valid: true, hash: "ab".repeat(32), last_good_hash: "ab".repeat(32), errors: [], loaded_at: 1_764_000_000_000 },
-    daemon: { type: "bird", config_file: "/etc/bird/bird.conf", reachable: true, last_error: null },
+    daemon: { type: "bird", config_file: "/etc/bird/bird.conf", reachable: true, last_error: null, via: "socket" },
     services: [
       {
         name: "dns",

@@ -55,6 +55,9 @@ it("cold start: the ToR receives the prefix over the one session svcroute brough
   const tor = await atTor();
   console.log(`tor1's session with the host: established ${tor?.established}, dropped ${tor?.dropped}, NOTIFICATIONs received ${tor?.notificationsRecv}`);
   expect(tor).toMatchObject({ state: "Established", established: 1, dropped: 0, notificationsRecv: 0 });
+  // the supervisor asks bgpd on its vty socket, not through a vtysh per command
+  const st = JSON.parse((await svcroute(lab, "hf", ["status", "--json", "-m", sup.frr!.manifest])).stdout) as { daemon: { via: string | null } };
+  expect(st.daemon.via).toBe("socket");
 });
 
 it("a graceful-restart change on the running session takes effect: the host resets that session once, the ToR receives the host's graceful-restart capability", async () => {

@@ -22,6 +22,13 @@ describe("status table", () => {
     expect(t).toContain("last reconcile: ok 7s ago, fast path, 3 ms, triggered by health");
   });
 
+  it("the daemon asked through a program per command (its control socket could not be opened) is said on the first line", () => {
+    const base = sampleStatus();
+    expect(statusText(base, NOW).split("\n")[0]).toMatch(/ bird reachable {2}manifest/);
+    const t = statusText({ ...base, daemon: { ...base.daemon, type: "frr", via: "program" } }, NOW);
+    expect(t.split("\n")[0]).toContain("frr reachable (through a program per command: its control socket cannot be opened)");
+  });
+
   it("a service withheld for want of its address says so in its state and reason", () => {
     const base = sampleStatus();
     const dns = { ...base.services[0]!, address_missing: ["192.0.2.53"], prefixes: [{ prefix: "192.0.2.53/32", desired: "withdrawn" as const, advertised: { tor1: false, tor2: false } }] };

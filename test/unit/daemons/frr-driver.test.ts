@@ -300,6 +300,7 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       const { m, driver, calls } = await overVty(version, ["vty.observe.json"]);
       const o = await driver.observe(buildModel(m));
       expect(calls).toEqual([]);
+      expect(o.via).toBe("socket");
       expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual([
         ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
         ["tor1-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
@@ -322,6 +323,7 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       const { m, driver, calls } = setup((cmd, args) => (cmd.endsWith("vtysh") ? vtyshCmds(args).map((c) => ADV[c]!) : undefined));
       const o = await driver.observe(buildModel(m));
       expect(calls).toHaveLength(1);
+      expect(o.via).toBe("program");
       expect(o.instance).toBe("4242");
       expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual([
         ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],

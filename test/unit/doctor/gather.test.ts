@@ -58,7 +58,7 @@ describe("doctor with the supervisor running", () => {
     const { writeFileSync, mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "frr", "run"), { recursive: true });
     writeFileSync(join(dir, "m.yaml"), MANIFEST(dir));
-    const frozen = () => ({ ...sampleStatus(), daemon: { type: "frr", config_file: join(dir, "frr", "frr.conf"), reachable: false, last_error: "E_TIMEOUT: vtysh (observe) did not finish within 10000 ms" } });
+    const frozen = () => ({ ...sampleStatus(), daemon: { type: "frr", config_file: join(dir, "frr", "frr.conf"), reachable: false, last_error: "E_TIMEOUT: vtysh (observe) did not finish within 10000 ms", via: null } });
     const srv = await startStatusServer({ socketPath: join(dir, "svcroute.sock"), getStatus: frozen, onReconcile: () => undefined });
     try {
       const { exec, calls } = recorder();

@@ -22,7 +22,7 @@ const peer = (name: string, v4: string[], v6: string[] = []): ObservedPeer => ({
   lastError: null,
   advertised: { "4": v4, "6": v6 },
 });
-const observed = (...peers: ObservedPeer[]): Observed => ({ instance: "1", peers, durationMs: 1 });
+const observed = (...peers: ObservedPeer[]): Observed => ({ instance: "1", peers, durationMs: 1, via: "socket" });
 
 describe("services[].peers", () => {
   const { manifest: m, health } = loadFixture("peer-choice");
