@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Lab } from "../lab/harness/lab.js";
 import { exabgpConfig, startExabgp } from "./lib/exabgp.js";
 import { manifestYaml, v6 } from "./lib/manifest.js";
-import { birdWithoutExport, frrWithoutExport, naiveDriver, renderFor } from "./lib/naive.js";
+import { birdWithoutExport, frrExactExport, frrWithoutExport, naiveDriver, renderFor } from "./lib/naive.js";
 import { summarise, type Summary } from "./lib/stats.js";
 import { startSupervisor } from "./lib/sup.js";
 import type { TorLog } from "./lib/torlog.js";
@@ -169,7 +169,10 @@ async function naiveSetup(ctx: LatencyContext, daemon: "bird" | "frr", routeMapD
 
 /** baseline B: edit the export filter/prefix-list, full reload, per change */
 export async function naiveLatency(ctx: LatencyContext, daemon: "bird" | "frr", n: number, warmup: number, routeMapDelayS = 1): Promise<LatencyRow> {
-  const { spec, up, driver } = await naiveSetup(ctx, daemon, daemon === "frr" ? `${routeMapDelayS}s` : undefined);
+  const setup = await naiveSetup(ctx, daemon, daemon === "frr" ? `${routeMapDelayS}s` : undefined);
+  const { spec, driver } = setup;
+  // FRR: svcroute's export list is the allowed aggregates; the naive pipeline keeps one entry per service
+  const up = daemon === "bird" ? setup.up : frrExactExport(setup.up, [spec.keep, spec.prefix]);
   const without = daemon === "bird" ? birdWithoutExport(up, spec.prefix) : frrWithoutExport(up, spec.prefix);
   const what = daemon === "bird" ? "BIRD filter set edit + birdc configure" : `FRR prefix-list edit + frr-reload.py (route-map delay-timer ${routeMapDelayS} s)`;
   ctx.log(`naive ${what}: ${n} trials (+${warmup} warm-up)`);

@@ -29,6 +29,31 @@ export async function renderFor(lab: Lab, hostName: string, manifestText: string
   return render(buildModel(r.manifest, health), r.manifest.daemon.type, { showSecrets: true }).text;
 }
 
+/**
+ * The FRR config with an export prefix-list of one exact entry per prefix, as per-service filters
+ * render it (MetalLB, a hand-kept prefix-list), in place of svcroute's allowed aggregates: the
+ * naive baseline edits such a list for every change.
+ */
+export function frrExactExport(text: string, prefixes: string[]): string {
+  const lines = text.split("\n");
+  const entry = /^(ipv?6?) prefix-list SVCR-EXPORT-(V[46]) seq \d+ permit /;
+  const out: string[] = [];
+  const done = new Set<string>();
+  for (const l of lines) {
+    const m = entry.exec(l);
+    if (!m) {
+      out.push(l);
+      continue;
+    }
+    if (done.has(m[2]!)) continue;
+    done.add(m[2]!);
+    const mine = prefixes.filter((p) => p.includes(":") === (m[2] === "V6"));
+    out.push(...mine.map((p, i) => `${m[1]} prefix-list SVCR-EXPORT-${m[2]} seq ${(i + 1) * 10} permit ${p}`));
+  }
+  if (done.size === 0) throw new Error("the config has no SVCR-EXPORT prefix-list");
+  return out.join("\n");
+}
+
 /** The FRR config without `prefix` in the export prefix-list SVCR-EXPORT-V4/V6. */
 export function frrWithoutExport(text: string, prefix: string): string {
   const lines = text.split("\n");
