@@ -68,7 +68,7 @@ export function goals(r: Omit<Results, "goals">): Goal[] {
   const pb = pipe("svcroute-bird");
   const pf = pipe("svcroute-frr");
   add("pipeline BIRD: DOWN decided → withdraw received, p50", "≤ 10 ms", pb, (v) => v <= 10);
-  add("pipeline FRR: DOWN decided → withdraw received, p50", "≤ 90 ms", pf, (v) => v <= 90);
+  add("pipeline FRR: DOWN decided → withdraw received, p50", "≤ 50 ms", pf, (v) => v <= 50);
   for (const row of r.latency.filter((x) => x.system === "exabgp")) {
     for (const sys of ["svcroute-bird", "svcroute-frr"] as const) {
       const s = find(r.latency, sys, row.settings);
