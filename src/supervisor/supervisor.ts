@@ -98,8 +98,9 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
   const notifier = createNotifier(o.env, exec);
   const core = assemble(o, first);
   const timers: ReturnType<typeof setInterval>[] = [];
-  const open: { server?: StatusServer; watcher?: Watcher } = {};
+  const open: { server?: StatusServer; watcher?: Watcher; closed?: boolean } = {};
   const cleanup = async () => {
+    open.closed = true;
     for (const t of timers) clearInterval(t);
     core.dispose();
     await open.watcher?.close().catch(() => undefined);
@@ -127,7 +128,9 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     await cleanup();
     throw e;
   }
-  open.watcher = watchManifest(o, m0, before, core.trigger);
+  const drainFile = m0 ? resolve(m0.maintenance.drainFile) : undefined;
+  open.watcher = watchManifest(o, drainFile, before, core.trigger);
+  timers.push(followDrainFile(o, core, open, drainFile));
   const guard = (o.guard ?? !underSystemd(o.env)) ? spawnGuard(o, m0, o.log) : undefined;
 
   // from here on a stop signal stops gracefully (one during start-up takes effect once it is done)
@@ -266,9 +269,8 @@ function manifestScope(o: RunOptions): Scope {
 }
 
 /** the manifest, its drop-in directory (also when created later) and the drain file; `before`: what they were before the first load */
-function watchManifest(o: RunOptions, m0: Manifest | undefined, before: Snapshot, trigger: (t: Trigger) => void): Watcher {
+function watchManifest(o: RunOptions, drainFile: string | undefined, before: Snapshot, trigger: (t: Trigger) => void): Watcher {
   const scope = manifestScope(o);
-  const drainFile = m0 ? resolve(m0.maintenance.drainFile) : undefined;
   return watchPaths({
     files: [...scope.files, ...(drainFile ? [drainFile] : [])],
     dirs: [...scope.dirs],
@@ -285,6 +287,33 @@ function watchManifest(o: RunOptions, m0: Manifest | undefined, before: Snapshot
     },
     onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
   });
+}
+
+/**
+ * A reloaded manifest that names another drain file (or the first valid one, after a start on an
+ * invalid manifest): the watch is made again with it, then the manifest is read once more, so a
+ * change made while the watch was being replaced is not lost.
+ */
+function followDrainFile(o: RunOptions, core: Core, open: { watcher?: Watcher; closed?: boolean }, first: string | undefined): ReturnType<typeof setInterval> {
+  let watched = first;
+  let busy = false;
+  return setInterval(() => {
+    const named = core.engine.state.manifest?.maintenance.drainFile;
+    const want = named === undefined ? watched : resolve(named);
+    if (busy || want === watched) return;
+    busy = true;
+    watched = want;
+    void (async () => {
+      await open.watcher?.close();
+      const before = await snapshot(manifestScope(o));
+      if (open.closed) return;
+      open.watcher = watchManifest(o, want, before, core.trigger);
+      o.log.info(`the manifest names another drain file: ${want ?? "none"} is watched now`, { op: "manifest" });
+      core.trigger("manifest");
+    })()
+      .catch((e: unknown) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }))
+      .finally(() => (busy = false));
+  }, FILE_RESCAN_MS);
 }
 
 /** health checks on, the first reconcile done, systemd told */

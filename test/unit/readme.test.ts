@@ -94,6 +94,7 @@ const NOT_FIGURES: Record<string, string[]> = {
     "daemon watch (every 2 s)",
     "and 1 s or more" /* src/supervisor/address-manager.ts ADDRESS_LINGER_MS */,
     "every 2 s looks at them again" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
+    "is followed within 2 s" /* src/supervisor/supervisor.ts followDrainFile, every FILE_RESCAN_MS */,
     "`drain_wait` + 30 s",
     "`guard_grace` (15 s)" /* src/manifest/defaults.ts */,
     "Every 2 s the supervisor",
