@@ -50,6 +50,15 @@ export const supervisorChecks: Check = (f) => {
           : "journalctl -u svcroute shows every attempt; the supervisor retries with backoff and kept the last good config",
     });
   }
+  if (st.daemon.reachable && st.daemon.via === "program") {
+    out.push({
+      area: "supervisor",
+      code: "DAEMON_VIA_PROGRAM",
+      result: "WARN",
+      finding: `the supervisor cannot open the ${st.daemon.type} daemon's control socket and starts a program for every command: each change and verification costs a process start`,
+      fix: st.daemon.type === "frr" ? "let svcroute's user open bgpd's vty socket (root, or a member of the frrvty group; the socket is in the manifest's daemon.socket directory)" : "let svcroute's user open the daemon's control socket",
+    });
+  }
   if (!st.manifest.valid) {
     out.push({
       area: "supervisor",

@@ -146,6 +146,7 @@ describe("doctor", () => {
       /E_DAEMON_REJECTED/,
     ],
     ["supervisor on an older manifest", (f) => (f.supervisor.status!.manifest.last_good_hash = "f".repeat(64)), "MANIFEST_NOT_APPLIED"],
+    ["supervisor asking the daemon through a program per command", (f) => (f.supervisor.status!.daemon.via = "program"), "DAEMON_VIA_PROGRAM"],
     [
       "a failing health check, with its reason",
       (f) => (f.supervisor.status!.services[1] = { ...f.supervisor.status!.services[1]!, state: "DOWN", since: Date.UTC(2026, 10, 25, 3, 12, 4), checks: [{ name: "resolve", type: "exec", ok: false, reason: "exit 2: connection refused", at: 1, latency_ms: 3 }] }),
