@@ -72,6 +72,14 @@ async function overVty(version: string, sessions: string[]) {
 }
 
 
+/** what host1's bgpd was sending each peer when the captures were taken (vtysh's and the vty session's alike) */
+const HOST1_OBSERVED = [
+  ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
+  ["tor1-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
+  ["tor2", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
+  ["tor2-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
+];
+
 async function rejection(p: Promise<unknown>) {
   const e = toSvcrouteError(await p.then(() => new Error("accepted"), (x: unknown) => x));
   return { code: e.code, text: formatError(e) };
@@ -301,12 +309,7 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       const o = await driver.observe(buildModel(m));
       expect(calls).toEqual([]);
       expect(o.via).toBe("socket");
-      expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual([
-        ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
-        ["tor1-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
-        ["tor2", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
-        ["tor2-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
-      ]);
+      expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual(HOST1_OBSERVED);
     });
   });
 
@@ -325,12 +328,7 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       expect(calls).toHaveLength(1);
       expect(o.via).toBe("program");
       expect(o.instance).toBe("4242");
-      expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual([
-        ["tor1", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
-        ["tor1-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
-        ["tor2", "Established", { "4": ["192.0.2.100/32", "192.0.2.11/32"], "6": [] }],
-        ["tor2-v6", "Established", { "4": [], "6": ["2001:db8::100/128", "2001:db8::11/128"] }],
-      ]);
+      expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual(HOST1_OBSERVED);
     });
 
     it("the fail-closed sweep withdraws every network of the running config, per address family", async () => {
