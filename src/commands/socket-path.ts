@@ -1,14 +1,19 @@
-// Which status socket a client command talks to: --socket, else the manifest's, else the default.
-// The manifest's files are read as `check` reads them (trust, size, UTF-8, YAML), but only the one
+// Which status socket a client command talks to: --socket, else the one the running supervisor
+// recorded for the manifest (effects/socket-record.ts: found while the file on disk is refused or
+// does not parse), else the manifest's, else the default. The manifest's files are read as `check` reads them (trust, size, UTF-8, YAML), but only the one
 // field is looked at: validating the whole manifest would cost `status` most of its start-up. Nor
 // are the files parsed when none of them can name the socket: the YAML reader is a tenth of it.
 import { DEFAULTS } from "../manifest/defaults.js";
 import { ABS_PATH } from "../manifest/patterns.js";
+import { recordedSocket } from "../effects/socket-record.js";
 import { parseManifestTexts, readManifestTexts, resolveManifestPath } from "../manifest/read.js";
 
 export async function resolveSocket(env: NodeJS.ProcessEnv, opts: { socket?: string; manifest?: string }): Promise<{ socket: string }> {
   if (opts.socket) return { socket: opts.socket };
-  const t = await readManifestTexts(resolveManifestPath(opts.manifest, env));
+  const path = resolveManifestPath(opts.manifest, env);
+  const recorded = await recordedSocket(env, path);
+  if (recorded) return { socket: recorded };
+  const t = await readManifestTexts(path);
   const r = t.reads.some((f) => f.text !== undefined && mayNameSocket(f.text)) ? parseManifestTexts(t) : undefined;
   return { socket: (r?.ok ? manifestSocket([r.main.data, ...r.fragments.map((f) => f.data)]) : undefined) ?? DEFAULTS.supervisor.statusSocket };
 }

@@ -28,6 +28,7 @@ import { createHookRunner } from "./hooks.js";
 import type { HookRunStatus } from "./status-types.js";
 import { buildStatus } from "./status.js";
 import { startStatusServer, type StatusServer } from "./status-server.js";
+import { forgetSocket, recordSocket, runtimeDir } from "../effects/socket-record.js";
 
 export interface RunOptions {
   manifestPath: string;
@@ -98,19 +99,21 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
   const notifier = createNotifier(o.env, exec);
   const core = assemble(o, first);
   const timers: ReturnType<typeof setInterval>[] = [];
-  const open: { server?: StatusServer; watcher?: Watcher; closed?: boolean } = {};
+  const open: { server?: StatusServer; watcher?: Watcher; closed?: boolean; record?: string } = {};
+  const socket = m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket;
   const cleanup = async () => {
     open.closed = true;
     for (const t of timers) clearInterval(t);
     core.dispose();
     await open.watcher?.close().catch(() => undefined);
+    if (open.record) await forgetSocket(open.record, socket).catch(() => undefined);
     await open.server?.close().catch(() => undefined);
     core.engine.currentDriver()?.close();
     await lock.release();
   };
   try {
     open.server = await startStatusServer({
-      socketPath: m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket,
+      socketPath: socket,
       metricsListen: m0?.supervisor.metricsListen,
       getStatus: () => buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt, hook: core.hook }),
       onReconcile: () => core.trigger("drain"),
@@ -128,6 +131,11 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
     await cleanup();
     throw e;
   }
+  // clients find this socket through the record while the manifest on disk cannot name it
+  open.record = await recordSocket(o.env, o.manifestPath, socket).catch((e: unknown) => {
+    o.log.warn(`cannot record the status socket in ${runtimeDir(o.env)}: ${(e as Error).message}; status -m finds it through the manifest only`, { op: "start" });
+    return undefined;
+  });
   const drainFile = m0 ? resolve(m0.maintenance.drainFile) : undefined;
   open.watcher = watchManifest(o, drainFile, before, core.trigger);
   timers.push(followDrainFile(o, core, open, drainFile));

@@ -218,9 +218,11 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     expect(readFileSync(sup[d].logFile, "utf8")).toMatch(/"msg":"on_change hook \(UP → DOWN\): exit 0 \(no output\)"/);
   });
 
-  it("while a refused manifest is deployed: status -m FILE reaches the supervisor and drain --wait drains with the last good manifest", async () => {
+  it("while a refused manifest is deployed, one that does not even parse: status -m FILE reaches the supervisor (on the socket it recorded) and drain --wait drains with the last good manifest", async () => {
     const file = sup[d].manifest;
-    writeAtomic(file, manifests[d].replace("supervisor:\n", "supervisor:\n  colour: red\n"));
+    // the manifest names a socket of its own: only the supervisor's record can say where it is now
+    expect(manifests[d]).toContain(`status_socket: ${sup[d].socket}`);
+    writeAtomic(file, manifests[d].replace("supervisor:\n", "supervisor:\n  colour: [red\n"));
     expect((await svcroute(lab, HOST[d], ["check", "-m", file])).code).toBe(3);
     await waitFor(() => status(d), { what: "status: manifest invalid", until: (s) => !s.manifest.valid });
     const s = await svcroute(lab, HOST[d], ["status", "-m", file, "--json"]);
@@ -236,6 +238,7 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     expect(u.code, u.stderr).toBe(0);
     await atBoth(d, P[d].web, "present");
     // `reload` says the supervisor refuses the file, with the problem located; fixed, it takes it
+    writeAtomic(file, manifests[d].replace("supervisor:\n", "supervisor:\n  colour: red\n"));
     const refused = await svcroute(lab, HOST[d], ["reload", "-m", file]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+  supervisor\\.colour  unknown key "colour"`));

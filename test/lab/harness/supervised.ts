@@ -196,7 +196,7 @@ export function startSupervisor(lab: Lab, hostName: string, o: SupervisedOptions
   const setHealthy = (service: string, up: boolean) => (up ? writeFileSync(healthFile(host, service), "") : rmSync(healthFile(host, service), { force: true }));
   if (o.healthy ?? true) for (const s of o.services) setHealthy(s.name, true);
   const logFile = join(host.dir, "svcroute.log");
-  const p = lab.spawn(hostName, process.execPath, [bundle, "run", "--manifest", manifest, "--log-format", "json", ...(o.args ?? [])], { logFile });
+  const p = lab.spawn(hostName, process.execPath, [bundle, "run", "--manifest", manifest, "--log-format", "json", ...(o.args ?? [])], { logFile, env: runtimeEnv(lab, hostName) });
   return { host: hostName, manifest, socket: join(host.dir, "svcroute.sock"), logFile, stateDir: join(host.dir, "state"), pid: p.pid, exited: p.exited, setHealthy };
 }
 
@@ -233,9 +233,19 @@ export function ensureBundle(): "fresh" | "built" {
   return "built";
 }
 
+/**
+ * The environment of the host's supervisor and CLI: the runtime directory systemd would make
+ * (/run/svcroute), here in the host's directory, where the supervisor records its socket.
+ */
+export function runtimeEnv(lab: Lab, hostName: string): NodeJS.ProcessEnv {
+  const dir = join(lab.host(hostName).dir, "run");
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  return { ...process.env, SVCROUTE_RUNTIME_DIR: dir };
+}
+
 /** `svcroute ARGS` (the bundle) inside the host's namespace */
 export async function svcroute(lab: Lab, host: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const r = await lab.exec(host, process.execPath, [bundleFor(lab), ...args], { allowFail: true });
+  const r = await lab.exec(host, process.execPath, [bundleFor(lab), ...args], { allowFail: true, env: runtimeEnv(lab, host) });
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
