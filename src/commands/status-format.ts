@@ -52,6 +52,13 @@ export function statusText(s: SupervisorStatus, now: number): string {
     });
   }
   out.push(...table(srows));
+  const hooks = s.services.flatMap((sv) => (sv.hook ? [[sv.name, sv.hook] as const] : []));
+  if (hooks.length) {
+    out.push("");
+    const hrows = [["HOOK OF", "LAST RUN", "FOR", "RUNS", "FAILED", "DROPPED", "RESULT"]];
+    for (const [name, h] of hooks) hrows.push([name, `${ago(now, h.at)} ago`, `${h.from} → ${h.to}`, String(h.runs), String(h.failures), String(h.dropped), h.ok ? h.reason : `FAILED: ${h.reason}`]);
+    out.push(...table(hrows));
+  }
   out.push("");
   const prows = [["PEER", "ENDPOINT", "STATE", "UPTIME", "SENT", "RCVD", "NOTE"]];
   for (const p of s.peers) {

@@ -64,7 +64,13 @@ export interface HookDeps {
 export function createHookRunner(deps: HookDeps): HookRunner {
   const prepare = deps.prepare ?? prepareExec;
   const queues = new Map<string, { running: Promise<void>; waiting: HealthTransition[] }>();
-  const lastRun = new Map<string, HookRunStatus>();
+  const lastRun = new Map<string, Omit<HookRunStatus, "runs" | "failures" | "dropped">>();
+  const counts = new Map<string, { runs: number; failures: number; dropped: number }>();
+  const count = (service: string) => {
+    let c = counts.get(service);
+    if (!c) counts.set(service, (c = { runs: 0, failures: 0, dropped: 0 }));
+    return c;
+  };
 
   async function runOne(h: Hook, t: HealthTransition): Promise<void> {
     const signal = AbortSignal.timeout(h.timeoutMs);
@@ -76,6 +82,9 @@ export function createHookRunner(deps: HookDeps): HookRunner {
       o = { ok: false, reason: `internal error: ${(e as Error).message}` };
     }
     const why = signal.aborted ? `timed out after ${h.timeoutMs} ms (killed): ${o.reason}` : o.reason;
+    const c = count(t.service);
+    c.runs++;
+    if (!o.ok) c.failures++;
     lastRun.set(t.service, { at: Date.now(), from: t.from, to: t.to, ok: o.ok, exit_code: o.exitCode ?? null, timed_out: signal.aborted, timeout_ms: h.timeoutMs, reason: why });
     if (o.ok) deps.log.info(`on_change hook (${t.from} → ${t.to}): ${why}`, { ...fields, exit: o.exitCode ?? null });
     else deps.log.warn(`on_change hook (${t.from} → ${t.to}) failed: ${why}`, { ...fields, exit: o.exitCode ?? null, code: "HOOK_FAILED" });
@@ -104,10 +113,14 @@ export function createHookRunner(deps: HookDeps): HookRunner {
       q.waiting.push(t);
       if (q.waiting.length > MAX_WAITING) {
         const dropped = q.waiting.shift()!;
+        count(t.service).dropped++;
         deps.log.warn(`on_change hook of ${t.service}: ${MAX_WAITING} runs already wait; not run for ${dropped.from} → ${dropped.to}`, { op: "hook", service: t.service, code: "HOOK_DROPPED" });
       }
     },
-    last: (service) => lastRun.get(service),
+    last(service) {
+      const run = lastRun.get(service);
+      return run && { ...run, ...count(service) };
+    },
     async idle() {
       while (queues.size) await Promise.all([...queues.values()].map((q) => q.running));
     },

@@ -35,6 +35,11 @@ export function renderMetrics(s: SupervisorStatus): string {
     "1 while the service is not announced because its address is not on this host.",
     s.services.map((sv) => [{ service: sv.name }, sv.address_missing.length ? 1 : 0]),
   );
+  const hooked = s.services.flatMap((sv) => (sv.hook ? [{ service: sv.name, hook: sv.hook }] : []));
+  metric("svcroute_hook_runs_total", "counter", "on_change hook runs, by service.", hooked.map((h) => [{ service: h.service }, h.hook.runs]));
+  metric("svcroute_hook_failures_total", "counter", "on_change hook runs that failed or timed out.", hooked.map((h) => [{ service: h.service }, h.hook.failures]));
+  metric("svcroute_hook_dropped_total", "counter", "on_change hook runs dropped because too many waited.", hooked.map((h) => [{ service: h.service }, h.hook.dropped]));
+  metric("svcroute_hook_last_ok", "gauge", "1 when the service's last on_change hook run succeeded.", hooked.map((h) => [{ service: h.service }, h.hook.ok ? 1 : 0]));
   metric(
     "svcroute_prefix_desired",
     "gauge",

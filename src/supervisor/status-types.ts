@@ -41,6 +41,10 @@ export interface HookRunStatus {
   timed_out: boolean;
   timeout_ms: number;
   reason: string;
+  /** since the supervisor started: runs, failed runs (timeouts included), runs dropped from a full queue */
+  runs: number;
+  failures: number;
+  dropped: number;
 }
 
 export interface ServiceStatus {

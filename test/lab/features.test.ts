@@ -5,13 +5,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fetchStatus } from "../../src/supervisor/client.js";
+import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import { createLab, type Lab, type LabProcess } from "./harness/lab.js";
 import {
   ensureBundle,
   healthFile,
   labManifest,
+  metric,
   pathFrom,
   startSupervisor,
   svcroute,
@@ -315,6 +316,12 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     expect(hooks[0]!.evidence).toContain("no route to notifier");
     expect(hooks[0]!.fix).toContain("SVCROUTE_SERVICE=slow SVCROUTE_OLD_STATE=UP SVCROUTE_NEW_STATE=DOWN");
     expect(readFileSync(sup[d].logFile, "utf8")).toMatch(/"msg":"on_change hook \(UP → DOWN\) failed: [^"]*no route to notifier/);
+    // the table an operator reads, and the metrics an alert reads
+    const text = await svcroute(lab, HOST[d], ["status", "-m", sup[d].manifest]);
+    expect(text.stdout).toMatch(/^slow +\S+ ago +UP → DOWN +1 +1 +0 +FAILED: exit 3/m);
+    const m = (await callSupervisor(sup[d].socket, "GET", "/metrics")).body;
+    expect(metric(m, "svcroute_hook_failures_total", 'service="slow"')).toBe(1);
+    expect(metric(m, "svcroute_hook_last_ok", 'service="slow"')).toBe(0);
     await atBoth(d, P[d].slow, "present");
   });
 });

@@ -46,6 +46,19 @@ describe("status table", () => {
   });
 });
 
+describe("status table: on_change hooks", () => {
+  it("no hook run, no hook table; else each service's last run, its counts, and a failure said as such", () => {
+    const s = sampleStatus();
+    expect(statusText(s, NOW)).not.toContain("HOOK OF");
+    s.services[0]!.hook = { at: NOW - 12_000, from: "UP", to: "DOWN", ok: false, exit_code: 3, timed_out: false, timeout_ms: 10_000, reason: "exit 3: no route to notifier", runs: 4, failures: 2, dropped: 1 };
+    s.services[1]!.hook = { at: NOW - 3000, from: "DOWN", to: "UP", ok: true, exit_code: 0, timed_out: false, timeout_ms: 10_000, reason: "exit 0 (no output)", runs: 1, failures: 0, dropped: 0 };
+    const t = statusText(s, NOW);
+    expect(t).toMatch(/^HOOK OF +LAST RUN +FOR +RUNS +FAILED +DROPPED +RESULT$/m);
+    expect(t).toMatch(/^dns +12s ago +UP → DOWN +4 +2 +1 +FAILED: exit 3: no route to notifier$/m);
+    expect(t).toMatch(/^web +3s ago +DOWN → UP +1 +0 +0 +exit 0 \(no output\)$/m);
+  });
+});
+
 describe("status table: role and attributes", () => {
   it("a standby says so; the attributes in force follow the desired state", () => {
     const s = sampleStatus();

@@ -69,7 +69,7 @@ describe("a failing DNS check", () => {
 });
 
 describe("a failing on_change hook", () => {
-  const run = { at: Date.UTC(2026, 11, 3, 19, 0, 5), from: "UP", to: "DOWN", timeout_ms: 2000 };
+  const run = { at: Date.UTC(2026, 11, 3, 19, 0, 5), from: "UP", to: "DOWN", timeout_ms: 2000, runs: 1, failures: 1, dropped: 0 };
   it("its last run exited non-zero: HOOK_FAILED with the service, the exit status, where its output is logged and the fix", () => {
     const [f] = hookFindings({ ...base, hook: { ...run, ok: false, exit_code: 3, timed_out: false, reason: "exit 3: no route to notifier" } }, svc);
     expect(f).toMatchObject({ code: "HOOK_FAILED", result: "WARN", evidence: "exit 3: no route to notifier" });

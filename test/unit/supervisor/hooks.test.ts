@@ -74,6 +74,8 @@ describe("the hook runner", () => {
     }
     await r.idle();
     expect(c.runs).toHaveLength(1 + MAX_WAITING);
+    // counted for status and metrics: what ran, what failed, what was dropped
+    expect(r.last("web")).toMatchObject({ runs: 1 + MAX_WAITING, failures: 0, dropped: states.length - 1 - MAX_WAITING });
   });
 
   it("a real program: its output and exit status are logged; one past its timeout is killed and said to be", async () => {
@@ -89,7 +91,7 @@ describe("the hook runner", () => {
     expect(byService.get("slow")!.msg).toMatch(/^on_change hook \(UP → DOWN\) failed: timed out after 200 ms \(killed\): killed by SIGKILL/);
     // the last run of each, as status and doctor report it
     expect(r.last("web")).toMatchObject({ from: "UP", to: "DOWN", ok: false, exit_code: 4, timed_out: false, timeout_ms: 10_000, reason: "exit 4: web UP->DOWN" });
-    expect(r.last("slow")).toMatchObject({ ok: false, exit_code: null, timed_out: true, timeout_ms: 200 });
+    expect(r.last("slow")).toMatchObject({ ok: false, exit_code: null, timed_out: true, timeout_ms: 200, runs: 1, failures: 1, dropped: 0 });
     expect(r.last("other")).toBeUndefined();
   });
 });

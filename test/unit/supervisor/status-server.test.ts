@@ -110,6 +110,18 @@ describe("metrics text", () => {
     expect(blocked).toContain('svcroute_service_address_missing{service="dns"} 1');
   });
 
+  it("on_change hooks: runs, failures and dropped runs counted per service that has run one, and whether the last run succeeded", () => {
+    const s = sampleStatus();
+    expect(renderMetrics(s)).not.toMatch(/^svcroute_hook_runs_total\{/m);
+    s.services[0]!.hook = { at: 1, from: "UP", to: "DOWN", ok: false, exit_code: 3, timed_out: false, timeout_ms: 10_000, reason: "exit 3", runs: 4, failures: 2, dropped: 1 };
+    const text = renderMetrics(s);
+    expect(text).toContain('svcroute_hook_runs_total{service="dns"} 4');
+    expect(text).toContain('svcroute_hook_failures_total{service="dns"} 2');
+    expect(text).toContain('svcroute_hook_dropped_total{service="dns"} 1');
+    expect(text).toContain('svcroute_hook_last_ok{service="dns"} 0');
+    expect(text).not.toContain('svcroute_hook_runs_total{service="web"}');
+  });
+
   it("escapes label values", () => {
     const s = sampleStatus();
     s.manifest.last_good_hash = 'a"b\\c\nd';
