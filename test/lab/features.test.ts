@@ -181,6 +181,28 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     expect(st.last_reconcile!.triggers).not.toContain("reverify");
   });
 
+  it("status follows a session that goes down and comes back, with its advertisement (not the next reverify)", async () => {
+    const l = lab.link(HOST[d], "tor2");
+    const shut = (no: string) => lab.vtysh("tor2", "configure terminal", `router bgp ${l.torAsn}`, `${no}neighbor ${l.host4} shutdown`);
+    await shut("");
+    try {
+      await waitFor(() => status(d), {
+        what: "status: tor2 not Established and web not advertised to it",
+        timeout: 10_000,
+        until: (s) => s.peers.find((p) => p.name === "tor2")?.state !== "Established" && web(s).prefixes[0]!.advertised.tor2 === false,
+      });
+    } finally {
+      await shut("no ");
+    }
+    // both within seconds, where the reverify comes every 120 s
+    await waitFor(() => status(d), {
+      what: "status: tor2 Established again and web advertised to it",
+      timeout: 20_000,
+      until: (s) => s.peers.find((p) => p.name === "tor2")?.state === "Established" && web(s).prefixes[0]!.advertised.tor2 === true,
+    });
+    await atBoth(d, P[d].web, "present");
+  });
+
   it("a service with interval 200ms and checks of 100ms needs no service timeout: withdrawn when failing, announced when passing", async () => {
     const st = await status(d);
     expect(web(st).checks[0]).toMatchObject({ ok: true });

@@ -34,15 +34,16 @@ export const CORE_SUITES = ["sessions", "rendered", "supervisor", "faults", "sup
  * The features operators asked for (issue 18), proven on Debian 13 as on Debian 12: primary/standby
  * roles, the health and hook features (status following the sessions, short intervals, on_change, a
  * refused manifest, dns checks, degraded, probe --apply), FRR's start-up without a session reset,
- * LOCAL_PREF over iBGP, a service announced to chosen peers only, the service addresses on lo.
+ * LOCAL_PREF over iBGP, a service announced to chosen peers only, the service addresses on lo,
+ * `run --drop-ins`.
  */
-export const FEATURE_SUITES = ["roles", "features", "frr-start", "local-pref", "peer-choice", "addresses"] as const;
+export const FEATURE_SUITES = ["roles", "features", "frr-start", "local-pref", "peer-choice", "addresses", "drop-ins"] as const;
 
 /**
  * of FEATURE_SUITES, those debian13-bird2 runs too: every one with a BIRD host (roles whole, its
  * BIRD primary beside an FRR standby; the others their BIRD-host cases)
  */
-export const BIRD2_FEATURE_SUITES: readonly string[] = ["roles", "features", "local-pref", "peer-choice", "addresses"];
+export const BIRD2_FEATURE_SUITES: readonly string[] = ["roles", "features", "local-pref", "peer-choice", "addresses", "drop-ins"];
 
 /** suites with FRR-host cases only: run by debian13, whose FRR debian13-bird2 shares */
 export const FRR_ONLY_SUITES: readonly string[] = ["frr-start"];
@@ -51,7 +52,7 @@ export const FRR_ONLY_SUITES: readonly string[] = ["frr-start"];
  * debian13-bird2 runs Debian 13's FRR 10.3 as debian13 does: of these suites it generates only the
  * BIRD-host cases (BIRD 2.17's), which keeps CI within its time (two cores, 45 minutes).
  */
-export const FRR_CASES_IN_DEBIAN13_ONLY = ["rendered", "supervisor", "supervisor-faults", "doctor", "local-pref", "peer-choice", "features", "addresses"] as const;
+export const FRR_CASES_IN_DEBIAN13_ONLY = ["rendered", "supervisor", "supervisor-faults", "doctor", "local-pref", "peer-choice", "features", "addresses", "drop-ins"] as const;
 
 export const LAB_PROJECTS: LabProject[] = [
   { project: "lab", daemons: "debian12", include: ["test/lab/**/*.test.ts"] },
