@@ -16,6 +16,10 @@ export const manifestChecks: Check = (f) => {
     });
   } else {
     out.push(ok("manifest", `${f.load.files.length} file(s) valid: ${f.load.manifest.services.length} service(s), ${f.load.manifest.peers.length} peer(s)`));
+    // valid, but something in it cannot do what it says (a field with no effect, a prefix never announced)
+    for (const w of f.load.warnings) {
+      out.push({ area: "manifest", code: "MANIFEST_WARNING", result: "WARN", finding: `${w.file}:${w.line}:${w.col}  ${w.path}  ${w.message}`, ...(w.hint ? { fix: w.hint } : {}) });
+    }
   }
   for (const file of [f.files.manifest, f.files.dropInDir]) {
     if (file.exists && file.mode !== undefined && (file.mode & 0o002) !== 0) {

@@ -3,7 +3,7 @@
 // they read the input defensively and skip what is not the right shape (the schema reports that part).
 import { isObj, type RuleIssue } from "./raw.js";
 import { prefixesWellFormed, prefixesInsideAllowed, uniqueNames, uniquePrefixes, communitiesInRange } from "./prefixes.js";
-import { asnNotReserved, servicePeersKnown, peerEndpoints, routerIdDerivable, listenAddress, familiesCovered, birdMultihopBfd, daemonPaths } from "./peers.js";
+import { asnNotReserved, servicePeersKnown, peerEndpoints, routerIdDerivable, listenAddress, familiesCovered, birdMultihopBfd, daemonPaths, localPrefReachesIbgp } from "./peers.js";
 import { timersSane } from "./timers.js";
 import { checksCoherent, hooksCoherent } from "./checks.js";
 
@@ -26,6 +26,7 @@ const RULES = [
   listenAddress,
   familiesCovered,
   birdMultihopBfd,
+  localPrefReachesIbgp,
 ];
 
 export function runRules(m: unknown): RuleIssue[] {

@@ -194,3 +194,32 @@ export function daemonPaths(m: Obj): RuleIssue[] {
   }
   return [];
 }
+
+/** a peer in our own AS: the only kind that receives LOCAL_PREF */
+function isIbgp(p: Obj, ourAsn: unknown): boolean {
+  return p.remote_asn === "internal" || (typeof p.remote_asn === "number" && p.remote_asn === ourAsn);
+}
+
+/** `local_preference` where none of the service's peers is iBGP: no peer would ever receive it */
+export function localPrefReachesIbgp(m: Obj): RuleIssue[] {
+  const ourAsn = isObj(m.router) ? m.router.asn : undefined;
+  const all = peers(m).map(([p]) => p);
+  const out: RuleIssue[] = [];
+  for (const [s, i] of services(m)) {
+    const chosen = Array.isArray(s.peers) ? all.filter((p) => (s.peers as unknown[]).includes(p.name)) : all;
+    if (chosen.some((p) => isIbgp(p, ourAsn))) continue;
+    const at: Path[] = [
+      ...(typeof s.local_preference === "number" ? [["services", i, "local_preference"] as Path] : []),
+      ...(isObj(s.deprefer) && typeof s.deprefer.local_preference === "number" ? [["services", i, "deprefer", "local_preference"] as Path] : []),
+    ];
+    for (const path of at) {
+      out.push({
+        path,
+        severity: "warning",
+        message: `LOCAL_PREF is sent to iBGP peers only (remote_asn ${String(ourAsn)} or "internal"), and none of ${Array.isArray(s.peers) ? "this service's" : "the"} peers is one: it has no effect`,
+        hint: "remove it, or use med / as_path_prepend, which eBGP peers receive",
+      });
+    }
+  }
+  return out;
+}

@@ -118,6 +118,12 @@ describe("doctor", () => {
   const cases: Case[] = [
     ["invalid manifest", (f) => (f.load = manifest(MANIFEST.replace("asn: 65101", "asn: 23456"))), "MANIFEST_INVALID", /router\.asn/],
     ["world-writable manifest", (f) => (f.files.manifest.mode = 0o100666), "MANIFEST_UNSAFE_PERMISSIONS", /chmod o-w/],
+    [
+      "a valid manifest whose LOCAL_PREF no peer receives (all eBGP)",
+      (f) => (f.load = manifest(MANIFEST.replace("{name: dns, prefixes: [192.0.2.53/32]}", "{name: dns, prefixes: [192.0.2.53/32], local_preference: 200}"))),
+      "MANIFEST_WARNING",
+      /svcroute\.yaml:\d+:\d+ {2}services\.1\.local_preference {2}LOCAL_PREF is sent to iBGP peers only.*med \/ as_path_prepend/s,
+    ],
     ["password file readable by all", (f) => (f.files.secrets[0]!.mode = 0o100644), "SECRET_UNSAFE_PERMISSIONS", /chmod 0640/],
     ["password file missing", (f) => (f.files.secrets[0] = { path: "/etc/svcroute/tor1.secret", exists: false, error: "ENOENT" }), "SECRET_MISSING"],
     ["FRR not installed", (f) => (f.daemon.binaries = [{ name: "vtysh", path: "/usr/bin/vtysh", exists: false }]), "DAEMON_NOT_INSTALLED", /apt-get install frr/],

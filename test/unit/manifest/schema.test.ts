@@ -199,6 +199,26 @@ describe("warnings", () => {
   });
 });
 
+describe("local_preference where no peer is iBGP", () => {
+  const rr = "  - name: rr1\n    address: 198.51.100.1\n    remote_asn: internal\n    multihop: 2\n";
+  const withPeer = (text: string, peer: string) => text.replace("policy:\n", `${peer}policy:\n`);
+  const localPrefWarnings = async (text: string) => (await loadText(text)).warnings.filter((w) => w.message.startsWith("LOCAL_PREF")).map((w) => w.path);
+
+  it("warns at the field, the service's own and its deprefer's, when none of its peers is iBGP", async () => {
+    const svc = `${MINIMAL}    local_preference: 200\n    deprefer: {local_preference: 50}\n`;
+    expect(await localPrefWarnings(svc)).toEqual(["services.0.local_preference", "services.0.deprefer.local_preference"]);
+    // the peers the service chose count: an iBGP peer it leaves out does not receive it either
+    expect(await localPrefWarnings(withPeer(`${svc}    peers: [tor1]\n`, rr))).toHaveLength(2);
+  });
+
+  it("no warning when an iBGP peer (internal, or our own ASN) receives it, or when it is not set", async () => {
+    const svc = `${MINIMAL}    local_preference: 200\n`;
+    expect(await localPrefWarnings(withPeer(svc, rr))).toEqual([]);
+    expect(await localPrefWarnings(withPeer(svc, rr.replace("internal", "4200000101")))).toEqual([]);
+    expect(await localPrefWarnings(MINIMAL)).toEqual([]);
+  });
+});
+
 describe("on_change hooks", () => {
   it("a service's own hook replaces the supervisor's; the others get the supervisor's, with defaults", async () => {
     const text = `${MINIMAL}    on_change: {command: [/usr/local/bin/own], user: svc, timeout: 2s, env: {TEAM: dns}}
