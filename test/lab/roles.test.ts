@@ -1,6 +1,6 @@
 // Attributes while healthy and role: primary | standby (issue 18, item 2). A BIRD host and an FRR
 // host announce the same prefix to one ToR. The primary's own MED, standard and large communities
-// reach the ToR and its path is best; the standby's arrives prepended (its deprefer attributes,
+// (and, changed by reload, its own AS-path prepend) reach the ToR and its path is best; the standby's arrives prepended (its deprefer attributes,
 // default 3 prepends) and takes over when the primary fails. Attributes and roles change by reload
 // while healthy, without a session reset; then the roles swap, so each daemon is proven as both.
 import { beforeAll, expect, it } from "vitest";
@@ -96,8 +96,10 @@ it("the primary fails: the ToR moves to the standby; back, the ToR returns to th
 it("attributes changed while healthy reach the ToR without a session reset", async () => {
   const before = await sessionCounts();
   expect(before.bird?.[0]).toBeGreaterThan(0);
-  await reload("bird", manifestOf("bird", "primary", ["    med: 20", '    communities: ["65000:61", "65000:1:61"]']));
-  await atTor("the primary's new MED and communities", (p) => p.bird?.med === 20 && p.bird.communities.join() === "65000:61" && p.bird.largeCommunities.join() === "65000:1:61" && p.bird.best);
+  await reload("bird", manifestOf("bird", "primary", ["    med: 20", "    as_path_prepend: 1", '    communities: ["65000:61", "65000:1:61"]']));
+  // the primary's own prepend (1) while healthy: a longer path than before, still shorter than the standby's
+  const { value } = await atTor("the primary's new MED, prepend and communities", (p) => p.bird?.med === 20 && p.bird.asPath.length === 2 && p.bird.communities.join() === "65000:61" && p.bird.largeCommunities.join() === "65000:1:61" && p.bird.best);
+  expect(value.bird!.asPath).toEqual([asn("bird"), asn("bird")]);
   expect(await sessionCounts()).toEqual(before);
 });
 
@@ -113,4 +115,12 @@ it("the roles swap by reload while healthy (FRR primary, BIRD standby), without 
   await atTor("the FRR primary withdrawn, the BIRD standby best", (p) => p.frr === undefined && p.bird?.best === true);
   sup.frr.setHealthy("api", true);
   await atTor("the FRR primary best again", (p) => p.frr?.best === true);
+});
+
+it("the FRR primary's own prepend while healthy reaches the ToR by reload, without a session reset; still preferred over the standby", async () => {
+  const before = await sessionCounts();
+  await reload("frr", manifestOf("frr", "primary", [...PRIMARY, "    as_path_prepend: 1"]));
+  const { value } = await atTor("the FRR primary prepended once, still best", (p) => p.frr?.asPath.length === 2 && p.frr.best && p.bird?.asPath.length === 4);
+  expect(value.frr).toMatchObject({ asPath: [asn("frr"), asn("frr")], med: 10, communities: ["65000:60"] });
+  expect(await sessionCounts()).toEqual(before);
 });
