@@ -203,7 +203,7 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     await atBoth(d, P[d].web, "present");
   });
 
-  it("a service with interval 200ms and checks of 100ms needs no service timeout: withdrawn when failing, announced when passing", async () => {
+  it("a service with interval of 400ms (below the 1s default timeout) and a check timeout of 200ms needs no service timeout: withdrawn when failing, announced when passing", async () => {
     const st = await status(d);
     expect(web(st).checks[0]).toMatchObject({ ok: true });
     sup[d].setHealthy("web", false);
