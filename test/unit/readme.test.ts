@@ -6,10 +6,13 @@ import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildFromSources } from "../../src/manifest/load.js";
 import { parseManifestText } from "../../src/manifest/parse.js";
+import config from "../../vitest.config.js";
 import { BLOCK_PAGES, README, ROOT, blockIn, generatedBlocks } from "../helpers/doc-blocks.js";
+import { LAB_PROJECTS } from "../lab/harness/matrix.js";
 
 const text = readFileSync(README, "utf8");
 const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
+const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
 const docPages = readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
 
 function files(dir: string): string[] {
@@ -33,10 +36,25 @@ describe("README", () => {
     expect(ci).toContain(m![2]!);
   });
 
-  it("says what `npm test` runs: the type check and the linter before every suite", () => {
-    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+  it("says what `npm test` runs (the type check, the linter, vitest's unit and lab projects) and what CI adds", () => {
     expect(scripts.test).toBe("tsc --noEmit && eslint . && vitest run");
     expect(text).toMatch(/`npm test` runs the type check \(`tsc --noEmit`\), the linter/);
+    expect(text).toMatch(/and\s+vitest's unit and lab projects;/);
+    // the systemd suite is vitest.systemd.config.ts's alone, run by .ci/run after `npm test`
+    const projects = (config.test?.projects ?? []) as { test: { name: string; include: string[] } }[];
+    expect(projects.map((p) => p.test.name)).toEqual(["unit", ...LAB_PROJECTS.map((p) => p.project)]);
+    expect(projects.flatMap((p) => p.test.include).filter((i) => i.includes("systemd"))).toEqual([]);
+    expect(scripts["test:systemd"]).toBe("sh packaging/systemd-gates.sh");
+    const ci = read(".ci/run");
+    for (const step of ["sh .ci/node18-smoke.sh", "packaging/gates.sh", "packaging/systemd-gates.sh"]) expect(ci, step).toMatch(new RegExp(`^[^#\\n]*${step.replace(/\./g, "\\.")}`, "m"));
+    expect(text).toMatch(/CI \(`\.ci\/run`\) adds what `npm test` leaves out: the Node 18 floor, the packaging gates\s+\(`packaging\/gates\.sh`\) and the packaged service under a real systemd \(`npm run test:systemd`\)/);
+  });
+
+  it("says CI runs the demo on Debian 12's daemons only", () => {
+    // the demo test starts the demo without --daemons (the default, debian12), and no Debian 13 project runs it
+    expect(read("test/lab/demo.test.ts")).not.toContain("--daemons");
+    expect(LAB_PROJECTS.filter((p) => p.daemons !== "debian12").flatMap((p) => p.include)).not.toContain("test/lab/demo.test.ts");
+    expect(text).toMatch(/which\s+CI does not: its demo test runs Debian 12's daemons/);
   });
 
   it("shows a complete manifest that svcroute accepts", () => {
@@ -60,9 +78,18 @@ describe("README", () => {
 // A measured figure on these pages comes from a committed result file through a generated block;
 // the prose outside the blocks may only name limits and settings (the allow-list, each phrase with
 // the place that sets it), so a figure typed in by hand fails here.
+// A phrase built from a value in the code (or a script) is also proof that the page says that value.
 const FIGURE_PAGES = ["README.md", "docs/performance.md", "docs/reliability.md", "docs/supervisor.md", "docs/doctor.md"];
+/** `npm run fuzz:long`'s cases, and `npm run test:soak`'s minutes: the soak's long run, which the script asks for */
+const FUZZ_LONG = Number(/^SVCROUTE_FUZZ_RUNS=(\d+) /.exec(scripts["fuzz:long"]!)![1]).toLocaleString("en-US");
+const SOAK_LONG_MINUTES = (() => {
+  expect(scripts["test:soak"]).toMatch(/^SVCROUTE_RELIABILITY_LONG=1 .* test\/lab\/reliability-soak\.test\.ts$/);
+  const soak = read("test/lab/reliability-soak.test.ts");
+  expect(soak).toContain('const LONG = process.env.SVCROUTE_RELIABILITY_LONG === "1";');
+  return Number(/\(LONG \? (\d+) : \d+\)\) \* 1000;/.exec(soak)![1]) / 60;
+})();
 const NOT_FIGURES: Record<string, string[]> = {
-  "README.md": ["soaks the reliability suite for 30 minutes" /* package.json test:soak */],
+  "README.md": [`fuzzes ${FUZZ_LONG} manifests`, `soaks the reliability suite for ${SOAK_LONG_MINUTES} minutes`],
   "docs/performance.md": [
     "the daemon's parser gets 120 s" /* src/daemons/validate.ts */,
     "`configure` 60 s" /* src/daemons/bird.ts */,
@@ -83,7 +110,8 @@ const NOT_FIGURES: Record<string, string[]> = {
     "addresses now linger 1 s or more" /* src/supervisor/address-manager.ts ADDRESS_LINGER_MS */,
     "reads twice, 100 ms apart",
     "10 MB files" /* test/unit/fuzz */,
-    "soaks 30 minutes" /* package.json test:soak */,
+    `fuzzes ${FUZZ_LONG} cases`,
+    `soaks ${SOAK_LONG_MINUTES} minutes`,
   ],
   "docs/doctor.md": ["probes of the daemon 1.5 s" /* src/doctor/gather.ts SUPERVISED_PROBE_MS */],
   "docs/supervisor.md": [
