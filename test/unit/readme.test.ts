@@ -11,6 +11,7 @@ import { MAX_MANIFEST_BYTES } from "../../src/manifest/parse.js";
 import { ADDRESS_WATCH_MS } from "../../src/supervisor/addresses.js";
 import { parseManifestText } from "../../src/manifest/parse.js";
 import config from "../../vitest.config.js";
+import { parse, stringify } from "yaml";
 import { BLOCK_PAGES, README, ROOT, blockIn, generatedBlocks } from "../helpers/doc-blocks.js";
 import { LAB_PROJECTS } from "../lab/harness/matrix.js";
 
@@ -248,6 +249,46 @@ describe("docs/", () => {
       else if (depth <= stack.length && /\.\w+$/.test(m[2]!)) listed.push([...stack, m[2]!].join("/"));
     }
     expect(listed.sort()).toEqual(files(join(ROOT, "src")).sort());
+  });
+
+  // install.md's Ansible and Puppet examples (an unnumbered FRR peer; test/golden renders that
+  // shape) give manifests svcroute accepts, built as the role's templates and the module's class
+  // build them from their variables and parameters.
+  it("install.md's Ansible and Puppet examples write a manifest and a drop-in that svcroute accepts", () => {
+    const page = read("docs/install.md");
+    const accepted = (main: object, dropIns: object[]) => {
+      const sources = [main, ...dropIns].map((d, i) => {
+        const r = parseManifestText(`file${i}.yaml`, stringify(d));
+        if (!r.ok) throw new Error(JSON.stringify(r.problems));
+        return r.source;
+      });
+      const r = buildFromSources(sources[0]!, sources.slice(1));
+      expect(r.problems).toEqual([]);
+      return r.manifest!;
+    };
+    // Ansible: svcroute.yaml.j2 and drop-in.yaml.j2, with the role's defaults
+    const role = "packaging/ansible/roles/svcroute";
+    expect(read(`${role}/templates/svcroute.yaml.j2`)).toContain("{% set manifest = {'version': 1, 'daemon': svcroute_daemon, 'router': svcroute_router, 'peers': svcroute_peers, 'policy': svcroute_policy} %}");
+    expect(read(`${role}/templates/drop-in.yaml.j2`)).toContain("{{ {'services': item.value} | to_nice_yaml");
+    const play = parse(/```yaml\n(- hosts: [\s\S]*?)```/.exec(page)![1]!) as { roles: { role: string; vars: Record<string, unknown> }[] }[];
+    const v = { ...(parse(read(`${role}/defaults/main.yml`)) as Record<string, unknown>), ...play[0]!.roles[0]!.vars };
+    const services = v.svcroute_services as unknown[];
+    const ansible = accepted(
+      { version: 1, daemon: v.svcroute_daemon, router: v.svcroute_router, peers: v.svcroute_peers, policy: v.svcroute_policy, ...(services.length ? { services } : {}), ...(v.svcroute_manifest_extra as object) },
+      Object.values(v.svcroute_drop_ins as Record<string, unknown>).map((list) => ({ services: list })),
+    );
+    expect(ansible.peers.map((p) => p.interface)).toEqual(["eth0"]);
+    // Puppet: the class's $base (+ services, + manifest_extra) and svcroute::service's drop-in
+    const block = /```puppet\n(class \{ 'svcroute':[\s\S]*?)```/.exec(page)![1]!;
+    const value = (s: string) => JSON.parse(s.replace(/,$/, "").replaceAll("'", '"').replaceAll("=>", ":")) as unknown;
+    const params = (body: string) => Object.fromEntries([...body.matchAll(/^ {2}(\w+)\s+=> (.*)$/gm)].map((m) => [m[1]!, value(m[2]!)]));
+    const [cls, name, svc] = block.split(/^svcroute::service \{ '([a-z0-9-]+)':$/m);
+    expect(read("packaging/puppet/svcroute/manifests/init.pp")).toMatch(/\$base = \{\s+'version' => 1,\s+'daemon'\s+=> \$daemon,\s+'router'\s+=> \$router,\s+'peers'\s+=> \$peers,\s+'policy'\s+=> \$policy,\s+\}/);
+    expect(read("packaging/puppet/svcroute/manifests/service.pp")).toContain("$service = { 'name' => $title, 'prefixes' => $prefixes } + ($checks.empty ? { true => {}, default => { 'checks' => $checks } }) + $options");
+    const p = params(cls!);
+    const puppet = accepted({ version: 1, daemon: p.daemon, router: p.router, peers: p.peers, policy: p.policy }, [{ services: [{ name, ...params(svc!) }] }]);
+    expect(puppet.peers.map((x) => x.interface)).toEqual(["eth0"]);
+    expect(puppet.services.map((x) => x.name)).toEqual(["dns"]);
   });
 
   // The validate hooks the docs show are the ones the shipped role and module use (the packaging
