@@ -236,6 +236,13 @@ describe("docs/", () => {
     expect(blockIn(read(page), name)).toBeDefined();
   });
 
+  it("performance.md's stability prose names the run its block is from", () => {
+    const page = read("docs/performance.md");
+    const from = /From `(docs\/results\/bench\/[^`]+)`/.exec(blockIn(page, "bench-stability")!)![1]!;
+    const prose = page.slice(page.indexOf("<!-- bench-stability:end -->"), page.indexOf("## Scale of a full apply"));
+    expect(prose).toContain(`That run (\`${from}\`) predates FRR's kept vty session`);
+  });
+
   it("architecture.md lists every file in src/ and nothing else", () => {
     const arch = /```\nsrc\/\n([\s\S]*?)```/.exec(read("docs/architecture.md"))![1]!;
     const listed: string[] = [];
