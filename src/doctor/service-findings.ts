@@ -3,7 +3,7 @@
 // went wrong (no answer from the server, an unexpected rcode, an answer that does not match). Pure.
 import type { Service } from "../manifest/types.js";
 import type { ServiceStatus } from "../supervisor/status-types.js";
-import type { Finding } from "./types.js";
+import type { Finding, FindingCode } from "./types.js";
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
@@ -40,7 +40,7 @@ export function dnsFindings(s: ServiceStatus, svc: Service | undefined): Finding
     const q = spec ? `${spec.record} ${spec.query}` : "its query";
     const rcode = /: ([A-Z]+), .*\(expected ([A-Z]+(?: or [A-Z]+)*)\)$/.exec(c.reason);
     const mismatch = /: ([A-Z]+), but no \S+ answer matches /.test(c.reason);
-    const [code, finding, fix] = rcode
+    const [code, finding, fix]: [FindingCode, string, string] = rcode
       ? [
           "DNS_CHECK_RCODE",
           `${s.name}: DNS check ${c.name}: ${at} answers ${q} with ${rcode[1]}, not ${rcode[2]}`,

@@ -10,11 +10,42 @@ import type { SupervisorStatus } from "../supervisor/status-types.js";
 
 export type Result = "PASS" | "WARN" | "FAIL" | "SKIP";
 
+/**
+ * Every finding code but the passes ("<AREA>_OK"), by area in report order: the rule of an area
+ * (checks/<area>.ts) reports only its own. docs/doctor.md lists them; test/unit/doctor/codes.test.ts
+ * holds the list, the rules and the page together.
+ */
+export const FINDING_CODES = {
+  manifest: ["MANIFEST_INVALID", "MANIFEST_UNREADABLE", "MANIFEST_UNSAFE_PERMISSIONS", "MANIFEST_WARNING", "SECRET_MISSING", "SECRET_UNSAFE_PERMISSIONS"],
+  daemon: ["DAEMON_SKIPPED", "DAEMON_NOT_INSTALLED", "DAEMON_TOO_OLD", "DAEMON_DOWN", "DAEMON_NOT_ANSWERING", "DAEMON_SOCKET_PERMISSION", "DAEMON_NOT_ENABLED"],
+  config: ["CONFIG_MISSING", "CONFIG_SKIPPED", "CONFIG_NOT_SVCROUTE", "CONFIG_HAND_EDITED", "CONFIG_STALE", "CONFIG_NOT_RUNNING"],
+  sessions: ["SESSIONS_SKIPPED", "SESSION_NO_TCP", "SESSION_ASN_MISMATCH", "SESSION_AUTH", "SESSION_HOLD_TIMER", "SESSION_ADMIN_DOWN", "SESSION_ROUTER_ID", "SESSION_OPEN_FAILS", "SESSION_DOWN", "BFD_DOWN"],
+  advertisement: ["ADV_MISSING", "ADV_UNEXPECTED", "DEFAULT_MISSING"],
+  host: ["ADDR_MISSING", "SYSCTL_RP_FILTER", "SYSCTL_ARP", "SYSCTL_FORWARDING"],
+  supervisor: [
+    "SUPERVISOR_DOWN",
+    "SUPERVISOR_SOCKET_PERMISSION",
+    "RECONCILE_FAILED",
+    "DAEMON_VIA_PROGRAM",
+    "MANIFEST_NOT_APPLIED",
+    "SERVICE_UNHEALTHY",
+    "SERVICE_DRAINED",
+    "HOOK_FAILED",
+    "DNS_CHECK_NO_ANSWER",
+    "DNS_CHECK_RCODE",
+    "DNS_CHECK_ANSWER",
+  ],
+} as const;
+
+export type Area = keyof typeof FINDING_CODES;
+/** a finding code: one of FINDING_CODES, or an area's pass */
+export type FindingCode = (typeof FINDING_CODES)[Area][number] | `${Uppercase<Area>}_OK`;
+
 export interface Finding {
   /** area in report order: manifest, daemon, config, sessions, advertisement, host, supervisor */
   area: string;
   /** stable code, e.g. SESSION_ASN_MISMATCH; "<AREA>_OK" for a pass */
-  code: string;
+  code: FindingCode;
   result: Result;
   /** one line */
   finding: string;

