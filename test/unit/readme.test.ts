@@ -177,7 +177,7 @@ const NOT_FIGURES: Record<string, string[]> = {
  */
 const CATALOGUES: Record<string, string[]> = {
   "docs/install.md": ["| Distribution | nodejs | routing daemon | notes |"],
-  "docs/comparison.md": ["| feature | svcroute | ExaBGP healthcheck | anycast-healthchecker | MetalLB / frr-k8s | Pathvector |"],
+  "README.md": ["| asked for | svcroute | ExaBGP healthcheck | anycast-healthchecker | MetalLB / frr-k8s | Pathvector |"],
 };
 /** a number with a unit of time, size, share or ratio (ranges and "~" included) */
 const FIGURE = /(?<![\w.,])[~≈]?\d[\d,]*(?:\.\d+)?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?)?\s?(?:ms|µs|s|seconds?|min|minutes?|h|hours?|[kKMG]i?B|MB\/h|%|×|x|per s|a second)(?![\w])/g;
