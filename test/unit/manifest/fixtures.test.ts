@@ -24,9 +24,10 @@ describe("invalid fixtures", () => {
 
 describe("shipped examples", () => {
   for (const name of readdirSync(examplesDir).filter((f) => /\.(ya?ml|json)$/.test(f))) {
-    it(`${name} is valid`, async () => {
+    it(`${name} is valid, with no warning (an example shows nothing that has no effect)`, async () => {
       const r = await loadManifest(join(examplesDir, name), { dropInDir: null });
       expect(r.problems).toEqual([]);
+      expect(r.warnings).toEqual([]);
       expect(r.manifest).toBeDefined();
     });
   }
