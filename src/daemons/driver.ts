@@ -51,12 +51,21 @@ export interface ToggleOp {
   to: Announce;
 }
 
+/** the config a daemon instance was last given */
+export interface AppliedConfig {
+  text: string;
+  /** the daemon instance it was given to (Observed.instance); null when unknown */
+  instance: string | null;
+}
+
 export interface ReloadResult {
   /** what the daemon said, for logs and evidence */
   output: string;
   /** the daemon reported that sessions restart (a session-level change) */
   sessionsRestarted: boolean;
   durationMs: number;
+  /** "incremental": only what changed was sent; "whole": the daemon loaded the whole file */
+  how?: "incremental" | "whole";
 }
 
 /** one BFD session as the daemon reports it */
@@ -92,8 +101,13 @@ export interface Driver {
   readonly type: DaemonType;
   /** the daemon's own parser judges the text; throws E_DAEMON_REJECTED with its diagnostics */
   validate(text: string): Promise<void>;
-  /** the running daemon loads the config file on disk; throws E_APPLY / E_DAEMON_UNAVAILABLE */
-  reload(): Promise<ReloadResult>;
+  /**
+   * The running daemon loads the config file on disk; throws E_APPLY / E_DAEMON_UNAVAILABLE.
+   * `from`: the config the daemon instance `instance` was last given, which a driver may change
+   * incrementally into the file (FRR: policy objects and networks over its vty session) instead of
+   * loading the whole file; without it (a rollback, a daemon that restarted) the whole file.
+   */
+  reload(from?: AppliedConfig): Promise<ReloadResult>;
   /** after a verified reload: make it permanent (BIRD `configure confirm`); no-op elsewhere */
   confirm(): Promise<void>;
   /**

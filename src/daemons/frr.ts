@@ -1,5 +1,6 @@
-// FRR driver. Full path: frr-reload.py --reload with --confdir beside the config file (so its
-// `write` never lands in /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in
+// FRR driver. Full path: a change of policy objects and networks only goes to bgpd as vty
+// commands (frr-incremental.ts); any other, and every rollback, is frr-reload.py --reload with
+// --confdir beside the config file (so its `write` never lands in /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in
 // one session on bgpd's vty socket (vtysh if it cannot be had): bgpd originates or withdraws the
 // prefix, sessions and policy untouched. Observing goes over the same session.
 import { promises as fsp } from "node:fs";
@@ -10,10 +11,11 @@ import { SvcrouteError, isSvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
-import { absentPeer, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
+import { absentPeer, type AppliedConfig, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
 import { maskSecrets } from "./config-read.js";
 import { parseGrSessions, sessionsToReset } from "./frr-reset.js";
+import { incrementalCommands } from "./frr-incremental.js";
 import { FrrVty } from "./frr-vty.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
@@ -117,6 +119,23 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     binary: () => binaryVersion(cfg, deps.exec),
   });
 
+  /**
+   * The change from `from` to the file as vty commands (frr-incremental.ts), when it is one of
+   * policy objects and networks and bgpd is still the instance that was given `from`. undefined:
+   * not such a change; ok false: bgpd refused a command, and frr-reload.py then makes the running
+   * config equal the file whatever part of the change took.
+   */
+  const incrementally = async (from: AppliedConfig): Promise<{ ok: boolean; output: string } | undefined> => {
+    if (from.instance !== null && from.instance !== (await instance().catch(() => null))) return undefined;
+    const cmds = incrementalCommands(from.text, await fsp.readFile(cfg.configFile, "utf8"));
+    if (cmds === null) return undefined;
+    if (cmds.length === 0) return { ok: true, output: "incremental: nothing to change" };
+    const r = await bgpd(cmds, "incremental apply");
+    const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
+    if (errs.length === 0 && r.code === 0) return { ok: true, output: `incremental: ${cmds.length - 2} command(s) over ${r.via === "socket" ? "bgpd's vty socket" : "vtysh"}` };
+    return { ok: false, output: maskSecrets(`incremental: bgpd refused ${errs.join("; ") || `exit ${r.code}`}; the whole file follows`) };
+  };
+
   /** frr-reload.py on a file: --confdir beside it, --rundir (its scratch file) out of FRR's run directory */
   const frrReload = async (mode: "--reload" | "--test", file: string, timeoutMs = 60_000) => {
     const r = await deps.exec(cfg.frrReload, [mode, "--stdout", "--confdir", dirname(file), "--vty_socket", cfg.socket, "--rundir", tmpdir(), file], { timeoutMs });
@@ -139,7 +158,10 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     async validate(text) {
       await assertDaemonAccepts("frr", text, cfg.configFile, { exec: deps.exec, binaries: { vtysh: cfg.vtysh, bgpd: cfg.bgpd } });
     },
-    async reload() {
+    async reload(from?: AppliedConfig) {
+      const t0 = performance.now();
+      const inc = from ? await incrementally(from) : undefined;
+      if (inc?.ok) return { output: inc.output, sessionsRestarted: false, durationMs: performance.now() - t0, how: "incremental" as const };
       // the sessions before the apply: which of them a graceful-restart change must reset (frr-reset.ts)
       const grSessions = async () => parseGrSessions(await neighborsJson());
       const before = await grSessions().catch(() => []);
@@ -174,8 +196,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         reset = reset.filter((k) => still.includes(k));
       }
       if (reset.length) await bgpd(reset.map((k) => `clear bgp ${k}`), "reset for a graceful-restart change");
-      const said = reset.length ? `${out}\nreset for a graceful-restart change: ${reset.join(", ")}` : out;
-      return { output: said, sessionsRestarted: reset.length > 0, durationMs: r.durationMs };
+      const said = [...(inc ? [inc.output] : []), reset.length ? `${out}\nreset for a graceful-restart change: ${reset.join(", ")}` : out].join("\n");
+      return { output: said, sessionsRestarted: reset.length > 0, durationMs: r.durationMs, how: "whole" as const };
     },
     async confirm() {},
     fastKey: frrFastKey,

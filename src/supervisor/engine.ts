@@ -602,8 +602,12 @@ export class Engine {
     await this.deps.writeConfig(file, next.text);
     // the file says what is desired now; a daemon that is away takes it when it is back
     await this.stillAway(driver, next.model);
+    // what the daemon was last given, from which a driver may send only the change; a rollback
+    // below loads the whole file
+    const given = p.incremental && s.applied ? { text: s.applied.text, instance: s.applied.instance } : undefined;
     try {
-      const r = await driver.reload();
+      const r = await driver.reload(given);
+      log.info(r.how === "incremental" ? `applied only the change: ${r.output.split("\n")[0]}` : "the daemon loaded the whole file", { op: "apply", how: r.how ?? "whole", duration_ms: Math.round(r.durationMs) });
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
       const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
       if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);

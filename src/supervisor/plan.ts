@@ -27,7 +27,12 @@ export type Plan =
   | { kind: "none" }
   | { kind: "write" }
   | { kind: "fast"; ops: ToggleOp[]; judge: boolean }
-  | { kind: "full"; reasons: string[]; sessionResets: string[] };
+  /**
+   * `incremental`: the daemon runs the applied config, so a driver may send it only the change;
+   * false for a first apply and a forced one (drift, a hand-edited file, a restarted daemon), which
+   * load the whole file
+   */
+  | { kind: "full"; reasons: string[]; sessionResets: string[]; incremental: boolean };
 
 function announceMap(m: RoutingModel): Map<string, { service: string; family: 4 | 6; announce: Announce }> {
   const out = new Map<string, { service: string; family: 4 | 6; announce: Announce }>();
@@ -75,11 +80,11 @@ function sessionResets(prev: Manifest, next: Manifest): string[] {
 }
 
 export function plan(applied: Applied | undefined, next: Next, force?: string): Plan {
-  if (!applied) return { kind: "full", reasons: [force ?? "first apply"], sessionResets: [] };
-  if (force) return { kind: "full", reasons: [force], sessionResets: sessionResets(applied.manifest, next.manifest) };
+  if (!applied) return { kind: "full", reasons: [force ?? "first apply"], sessionResets: [], incremental: false };
+  if (force) return { kind: "full", reasons: [force], sessionResets: sessionResets(applied.manifest, next.manifest), incremental: false };
   if (applied.text === next.text) return { kind: "none" };
   if (applied.fastKey !== next.fastKey) {
-    return { kind: "full", reasons: ["the config changed beyond what can be toggled"], sessionResets: sessionResets(applied.manifest, next.manifest) };
+    return { kind: "full", reasons: ["the config changed beyond what can be toggled"], sessionResets: sessionResets(applied.manifest, next.manifest), incremental: true };
   }
   const ops = toggleOps(applied.model, next.model);
   // a new manifest is put in place like a full apply's (judged, written, then the daemon touched);

@@ -3,7 +3,7 @@
 // daemon it can be told to reject, fail, restart or drift.
 import { SvcrouteError } from "../../src/errors.js";
 import type { RoutingModel } from "../../src/core/model.js";
-import type { Driver, Observed, ToggleOp } from "../../src/daemons/driver.js";
+import type { AppliedConfig, Driver, Observed, ToggleOp } from "../../src/daemons/driver.js";
 import { frrFastKey } from "../../src/daemons/frr.js";
 import { BASELINE } from "../../src/core/capabilities.js";
 import type { Manifest } from "../../src/manifest/types.js";
@@ -13,6 +13,8 @@ export class FakeDaemon {
   running = new Set<string>();
   instance = "pid-1";
   calls: string[] = [];
+  /** what each reload was told the daemon had been given (undefined: load the whole file) */
+  reloadsFrom: (AppliedConfig | undefined)[] = [];
   rejectNext = false;
   failReloads = 0;
   down = false;
@@ -42,8 +44,9 @@ export class FakeDaemon {
         this.calls.push("validate");
         if (this.rejectNext) throw new SvcrouteError("E_DAEMON_REJECTED", "line 3: % Unknown command");
       },
-      reload: async () => {
+      reload: async (from?: AppliedConfig) => {
         this.calls.push("reload");
+        this.reloadsFrom.push(from);
         check();
         if (this.failReloads > 0) {
           this.failReloads--;

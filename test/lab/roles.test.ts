@@ -3,6 +3,7 @@
 // (and, changed by reload, its own AS-path prepend) reach the ToR and its path is best; the standby's arrives prepended (its deprefer attributes,
 // default 3 prepends) and takes over when the primary fails. Attributes and roles change by reload
 // while healthy, without a session reset; then the roles swap, so each daemon is proven as both.
+import { readFileSync } from "node:fs";
 import { beforeAll, expect, it } from "vitest";
 import { fetchStatus } from "../../src/supervisor/client.js";
 import { createLab, type Lab } from "./harness/lab.js";
@@ -119,8 +120,14 @@ it("the roles swap by reload while healthy (FRR primary, BIRD standby), without 
 
 it("the FRR primary's own prepend while healthy reaches the ToR by reload, without a session reset; still preferred over the standby", async () => {
   const before = await sessionCounts();
+  const logged = readFileSync(sup.frr.logFile, "utf8").length;
   await reload("frr", manifestOf("frr", "primary", [...PRIMARY, "    as_path_prepend: 1"]));
   const { value } = await atTor("the FRR primary prepended once, still best", (p) => p.frr?.asPath.length === 2 && p.frr.best && p.bird?.asPath.length === 4);
   expect(value.frr).toMatchObject({ asPath: [asn("frr"), asn("frr")], med: 10, communities: ["65000:60"] });
   expect(await sessionCounts()).toEqual(before);
+  // only the change went to bgpd (new route-maps, the network moved to them), and bgpd now runs
+  // exactly the file: frr-reload.py --test, through `svcroute diff`, finds nothing to change
+  expect(readFileSync(sup.frr.logFile, "utf8").slice(logged)).toMatch(/"msg":"applied only the change: incremental: \d+ command\(s\) over bgpd's vty socket"/);
+  const d = await svcroute(lab, HOST.frr, ["diff", "-m", sup.frr.manifest]);
+  expect(d.code, d.stdout + d.stderr).toBe(0);
 });

@@ -373,6 +373,26 @@ describe("reconcile engine", () => {
     expect([...t.daemon.running].sort()).toEqual(["192.0.2.123/32", "192.0.2.80/32"]);
   });
 
+  it("a reload is told what the daemon was given (a driver may send only the change), but not a first apply, a rollback or a forced one", async () => {
+    const t = setup();
+    await t.run("start");
+    const first = t.file();
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.daemon.reloadsFrom).toEqual([undefined, { text: first, instance: "pid-1" }]);
+    // drift repaired: the whole file, whatever the daemon was given
+    t.daemon.extra.add("192.0.2.99/32");
+    await t.run("reverify");
+    expect(t.daemon.reloadsFrom.slice(2)).toEqual([undefined]);
+    t.daemon.extra.clear();
+    // a failing one: rolled back by loading the whole file
+    const second = t.file();
+    t.daemon.failReloads = 1;
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:124"]}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.daemon.reloadsFrom.slice(3)).toEqual([{ text: second, instance: "pid-1" }, undefined]);
+  });
+
   it("a failed reload rolls back to the last good config; a different config (health changed) is tried afresh", async () => {
     const t = setup();
     await t.run("start");
