@@ -35,9 +35,12 @@ export function parseBirdReply(raw: string): BirdReply {
   return { lines, code, ok: code < 8000, text: lines.map((x) => x.text).join("\n").replace(/\s+$/, "") };
 }
 
-/** true when `buf` holds a complete reply: a line "DDDD " (code + space) ends it */
-function complete(buf: string): number {
-  let start = 0;
+/**
+ * End of the first complete reply in `buf` (a line "DDDD ", code and space, ends it), or -1.
+ * The scan resumes at the line that was incomplete at `from`. Exported for tests.
+ */
+export function birdFrameEnd(buf: string, from = 0): number {
+  let start = from > 0 ? buf.lastIndexOf("\n", from - 1) + 1 : 0;
   for (;;) {
     const nl = buf.indexOf("\n", start);
     if (nl < 0) return -1;
@@ -57,7 +60,7 @@ export class BirdSocket {
       name: "BIRD",
       hint: "is bird running? (`birdc -s SOCKET show status`); svcroute needs to be root or in the bird group",
       timeoutMs,
-      frameEnd: complete,
+      frameEnd: birdFrameEnd,
       // greeting: "0001 BIRD x.y.z ready."
       opened: async (c) => {
         await c.read();

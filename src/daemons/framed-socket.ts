@@ -12,15 +12,29 @@ export interface FramedSocketOptions {
   /** what to check when it cannot be reached */
   hint: string;
   timeoutMs: number;
-  /** end of the first complete reply in `buf` (the index after it), or -1 */
-  frameEnd(buf: string): number;
+  /**
+   * End of the first complete reply in `buf` (the index after it), or -1. `from`: the length of
+   * `buf` already found to hold no complete reply, where the scan may resume (a reply of many
+   * chunks is then scanned once, not once per chunk).
+   */
+  frameEnd(buf: string, from: number): number;
   /** runs on each new connection before any request (read a greeting, enter a mode) */
   opened(c: { read(): Promise<string>; send(data: string): Promise<string> }): Promise<void>;
 }
 
 export class FramedSocket {
   private sock: Socket | undefined;
-  private buf = "";
+  /**
+   * What has arrived and is not yet a reply, as its chunks (a reply of megabytes comes in many:
+   * appending each to one string and searching it would copy the whole reply once per chunk)
+   * and as a short window at its end that the frame is searched for.
+   */
+  private chunks: string[] = [];
+  private window = "";
+  /** where the window starts in what has arrived */
+  private windowAt = 0;
+  /** how much of the window frameEnd found to hold no frame end */
+  private checked = 0;
   private waiter: ((err: Error | undefined) => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -38,12 +52,16 @@ export class FramedSocket {
     if (this.sock && !this.sock.destroyed) return true;
     const s = connect(this.path);
     s.setEncoding("utf8");
-    this.buf = "";
+    this.chunks = [];
+    this.window = "";
+    this.windowAt = 0;
+    this.checked = 0;
     // a socket given up on (timeout) may still report: only the current one speaks to the waiter
     s.on("data", (d: string) => {
       if (this.sock !== s) return;
-      this.buf += d;
-      if (this.waiter && this.o.frameEnd(this.buf) >= 0) this.waiter(undefined);
+      this.chunks.push(d);
+      this.window += d;
+      if (this.waiter && this.frameEnd() >= 0) this.waiter(undefined);
     });
     s.on("error", (e) => this.sock === s && this.waiter?.(e));
     s.on("close", () => this.sock === s && this.waiter?.(new Error("connection closed")));
@@ -57,6 +75,32 @@ export class FramedSocket {
     return false;
   }
 
+  /**
+   * The end of the first reply in what has arrived, or -1. The window is searched and then cut to
+   * its last line (at least its last 3 characters), where a frame may still be completing.
+   */
+  private frameEnd(): number {
+    const w = this.window;
+    const end = this.o.frameEnd(w, this.checked);
+    if (end >= 0) return this.windowAt + end;
+    const keep = Math.max(0, Math.min(w.lastIndexOf("\n") + 1, w.length - 3));
+    this.window = w.slice(keep);
+    this.windowAt += keep;
+    this.checked = this.window.length;
+    return -1;
+  }
+
+  /** the first `end` characters that arrived, taken out as one reply */
+  private take(end: number): string {
+    const all = this.chunks.join("");
+    const rest = all.slice(end);
+    this.chunks = rest ? [rest] : [];
+    this.window = rest;
+    this.windowAt = 0;
+    this.checked = 0;
+    return all.slice(0, end);
+  }
+
   private read(timeoutMs = this.o.timeoutMs): Promise<string> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -65,7 +109,7 @@ export class FramedSocket {
         reject(new SvcrouteError("E_TIMEOUT", `${this.o.name} did not answer on ${this.path} within ${timeoutMs} ms`, { hint: `${this.o.name} may be stopped (SIGSTOP) or overloaded` }));
       }, timeoutMs);
       const finish = (err: Error | undefined) => {
-        const end = this.o.frameEnd(this.buf);
+        const end = this.frameEnd();
         if (!err && end < 0) return;
         clearTimeout(timer);
         this.waiter = undefined;
@@ -74,9 +118,7 @@ export class FramedSocket {
           reject(this.unavailable((err as NodeJS.ErrnoException).code ?? err.message));
           return;
         }
-        const reply = this.buf.slice(0, end);
-        this.buf = this.buf.slice(end);
-        resolve(reply);
+        resolve(this.take(end));
       };
       this.waiter = finish;
       finish(undefined);

@@ -8,9 +8,9 @@ import { FramedSocket } from "./framed-socket.js";
 /** FRR's CMD_SUCCESS and CMD_WARNING: vtysh goes on after either, and stops after any other code */
 const GOES_ON = new Set([0, 1]);
 
-/** end of the first reply in `buf` (index after its 4-byte trailer), or -1 */
-export function vtyFrameEnd(buf: string): number {
-  const i = buf.indexOf("\0\0\0");
+/** end of the first reply in `buf` (index after its 4-byte trailer), or -1; the scan resumes near `from` */
+export function vtyFrameEnd(buf: string, from = 0): number {
+  const i = buf.indexOf("\0\0\0", Math.max(0, from - 3));
   return i >= 0 && buf.length >= i + 4 ? i + 4 : -1;
 }
 

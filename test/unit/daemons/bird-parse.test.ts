@@ -1,7 +1,7 @@
 // BIRD parsers on outputs captured from every BIRD version of the matrix (test/fixtures/captured/bird/).
 import { describe, expect, it } from "vitest";
 import { bootIdentity, normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs } from "../../../src/daemons/bird-parse.js";
-import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
+import { birdFrameEnd, parseBirdReply } from "../../../src/daemons/bird-socket.js";
 import { BIRD_VERSIONS, captured } from "../../helpers/captures.js";
 
 /** a BIRD time text moved by `ms` (BIRD prints local time without a zone) */
@@ -86,6 +86,25 @@ describe.each(BIRD_VERSIONS)("%s", (version) => {
       const r = parseBirdReply(cap(file));
       expect([r.code, r.ok]).toEqual([code, ok]);
       expect(r.text).toMatch(text);
+    });
+
+    it("a reply's end is found as its chunks arrive, the scan resuming where the last one stopped: at every split, as a scan of the whole", () => {
+      for (const file of ["raw.show-route-export.txt", "raw.show-protocols-all.txt", "raw.greeting.txt", "raw.unknown-command.txt"]) {
+        const reply = cap(file);
+        expect(birdFrameEnd(reply), file).toBe(reply.length);
+        // the next reply already behind it does not move the end
+        expect(birdFrameEnd(reply + reply), file).toBe(reply.length);
+        for (const size of [1, 2, 3, 5, 7, 16, 64]) {
+          let checked = 0;
+          let end = -1;
+          for (let n = size; end < 0 && n < reply.length + size; n += size) {
+            const buf = reply.slice(0, Math.min(n, reply.length));
+            end = birdFrameEnd(buf, checked);
+            if (end < 0) checked = buf.length;
+          }
+          expect(end, `${file} in chunks of ${size}`).toBe(reply.length);
+        }
+      }
     });
 
     it("multi-line replies keep continuation lines", () => {

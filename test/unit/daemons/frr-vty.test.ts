@@ -30,6 +30,17 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       for (const x of s) {
         expect(vtyFrameEnd(x.reply), `${f}: ${x.command}`).toBe(x.reply.length);
         expect(vtyFrameEnd(x.reply.slice(0, -1)), `${f}: ${x.command}, last byte missing`).toBe(-1);
+        // found as the chunks arrive, each scan resuming where the last one stopped
+        for (const size of [1, 2, 3, 7]) {
+          let checked = 0;
+          let end = -1;
+          for (let n = size; end < 0 && n < x.reply.length + size; n += size) {
+            const buf = x.reply.slice(0, Math.min(n, x.reply.length));
+            end = vtyFrameEnd(buf, checked);
+            if (end < 0) checked = buf.length;
+          }
+          expect(end, `${f}: ${x.command} in chunks of ${size}`).toBe(x.reply.length);
+        }
       }
     }
     const refused = session("vty.toggle-refused.json").find((x) => x.command.startsWith("network "))!;

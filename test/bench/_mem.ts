@@ -1,0 +1,17 @@
+import { loadManifest } from "../../src/manifest/load.js";
+import { buildModel } from "../../src/core/build-model.js";
+import { render } from "../../src/core/render.js";
+const g = (globalThis as any).gc as () => void;
+const heap = () => { g(); g(); return process.memoryUsage().heapUsed / 1048576; };
+const keep: unknown[] = [];
+let h0 = heap();
+const step = (name: string, v: unknown) => { keep.push(v); const h = heap(); console.log(`${name}: +${(h - h0).toFixed(1)} MB heap (rss ${(process.memoryUsage().rss/1048576).toFixed(0)})`); h0 = h; };
+const r = await loadManifest("/tmp/fp/m/svcroute.yaml");
+step("load result (manifest, files, sources)", r);
+const model = buildModel(r.manifest!);
+step("model", model);
+const text = render(model, "bird");
+step("bird render", text);
+const t2 = render(buildModel({ ...r.manifest!, daemon: { ...r.manifest!.daemon, type: "frr" } } as any), "frr");
+step("frr model+render", t2);
+console.log("files kept:", (r as any).files?.length, "text bytes", JSON.stringify(text).length);
