@@ -40,6 +40,8 @@ export const birdNames = {
   static: (f: Family, svc: string) => `svc${f}_${ident(svc)}`,
   staticPattern: (f: Family) => `svc${f}_*`,
   peer: (peer: string) => `peer_${ident(peer)}`,
+  /** every BGP protocol and nothing else: what session reads ask for, whatever the services */
+  peerPattern: "peer_*",
   channel: (f: Family) => (f === 4 ? ("ipv4" as const) : ("ipv6" as const)),
 };
 

@@ -4,6 +4,7 @@
 import { SvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
+import { birdNames } from "../core/names.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { BirdSocket } from "./bird-socket.js";
 import { bootIdentity, normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs, type BootMemo } from "./bird-parse.js";
@@ -42,6 +43,17 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     const r = await sock.command(cmd);
     if (!r.ok) throw new SvcrouteError("E_APPLY", `BIRD refused \`${cmd}\`: ${r.text}`);
     return r;
+  };
+
+  /**
+   * The BGP protocols only (`show protocols [all] "peer_*"`): with thousands of services, every
+   * one a static protocol, the whole list is megabytes; none at all is "No protocols match".
+   */
+  const bgpProtocols = async (all: boolean) => {
+    const r = await sock.command(`show protocols${all ? " all" : ""} "${birdNames.peerPattern}"`);
+    if (r.code === 8003) return [];
+    if (!r.ok) throw new SvcrouteError("E_APPLY", `BIRD refused \`show protocols\`: ${r.text}`);
+    return parseProtocolsAll(r.text);
   };
 
   let boot: BootMemo | undefined;
@@ -146,7 +158,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     async observe(model) {
       const t0 = t();
       const status = parseStatus((await run("show status")).text);
-      const protos = parseProtocolsAll((await run("show protocols all")).text);
+      const protos = await bgpProtocols(true);
       const peers: ObservedPeer[] = [];
       for (const p of model.bird?.peers ?? []) {
         const info = protos.find((x) => x.name === p.protocol);
@@ -172,7 +184,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
       return { instance: identity(status), peers, durationMs: t() - t0, via: "socket" } satisfies Observed;
     },
     async sessions(model) {
-      const protos = parseProtocolsAll((await run("show protocols")).text);
+      const protos = await bgpProtocols(false);
       return (model.bird?.peers ?? []).map((p) => {
         const info = protos.find((x) => x.name === p.protocol);
         return { name: p.peer, state: info ? normaliseBgpState(info) : "Idle" };

@@ -87,6 +87,8 @@ export async function captureBirdRaw(rec: Recorder, lab: Lab): Promise<void> {
     ["raw.configure-confirm.txt", "configure confirm", "confirming it"],
     ["raw.unknown-command.txt", "frobnicate", "a command BIRD does not know (9xxx code)"],
     ["raw.unknown-protocol.txt", "disable nosuchproto", "a protocol that does not exist"],
+    ["raw.show-protocols-all-pattern.txt", 'show protocols all "tor1*"', "the BGP protocols by a pattern, as svcroute asks for its peer_* protocols"],
+    ["raw.show-protocols-no-match.txt", 'show protocols "nosuch*"', "a pattern no protocol matches"],
   ];
   const ask = async (file: string, cmd: string, note: string) => {
     sock.write(`${cmd}\n`);

@@ -64,7 +64,7 @@ class FakeBird {
     const early = this.first.get(cmd)?.shift();
     if (early !== undefined) return early;
     if (cmd === "show status") return this.raw("show-status");
-    if (cmd === "show protocols all") return this.raw("show-protocols-all");
+    if (cmd === 'show protocols all "peer_*"') return this.raw("show-protocols-all");
     if (cmd === "show route export tor1_v4") return this.raw("show-route-export");
     if (cmd === "show interfaces") return this.raw({ original: "show-interfaces", replaced: "show-interfaces-device-replaced", rescanned: "show-interfaces-rescanned" }[this.state]);
     if (cmd === "show protocols") return this.raw(this.state === "original" ? "show-protocols" : "show-protocols-device-replaced");
