@@ -74,7 +74,7 @@ interface Applied {
  * ToR's prefix count when done. When the parser refuses the config, the supervisor would stop
  * there; the bench notes why and goes on, to time what the daemon itself needs.
  */
-async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect: number, timeoutMs: number): Promise<Applied> {
+async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect: number, timeoutMs: number, from: string): Promise<Applied> {
   const hostName = SCALE_HOSTS[daemon];
   const host = lab.host(hostName);
   const file = join(host.dir, "scale.yaml");
@@ -125,7 +125,8 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
     lap("validate");
     await atomicWrite(m.daemon.configFile, out, { keepPrevious: true, mode: 0o640 });
     lap("write");
-    await d.reload();
+    // told what the daemon runs, as the engine tells it (FRR then sends only the change)
+    await d.reload({ text: from, instance: null });
     lap("reload");
     for (;;) {
       const v = verify(m, model, await d.observe(model));
@@ -147,7 +148,7 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
 }
 
 /** Back to a config without services: restart the daemon on it (a reload of thousands of removals is not what is measured) and wait for the sessions. */
-async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promise<void> {
+async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promise<string> {
   const hostName = SCALE_HOSTS[daemon];
   const file = join(lab.host(hostName).dir, "scale.yaml");
   writeFileSync(file, emptyText);
@@ -159,7 +160,7 @@ async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promi
   const deadline = performance.now() + 60_000;
   for (;;) {
     const sessions = (await lab.observe.sessions(SCALE_TOR).catch(() => [])).filter((s) => s.host === hostName);
-    if (sessions.length === 2 && sessions.every((s) => s.state === "Established" && s.pfxRcd === 0)) return;
+    if (sessions.length === 2 && sessions.every((s) => s.state === "Established" && s.pfxRcd === 0)) return text;
     if (performance.now() > deadline) throw new Error(`${hostName}: sessions to ${SCALE_TOR} not back within 60 s`);
     await sleep(100);
   }
@@ -177,8 +178,8 @@ export async function scaleRows(lab: Lab, daemon: "bird" | "frr", o: ScaleOption
   const empty = manifestText(lab, daemon, 0);
   const rows: ScaleRow[] = [];
   // warm-up: one small apply (templates compiled, daemon binaries in the page cache)
-  await reset(lab, daemon, empty);
-  await fullApply(lab, daemon, manifestText(lab, daemon, 10), 10, o.timeoutMs).catch(() => undefined);
+  const running = await reset(lab, daemon, empty);
+  await fullApply(lab, daemon, manifestText(lab, daemon, 10), 10, o.timeoutMs, running).catch(() => undefined);
   let stop: string | undefined;
   for (const n of o.sizes) {
     if (stop) {
@@ -190,10 +191,10 @@ export async function scaleRows(lab: Lab, daemon: "bird" | "frr", o: ScaleOption
     const failures: string[] = [];
     log(`scale ${daemon.toUpperCase()} ${n.toLocaleString("en-US")} prefixes: ${o.trials(n)} trial(s)`);
     for (let i = 0; i < o.trials(n); i++) {
-      await reset(lab, daemon, empty);
+      const from = await reset(lab, daemon, empty);
       const t = performance.now();
       try {
-        got.push(await fullApply(lab, daemon, text, n, o.timeoutMs));
+        got.push(await fullApply(lab, daemon, text, n, o.timeoutMs, from));
       } catch (e) {
         failures.push((e as Error).message.split("\n")[0]!);
       }
