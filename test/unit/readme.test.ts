@@ -13,7 +13,7 @@ import { parseManifestText } from "../../src/manifest/parse.js";
 import config from "../../vitest.config.js";
 import { parse, stringify } from "yaml";
 import { BLOCK_PAGES, README, ROOT, blockIn, generatedBlocks } from "../helpers/doc-blocks.js";
-import { LAB_PROJECTS } from "../lab/harness/matrix.js";
+import { BIRD2_FEATURE_SUITES, FEATURE_SUITES, FRR_ONLY_SUITES, LAB_PROJECTS } from "../lab/harness/matrix.js";
 
 const text = readFileSync(README, "utf8");
 const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
@@ -319,6 +319,32 @@ describe("docs/", () => {
     expect(module).toContain(`validate_cmd => "${cmd}"`);
     for (const [, kind, name] of puppet.matchAll(/\b(epp|template)\('svcroute\/([^']+)'/g)) {
       expect(existsSync(join(ROOT, "packaging/puppet/svcroute/templates", name!)), `${kind}('svcroute/${name}') is not in the module`).toBe(true);
+    }
+  });
+});
+
+describe("README: the comparison table", () => {
+  const table = (() => {
+    const lines = read("README.md").split("\n");
+    const start = lines.findIndex((l) => l.startsWith("| asked for | svcroute |"));
+    const out: string[][] = [];
+    for (let i = start + 2; i < lines.length && lines[i]!.startsWith("|"); i++) out.push(lines[i]!.split(" | ").map((c) => c.replace(/^\| |\s\|$/g, "")));
+    return out;
+  })();
+  const labSuites = readdirSync(join(ROOT, "test/lab")).flatMap((f) => (f.endsWith(".test.ts") ? [f.slice(0, -".test.ts".length)] : []));
+
+  it("every row's svcroute cell names what proves it, and each lab suite it names runs on every daemon set CI runs (FRR-only suites where FRR's are)", () => {
+    expect(table.length).toBeGreaterThanOrEqual(10);
+    for (const [asked, cell] of table) {
+      // the first word of each clause in parentheses: "(roles, local-pref)", "(unit tests; features runs …)"
+      const firstWords = [...cell!.matchAll(/\(([^()]*)\)/g)].flatMap((m) => m[1]!.split(/[,;]/).map((part) => part.trim().split(/[\s:]/)[0]!));
+      const named = labSuites.filter((s) => firstWords.includes(s));
+      expect(named.length > 0 || /unit tests|packaging gates/.test(cell!), `${asked}: names no proof`).toBe(true);
+      for (const s of named) {
+        expect(FEATURE_SUITES as readonly string[], `${asked}: ${s}`).toContain(s);
+        if (!FRR_ONLY_SUITES.includes(s)) expect(BIRD2_FEATURE_SUITES, `${asked}: ${s}`).toContain(s);
+        else expect(cell, `${asked}: ${s} runs FRR hosts only: the cell must say so`).toMatch(/FRR only/);
+      }
     }
   });
 });
