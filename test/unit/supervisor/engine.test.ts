@@ -689,6 +689,19 @@ describe("reconcile engine", () => {
     await expectGracefulStop(t);
   });
 
+  it("a stop with on_stop: keep leaves the daemon announcing: no GRACEFUL_SHUTDOWN, nothing withdrawn, the file as it was", async () => {
+    const t = setup();
+    t.setManifest(`${MANIFEST}supervisor: {on_stop: keep}\n`);
+    await t.run("start");
+    const before = t.file();
+    t.daemon.calls = [];
+    expect(await withdrawOnStop(t.engine, t.log)).toBe(true);
+    expect(t.daemon.calls).toEqual([]);
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t.file()).toBe(before);
+    expect(t.file()).not.toMatch(/network \S+ route-map SVCR-GSHUT/);
+  });
+
   it("an observation asked for (a session changed) refreshes what status shows without a reconcile or an apply", async () => {
     const t = setup();
     t.daemon.sessionState = "Active";
