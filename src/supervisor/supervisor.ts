@@ -44,16 +44,19 @@ export interface RunOptions {
   stopSignal?: Promise<string>;
 }
 
-const DAEMON_WATCH_MS = 2000;
+/** how often the daemon is asked who it is and how its sessions stand */
+export const DAEMON_WATCH_MS = 2000;
 /** how often the manifest, its drop-ins and the drain file are looked at for a change the file watch missed */
-const FILE_RESCAN_MS = 2000;
+export const FILE_RESCAN_MS = 2000;
+/** the pause between the two reads of the manifest that must agree before it is taken */
+export const STABLE_READ_MS = 100;
 
 /** Load twice, a moment apart: a file that is still being written is not taken half-written. */
 async function loadStable(path: string, dropInDir: string | null | undefined, log: Logger) {
   const opts = dropInDir === undefined ? {} : { dropInDir };
   let prev = await loadManifest(path, opts);
   for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, STABLE_READ_MS));
     const again = await loadManifest(path, opts);
     const same = prev.manifest?.hash === again.manifest?.hash && JSON.stringify(prev.problems) === JSON.stringify(again.problems);
     if (same) return again;
