@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { exec } from "../effects/exec.js";
 import { SvcrouteError } from "../errors.js";
 import { snapshot, type Scope, type Snapshot } from "../effects/rescan.js";
-import { watchPaths, type Watcher } from "../effects/watch.js";
+import { watchPaths, type ChangeSource, type Watcher } from "../effects/watch.js";
 import { realClock } from "../health/clock.js";
 import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
 import { DEFAULTS } from "../manifest/defaults.js";
@@ -287,15 +287,23 @@ function watchManifest(o: RunOptions, drainFile: string | undefined, before: Sna
     initial: { scope, snapshot: before },
     debounceMs: 100,
     rescanMs: FILE_RESCAN_MS,
-    onChange: (paths, source) => {
-      if (source === "watch") o.log.info(`file change seen: ${paths.join(", ")}`, { op: "manifest" });
-      else o.log.warn(`file change found by the rescan (the file watch missed it): ${paths.join(", ")}`, { op: "manifest" });
-      // the drain state is read by every reconcile; anything else means the manifest is read again
-      if (paths.some((p) => p !== drainFile)) trigger("manifest");
-      else trigger("drain");
-    },
+    onChange: onFilesChanged(o.log, drainFile, trigger),
     onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
   });
+}
+
+/**
+ * What a reported change of the watched files sets off: a log line naming the files (a warning when
+ * the rescan found it: the file watch missed it), then a reconcile.
+ */
+export function onFilesChanged(log: Logger, drainFile: string | undefined, trigger: (t: Trigger) => void): (paths: string[], source: ChangeSource) => void {
+  return (paths, source) => {
+    if (source === "watch") log.info(`file change seen: ${paths.join(", ")}`, { op: "manifest" });
+    else log.warn(`file change found by the rescan (the file watch missed it): ${paths.join(", ")}`, { op: "manifest" });
+    // the drain state is read by every reconcile; anything else means the manifest is read again
+    if (paths.some((p) => p !== drainFile)) trigger("manifest");
+    else trigger("drain");
+  };
 }
 
 /**
