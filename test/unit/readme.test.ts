@@ -4,11 +4,21 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { WAIT_MARGIN_MS } from "../../src/commands/drain.js";
+import { RECONFIGURE_TIMEOUT_MS, RECONFIGURING_WAIT_MS } from "../../src/daemons/bird.js";
+import { BIRD_COMMAND_TIMEOUT_MS } from "../../src/daemons/bird-socket.js";
+import { GR_SETTLE_MS } from "../../src/daemons/frr.js";
+import { FRR_COMMAND_TIMEOUT_MS } from "../../src/daemons/frr-vty.js";
+import { PARSER_TIMEOUT_MS } from "../../src/daemons/validate.js";
 import { SUPERVISED_PROBE_MS } from "../../src/doctor/gather.js";
+import { STILLNESS_MS } from "../../src/effects/watch.js";
 import { DEFAULTS, showDuration } from "../../src/manifest/defaults.js";
 import { buildFromSources } from "../../src/manifest/load.js";
 import { MAX_MANIFEST_BYTES } from "../../src/manifest/parse.js";
+import { ADDRESS_LINGER_MS } from "../../src/supervisor/address-manager.js";
 import { ADDRESS_WATCH_MS } from "../../src/supervisor/addresses.js";
+import { BACKOFF_MAX_MS, BACKOFF_MIN_MS } from "../../src/supervisor/loop.js";
+import { DAEMON_WATCH_MS, FILE_RESCAN_MS, STABLE_READ_MS } from "../../src/supervisor/supervisor.js";
 import { parseManifestText } from "../../src/manifest/parse.js";
 import config from "../../vitest.config.js";
 import { parse, stringify } from "yaml";
@@ -109,8 +119,8 @@ const secs = (ms: number) => `${ms / 1000} s`;
 const NOT_FIGURES: Record<string, string[]> = {
   "README.md": [`fuzzes ${FUZZ_LONG} manifests`, `soaks the reliability suite for ${SOAK_LONG_MINUTES} minutes`],
   "docs/performance.md": [
-    "the daemon's parser gets 120 s" /* src/daemons/validate.ts */,
-    "`configure` 60 s" /* src/daemons/bird.ts */,
+    `the daemon's parser gets ${secs(PARSER_TIMEOUT_MS)}`,
+    `\`configure\` ${secs(RECONFIGURE_TIMEOUT_MS)}`,
     "100 services checked every 100 ms" /* the tcp100fast scenario, test/bench/footprint.ts */,
     "the ≤ 5 % goal" /* test/bench/report.ts */,
     "at the 1 s interval" /* check settings, test/bench/latency.ts SETTINGS */,
@@ -120,13 +130,13 @@ const NOT_FIGURES: Record<string, string[]> = {
     "the issue's ≤ 50 ms" /* test/bench/report.ts */,
   ],
   "docs/reliability.md": [
-    "BIRD 5 s" /* src/daemons/bird-socket.ts */,
-    "vtysh 10 s" /* src/daemons/frr.ts */,
+    `BIRD ${secs(BIRD_COMMAND_TIMEOUT_MS)}`,
+    `vtysh ${secs(FRR_COMMAND_TIMEOUT_MS)}`,
     `more than ${secs(SUPERVISED_PROBE_MS)} per probe`,
-    "waits for 150 ms of stillness" /* src/effects/watch.ts */,
-    "drain file again every 2 s" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
-    "addresses now linger 1 s or more" /* src/supervisor/address-manager.ts ADDRESS_LINGER_MS */,
-    "reads twice, 100 ms apart",
+    `waits for ${STILLNESS_MS} ms of stillness`,
+    `drain file again every ${secs(FILE_RESCAN_MS)}`,
+    `addresses now linger ${secs(ADDRESS_LINGER_MS)} or more`,
+    `reads twice, ${STABLE_READ_MS} ms apart`,
     "10 MB files" /* test/unit/fuzz */,
     `fuzzes ${FUZZ_LONG} cases`,
     `soaks ${SOAK_LONG_MINUTES} minutes`,
@@ -135,15 +145,15 @@ const NOT_FIGURES: Record<string, string[]> = {
   "docs/supervisor.md": [
     `\`bgp route-map delay-timer\`, ${secs(DEFAULTS.daemon.routeMapDelayMs)}`,
     `\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`,
-    "loaded twice, 100 ms apart",
-    "backoff (0.5 s doubling to 30 s)",
-    "daemon watch (every 2 s)",
-    "and 1 s or more" /* src/supervisor/address-manager.ts ADDRESS_LINGER_MS */,
-    "every 2 s looks at them again" /* src/supervisor/supervisor.ts FILE_RESCAN_MS */,
-    "is followed within 2 s" /* src/supervisor/supervisor.ts followDrainFile, every FILE_RESCAN_MS */,
-    "`drain_wait` + 30 s",
+    `loaded twice, ${STABLE_READ_MS} ms apart`,
+    `backoff (${secs(BACKOFF_MIN_MS)} doubling to ${secs(BACKOFF_MAX_MS)})`,
+    `daemon watch (every ${secs(DAEMON_WATCH_MS)})`,
+    `and ${secs(ADDRESS_LINGER_MS)} or more`,
+    `every ${secs(FILE_RESCAN_MS)} looks at them again`,
+    `is followed within ${secs(FILE_RESCAN_MS)}` /* followDrainFile runs every FILE_RESCAN_MS */,
+    `\`drain_wait\` + ${secs(WAIT_MARGIN_MS)}`,
     `\`guard_grace\` (${secs(DEFAULTS.supervisor.guardGraceMs)})`,
-    "Every 2 s the supervisor",
+    `Every ${secs(DAEMON_WATCH_MS)} the supervisor`,
     "200 ms check interval" /* the lab suites' settings */,
     "within 3 s after it" /* test/lab/supervisor-faults.test.ts */,
     "watched every 20 ms",
@@ -166,8 +176,8 @@ const NOT_FIGURES: Record<string, string[]> = {
   "docs/rendered-configs.md": [
     `\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`,
     `\`bgp route-map delay-timer\` (default ${secs(DEFAULTS.daemon.routeMapDelayMs)})`,
-    "asks again for up to 3 s" /* src/daemons/bird.ts RECONFIGURING_WAIT_MS */,
-    "bgpd is given 3 s" /* src/daemons/frr.ts grSettleMs */,
+    `asks again for up to ${secs(RECONFIGURING_WAIT_MS)}`,
+    `bgpd is given ${secs(GR_SETTLE_MS)}`,
   ],
   "docs/security.md": [`\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`],
 };
@@ -215,6 +225,11 @@ describe("figures", () => {
   it.each(FIGURE_PAGES)("%s: every allowed phrase and catalogue is still on the page", (page) => {
     for (const phrase of NOT_FIGURES[page] ?? []) expect(phraseRe(phrase).test(handWritten(page)), phrase).toBe(true);
     for (const header of CATALOGUES[page] ?? []) expect(handWritten(page).split("\n"), header).toContain(header);
+  });
+
+  it("supervisor.md: the address watch runs at the daemon watch's period", () => {
+    expect(read("docs/supervisor.md")).toMatch(/\(the same\s+period as the daemon watch\)/);
+    expect(ADDRESS_WATCH_MS).toBe(DAEMON_WATCH_MS);
   });
 
   it("the scan refuses a figure typed into prose or a table, and passes limits named in the allow-list", () => {
