@@ -255,10 +255,11 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("the supervisor used its last good manifest");
     expect(r.stdout).toMatch(/web: withdrawn at every peer after/);
-    // a recheck reaches it the same way, and acts on the round (web stays drained: withdrawn)
+    // a recheck reaches it the same way, and acts on the round: its checks pass, and web stays
+    // drained (shown as DISABLED) and withdrawn
     const probed = await svcroute(lab, HOST[d], ["probe", "--apply", "web", "-m", file]);
     expect(probed.code, probed.stderr).toBe(0);
-    expect(probed.stdout).toMatch(/now UP \(drained\)/);
+    expect(probed.stdout).toMatch(/now DISABLED \(drained\)/);
     // what the host's daemon no longer sends, the ToRs drop a moment later
     await atBoth(d, P[d].web, "absent", 2000);
     const u = await svcroute(lab, HOST[d], ["undrain", "web", "-m", file]);
