@@ -654,12 +654,26 @@ puppet_lint() {
 	[ "${PIPESTATUS[0]}" -eq 0 ] && echo "   puppet-lint: clean"
 }
 
+# Purge the package after the role's or the module's test: the drop-in it wrote, as an admin
+# would, must still be there (docs/install.md: purge leaves the drop-ins you wrote); then it is
+# removed, and the directories with it.
+purge_keeping_drop_in() {
+	local d=/etc/svcroute/services.d/web.yaml had= rc=0
+	[ -f "$d" ] && had=1
+	apt-get purge -y -qq svcroute >/dev/null 2>&1
+	if [ -n "$had" ] && [ ! -f "$d" ]; then
+		fail "apt-get purge removed $d, the drop-in $1 wrote"
+		rc=1
+	fi
+	rm -f "$d"
+	rmdir /etc/svcroute/services.d /etc/svcroute 2>/dev/null
+	return $rc
+}
+
 puppet_apply() {
 	local rc=0 before after t code
 	# start where the Ansible test left nothing: the module installs the package itself
-	apt-get purge -y -qq svcroute >/dev/null 2>&1
-	rm -f /etc/svcroute/services.d/web.yaml
-	rmdir /etc/svcroute/services.d /etc/svcroute 2>/dev/null
+	purge_keeping_drop_in "the Ansible role" || rc=1
 	export FACTER_svcroute_package=$DEB
 	papply() { puppet apply --detailed-exitcodes --color=false --modulepath packaging/puppet "$@" 2>&1 | grep -v 'Facter: Permission denied' | sed 's/^/   /'; return "${PIPESTATUS[0]}"; }
 	papply packaging/puppet/tests/apply.pp
@@ -687,11 +701,10 @@ puppet_apply() {
 }
 
 cleanup_config_tests() {
-	# The role and module wrote a drop-in as an admin would; purge leaves those, so remove it.
-	apt-get purge -y -qq svcroute >/dev/null 2>&1
-	rm -f /etc/svcroute/services.d/web.yaml
-	rmdir /etc/svcroute/services.d /etc/svcroute 2>/dev/null
-	leftovers
+	local rc=0
+	purge_keeping_drop_in "the Puppet module" || rc=1
+	leftovers || rc=1
+	return $rc
 }
 
 # ---- run --------------------------------------------------------------------------------------

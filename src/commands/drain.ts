@@ -27,7 +27,7 @@ export interface DrainOptions {
 
 const WAIT_POLL_MS = 200;
 /** --wait beyond drain_wait: the withdrawal itself, and a reconcile that may be running */
-const WAIT_MARGIN_MS = 30_000;
+export const WAIT_MARGIN_MS = 30_000;
 /** --wait when the manifest on disk is refused and drain_wait is not known here */
 const WAIT_DEFAULT_MS = 120_000;
 

@@ -49,12 +49,15 @@ export function birdFrameEnd(buf: string, from = 0): number {
   }
 }
 
+/** how long a BIRD control command may take to answer, unless the caller says otherwise */
+export const BIRD_COMMAND_TIMEOUT_MS = 5000;
+
 export class BirdSocket {
   private readonly sock: FramedSocket;
 
   constructor(
     readonly path: string,
-    timeoutMs = 5000,
+    timeoutMs = BIRD_COMMAND_TIMEOUT_MS,
   ) {
     this.sock = new FramedSocket(path, {
       name: "BIRD",

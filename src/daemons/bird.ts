@@ -6,7 +6,7 @@ import type { Exec } from "../effects/exec.js";
 import type { RoutingModel } from "../core/model.js";
 import { birdNames } from "../core/names.js";
 import type { DaemonConfig } from "../manifest/types.js";
-import { BirdSocket } from "./bird-socket.js";
+import { BIRD_COMMAND_TIMEOUT_MS, BirdSocket } from "./bird-socket.js";
 import { bootIdentity, normaliseBgpState, parseBfdSessions, parseInterfaces, parseProtocolsAll, parseRoutePrefixes, parseStatus, uptimeMs, type BootMemo } from "./bird-parse.js";
 import { absentPeer, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { assertDaemonAccepts } from "./validate.js";
@@ -16,10 +16,10 @@ import { parseBirdVersion } from "./versions.js";
 /** seconds BIRD keeps a new config before undoing it on its own, unless confirmed */
 const CONFIRM_TIMEOUT_S = 30;
 /** how long `configure` may take to answer (a config with 10,000 services takes 4-5 s here) */
-const RECONFIGURE_TIMEOUT_MS = 60_000;
+export const RECONFIGURE_TIMEOUT_MS = 60_000;
 
 /** how long a protocol may stay mid-reconfiguration (BIRD 3) before observing it fails */
-const RECONFIGURING_WAIT_MS = 3000;
+export const RECONFIGURING_WAIT_MS = 3000;
 
 /** how long to wait for BIRD to list its interfaces again after rescanning them */
 const RESCAN_WAIT_MS = 2000;
@@ -36,7 +36,7 @@ function birdFastKey(text: string): string {
 }
 
 export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number }): Driver {
-  const sock = new BirdSocket(cfg.socket, deps.timeoutMs ?? 5000);
+  const sock = new BirdSocket(cfg.socket, deps.timeoutMs ?? BIRD_COMMAND_TIMEOUT_MS);
   const t = () => performance.now();
 
   const run = async (cmd: string) => {

@@ -28,12 +28,15 @@ export interface VtyResult {
   failed?: string;
 }
 
+/** how long a command to bgpd (on its vty socket, or through vtysh) may take, unless the caller says otherwise */
+export const FRR_COMMAND_TIMEOUT_MS = 10_000;
+
 export class FrrVty {
   private readonly sock: FramedSocket;
 
   constructor(
     readonly path: string,
-    timeoutMs = 10_000,
+    timeoutMs = FRR_COMMAND_TIMEOUT_MS,
   ) {
     this.sock = new FramedSocket(path, {
       name: "bgpd",

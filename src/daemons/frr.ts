@@ -16,7 +16,7 @@ import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloa
 import { maskSecrets } from "./config-read.js";
 import { parseGrSessions, sessionsToReset } from "./frr-reset.js";
 import { incrementalCommands } from "./frr-incremental.js";
-import { FrrVty } from "./frr-vty.js";
+import { FRR_COMMAND_TIMEOUT_MS, FrrVty } from "./frr-vty.js";
 import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseFrrVersion } from "./versions.js";
@@ -58,9 +58,12 @@ function listening(path: string): Promise<boolean> {
   });
 }
 
+/** how long bgpd is given to reset the sessions whose graceful-restart mode changed before the driver resets them */
+export const GR_SETTLE_MS = 3000;
+
 export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number; grSettleMs?: number }): Driver {
-  const timeoutMs = deps.timeoutMs ?? 10_000;
-  const grSettleMs = deps.grSettleMs ?? 3000;
+  const timeoutMs = deps.timeoutMs ?? FRR_COMMAND_TIMEOUT_MS;
+  const grSettleMs = deps.grSettleMs ?? GR_SETTLE_MS;
   const vtysh = async (cmds: string[], what: string) => {
     const r = await deps.exec(cfg.vtysh, ["--vty_socket", cfg.socket, ...cmds.flatMap((c) => ["-c", c])], { timeoutMs });
     if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.vtysh} is not installed`, { hint: "apt-get install frr" });

@@ -59,7 +59,7 @@ function missing(which: keyof ParserBinaries, path: string): SvcrouteError {
  * config with 768 services (its prefix-list and route-map handling grows with the square of the
  * entries), and a slow judgement is not a rejection.
  */
-const PARSER_TIMEOUT_MS = 120_000;
+export const PARSER_TIMEOUT_MS = 120_000;
 
 function slow(cmd: string, ms: number): SvcrouteError {
   return new SvcrouteError("E_TIMEOUT", `${cmd} did not finish judging the config within ${ms} ms`, {

@@ -13,6 +13,9 @@ export interface Watcher {
 
 export type ChangeSource = "watch" | "rescan";
 
+/** how long a file must have been still (no write) before the watch reports it */
+export const STILLNESS_MS = 150;
+
 export function watchPaths(opts: {
   files: string[];
   dirs: string[];
@@ -33,7 +36,7 @@ export function watchPaths(opts: {
     ignoreInitial: true,
     depth: 0,
     // a writer that writes in many small steps is seen only once the file has been still
-    awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 },
+    awaitWriteFinish: { stabilityThreshold: STILLNESS_MS, pollInterval: 50 },
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;

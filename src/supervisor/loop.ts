@@ -47,9 +47,14 @@ export interface ReconcileLoop {
   stats(): LoopStats;
 }
 
+/** the first retry's delay after a failure, doubled on each failure after it (docs/supervisor.md) */
+export const BACKOFF_MIN_MS = 500;
+/** the longest delay between retries */
+export const BACKOFF_MAX_MS = 30_000;
+
 export function createReconcileLoop(o: LoopOptions): ReconcileLoop {
-  const minB = o.backoffMinMs ?? 500;
-  const maxB = o.backoffMaxMs ?? 30_000;
+  const minB = o.backoffMinMs ?? BACKOFF_MIN_MS;
+  const maxB = o.backoffMaxMs ?? BACKOFF_MAX_MS;
   let pending = new Set<Trigger>();
   let running: Promise<void> | undefined;
   let scheduled: unknown;

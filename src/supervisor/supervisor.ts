@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { exec } from "../effects/exec.js";
 import { SvcrouteError } from "../errors.js";
 import { snapshot, type Scope, type Snapshot } from "../effects/rescan.js";
-import { watchPaths, type Watcher } from "../effects/watch.js";
+import { watchPaths, type ChangeSource, type Watcher } from "../effects/watch.js";
 import { realClock } from "../health/clock.js";
 import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
 import { DEFAULTS } from "../manifest/defaults.js";
@@ -44,16 +44,19 @@ export interface RunOptions {
   stopSignal?: Promise<string>;
 }
 
-const DAEMON_WATCH_MS = 2000;
+/** how often the daemon is asked who it is and how its sessions stand */
+export const DAEMON_WATCH_MS = 2000;
 /** how often the manifest, its drop-ins and the drain file are looked at for a change the file watch missed */
-const FILE_RESCAN_MS = 2000;
+export const FILE_RESCAN_MS = 2000;
+/** the pause between the two reads of the manifest that must agree before it is taken */
+export const STABLE_READ_MS = 100;
 
 /** Load twice, a moment apart: a file that is still being written is not taken half-written. */
 async function loadStable(path: string, dropInDir: string | null | undefined, log: Logger) {
   const opts = dropInDir === undefined ? {} : { dropInDir };
   let prev = await loadManifest(path, opts);
   for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, STABLE_READ_MS));
     const again = await loadManifest(path, opts);
     const same = prev.manifest?.hash === again.manifest?.hash && JSON.stringify(prev.problems) === JSON.stringify(again.problems);
     if (same) return again;
@@ -284,15 +287,23 @@ function watchManifest(o: RunOptions, drainFile: string | undefined, before: Sna
     initial: { scope, snapshot: before },
     debounceMs: 100,
     rescanMs: FILE_RESCAN_MS,
-    onChange: (paths, source) => {
-      if (source === "watch") o.log.info(`file change seen: ${paths.join(", ")}`, { op: "manifest" });
-      else o.log.warn(`file change found by the rescan (the file watch missed it): ${paths.join(", ")}`, { op: "manifest" });
-      // the drain state is read by every reconcile; anything else means the manifest is read again
-      if (paths.some((p) => p !== drainFile)) trigger("manifest");
-      else trigger("drain");
-    },
+    onChange: onFilesChanged(o.log, drainFile, trigger),
     onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
   });
+}
+
+/**
+ * What a reported change of the watched files sets off: a log line naming the files (a warning when
+ * the rescan found it: the file watch missed it), then a reconcile.
+ */
+export function onFilesChanged(log: Logger, drainFile: string | undefined, trigger: (t: Trigger) => void): (paths: string[], source: ChangeSource) => void {
+  return (paths, source) => {
+    if (source === "watch") log.info(`file change seen: ${paths.join(", ")}`, { op: "manifest" });
+    else log.warn(`file change found by the rescan (the file watch missed it): ${paths.join(", ")}`, { op: "manifest" });
+    // the drain state is read by every reconcile; anything else means the manifest is read again
+    if (paths.some((p) => p !== drainFile)) trigger("manifest");
+    else trigger("drain");
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
 // status that follows the sessions, and drain/status while the manifest on disk is refused.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
 import { createLab, type Lab, type LabProcess } from "./harness/lab.js";
@@ -243,6 +243,11 @@ describe.each(DAEMONS)("on a %s host", (d) => {
 
   it("while a refused manifest is deployed, one that does not even parse: status -m FILE reaches the supervisor (on the socket it recorded) and drain --wait drains with the last good manifest", async () => {
     const file = sup[d].manifest;
+    // a failure here must not leave the next cases a refused manifest and a drained service
+    onTestFailed(async () => {
+      writeAtomic(file, manifests[d]);
+      await svcroute(lab, HOST[d], ["undrain", "web", "--socket", sup[d].socket]);
+    });
     // the manifest names a socket of its own: only the supervisor's record can say where it is now
     expect(manifests[d]).toContain(`status_socket: ${sup[d].socket}`);
     writeAtomic(file, manifests[d].replace("supervisor:\n", "supervisor:\n  colour: [red\n"));
@@ -255,6 +260,11 @@ describe.each(DAEMONS)("on a %s host", (d) => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("the supervisor used its last good manifest");
     expect(r.stdout).toMatch(/web: withdrawn at every peer after/);
+    // a recheck reaches it the same way, and acts on the round: its checks pass, and web stays
+    // drained (shown as DISABLED) and withdrawn
+    const probed = await svcroute(lab, HOST[d], ["probe", "--apply", "web", "-m", file]);
+    expect(probed.code, probed.stderr).toBe(0);
+    expect(probed.stdout).toMatch(/now DISABLED \(drained\)/);
     // what the host's daemon no longer sends, the ToRs drop a moment later
     await atBoth(d, P[d].web, "absent", 2000);
     const u = await svcroute(lab, HOST[d], ["undrain", "web", "-m", file]);

@@ -1,6 +1,6 @@
 // local_preference reaches an iBGP peer (issue 18, item 2): a BIRD and an FRR host in the ToR's own
 // AS, each announcing its service with its own LOCAL_PREF while healthy; the ToR receives each
-// value as set, and a changed value by reload.
+// value as set, and a changed value by reload, without a session reset.
 import { beforeAll, expect, it } from "vitest";
 import { createLab, type Lab } from "./harness/lab.js";
 import { ensureBundle, manifestFor, paths, startSupervisor, svcroute, waitSupervisorUp, writeAtomic, type PathInfo, type Supervised } from "./harness/supervised.js";
@@ -44,8 +44,17 @@ it.each(DAEMONS)("%s over iBGP: the ToR receives LOCAL_PREF as set, and a change
   const set = d === "bird" ? 250 : 300;
   const { value } = await atTor(d, `LOCAL_PREF ${set}`, (p) => p?.localPref === set);
   expect(value).toMatchObject({ peer: lab.link(HOST[d], "tor1").host4, asPath: [], localPref: set });
+  // the session as the ToR counts it: how often it came up and went down (a reset counts in both)
+  const counts = async () => {
+    const s = await lab.observe.session("tor1", HOST[d]);
+    return s && [s.connectionsEstablished, s.connectionsDropped];
+  };
+  const before = await counts();
+  expect(before?.[0]).toBeGreaterThan(0);
   writeAtomic(sup[d].manifest, manifestOf(d, 120));
   const r = await svcroute(lab, HOST[d], ["reload", "-m", sup[d].manifest]);
   expect(r.code, r.stderr).toBe(0);
   await atTor(d, "LOCAL_PREF 120", (p) => p?.localPref === 120);
+  // a policy change, not a session-level one: the same session carried it
+  expect(await counts()).toEqual(before);
 });

@@ -2,7 +2,7 @@
 // host, both dual-homed to two FRR ToRs, each driven by its own supervisor. Everything is judged at
 // the ToRs: what they hold, with which attributes, and whether the sessions ever reset.
 // Faults (daemon death, signals, the fail-closed guard, drift): supervisor-faults.test.ts.
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
@@ -407,8 +407,15 @@ describe("session stability", () => {
 });
 
 // last: each supervisor withdraws and tells its guard; nothing of the run survives
-it("a planned stop ends every supervisor, and every guard leaves", async () => {
+it("a planned stop ends every supervisor, every guard leaves, and every socket record with it", async () => {
+  // while it runs, each supervisor's record names its socket (clients find it there)
+  const records = (d: Daemon) => {
+    const dir = join(lab.host(HOST[d]).dir, "run", "manifests");
+    return existsSync(dir) ? readdirSync(dir).map((f) => readlinkSync(join(dir, f))) : [];
+  };
+  for (const d of DAEMONS) expect(records(d)).toEqual([sup[d].socket]);
   await plannedStop(lab, DAEMONS.map((d) => sup[d].pid));
   expect(DAEMONS.filter((d) => isAlive(sup[d].pid))).toEqual([]);
   expect(guardPids(lab)).toEqual([]);
+  expect(DAEMONS.flatMap(records)).toEqual([]);
 });

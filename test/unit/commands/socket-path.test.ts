@@ -73,6 +73,15 @@ describe("the socket a running supervisor recorded for its manifest", () => {
     await l.close();
   });
 
+  it("wins over a manifest that parses and names another socket", async () => {
+    const l = await listening();
+    const path = join(tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "/run/x.sock") }), "svcroute.yaml");
+    expect((await resolveSocket(l.env, { manifest: path })).socket).toBe("/run/x.sock");
+    await recordSocket(l.env, path, l.socket);
+    expect((await resolveSocket(l.env, { manifest: path })).socket).toBe(l.socket);
+    await l.close();
+  });
+
   it("a record whose socket is gone is passed over; forgetting removes only a record that still names ours", async () => {
     const l = await listening();
     const m = tmpTree({ "svcroute.yaml": withSocket(MINIMAL, "/run/a/s.sock") });

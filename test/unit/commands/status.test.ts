@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main, type Io } from "../../../src/cli.js";
 import { drainPending } from "../../../src/commands/drain.js";
 import { nagios, statusText } from "../../../src/commands/status-format.js";
 import { SvcrouteError } from "../../../src/errors.js";
@@ -118,6 +119,27 @@ describe("svcroute status / drain against a socket", () => {
     const plain = await runCli(["status", "--socket", sock]);
     expect(plain.code).toBe(9);
     expect(plain.err).toContain("E_SUPERVISOR_DOWN");
+  });
+
+  it("status --watch SECONDS asks the supervisor again every SECONDS and redraws, until it cannot", async () => {
+    const dir = tmpTree({});
+    const sock = join(dir, "s.sock");
+    let asked = 0;
+    const srv = await startStatusServer({ socketPath: sock, getStatus: () => sampleStatus({ pid: ++asked }), onReconcile: () => {} });
+    const seen: { answer: { pid?: number; code?: string }; at: number }[] = [];
+    const io: Io = {
+      out: (t) => {
+        seen.push({ answer: JSON.parse(t) as { pid?: number; code?: string }, at: Date.now() });
+        // the supervisor goes away after the second view: the watch ends with its error
+        if (seen.length === 2) void srv.close();
+      },
+      err: () => {},
+      isTTY: false,
+      env: {},
+    };
+    expect(await main(["status", "--socket", sock, "--json", "--watch", "0.5"], io)).toBe(9);
+    expect(seen.map((x) => x.answer.pid ?? x.answer.code)).toEqual([1, 2, "E_SUPERVISOR_DOWN"]);
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(450);
   });
 
   it("drain asks the running supervisor, which persists the state; with none running the client writes it", async () => {

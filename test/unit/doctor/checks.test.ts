@@ -114,6 +114,20 @@ describe("doctor", () => {
     expect(doctorText(f)).toMatch(/0 fail, 0 warn, 7 pass$/);
   });
 
+  it("the text report prints the codes of warnings and failures, not of passes", () => {
+    const f = healthy();
+    f.files.manifest.mode = 0o100666;
+    f.host.sysctl["net.ipv4.ip_forward"] = "1";
+    const found = diagnose(f);
+    const text = doctorText(found);
+    for (const x of found.filter((y) => y.result === "FAIL" || y.result === "WARN")) expect(text).toContain(`${x.finding}  [${x.code}]`);
+    expect(found.filter((x) => x.result === "FAIL").map((x) => x.code)).toContain("MANIFEST_UNSAFE_PERMISSIONS");
+    expect(found.filter((x) => x.result === "WARN").map((x) => x.code)).toContain("SYSCTL_FORWARDING");
+    expect(found.filter((x) => x.result === "PASS").length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/_OK\]/);
+    expect(text.split("\n").filter((l) => l.startsWith("  PASS  ")).every((l) => !l.includes("["))).toBe(true);
+  });
+
   type Case = [string, (f: Facts) => void, string, RegExp?];
   const cases: Case[] = [
     ["invalid manifest", (f) => (f.load = manifest(MANIFEST.replace("asn: 65101", "asn: 23456"))), "MANIFEST_INVALID", /router\.asn/],

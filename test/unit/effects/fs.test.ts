@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, promises as fsp, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { atomicWrite } from "../../../src/effects/fs.js";
 import { SvcrouteError } from "../../../src/errors.js";
 import { tmpTree } from "../../helpers/tmp.js";
@@ -29,6 +29,26 @@ describe("atomicWrite", () => {
     expect(readFileSync(p, "utf8")).toBe("two\n");
     expect(readFileSync(`${p}.prev`, "utf8")).toBe("one\n");
     expect(readdirSync(dir).sort()).toEqual(["bird.conf", "bird.conf.prev"]); // no temp files left
+  });
+
+  it("fsyncs the new file before the rename, and the directory after it", async () => {
+    const dir = tmpTree({});
+    const p = join(dir, "bird.conf");
+    const steps: string[] = [];
+    const open = fsp.open.bind(fsp);
+    const rename = fsp.rename.bind(fsp);
+    vi.spyOn(fsp, "open").mockImplementation(async (...a: Parameters<typeof fsp.open>) => {
+      const fh = await open(...a);
+      const sync = fh.sync.bind(fh);
+      fh.sync = () => (steps.push(`sync ${String(a[0])}`), sync());
+      return fh;
+    });
+    vi.spyOn(fsp, "rename").mockImplementation((from, to) => (steps.push(`rename ${String(from)} → ${String(to)}`), rename(from, to)));
+    onTestFinished(() => void vi.restoreAllMocks());
+    await atomicWrite(p, "one\n");
+    const tmp = /^sync (\S+)$/.exec(steps[0] ?? "")?.[1] ?? "";
+    expect(tmp).toMatch(new RegExp(`^${dir}/\\.bird\\.conf\\.svcroute-`));
+    expect(steps).toEqual([`sync ${tmp}`, `rename ${tmp} → ${p}`, `sync ${dir}`]);
   });
 
   it.runIf(isRoot)("keeps the old file's mode, owner and group (the daemon's user must read it)", async () => {

@@ -231,6 +231,45 @@ describe("reconcile engine", () => {
     expect(t.engine.state.verification?.ok).toBe(true);
   });
 
+  it("a manifest change that renders the same config (a check's path): the write path — the file rewritten with the new manifest hash in its header, the daemon not touched", async () => {
+    const t = setup();
+    await t.run("start");
+    const before = t.file();
+    const hash = t.engine.state.manifest!.hash;
+    t.setManifest(MANIFEST.replace("path: /x", "path: /z"));
+    t.daemon.calls = [];
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual([]);
+    const changed = (a: string, b: string) => a.split("\n").filter((l, i) => l !== b.split("\n")[i]);
+    expect(changed(t.file(), before).length).toBeGreaterThan(0);
+    expect(changed(t.file(), before).every((l) => l.includes("svcroute-managed") || l.includes("sha256:"))).toBe(true);
+    expect(t.file()).toContain(`manifest=${t.engine.state.manifest!.hash.slice(0, 12)}`);
+    expect(t.engine.state.manifest!.hash).not.toBe(hash);
+    expect(t.engine.state.counters).toMatchObject({ full_applies: 1, fast_applies: 0 });
+  });
+
+  it("a change that resets sessions (the router's ASN and ID, a peer's timers) is logged as such before the reload", async () => {
+    const t = setup();
+    await t.run("start");
+    const warn = t.log.warn.bind(t.log);
+    t.log.warn = (msg, f) => {
+      if (f.code === "SESSION_RESET") t.daemon.calls.push(`SESSION_RESET ${msg}`);
+      warn(msg, f);
+    };
+    t.setManifest(MANIFEST.replace("asn: 4200000101, router_id: 192.0.2.1", "asn: 4200000102, router_id: 192.0.2.2").replace("remote_asn: 65000}", "remote_asn: 65000, timers: {keepalive: 5s, hold: 15s}}"));
+    t.daemon.calls = [];
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual([
+      "SESSION_RESET session-level change: router ASN 4200000101 → 4200000102: every session restarts",
+      "SESSION_RESET session-level change: router ID 192.0.2.1 → 192.0.2.2: every session restarts",
+      "SESSION_RESET session-level change: peer tor1: keepaliveMs, holdMs changed: its session restarts",
+      "validate",
+      "reload",
+      "observe",
+      "confirm",
+    ]);
+  });
+
   it("a toggle-able new service the parser refuses is never toggled nor written; health still reaches the daemon through the last good manifest", async () => {
     const t = setup();
     await t.run("start");
@@ -668,6 +707,19 @@ describe("reconcile engine", () => {
     const t = setup();
     await t.run("start");
     await expectGracefulStop(t);
+  });
+
+  it("a stop with on_stop: keep leaves the daemon announcing: no GRACEFUL_SHUTDOWN, nothing withdrawn, the file as it was", async () => {
+    const t = setup();
+    t.setManifest(`${MANIFEST}supervisor: {on_stop: keep}\n`);
+    await t.run("start");
+    const before = t.file();
+    t.daemon.calls = [];
+    expect(await withdrawOnStop(t.engine, t.log)).toBe(true);
+    expect(t.daemon.calls).toEqual([]);
+    expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
+    expect(t.file()).toBe(before);
+    expect(t.file()).not.toMatch(/network \S+ route-map SVCR-GSHUT/);
   });
 
   it("an observation asked for (a session changed) refreshes what status shows without a reconcile or an apply", async () => {

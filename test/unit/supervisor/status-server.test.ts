@@ -104,6 +104,9 @@ describe("metrics text", () => {
     expect(text).toContain('svcroute_peer_established{peer="tor2"} 0');
     expect(text).toContain('svcroute_reconcile_duration_seconds_bucket{le="+Inf"} 12');
     expect(text).toContain('svcroute_config_drift_total 1');
+    // docs/supervisor.md: applies counted by path
+    expect(text).toContain('svcroute_applies_total{path="fast"} 9');
+    expect(text).toContain('svcroute_applies_total{path="full"} 2');
     expect(text).toContain('svcroute_service_address_missing{service="dns"} 0');
     const base = sampleStatus();
     const blocked = renderMetrics({ ...base, services: [{ ...base.services[0]!, address_missing: ["192.0.2.53"] }] });
