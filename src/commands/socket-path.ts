@@ -1,6 +1,7 @@
 // Which status socket a client command talks to: --socket, else the one the running supervisor
 // recorded for the manifest (effects/socket-record.ts: found while the file on disk is refused or
-// does not parse), else the manifest's, else the default. The manifest's files are read as `check` reads them (trust, size, UTF-8, YAML), but only the one
+// does not parse), else the manifest's, else the default. The manifest's files are read as
+// `check` reads them (trust, size, UTF-8, YAML), but only the one
 // field is looked at: validating the whole manifest would cost `status` most of its start-up. Nor
 // are the files parsed when none of them can name the socket: the YAML reader is a tenth of it.
 import { DEFAULTS } from "../manifest/defaults.js";
