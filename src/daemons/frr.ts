@@ -1,8 +1,9 @@
-// FRR driver. Full path: a change of policy objects and networks only goes to bgpd as vty
-// commands (frr-incremental.ts); any other, and every rollback, is frr-reload.py --reload with
-// --confdir beside the config file (so its `write` never lands in /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in
-// one session on bgpd's vty socket (vtysh if it cannot be had): bgpd originates or withdraws the
-// prefix, sessions and policy untouched. Observing goes over the same session.
+// FRR driver. Full path: a change of policy objects and networks only goes to the daemons as
+// vty commands in one vtysh call (frr-incremental.ts); any other, and every rollback, is
+// frr-reload.py --reload with --confdir beside the config file (so its `write` never lands in
+// /etc/frr by surprise). Fast path: `[no] network P [route-map X]` in one session on bgpd's vty
+// socket (vtysh if it cannot be had): bgpd originates or withdraws the prefix, sessions and
+// policy untouched. Observing goes over the same session.
 import { promises as fsp } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -124,19 +125,21 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
 
   /**
    * The change from `from` to the file as vty commands (frr-incremental.ts), when it is one of
-   * policy objects and networks and bgpd is still the instance that was given `from`. undefined:
-   * not such a change; ok false: bgpd refused a command, and frr-reload.py then makes the running
-   * config equal the file whatever part of the change took.
+   * policy objects and networks and bgpd is known to be the instance that was given `from` (an
+   * unknown instance may have restarted from another file). undefined: not such a change; ok
+   * false: a command was refused, and frr-reload.py then makes the running config equal the file
+   * whatever part of the change took. Sent through one vtysh process, not bgpd's vty socket: zebra
+   * keeps its own copy of every route-map and prefix-list, and vtysh gives each daemon its part.
    */
   const incrementally = async (from: AppliedConfig): Promise<{ ok: boolean; output: string } | undefined> => {
-    if (from.instance !== null && from.instance !== (await instance().catch(() => null))) return undefined;
+    if (from.instance === null || from.instance !== (await instance().catch(() => null))) return undefined;
     const cmds = incrementalCommands(from.text, await fsp.readFile(cfg.configFile, "utf8"));
     if (cmds === null) return undefined;
     if (cmds.length === 0) return { ok: true, output: "incremental: nothing to change" };
-    const r = await bgpd(cmds, "incremental apply");
+    const r = await vtysh(cmds, "incremental apply");
     const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
-    if (errs.length === 0 && r.code === 0) return { ok: true, output: `incremental: ${cmds.length - 2} command(s) over ${r.via === "socket" ? "bgpd's vty socket" : "vtysh"}` };
-    return { ok: false, output: maskSecrets(`incremental: bgpd refused ${errs.join("; ") || `exit ${r.code}`}; the whole file follows`) };
+    if (errs.length === 0 && r.code === 0) return { ok: true, output: `incremental: ${cmds.length - 2} command(s) in one vtysh call` };
+    return { ok: false, output: maskSecrets(`incremental: refused ${errs.join("; ") || `exit ${r.code}`}; the whole file follows`) };
   };
 
   /** frr-reload.py on a file: --confdir beside it, --rundir (its scratch file) out of FRR's run directory */

@@ -125,8 +125,9 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
     lap("validate");
     await atomicWrite(m.daemon.configFile, out, { keepPrevious: true, mode: 0o640 });
     lap("write");
-    // told what the daemon runs, as the engine tells it (FRR then sends only the change)
-    await d.reload({ text: from, instance: null });
+    // told what the daemon instance runs, as the engine tells it (FRR then sends only the change);
+    // the engine knows the instance from its last observation, the bench asks (a pid file's read)
+    await d.reload({ text: from, instance: await d.instance() });
     lap("reload");
     for (;;) {
       const v = verify(m, model, await d.observe(model));

@@ -44,11 +44,15 @@ function setupFor(version: string, route: Parameters<typeof replay>[1]) {
   const { dir, socket } = socketDir();
   // bgpd's vty socket takes connections but ends each at once: the driver's own vty session cannot
   // be had, so it runs vtysh (replayed here), and looks at the socket when vtysh fails
-  const vty = createServer((c) => c.destroy()).listen(join(socket, "bgpd.vty"));
+  const vtyConnections = { count: 0 };
+  const vty = createServer((c) => {
+    vtyConnections.count++;
+    c.destroy();
+  }).listen(join(socket, "bgpd.vty"));
   onTestFinished(() => void vty.close());
   const m = host1(dir, socket);
   const r = replay("frr", route, version);
-  return { m, driver: createFrrDriver(m.daemon, { exec: r.exec, grSettleMs: 40 }), calls: r.calls, argv: r.argv, socket };
+  return { m, driver: createFrrDriver(m.daemon, { exec: r.exec, grSettleMs: 40 }), calls: r.calls, argv: r.argv, socket, vtyConnections };
 }
 
 function socketDir() {
@@ -223,6 +227,53 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
     it("no daemon behind the socket: E_DAEMON_UNAVAILABLE", async () => {
       const { driver } = reloadWith("frr-reload-reload-no-daemon.txt");
       expect((await rejection(driver.reload())).code).toBe("E_DAEMON_UNAVAILABLE");
+    });
+  });
+
+  describe("FRR driver: reload from what bgpd was given (only the change, in one vtysh call)", () => {
+    const conf = (...nets: string[]) => ["frr defaults datacenter", "router bgp 65101", " address-family ipv4 unicast", ...nets.map((n) => `  network ${n}`), " exit-address-family", "exit", ""].join("\n");
+    const FROM = conf("192.0.2.11/32");
+    /** the file on disk holds one more network than FROM; vtysh's answer to the change is `answer` */
+    const given = (answer: string) => {
+      const s = setup((cmd, args) => {
+        const c = vtyshCmds(args);
+        if (cmd.endsWith("vtysh") && c[0] === "configure terminal") return answer;
+        if (cmd.endsWith("frr-reload.py")) return args[0] === "--reload" ? "frr-reload-reload-network-added.txt" : "frr-reload-test-unchanged.txt";
+        if (cmd.endsWith("vtysh") && c.join() === "show bgp neighbors json") return "reset.established.show-bgp-neighbors.json";
+        return undefined;
+      });
+      writeFileSync(s.m.daemon.configFile, conf("192.0.2.11/32", "192.0.2.100/32"));
+      return s;
+    };
+
+    it("the instance that was given it (bgpd.pid): the commands of the change, all daemons' vtysh, frr-reload.py never run", async () => {
+      const s = given("vtysh-toggle-announce.txt"); // vtysh says nothing when every command takes
+      const { driver, argv } = s;
+      const r = await driver.reload({ text: FROM, instance: "4242" });
+      expect(r.how).toBe("incremental");
+      expect(argv).toHaveLength(1);
+      expect(s.vtyConnections.count, "bgpd's own vty socket tried").toBe(0);
+      // not bgpd's vty socket, nor vtysh -d bgpd: zebra holds its own copy of route-maps and prefix-lists
+      expect(argv[0]!.slice(1, 3)).toEqual(["--vty_socket", s.socket]);
+      expect(vtyshCmds(argv[0]!.slice(1))).toEqual(["configure terminal", "router bgp 65101", "address-family ipv4 unicast", "network 192.0.2.100/32", "exit-address-family", "exit", "end"]);
+    });
+
+    it("another instance, or one not known: the whole file through frr-reload.py", async () => {
+      for (const instance of ["4243", null]) {
+        const { driver, calls } = given("vtysh-toggle-announce.txt");
+        const r = await driver.reload({ text: FROM, instance });
+        expect(r.how, String(instance)).toBe("whole");
+        expect(calls.some((c) => c.includes("configure terminal")), String(instance)).toBe(false);
+        expect(calls.some((c) => c.startsWith("frr-reload.py --reload")), String(instance)).toBe(true);
+      }
+    });
+
+    it("a command refused: the whole file follows, and the output says what was refused", async () => {
+      const { driver, calls } = given("vtysh-toggle-refused.txt");
+      const r = await driver.reload({ text: FROM, instance: "4242" });
+      expect(r.how).toBe("whole");
+      expect(r.output).toMatch(/incremental: refused % Unknown command: .*; the whole file follows/);
+      expect(calls.some((c) => c.startsWith("frr-reload.py --reload"))).toBe(true);
     });
   });
 
