@@ -1,6 +1,6 @@
 // Ask the routing daemon's own parser whether a config is acceptable, before anything applies it.
-// BIRD: `bird -p -c FILE`. FRR: `vtysh -C -f FILE` (grammar of every daemon) and then `bgpd -C`
-// on the bgpd part (semantics: e.g. a route-map on an unknown neighbour), which always exits 0,
+// BIRD: `bird -p -c FILE`. FRR: `vtysh -C -f FILE` (grammar of every daemon) and, beside it,
+// `bgpd -C` on the bgpd part (semantics: e.g. a route-map on an unknown neighbour), which always exits 0,
 // so its output is read instead.
 import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
@@ -197,15 +197,23 @@ async function judgeFrr(file: string, dir: string, text: string, lines: string[]
   const vtysh = deps.binaries?.vtysh ?? DEFAULT_BINARIES.vtysh;
   const bgpd = deps.binaries?.bgpd ?? DEFAULT_BINARIES.bgpd;
   const ms = deps.timeoutMs ?? PARSER_TIMEOUT_MS;
-  const { r: g, output: gOut } = await judge(deps, "vtysh", vtysh, ["-C", "-f", file], ms);
+  const sub = join(dir, "bgpd.conf");
+  await fsp.writeFile(sub, bgpdSubset(text), { mode: 0o600 });
+  // both judge at once (each is a process start and a parse: side by side they cost the longer of
+  // the two); bgpd's verdict counts only when vtysh accepts the grammar
+  // -S: stay root so a 0600 file in a 0700 directory is readable; -Z -n -p 0: no zebra, kernel or socket.
+  const [grammar, semantics] = await Promise.allSettled([
+    judge(deps, "vtysh", vtysh, ["-C", "-f", file], ms),
+    judge(deps, "bgpd", bgpd, ["-C", "-Z", "-S", "-n", "-p", "0", "-f", sub, "--vty_socket", dir, "-i", join(dir, "bgpd.pid"), "--log", "stdout"], ms),
+  ]);
+  if (grammar.status === "rejected") throw grammar.reason;
+  const { r: g, output: gOut } = grammar.value;
   if (g.code !== 0) {
     const d = parseVtyshOutput(gOut, lines);
     return { ok: false, judges: ["vtysh -C"], diagnostics: d.length ? d : [{ line: null, message: `vtysh -C exited with ${g.code}`, text: null }], output: gOut };
   }
-  const sub = join(dir, "bgpd.conf");
-  await fsp.writeFile(sub, bgpdSubset(text), { mode: 0o600 });
-  // -S: stay root so a 0600 file in a 0700 directory is readable; -Z -n -p 0: no zebra, kernel or socket.
-  const { r: s, output: sOut } = await judge(deps, "bgpd", bgpd, ["-C", "-Z", "-S", "-n", "-p", "0", "-f", sub, "--vty_socket", dir, "-i", join(dir, "bgpd.pid"), "--log", "stdout"], ms);
+  if (semantics.status === "rejected") throw semantics.reason;
+  const { r: s, output: sOut } = semantics.value;
   const diagnostics = parseBgpdOutput(sOut, lines);
   if (s.code !== 0) diagnostics.push({ line: null, message: `bgpd -C exited with ${s.code ?? s.error ?? "a signal"}`, text: null });
   return { ok: diagnostics.length === 0, judges: ["vtysh -C", "bgpd -C"], diagnostics, output: [gOut, sOut].filter(Boolean).join("\n") };

@@ -92,20 +92,22 @@ async function rejection(p: Promise<unknown>) {
 describe.each(FRR_VERSIONS)("%s", (version) => {
   const setup = (route: Parameters<typeof replay>[1]) => setupFor(version, route);
 
-  describe("FRR driver: validate (vtysh -C, then bgpd -C)", () => {
+  describe("FRR driver: validate (vtysh -C and bgpd -C side by side)", () => {
     it("a config both parsers accept", async () => {
       const { driver, calls } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-good.txt" : cmd.endsWith("bgpd") ? "bgpd-C-good.txt" : undefined));
       await driver.validate("frr defaults datacenter\n");
       expect(calls.map((c) => c.split(" ")[0])).toEqual(["vtysh", "bgpd"]);
     });
 
-    it("vtysh -C's grammar error: E_DAEMON_REJECTED with the line, bgpd never asked", async () => {
+    it("vtysh -C's grammar error: E_DAEMON_REJECTED with the line; bgpd, asked at the same time, not heard", async () => {
       const text = "frr defaults datacenter\nrouter bgp 65101\n neighbour 169.254.1.2 remote-as 65001\n";
-      const { driver, calls } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-bad-grammar.txt" : undefined));
+      const { driver, calls } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-C-bad-grammar.txt" : "bgpd-C-undefined-neighbor.txt"));
       const r = await rejection(driver.validate(text));
       expect(r.code).toBe("E_DAEMON_REJECTED");
       expect(r.text).toMatch(/frr\.conf:3: Unknown command\n {4}neighbour 169\.254\.1\.2 remote-as 65001/);
-      expect(calls).toHaveLength(1);
+      expect(r.text).not.toMatch(/Config Failed/);
+      expect(r.text).toMatch(/E_DAEMON_REJECTED: vtysh -C rejected/);
+      expect(calls.map((c) => c.split(" ")[0]).sort()).toEqual(["bgpd", "vtysh"]);
     });
 
     it("bgpd -C's semantic error (it exits 0): E_DAEMON_REJECTED naming the lines", async () => {
