@@ -110,15 +110,17 @@ export function goals(r: Omit<Results, "goals">): Goal[] {
     const resets = svcStab.reduce((a, x) => a + x.resets, 0);
     out.push({ what: `session resets at the ToR across ${svcStab.map((x) => x.changes).join(" + ")} changes`, target: "0", value: String(resets), met: resets === 0 });
   } else out.push({ what: "session resets at the ToR", target: "0", value: "not measured", met: undefined });
+  // every build the run measured; a run without scale rows says "not measured" for BIRD and FRR
+  const builds = r.scale.length ? [...new Set(r.scale.map(scaleBuild))] : ["BIRD", "FRR"];
   for (const [n, lim] of [
     [1000, 1000],
     [10000, 5000],
   ] as const) {
-    for (const d of ["bird", "frr"] as const) {
-      const row = r.scale.find((x) => x.daemon === d && x.prefixes === n);
+    for (const b of builds) {
+      const row = r.scale.find((x) => scaleBuild(x) === b && x.prefixes === n);
       const v = row?.tor?.p50;
       out.push({
-        what: `scale ${d === "bird" ? "BIRD" : "FRR"}, ${n.toLocaleString("en-US")} prefixes: full apply → all routes at the ToR, p50`,
+        what: `scale ${b}, ${n.toLocaleString("en-US")} prefixes: full apply → all routes at the ToR, p50`,
         target: `≤ ${lim / 1000} s`,
         value: row?.skipped ?? (v === undefined ? (row ? `failed: ${row.failures[0] ?? "?"}` : "not measured") : `${fmt(v)} ms${row!.refused ? " (refused by validation)" : ""}`),
         met: row ? (v === undefined || row.refused ? false : v <= lim) : undefined,
@@ -245,7 +247,10 @@ export function stabilityTable(r: Pick<Results, "stability">): string[] {
   ];
 }
 
-/** 3. scale of a full apply, per daemon and size */
+/** "FRR 10.3": the build a scale row measured ("BIRD", "FRR" in runs before builds were recorded) */
+export const scaleBuild = (x: Pick<ScaleRow, "daemon" | "build">): string => x.build ?? (x.daemon === "bird" ? "BIRD" : "FRR");
+
+/** 3. scale of a full apply, per daemon build and size */
 export function scaleTable(r: Pick<Results, "scale">): string[] {
   if (!r.scale.length) return [];
   const st = (x: ScaleRow, s: keyof ScaleRow["stages"]) => fmt(x.stages[s]?.p50);
@@ -254,7 +259,7 @@ export function scaleTable(r: Pick<Results, "scale">): string[] {
     table(
       ["daemon", "prefixes", "n", "load", "render", "validate", "write", "reload", "verify", "apply (p50 / max)", "all routes at ToR (p50 / max)", "notes"],
       r.scale.map((x) => [
-        x.daemon === "bird" ? "BIRD" : "FRR",
+        scaleBuild(x),
         x.prefixes.toLocaleString("en-US"),
         String(x.trials),
         st(x, "load"),

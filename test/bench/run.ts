@@ -1,6 +1,10 @@
 // `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...]
-//   [-- --trials N] [-- --changes N]`
+//   [-- --trials N] [-- --changes N] [-- --daemons debian12,debian13|all]`
 //
+// --daemons names the daemon sets whose builds the scale section measures, side by side in one
+// run (default: debian12 and debian13, so FRR 8.4 and 10.3, BIRD 2.0.12 and 3.1; --quick: the
+// lab's own set); a build already measured in the run is not measured again. The other sections
+// run on the lab's own set (SVRL_DAEMONS, else debian12).
 // --trials caps every latency series at N trials and --changes sets the session-stability changes
 // per system, so that the parts of a full run fit a short hold of the shared lab.
 //
@@ -11,6 +15,7 @@
 // Nothing is asserted: the goals are printed as met / not met.
 import { existsSync } from "node:fs";
 import { createLab, installSignalHandlers, type Lab } from "../lab/harness/index.js";
+import { DAEMON_SET_NAMES, DAEMON_SETS, isDaemonSetName, type DaemonSetName } from "../lab/harness/daemon-sets.js";
 import { checkPrograms, checkRoot, findProgram } from "../lab/harness/preflight.js";
 import { ensureBundle } from "../lab/harness/supervised.js";
 import { FABRIC } from "./fabric.js";
@@ -28,7 +33,7 @@ import { naiveStability, svcrouteStability, type StabilityRow } from "./stabilit
 const SECTIONS = ["latency", "stability", "scale", "footprint", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const USAGE = "npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N]";
+const USAGE = `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N] [-- --daemons ${DAEMON_SET_NAMES.join(",")}|all]`;
 
 function count(flag: string, v: string): number {
   const n = Number(v);
@@ -36,8 +41,9 @@ function count(flag: string, v: string): number {
   return n;
 }
 
-function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: string[] | undefined; trials: number | undefined; changes: number | undefined } {
+function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: string[] | undefined; trials: number | undefined; changes: number | undefined; daemons: DaemonSetName[] | undefined } {
   let quick = false;
+  let daemons: DaemonSetName[] | undefined;
   let trials: number | undefined;
   let changes: number | undefined;
   let only: Section[] = [...SECTIONS];
@@ -59,12 +65,18 @@ function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: str
       trials = count("--trials", a.includes("=") ? a.slice(9) : argv[++i] ?? "");
     } else if (a === "--changes" || a.startsWith("--changes=")) {
       changes = count("--changes", a.includes("=") ? a.slice(10) : argv[++i] ?? "");
+    } else if (a === "--daemons" || a.startsWith("--daemons=")) {
+      const v = a.includes("=") ? a.slice(10) : argv[++i] ?? "";
+      const names = v === "all" ? [...DAEMON_SET_NAMES] : v.split(",").map((x) => x.trim());
+      const bad = names.filter((x) => !isDaemonSetName(x));
+      if (bad.length || !names.length) throw new Error(`--daemons: ${bad.join(", ") || "nothing"} is not one of ${DAEMON_SET_NAMES.join(", ")} (or all)`);
+      daemons = names as DaemonSetName[];
     } else if (a === "--help" || a === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  return { quick, only, scenarios, trials, changes };
+  return { quick, only, scenarios, trials, changes, daemons };
 }
 
 /** how many trials and how long: --quick keeps the whole run under three minutes */
@@ -74,7 +86,7 @@ function plan(quick: boolean) {
         latency: { settings: [SETTINGS.i01], trials: 20, warmup: 2, naiveBird: 12, naiveFrr: 5, rerender: 0, slow: false, many: false },
         stability: 100,
         // FRR 8.4 needs ~30 s for 1,000 (see the full run): not routine
-        scale: { sizes: { bird: [10, 100, 1000], frr: [10, 100] }, trials: () => 1, giveUpMs: 20_000, timeoutMs: 60_000 },
+        scale: { sizes: { bird: [10, 100, 1000], frr: [10, 100, 1000] }, trials: () => 1, timeoutMs: 60_000 },
         footprint: { windowS: 5, warmupS: 2, cliRuns: 10, monitorS: 3 },
         soakMin: 3,
       }
@@ -138,6 +150,13 @@ async function main(): Promise<void> {
       log(`ERROR ${msg}`);
       return undefined;
     }
+  };
+
+  const teardown = async (l: Lab) => {
+    const rep = await l.down();
+    const left = [...rep.survivors.map((x) => `pid ${x} survived`), ...rep.errors];
+    if (left.length) errors.push(`teardown: ${left.join("; ")}`);
+    log(`fabric ${l.id} (${l.daemons.frr.label}, ${l.daemons.bird.label}) torn down: ${rep.killed.length} processes ended, ${rep.namespaces.length} namespaces deleted${left.length ? `; ${left.join("; ")}` : ""}`);
   };
 
   let lab: Lab | undefined;
@@ -209,9 +228,24 @@ async function main(): Promise<void> {
     }
 
     if (o.only.includes("scale")) {
-      for (const d of ["bird", "frr"] as const) {
-        const rs = await guard(`scale ${d}`, () => scaleRows(lab!, d, { ...p.scale, sizes: p.scale.sizes[d] }, log));
-        if (rs) scale.push(...rs);
+      const measured = new Set<string>();
+      for (const name of o.daemons ?? (o.quick ? [lab.daemons.name] : (["debian12", "debian13"] as const))) {
+        // the lab's own set, or a fabric of that set's builds for as long as it is measured
+        const set = DAEMON_SETS[name];
+        const todo = (["bird", "frr"] as const).filter((d) => !measured.has(set[d].label));
+        if (!todo.length) continue;
+        const own = name === lab.daemons.name;
+        const l = own ? lab : await guard(`scale fabric of ${name}`, () => createLab(FABRIC, { daemons: set }));
+        if (!l) continue;
+        try {
+          for (const d of todo) {
+            const rs = await guard(`scale ${set[d].label}`, () => scaleRows(l, d, { ...p.scale, sizes: p.scale.sizes[d] }, log));
+            if (rs) scale.push(...rs);
+            measured.add(set[d].label);
+          }
+        } finally {
+          if (!own) await teardown(l);
+        }
       }
     }
 
@@ -228,12 +262,7 @@ async function main(): Promise<void> {
     errors.push(`fabric: ${(e as Error).message}`);
     log(`ERROR fabric: ${(e as Error).message}`);
   } finally {
-    if (lab) {
-      const rep = await lab.down();
-      const left = [...rep.survivors.map((x) => `pid ${x} survived`), ...rep.errors];
-      if (left.length) errors.push(`teardown: ${left.join("; ")}`);
-      log(`fabric ${lab.id} torn down: ${rep.killed.length} processes ended, ${rep.namespaces.length} namespaces deleted${left.length ? `; ${left.join("; ")}` : ""}`);
-    }
+    if (lab) await teardown(lab);
   }
 
   m.loadAfter = loadNow();
