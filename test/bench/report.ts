@@ -127,6 +127,16 @@ export function goals(r: Omit<Results, "goals">): Goal[] {
       });
     }
   }
+  for (const b of builds) {
+    const row = r.scale.find((x) => scaleBuild(x) === b && x.prefixes === 100_000);
+    const v = row?.tor?.p50;
+    out.push({
+      what: `scale ${b}, 100,000 prefixes: full apply → all routes at the ToR (measured, no goal: it must finish)`,
+      target: "finishes",
+      value: row ? (v === undefined ? `failed: ${row.failures[0] ?? "?"}` : `${fmt(v)} ms`) : "not measured",
+      met: row ? v !== undefined : undefined,
+    });
+  }
   out.push(...footprintGoals(r));
   return out;
 }

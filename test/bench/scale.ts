@@ -172,7 +172,8 @@ async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promi
 export interface ScaleOptions {
   sizes: number[];
   trials: (n: number) => number;
-  timeoutMs: number;
+  /** how long one apply of n prefixes may take before it counts as failed */
+  timeoutMs: (n: number) => number;
 }
 
 export async function scaleRows(lab: Lab, daemon: "bird" | "frr", o: ScaleOptions, log: (m: string) => void): Promise<ScaleRow[]> {
@@ -180,7 +181,7 @@ export async function scaleRows(lab: Lab, daemon: "bird" | "frr", o: ScaleOption
   const rows: ScaleRow[] = [];
   // warm-up: one small apply (templates compiled, daemon binaries in the page cache)
   const running = await reset(lab, daemon, empty);
-  await fullApply(lab, daemon, manifestText(lab, daemon, 10), 10, o.timeoutMs, running).catch(() => undefined);
+  await fullApply(lab, daemon, manifestText(lab, daemon, 10), 10, o.timeoutMs(10), running).catch(() => undefined);
   const build = lab.daemons[daemon].label;
   // every size runs, however slow the one before it was: a slow size is a figure, not a reason to stop
   for (const n of o.sizes) {
@@ -191,7 +192,7 @@ export async function scaleRows(lab: Lab, daemon: "bird" | "frr", o: ScaleOption
     for (let i = 0; i < o.trials(n); i++) {
       const from = await reset(lab, daemon, empty);
       try {
-        got.push(await fullApply(lab, daemon, text, n, o.timeoutMs, from));
+        got.push(await fullApply(lab, daemon, text, n, o.timeoutMs(n), from));
       } catch (e) {
         failures.push((e as Error).message.split("\n")[0]!);
       }
