@@ -72,6 +72,8 @@ export function statusText(s: SupervisorStatus, now: number): string {
       ? `last reconcile: ${r.result} ${ago(now, r.at)} ago, ${r.path} path, ${r.duration_ms} ms, triggered by ${r.triggers.join("+")}${r.code ? `, ${r.code}: ${r.message}` : ""}`
       : "last reconcile: none yet",
   );
+  const d = s.last_drift;
+  if (d) out.push(`drift repaired: ${s.counters.config_drift_total} time(s), the last ${ago(now, d.at)} ago: ${d.what}`);
   return out.join("\n");
 }
 

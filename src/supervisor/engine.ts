@@ -14,7 +14,7 @@ import type { LoadResult } from "../manifest/load.js";
 import type { DaemonConfig, Manifest } from "../manifest/types.js";
 import { drainPhase, type DrainState } from "./drain.js";
 import type { Logger } from "./log.js";
-import type { ReconcileCounters, ReconcileStatus } from "./status-types.js";
+import type { DriftStatus, ReconcileCounters, ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
 import { AddressManager } from "./address-manager.js";
 import { missingAddresses, needsAddresses, type AddressOps } from "./addresses.js";
@@ -71,6 +71,8 @@ export interface EngineState {
   daemonError: string | null;
   lastReconcile: ReconcileStatus | undefined;
   counters: ReconcileCounters;
+  /** the last difference between the running state and the desired one that was repaired */
+  lastDrift: DriftStatus | undefined;
   durations: number[];
   /** services whose health has been decided (UP or DOWN) since start */
   decided: Set<string>;
@@ -123,6 +125,7 @@ export class Engine {
       daemonError: null,
       lastReconcile: undefined,
       counters: { reconciles: 0, reconcile_failures: 0, fast_applies: 0, full_applies: 0, rollbacks: 0, config_drift_total: 0 },
+      lastDrift: undefined,
       durations: [],
       decided: new Set(),
       carryOver: undefined,
@@ -389,6 +392,7 @@ export class Engine {
         }
         if (force) {
           s.counters.config_drift_total++;
+          s.lastDrift = { at: this.deps.now(), what: force };
           this.deps.log.warn(`drift: ${force}; re-applying`, { op: "verify", code: "E_VERIFY" });
         }
       }

@@ -98,6 +98,13 @@ export interface ReconcileCounters {
   config_drift_total: number;
 }
 
+/** a difference between the running state and the desired one, found by a verify and repaired */
+export interface DriftStatus {
+  at: number;
+  /** what differed: a restarted daemon, the config file changed, what a peer is sent */
+  what: string;
+}
+
 export interface SupervisorStatus {
   version: string;
   pid: number;
@@ -116,6 +123,8 @@ export interface SupervisorStatus {
   peers: PeerStatus[];
   last_reconcile: ReconcileStatus | null;
   counters: ReconcileCounters;
+  /** the last drift repaired (counters.config_drift_total counts them all) */
+  last_drift: DriftStatus | null;
   reconcile_durations_ms: { le: number; count: number }[];
   reconcile_duration_sum_ms: number;
 }

@@ -78,6 +78,7 @@ export function buildStatus(
     peers,
     last_reconcile: s.lastReconcile ?? null,
     counters: { ...s.counters },
+    last_drift: s.lastDrift ?? null,
     reconcile_durations_ms: buckets,
     reconcile_duration_sum_ms: s.durations.reduce((a, b) => a + b, 0),
   };

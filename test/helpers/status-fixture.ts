@@ -45,7 +45,8 @@ export function sampleStatus(over: Partial<SupervisorStatus> = {}): SupervisorSt
       { name: "tor2", endpoint: "169.254.0.5", state: "Active", uptime_ms: null, prefixes_sent: 0, prefixes_received: 0, established_total: 0, dropped_total: 0, last_error: "connection refused" },
     ],
     last_reconcile: { at: 1_764_000_003_010, result: "ok", path: "fast", duration_ms: 3, triggers: ["health"], code: null, message: null },
-    counters: { reconciles: 12, reconcile_failures: 1, fast_applies: 9, full_applies: 2, rollbacks: 0, config_drift_total: 1 },
+    counters: { reconciles: 12, reconcile_failures: 1, fast_applies: 9, full_applies: 2, rollbacks: 0, config_drift_total: 0 },
+    last_drift: null,
     reconcile_durations_ms: [
       { le: 10, count: 9 },
       { le: 100, count: 10 },

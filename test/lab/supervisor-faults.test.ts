@@ -1,6 +1,7 @@
 // The supervisor under faults, against real daemons: a BIRD host and an FRR host on one FRR ToR.
-// Drift behind its back (and on FRR a `network` added by hand, outside allowed_prefixes and inside
-// them), the routing daemon killed (and restarted with the file on disk or with a
+// Drift behind its back (a `network` added by hand on FRR, a static route and a DOWN service
+// enabled by hand through birdc on BIRD, outside allowed_prefixes and inside them), reported in
+// status and doctor, the routing daemon killed (and restarted with the file on disk or with a
 // foreign config), SIGTERM, kill -9 (the fail-closed guard withdraws after guard_grace) and a quick
 // restart within guard_grace (the route never leaves the ToR). Judged at the ToR.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -22,6 +23,7 @@ import {
   startSupervisor,
   summarise,
   reportEvidence,
+  svcroute,
   torLogMark,
   torUpdatesSince,
   waitSupervisorUp,
@@ -41,7 +43,7 @@ const P: Record<Daemon, { web: string; base: string }> = {
   bird: { web: "192.0.2.30/32", base: "192.0.2.31/32" },
   frr: { web: "192.0.2.40/32", base: "192.0.2.41/32" },
 };
-/** added by hand on the FRR host: outside allowed_prefixes (the ToR takes it), and inside them but no service */
+/** added by hand on the host: outside allowed_prefixes (the ToR takes it), and inside them but no service */
 const ROGUE = { outside: "203.0.113.77/32", inside: "192.0.2.42/32" };
 const GRACE_MS = 3000;
 const QUICK_GRACE_MS = 10_000;
@@ -107,6 +109,16 @@ afterEach(async (ctx) => {
 
 describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
   const host = () => HOST[d];
+  /** the repair of `prefix` is the last drift in status, its table line, and doctor's DRIFT_REPAIRED */
+  const expectDriftReported = async (st: SupervisorStatus, prefix: string) => {
+    expect(st.last_drift?.what).toContain(prefix);
+    const text = await svcroute(lab, host(), ["status", "-m", sup[d].manifest]);
+    expect(text.stdout).toMatch(new RegExp(`^drift repaired: ${st.counters.config_drift_total} time\\(s\\), the last .* ago: .*${prefix.replace(/[./]/g, "\\$&")}`, "m"));
+    const doc = await svcroute(lab, host(), ["doctor", "--json", "-m", sup[d].manifest]);
+    const found = (JSON.parse(doc.stdout) as { findings: { code: string; result: string; finding: string }[] }).findings.filter((x) => x.code === "DRIFT_REPAIRED");
+    expect(found, doc.stdout).toHaveLength(1);
+    expect(found[0]).toMatchObject({ result: "WARN", finding: expect.stringContaining(prefix) });
+  };
 
   it("drift behind svcroute's back (a prefix withdrawn by hand, the config file edited) is repaired; config_drift_total counts it", async () => {
     const c0 = (await status(d)).counters.config_drift_total;
@@ -176,7 +188,57 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     const running = await lab.vtysh(host(), "show running-config");
     expect(running).not.toContain(`network ${inside}`);
     expect(running).not.toContain(`network ${outside}`);
+    await expectDriftReported(st, inside);
     await waitRoute(lab, "tor1", P[d].web, "present");
+  });
+
+  // BIRD's export filter is the exact set of service prefixes: a static route added by hand is
+  // never sent, inside allowed_prefixes or outside; a DOWN service's protocol enabled by hand is
+  // sent (its prefix is in the set), and the supervisor withdraws it within one reverify
+  it.runIf(d === "bird")("routes added by hand through birdc: a static protocol of its own never reaches the ToR (outside allowed_prefixes or inside); a DOWN service enabled by hand is withdrawn within one reverify", async () => {
+    const s = sup[d];
+    const file = lab.host(host()).paths!.configFile;
+    const rogue = `${file}.by-hand`;
+    onTestFailed(async () => {
+      s.setHealthy("web", true);
+      await lab.birdc(host(), `configure "${file}"`).catch(() => "");
+    });
+    // svcroute's config plus static protocols nobody asked for, named like a service's so that
+    // only the prefix set stops them
+    writeFileSync(rogue, `${readFileSync(file, "utf8")}\n${Object.entries(ROGUE).map(([k, p]) => `protocol static svc4_by_hand_${k} {\n  ipv4;\n  route ${p} blackhole;\n}\n`).join("\n")}`);
+    const watches = Object.values(ROGUE).map((p) => [p, watchRoute(lab, "tor1", p)] as const);
+    expect(await lab.birdc(host(), `configure "${rogue}"`)).toMatch(/Reconfigur/);
+    // BIRD has them (its own table) ...
+    for (const p of Object.values(ROGUE)) await waitFor(() => lab.birdc(host(), `show route ${p}`), { what: `${p} in ${host()}'s table`, timeout: 10_000, until: (t) => t.includes(p.split("/")[0]!) });
+    const since = performance.now();
+    // ... and the ToR, which takes 192.0.2.0/24 and 203.0.113.0/24, never gets them: two reverify intervals
+    await waitFor(() => performance.now() - since, { what: "the watch window (6 s)", timeout: 10_000, interval: 50, until: (ms) => ms >= 6000 });
+    for (const [p, w] of watches) {
+      const seen = await w.stop();
+      expect(seen.samples, `samples of ${p}`).toBeGreaterThan(5);
+      expect(seen.maxGapMs, `the watch of ${p} had a gap`).toBeLessThan(1500);
+      expect(seen.present, `${p} reached the ToR`).toBe(0);
+    }
+    expect(await lab.birdc(host(), `configure "${file}"`)).toMatch(/Reconfigur/);
+
+    s.setHealthy("web", false);
+    await waitRoute(lab, "tor1", P[d].web, "absent", 10_000);
+    const c0 = (await status(d)).counters.config_drift_total;
+    const mark = torLogMark(lab, "tor1");
+    const t0 = performance.now();
+    await lab.birdc(host(), "enable svc4_web");
+    // sent (the ToR's update log has it), then withdrawn by the repair
+    await waitFor(() => torUpdatesSince(lab, "tor1", P[d].web, mark), {
+      what: `${P[d].web} announced at tor1, then withdrawn (its update log)`,
+      timeout: 15_000,
+      until: (u) => u.lines.some((l) => !/withdrawn/i.test(l)) && u.withdrawn.length > 0,
+    });
+    await waitRoute(lab, "tor1", P[d].web, "absent", 10_000);
+    note(`${d} DOWN service enabled by hand → withdrawn at tor1 (reverify 3s)`, Math.round(performance.now() - t0));
+    const { value: st } = await waitFor(() => status(d), { what: "the repair counted in config_drift_total", until: (x) => x.counters.config_drift_total >= c0 + 1 });
+    await expectDriftReported(st, P[d].web);
+    s.setHealthy("web", true);
+    await waitRoute(lab, "tor1", P[d].web, "present", 10_000);
   });
 
   it("the routing daemon killed: retries back off (no hot loop), status says unreachable; restarted from the file on disk, the current health is re-applied", async () => {

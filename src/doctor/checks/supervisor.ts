@@ -77,6 +77,17 @@ export const supervisorChecks: Check = (f) => {
       fix: "systemctl reload svcroute",
     });
   }
+  // repaired, so not a failure: but something else keeps changing the daemon, and the operator
+  // should know what (a restart is a crash or someone's hand; a route or file is someone's hand)
+  if (st.last_drift) {
+    out.push({
+      area: "supervisor",
+      code: "DRIFT_REPAIRED",
+      result: "WARN",
+      finding: `the running state differed from the desired one ${st.counters.config_drift_total} time(s) since the supervisor started, and was repaired; the last at ${clock(st.last_drift.at)}: ${st.last_drift.what}`,
+      fix: "something besides svcroute changes the routing daemon (a person, a config-management run, another tool, or the daemon restarting): find it; journalctl -u svcroute has every `drift:` line",
+    });
+  }
   for (const s of st.services) {
     const svc = f.manifest?.services.find((x) => x.name === s.name);
     out.push(...hookFindings(s, svc));

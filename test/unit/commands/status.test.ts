@@ -23,6 +23,13 @@ describe("status table", () => {
     expect(t).toContain("last reconcile: ok 7s ago, fast path, 3 ms, triggered by health");
   });
 
+  it("drift repaired: a line with how many times and the last one; none without drift", () => {
+    const base = sampleStatus();
+    expect(statusText(base, NOW)).not.toContain("drift");
+    const t = statusText({ ...base, counters: { ...base.counters, config_drift_total: 3 }, last_drift: { at: NOW - 4000, what: "running state differs from the desired one (tor1: unexpected 192.0.2.42/32)" } }, NOW);
+    expect(t).toMatch(/^drift repaired: 3 time\(s\), the last 4s ago: running state differs from the desired one \(tor1: unexpected 192\.0\.2\.42\/32\)$/m);
+  });
+
   it("the daemon asked through a program per command (its control socket could not be opened) is said on the first line", () => {
     const base = sampleStatus();
     expect(statusText(base, NOW).split("\n")[0]).toMatch(/ bird reachable {2}manifest/);

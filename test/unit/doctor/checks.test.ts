@@ -407,6 +407,18 @@ describe("a change the daemon refuses", () => {
     expect(s.evidence).toContain("Unknown command");
   });
 
+  it("DRIFT_REPAIRED: a WARN with the count, the last one and what differed; nothing without drift", () => {
+    const f = healthy();
+    expect(diagnose(f).some((x) => x.code === "DRIFT_REPAIRED")).toBe(false);
+    const st = f.supervisor.status!;
+    st.counters.config_drift_total = 2;
+    st.last_drift = { at: Date.UTC(2026, 11, 4, 10, 20, 30), what: "running state differs from the desired one (tor1: unexpected 192.0.2.42/32)" };
+    const d = diagnose(f).find((x) => x.code === "DRIFT_REPAIRED")!;
+    expect(d.result).toBe("WARN");
+    expect(d.finding).toBe("the running state differed from the desired one 2 time(s) since the supervisor started, and was repaired; the last at 10:20:30: running state differs from the desired one (tor1: unexpected 192.0.2.42/32)");
+    expect(d.fix).toMatch(/journalctl -u svcroute/);
+  });
+
   it("RECONCILE_FAILED because the daemon is away points at the daemon", () => {
     const f = healthy();
     f.supervisor.status!.last_reconcile = { at: 1, result: "failed", path: "none", duration_ms: 5, triggers: ["reverify"], code: "E_DAEMON_UNAVAILABLE", message: "FRR is not reachable" };

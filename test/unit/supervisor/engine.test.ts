@@ -457,8 +457,10 @@ describe("reconcile engine", () => {
     await t.run("start");
     t.daemon.extra.add("192.0.2.99/32");
     t.daemon.calls = [];
+    expect(t.engine.state.lastDrift).toBeUndefined();
     await t.run("reverify");
     expect(t.engine.state.counters.config_drift_total).toBe(1);
+    expect(t.engine.state.lastDrift?.what).toMatch(/^running state differs from the desired one \(.*192\.0\.2\.99\/32/);
     expect(t.daemon.calls).toContain("reload");
     t.daemon.extra.clear();
     await t.run("reverify");
@@ -471,6 +473,7 @@ describe("reconcile engine", () => {
     await t.run("reverify");
     expect(t.daemon.calls).toContain("reload");
     expect(t.log.lines.some((l) => l.msg.includes("daemon restarted"))).toBe(true);
+    expect(t.engine.state.lastDrift?.what).toMatch(/^the daemon restarted \(.* → pid-2\)$/);
   });
 
   it("daemon down: the reconcile fails (for backoff), and the next one re-applies fully", async () => {
