@@ -6,6 +6,9 @@ import { ok, excerpt } from "./common.js";
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
+/** a drift repaired this recently is a warning; an older one is said in the pass line */
+export const DRIFT_RECENT_MS = 3_600_000;
+
 export const supervisorChecks: Check = (f) => {
   const st = f.supervisor.status;
   const out: Finding[] = [];
@@ -77,9 +80,10 @@ export const supervisorChecks: Check = (f) => {
       fix: "systemctl reload svcroute",
     });
   }
-  // repaired, so not a failure: but something else keeps changing the daemon, and the operator
-  // should know what (a restart is a crash or someone's hand; a route or file is someone's hand)
-  if (st.last_drift) {
+  // repaired, so not a failure: but something else changes the daemon, and the operator should
+  // know what (a restart is a crash or someone's hand; a route or file is someone's hand). An old
+  // one is history: the pass line says it, so one event does not warn for the supervisor's lifetime
+  if (st.last_drift && f.now - st.last_drift.at <= DRIFT_RECENT_MS) {
     out.push({
       area: "supervisor",
       code: "DRIFT_REPAIRED",
@@ -102,6 +106,7 @@ export const supervisorChecks: Check = (f) => {
       fix: s.drained ? `svcroute undrain ${s.name} when maintenance is over` : `svcroute probe ${s.name} runs its checks once and shows each result`,
     });
   }
-  if (!out.length) out.push(ok("supervisor", `running (pid ${st.pid}); last reconcile ${r?.result ?? "none"}${r ? ` at ${clock(r.at)} (${r.path} path)` : ""}; every service UP`));
+  const drift = st.last_drift ? `; drift repaired ${st.counters.config_drift_total} time(s), the last at ${clock(st.last_drift.at)}: ${st.last_drift.what}` : "";
+  if (!out.length) out.push(ok("supervisor", `running (pid ${st.pid}); last reconcile ${r?.result ?? "none"}${r ? ` at ${clock(r.at)} (${r.path} path)` : ""}; every service UP${drift}`));
   return out;
 };

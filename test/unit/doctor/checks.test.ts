@@ -9,6 +9,7 @@ import { normaliseBgpState, parseProtocolsAll } from "../../../src/daemons/bird-
 import { parseNeighbors } from "../../../src/daemons/frr-parse.js";
 import type { ObservedPeer } from "../../../src/daemons/driver.js";
 import { diagnose } from "../../../src/doctor/checks.js";
+import { DRIFT_RECENT_MS } from "../../../src/doctor/checks/supervisor.js";
 import { doctorText } from "../../../src/doctor/format.js";
 import { parseNetstat, parseRouteGet, tcpMd5Counters } from "../../../src/doctor/parse.js";
 import { birdConfigProtocols } from "../../../src/daemons/config-read.js";
@@ -407,16 +408,27 @@ describe("a change the daemon refuses", () => {
     expect(s.evidence).toContain("Unknown command");
   });
 
-  it("DRIFT_REPAIRED: a WARN with the count, the last one and what differed; nothing without drift", () => {
+  it("DRIFT_REPAIRED: a WARN with the count, the last one and what differed, for an hour; then the pass line says it; nothing without drift", () => {
     const f = healthy();
     expect(diagnose(f).some((x) => x.code === "DRIFT_REPAIRED")).toBe(false);
     const st = f.supervisor.status!;
     st.counters.config_drift_total = 2;
-    st.last_drift = { at: Date.UTC(2026, 11, 4, 10, 20, 30), what: "running state differs from the desired one (tor1: unexpected 192.0.2.42/32)" };
+    const what = "running state differs from the desired one (tor1: unexpected 192.0.2.42/32)";
+    st.last_drift = { at: Date.UTC(2026, 11, 4, 10, 20, 30), what };
+    f.now = st.last_drift.at + DRIFT_RECENT_MS;
     const d = diagnose(f).find((x) => x.code === "DRIFT_REPAIRED")!;
     expect(d.result).toBe("WARN");
-    expect(d.finding).toBe("the running state differed from the desired one 2 time(s) since the supervisor started, and was repaired; the last at 10:20:30: running state differs from the desired one (tor1: unexpected 192.0.2.42/32)");
+    expect(d.finding).toBe(`the running state differed from the desired one 2 time(s) since the supervisor started, and was repaired; the last at 10:20:30: ${what}`);
     expect(d.fix).toMatch(/journalctl -u svcroute/);
+    f.now = st.last_drift.at + DRIFT_RECENT_MS + 1;
+    const later = diagnose(f).filter((x) => x.area === "supervisor");
+    expect(later.map((x) => [x.code, x.result])).toEqual([["SUPERVISOR_OK", "PASS"]]);
+    expect(later[0]!.finding).toMatch(new RegExp(`; drift repaired 2 time\\(s\\), the last at 10:20:30: ${what.replace(/[()./]/g, "\\$&")}$`));
+  });
+
+  it("docs/doctor.md and docs/supervisor.md say how long a repaired drift warns: DRIFT_RECENT_MS", () => {
+    expect(DRIFT_RECENT_MS).toBe(60 * 60 * 1000);
+    for (const doc of ["docs/doctor.md", "docs/supervisor.md"]) expect(readFileSync(join(import.meta.dirname, "../../..", doc), "utf8").replace(/\s+/g, " "), doc).toContain("a warning for an hour after it");
   });
 
   it("RECONCILE_FAILED because the daemon is away points at the daemon", () => {
