@@ -73,7 +73,7 @@ export function statusText(s: SupervisorStatus, now: number): string {
       : "last reconcile: none yet",
   );
   const d = s.last_drift;
-  if (d) out.push(`drift repaired: ${s.counters.config_drift_total} time(s), the last ${ago(now, d.at)} ago: ${d.what}`);
+  if (d) out.push(`drift repaired: ${d.count} time(s), the last ${ago(now, d.at)} ago: ${d.what}`);
   return out.join("\n");
 }
 

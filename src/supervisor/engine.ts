@@ -71,7 +71,7 @@ export interface EngineState {
   daemonError: string | null;
   lastReconcile: ReconcileStatus | undefined;
   counters: ReconcileCounters;
-  /** the last difference between the running state and the desired one that was repaired */
+  /** the last difference between the running state and the desired one that was repaired (a restarted daemon is not one) */
   lastDrift: DriftStatus | undefined;
   durations: number[];
   /** services whose health has been decided (UP or DOWN) since start */
@@ -375,14 +375,18 @@ export class Engine {
 
       // Proof first when asked (periodic, daemon restart): a restarted daemon or drift forces a full apply.
       let force: string | undefined;
+      // a daemon that restarted is re-applied, not someone else's change: it is not last_drift
+      let restarted = false;
       if (s.applied && (reasons.has("reverify") || reasons.has("daemon") || reasons.has("retry"))) {
         // undefined: the daemon is away and what was applied is forgotten
         const obs = await this.observeOrForget(driver, s.applied.model);
         if (obs) {
           s.observed = obs;
           s.daemonReachable = true;
-          if (obs.instance !== s.applied.instance) force = `the daemon restarted (${s.applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
-          else {
+          if (obs.instance !== s.applied.instance) {
+            force = `the daemon restarted (${s.applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
+            restarted = true;
+          } else {
             const onDisk = await this.deps.readConfig(m.daemon.configFile);
             const v = verify(s.applied.manifest, s.applied.model, obs);
             s.verification = v;
@@ -392,7 +396,7 @@ export class Engine {
         }
         if (force) {
           s.counters.config_drift_total++;
-          s.lastDrift = { at: this.deps.now(), what: force };
+          if (!restarted) s.lastDrift = { at: this.deps.now(), what: force, count: (s.lastDrift?.count ?? 0) + 1 };
           this.deps.log.warn(`drift: ${force}; re-applying`, { op: "verify", code: "E_VERIFY" });
         }
       }

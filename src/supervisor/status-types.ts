@@ -98,11 +98,17 @@ export interface ReconcileCounters {
   config_drift_total: number;
 }
 
-/** a difference between the running state and the desired one, found by a verify and repaired */
+/**
+ * A difference between the running state and the desired one that someone else made (a route
+ * added or withdrawn by hand, the config file edited), found by a verify and repaired. A daemon
+ * that restarted is re-applied too, and counted in config_drift_total, but is not one of these.
+ */
 export interface DriftStatus {
   at: number;
-  /** what differed: a restarted daemon, the config file changed, what a peer is sent */
+  /** what differed: the config file changed, what a peer is sent */
   what: string;
+  /** how many since the supervisor started */
+  count: number;
 }
 
 export interface SupervisorStatus {
@@ -123,7 +129,7 @@ export interface SupervisorStatus {
   peers: PeerStatus[];
   last_reconcile: ReconcileStatus | null;
   counters: ReconcileCounters;
-  /** the last drift repaired (counters.config_drift_total counts them all) */
+  /** the last drift repaired (counters.config_drift_total also counts daemon restarts) */
   last_drift: DriftStatus | null;
   reconcile_durations_ms: { le: number; count: number }[];
   reconcile_duration_sum_ms: number;

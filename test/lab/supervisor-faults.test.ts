@@ -113,7 +113,7 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
   const expectDriftReported = async (st: SupervisorStatus, prefix: string) => {
     expect(st.last_drift?.what).toContain(prefix);
     const text = await svcroute(lab, host(), ["status", "-m", sup[d].manifest]);
-    expect(text.stdout).toMatch(new RegExp(`^drift repaired: ${st.counters.config_drift_total} time\\(s\\), the last .* ago: .*${prefix.replace(/[./]/g, "\\$&")}`, "m"));
+    expect(text.stdout).toMatch(new RegExp(`^drift repaired: ${st.last_drift!.count} time\\(s\\), the last .* ago: .*${prefix.replace(/[./]/g, "\\$&")}`, "m"));
     const doc = await svcroute(lab, host(), ["doctor", "--json", "-m", sup[d].manifest]);
     const found = (JSON.parse(doc.stdout) as { findings: { code: string; result: string; finding: string }[] }).findings.filter((x) => x.code === "DRIFT_REPAIRED");
     expect(found, doc.stdout).toHaveLength(1);

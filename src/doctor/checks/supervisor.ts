@@ -88,7 +88,7 @@ export const supervisorChecks: Check = (f) => {
       area: "supervisor",
       code: "DRIFT_REPAIRED",
       result: "WARN",
-      finding: `the running state differed from the desired one ${st.counters.config_drift_total} time(s) since the supervisor started, and was repaired; the last at ${clock(st.last_drift.at)}: ${st.last_drift.what}`,
+      finding: `the running state differed from the desired one ${st.last_drift.count} time(s) since the supervisor started, and was repaired; the last at ${clock(st.last_drift.at)}: ${st.last_drift.what}`,
       fix: "something besides svcroute changes the routing daemon (a person, a config-management run, another tool, or the daemon restarting): find it; journalctl -u svcroute has every `drift:` line",
     });
   }
@@ -106,7 +106,7 @@ export const supervisorChecks: Check = (f) => {
       fix: s.drained ? `svcroute undrain ${s.name} when maintenance is over` : `svcroute probe ${s.name} runs its checks once and shows each result`,
     });
   }
-  const drift = st.last_drift ? `; drift repaired ${st.counters.config_drift_total} time(s), the last at ${clock(st.last_drift.at)}: ${st.last_drift.what}` : "";
+  const drift = st.last_drift ? `; drift repaired ${st.last_drift.count} time(s), the last at ${clock(st.last_drift.at)}: ${st.last_drift.what}` : "";
   if (!out.length) out.push(ok("supervisor", `running (pid ${st.pid}); last reconcile ${r?.result ?? "none"}${r ? ` at ${clock(r.at)} (${r.path} path)` : ""}; every service UP${drift}`));
   return out;
 };

@@ -26,7 +26,7 @@ describe("status table", () => {
   it("drift repaired: a line with how many times and the last one; none without drift", () => {
     const base = sampleStatus();
     expect(statusText(base, NOW)).not.toContain("drift");
-    const t = statusText({ ...base, counters: { ...base.counters, config_drift_total: 3 }, last_drift: { at: NOW - 4000, what: "running state differs from the desired one (tor1: unexpected 192.0.2.42/32)" } }, NOW);
+    const t = statusText({ ...base, counters: { ...base.counters, config_drift_total: 5 }, last_drift: { at: NOW - 4000, what: "running state differs from the desired one (tor1: unexpected 192.0.2.42/32)", count: 3 } }, NOW);
     expect(t).toMatch(/^drift repaired: 3 time\(s\), the last 4s ago: running state differs from the desired one \(tor1: unexpected 192\.0\.2\.42\/32\)$/m);
   });
 

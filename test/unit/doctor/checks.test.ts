@@ -412,15 +412,16 @@ describe("a change the daemon refuses", () => {
     const f = healthy();
     expect(diagnose(f).some((x) => x.code === "DRIFT_REPAIRED")).toBe(false);
     const st = f.supervisor.status!;
-    st.counters.config_drift_total = 2;
+    st.counters.config_drift_total = 4; // daemon restarts are counted there too
     const what = "running state differs from the desired one (tor1: unexpected 192.0.2.42/32)";
-    st.last_drift = { at: Date.UTC(2026, 11, 4, 10, 20, 30), what };
-    f.now = st.last_drift.at + DRIFT_RECENT_MS;
+    const at = Date.UTC(2026, 11, 4, 10, 20, 30);
+    st.last_drift = { at, what, count: 2 };
+    f.now = at + DRIFT_RECENT_MS;
     const d = diagnose(f).find((x) => x.code === "DRIFT_REPAIRED")!;
     expect(d.result).toBe("WARN");
     expect(d.finding).toBe(`the running state differed from the desired one 2 time(s) since the supervisor started, and was repaired; the last at 10:20:30: ${what}`);
     expect(d.fix).toMatch(/journalctl -u svcroute/);
-    f.now = st.last_drift.at + DRIFT_RECENT_MS + 1;
+    f.now = at + DRIFT_RECENT_MS + 1;
     const later = diagnose(f).filter((x) => x.area === "supervisor");
     expect(later.map((x) => [x.code, x.result])).toEqual([["SUPERVISOR_OK", "PASS"]]);
     expect(later[0]!.finding).toMatch(new RegExp(`; drift repaired 2 time\\(s\\), the last at 10:20:30: ${what.replace(/[()./]/g, "\\$&")}$`));

@@ -460,7 +460,7 @@ describe("reconcile engine", () => {
     expect(t.engine.state.lastDrift).toBeUndefined();
     await t.run("reverify");
     expect(t.engine.state.counters.config_drift_total).toBe(1);
-    expect(t.engine.state.lastDrift?.what).toMatch(/^running state differs from the desired one \(.*192\.0\.2\.99\/32/);
+    expect(t.engine.state.lastDrift).toMatchObject({ count: 1, what: expect.stringMatching(/^running state differs from the desired one \(.*192\.0\.2\.99\/32/) });
     expect(t.daemon.calls).toContain("reload");
     t.daemon.extra.clear();
     await t.run("reverify");
@@ -473,7 +473,9 @@ describe("reconcile engine", () => {
     await t.run("reverify");
     expect(t.daemon.calls).toContain("reload");
     expect(t.log.lines.some((l) => l.msg.includes("daemon restarted"))).toBe(true);
-    expect(t.engine.state.lastDrift?.what).toMatch(/^the daemon restarted \(.* → pid-2\)$/);
+    // counted, but a restart is not someone else's change: the last drift is still the edit
+    expect(t.engine.state.counters.config_drift_total).toBe(3);
+    expect(t.engine.state.lastDrift).toMatchObject({ count: 2, what: expect.stringMatching(/frr\.conf was changed by someone else$/) });
   });
 
   it("daemon down: the reconcile fails (for backoff), and the next one re-applies fully", async () => {

@@ -92,7 +92,7 @@ describe("status server", () => {
 describe("metrics text", () => {
   it("is valid Prometheus exposition: HELP/TYPE per family, one sample per line", () => {
     const st = sampleStatus();
-    const text = renderMetrics({ ...st, counters: { ...st.counters, config_drift_total: 1 }, last_drift: { at: st.started_at + 5000, what: "the daemon restarted (100 → 200)" } });
+    const text = renderMetrics({ ...st, counters: { ...st.counters, config_drift_total: 1 }, last_drift: { at: st.started_at + 5000, what: "/etc/frr/frr.conf was changed by someone else", count: 1 } });
     const lines = text.trimEnd().split("\n");
     const families = new Set<string>();
     for (const l of lines) {
