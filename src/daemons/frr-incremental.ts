@@ -5,18 +5,32 @@
 // config) takes half a second or more. Any other difference (router, neighbours, globals) is
 // frr-reload.py's: null here. Pure; both texts are svcroute's own renders, so their shape is known.
 
-/** top-level lines that are entries of a list: added or removed one by one */
+/** top-level lines that are entries of a list: a list is added or removed whole, never edited */
 const LIST_ENTRY = /^(ip prefix-list|ipv6 prefix-list|bgp as-path access-list|bgp community-list|bgp large-community-list) /;
-const ROUTE_MAP = /^route-map (\S+) (permit|deny) \d+$/;
+const ROUTE_MAP = /^route-map (\S+) (permit|deny) (\d+)$/;
 const OPTIMIZATION = /^no route-map (\S+) optimization$/;
 const NETWORK = /^network (\S+)( route-map (\S+))?$/;
+
+/** the list a list entry belongs to: "ip prefix-list NAME", "bgp community-list standard NAME" */
+function listOf(line: string): string {
+  const t = line.split(" ");
+  // `bgp as-path access-list NAME`, `bgp community-list standard NAME`; else the third word names it
+  const long = t[1] === "as-path" || t[2] === "standard" || t[2] === "expanded";
+  return t.slice(0, long ? 4 : 3).join(" ");
+}
+
+interface Entry {
+  header: string;
+  body: string[];
+}
 
 interface Parsed {
   /** lines that must be equal for an incremental change (globals, the router and its neighbours) */
   fixed: string[];
-  lists: Set<string>;
-  /** route-map entry header → body lines */
-  routeMaps: Map<string, string[]>;
+  /** list → its entries */
+  lists: Map<string, Set<string>>;
+  /** route-map name → sequence → entry */
+  routeMaps: Map<string, Map<string, Entry>>;
   optimizations: Set<string>;
   routerHeader: string | null;
   /** address-family header → prefix → network line */
@@ -24,7 +38,7 @@ interface Parsed {
 }
 
 function parse(text: string): Parsed {
-  const p: Parsed = { fixed: [], lists: new Set(), routeMaps: new Map(), optimizations: new Set(), routerHeader: null, networks: new Map() };
+  const p: Parsed = { fixed: [], lists: new Map(), routeMaps: new Map(), optimizations: new Set(), routerHeader: null, networks: new Map() };
   let rm: string[] | null = null;
   let inRouter = false;
   let af: Map<string, string> | null = null;
@@ -55,12 +69,18 @@ function parse(text: string): Parsed {
       p.fixed.push(` ${t}`);
       continue;
     }
-    if (ROUTE_MAP.test(t)) {
+    const m = ROUTE_MAP.exec(t);
+    if (m) {
       rm = [];
-      p.routeMaps.set(t, rm);
+      const entries = p.routeMaps.get(m[1]!) ?? new Map<string, Entry>();
+      p.routeMaps.set(m[1]!, entries);
+      entries.set(m[3]!, { header: t, body: rm });
     } else if (OPTIMIZATION.test(t)) p.optimizations.add(t);
-    else if (LIST_ENTRY.test(t)) p.lists.add(t);
-    else if (t.startsWith("router bgp ")) {
+    else if (LIST_ENTRY.test(t)) {
+      const list = p.lists.get(listOf(t)) ?? new Set<string>();
+      p.lists.set(listOf(t), list);
+      list.add(t);
+    } else if (t.startsWith("router bgp ")) {
       inRouter = true;
       p.routerHeader = t;
       p.fixed.push(t);
@@ -69,12 +89,16 @@ function parse(text: string): Parsed {
   return p;
 }
 
-const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }) => [...a].filter((x) => !b.has(x));
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
 
 /**
  * The vty commands (from `configure terminal` to `end`) that make the running `from` config equal
  * `to`: none when they are equal but for comments; null when the change is not one of policy
- * objects and networks.
+ * objects and networks that commands can make safely.
+ * FRR keys a list entry and a route-map entry by its sequence number alone (`no ... seq 10 ...`
+ * deletes entry 10 whatever it says, and FRR 8 ignores an entry equal to another at a different
+ * sequence), and svcroute numbers entries by position: so a list that changes is frr-reload.py's,
+ * as is a route-map entry whose action changes; lists and route-maps are added and removed whole.
  * Order: new lists and route-map entries first, so that nothing refers to what is not there yet;
  * then the networks; what is gone last, when nothing refers to it any more.
  */
@@ -82,25 +106,34 @@ export function incrementalCommands(from: string, to: string): string[] | null {
   const a = parse(from);
   const b = parse(to);
   if (a.routerHeader === null || a.routerHeader !== b.routerHeader || a.fixed.join("\n") !== b.fixed.join("\n")) return null;
-  const cmds: string[] = [];
-  cmds.push(...minus(b.lists, a.lists));
-  // route-maps whose entries changed in place: the networks using them are issued again, so the
-  // new attributes go out now rather than after bgpd's route-map delay timer
-  const changedMaps = new Set<string>();
-  for (const [header, body] of b.routeMaps) {
-    const old = a.routeMaps.get(header);
-    if (old && old.join("\n") === body.join("\n")) continue;
-    cmds.push(header);
-    if (old) {
-      const keep = new Set(body);
-      cmds.push(...old.filter((l) => !keep.has(l)).map((l) => `no ${l}`));
-      const had = new Set(old);
-      cmds.push(...body.filter((l) => !had.has(l)));
-      changedMaps.add(ROUTE_MAP.exec(header)![1]!);
-    } else cmds.push(...body);
-    cmds.push("exit");
+  for (const [list, entries] of b.lists) {
+    const was = a.lists.get(list);
+    if (was && !sameSet(was, entries)) return null;
   }
-  cmds.push(...minus(b.optimizations, a.optimizations));
+  for (const afHeader of a.networks.keys()) if (!b.networks.has(afHeader)) return null;
+  const cmds: string[] = [];
+  for (const [list, entries] of b.lists) if (!a.lists.has(list)) cmds.push(...entries);
+  // route-map entries changed in place: the networks using them are issued again, so the new
+  // attributes go out now rather than after bgpd's route-map delay timer
+  const changedMaps = new Set<string>();
+  for (const [name, entries] of b.routeMaps) {
+    const old = a.routeMaps.get(name);
+    for (const [seq, e] of entries) {
+      const was = old?.get(seq);
+      if (was && was.header !== e.header) return null;
+      if (was && was.body.join("\n") === e.body.join("\n")) continue;
+      cmds.push(e.header);
+      if (was) {
+        const keep = new Set(e.body);
+        cmds.push(...was.body.filter((l) => !keep.has(l)).map((l) => `no ${l}`));
+        const had = new Set(was.body);
+        cmds.push(...e.body.filter((l) => !had.has(l)));
+        changedMaps.add(name);
+      } else cmds.push(...e.body);
+      cmds.push("exit");
+    }
+  }
+  cmds.push(...[...b.optimizations].filter((o) => !a.optimizations.has(o)));
   const net: string[] = [];
   for (const [afHeader, nets] of b.networks) {
     const old = a.networks.get(afHeader) ?? new Map<string, string>();
@@ -116,15 +149,18 @@ export function incrementalCommands(from: string, to: string): string[] | null {
     }
     if (lines.length) net.push(afHeader, ...lines, "exit-address-family");
   }
-  for (const afHeader of a.networks.keys()) if (!b.networks.has(afHeader)) return null;
   if (net.length) cmds.push(b.routerHeader, ...net, "exit");
-  const goneMaps = minus(a.routeMaps.keys(), b.routeMaps);
-  cmds.push(...goneMaps.map((h) => `no ${h}`));
-  // an optimization line goes with its route-map; one left while the route-map stays is not ours to guess
-  for (const o of minus(a.optimizations, b.optimizations)) {
-    const name = OPTIMIZATION.exec(o)![1]!;
-    if ([...b.routeMaps.keys()].some((h) => ROUTE_MAP.exec(h)![1] === name)) return null;
+  // a route-map gone whole goes with its optimization line; one that stays loses entries only
+  for (const [name, entries] of a.routeMaps) {
+    const still = b.routeMaps.get(name);
+    if (!still) cmds.push(`no route-map ${name}`);
+    else for (const [seq, e] of entries) if (!still.has(seq)) cmds.push(`no ${e.header}`);
   }
-  cmds.push(...minus(a.lists, b.lists).map((l) => `no ${l}`));
+  for (const o of a.optimizations) {
+    if (b.optimizations.has(o)) continue;
+    // an optimization line dropped while its route-map stays is not ours to guess
+    if (b.routeMaps.has(OPTIMIZATION.exec(o)![1]!)) return null;
+  }
+  for (const [list, entries] of a.lists) if (!b.lists.has(list)) cmds.push(...[...entries].map((l) => `no ${l}`));
   return cmds.length ? ["configure terminal", ...cmds, "end"] : [];
 }

@@ -59,16 +59,19 @@ function listening(path: string): Promise<boolean> {
   });
 }
 
+/** the size of an incremental change's vtysh command line beyond which the whole file is loaded instead */
+export const INCREMENTAL_MAX_BYTES = 1_000_000;
+
 /** how long bgpd is given to reset the sessions whose graceful-restart mode changed before the driver resets them */
 export const GR_SETTLE_MS = 3000;
 
 export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number; grSettleMs?: number }): Driver {
   const timeoutMs = deps.timeoutMs ?? FRR_COMMAND_TIMEOUT_MS;
   const grSettleMs = deps.grSettleMs ?? GR_SETTLE_MS;
-  const vtysh = async (cmds: string[], what: string) => {
-    const r = await deps.exec(cfg.vtysh, ["--vty_socket", cfg.socket, ...cmds.flatMap((c) => ["-c", c])], { timeoutMs });
+  const vtysh = async (cmds: string[], what: string, ms = timeoutMs) => {
+    const r = await deps.exec(cfg.vtysh, ["--vty_socket", cfg.socket, ...cmds.flatMap((c) => ["-c", c])], { timeoutMs: ms });
     if (r.notFound) throw new SvcrouteError("E_DAEMON_MISSING", `${cfg.vtysh} is not installed`, { hint: "apt-get install frr" });
-    if (r.timedOut) throw new SvcrouteError("E_TIMEOUT", `vtysh (${what}) did not finish within ${timeoutMs} ms`, { hint: "bgpd may be stopped (SIGSTOP) or overloaded" });
+    if (r.timedOut) throw new SvcrouteError("E_TIMEOUT", `vtysh (${what}) did not finish within ${ms} ms`, { hint: "bgpd may be stopped (SIGSTOP) or overloaded" });
     r.stderr = withoutPamComplaint(r.stderr);
     const all = `${r.stdout}\n${r.stderr}`;
     if (r.code !== 0 && /(failed to connect|Exiting: failed|No such file or directory|Connection refused)/i.test(all)) {
@@ -134,9 +137,18 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
   const incrementally = async (from: AppliedConfig): Promise<{ ok: boolean; output: string } | undefined> => {
     if (from.instance === null || from.instance !== (await instance().catch(() => null))) return undefined;
     const cmds = incrementalCommands(from.text, await fsp.readFile(cfg.configFile, "utf8"));
-    if (cmds === null) return undefined;
+    // past INCREMENTAL_MAX_BYTES the command line nears the kernel's limit on arguments
+    if (cmds === null || cmds.reduce((n, c) => n + c.length + 16, 0) > INCREMENTAL_MAX_BYTES) return undefined;
     if (cmds.length === 0) return { ok: true, output: "incremental: nothing to change" };
-    const r = await vtysh(cmds, "incremental apply");
+    let r: Awaited<ReturnType<typeof vtysh>>;
+    try {
+      // vtysh runs some thousands of commands a second: the usual limit, and a millisecond for each
+      r = await vtysh(cmds, "incremental apply", timeoutMs + cmds.length);
+    } catch (e) {
+      // a timeout may have left part of the change: the whole file makes the running config right
+      if (isSvcrouteError(e) && e.code === "E_TIMEOUT") return { ok: false, output: `incremental: ${e.message}; the whole file follows` };
+      throw e;
+    }
     const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
     if (errs.length === 0 && r.code === 0) return { ok: true, output: `incremental: ${cmds.length - 2} command(s) in one vtysh call` };
     return { ok: false, output: maskSecrets(`incremental: refused ${errs.join("; ") || `exit ${r.code}`}; the whole file follows`) };

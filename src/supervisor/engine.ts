@@ -377,6 +377,7 @@ export class Engine {
       let force: string | undefined;
       // a daemon that restarted is re-applied, not someone else's change: it is not last_drift
       let restarted = false;
+      let drift: string | undefined;
       if (s.applied && (reasons.has("reverify") || reasons.has("daemon") || reasons.has("retry"))) {
         // undefined: the daemon is away and what was applied is forgotten
         const obs = await this.observeOrForget(driver, s.applied.model);
@@ -396,7 +397,7 @@ export class Engine {
         }
         if (force) {
           s.counters.config_drift_total++;
-          if (!restarted) s.lastDrift = { at: this.deps.now(), what: force, count: (s.lastDrift?.count ?? 0) + 1 };
+          if (!restarted) drift = force;
           this.deps.log.warn(`drift: ${force}; re-applying`, { op: "verify", code: "E_VERIFY" });
         }
       }
@@ -416,6 +417,8 @@ export class Engine {
       let refused: SvcrouteError | undefined;
       try {
         await this.execute(p, next, driver, m);
+        // repaired: only now is it drift repaired (a failed repair is this reconcile's failure)
+        if (drift) s.lastDrift = { at: this.deps.now(), what: drift, count: (s.lastDrift?.count ?? 0) + 1 };
       } catch (e) {
         const b = this.blocked(e, next, m);
         if (!b) throw e;
@@ -617,7 +620,14 @@ export class Engine {
       const r = await driver.reload(given);
       log.info(r.how === "incremental" ? `applied only the change: ${r.output.split("\n")[0]}` : "the daemon loaded the whole file", { op: "apply", how: r.how ?? "whole", duration_ms: Math.round(r.durationMs) });
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
-      const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+      let v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+      if (!v.ok && !this.interrupted && r.how === "incremental") {
+        // the base the change was made from may not be what the daemon ran: the whole file
+        // decides before the config is judged wrong
+        log.warn(`after the change alone the daemon advertises something else (${describeMismatches(v.mismatches)}); loading the whole file`, { op: "apply", code: "E_VERIFY" });
+        await driver.reload();
+        v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+      }
       if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       await driver.confirm();
       this.settleProof(v.ok, before);

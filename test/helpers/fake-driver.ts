@@ -15,6 +15,8 @@ export class FakeDaemon {
   calls: string[] = [];
   /** what each reload was told the daemon had been given (undefined: load the whole file) */
   reloadsFrom: (AppliedConfig | undefined)[] = [];
+  /** a reload told what the daemon was given answers "incremental" and changes nothing (a base that was not what it ran) */
+  incrementalGoesWrong = false;
   rejectNext = false;
   failReloads = 0;
   down = false;
@@ -52,6 +54,7 @@ export class FakeDaemon {
           this.failReloads--;
           throw new SvcrouteError("E_APPLY", "reload failed");
         }
+        if (from && this.incrementalGoesWrong) return { output: "incremental: 2 command(s) in one vtysh call", sessionsRestarted: false, durationMs: 1, how: "incremental" as const };
         this.running = this.networksOf(this.files.get(this.manifest().daemon.configFile) ?? "");
         this.extra.clear(); // a reload replaces whatever was added at run time
         return { output: "", sessionsRestarted: false, durationMs: 1 };

@@ -127,7 +127,7 @@ it("the FRR primary's own prepend while healthy reaches the ToR by reload, witho
   expect(await sessionCounts()).toEqual(before);
   // only the change went to bgpd (new route-maps, the network moved to them), and bgpd now runs
   // exactly the file: frr-reload.py --test, through `svcroute diff`, finds nothing to change
-  expect(readFileSync(sup.frr.logFile, "utf8").slice(logged)).toMatch(/"msg":"applied only the change: incremental: \d+ command\(s\) over bgpd's vty socket"/);
+  expect(readFileSync(sup.frr.logFile, "utf8").slice(logged)).toMatch(/"msg":"applied only the change: incremental: \d+ command\(s\) in one vtysh call"/);
   const d = await svcroute(lab, HOST.frr, ["diff", "-m", sup.frr.manifest]);
   expect(d.code, d.stdout + d.stderr).toBe(0);
 });

@@ -4,7 +4,7 @@
 // status and doctor, the routing daemon killed (and restarted with the file on disk or with a
 // foreign config), SIGTERM, kill -9 (the fail-closed guard withdraws after guard_grace) and a quick
 // restart within guard_grace (the route never leaves the ToR). Judged at the ToR.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { callSupervisor, fetchStatus } from "../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../src/supervisor/status-types.js";
@@ -110,10 +110,11 @@ afterEach(async (ctx) => {
 describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
   const host = () => HOST[d];
   /** the repair of `prefix` is the last drift in status, its table line, and doctor's DRIFT_REPAIRED */
-  const expectDriftReported = async (st: SupervisorStatus, prefix: string) => {
-    expect(st.last_drift?.what).toContain(prefix);
+  const expectDriftReported = async (prefix: string) => {
+    // recorded once the repair is applied, a moment after config_drift_total counts the drift
+    await waitFor(() => status(d), { what: `status: the last drift repaired names ${prefix}`, until: (x) => x.last_drift?.what.includes(prefix) === true });
     const text = await svcroute(lab, host(), ["status", "-m", sup[d].manifest]);
-    expect(text.stdout).toMatch(new RegExp(`^drift repaired: ${st.last_drift!.count} time\\(s\\), the last .* ago: .*${prefix.replace(/[./]/g, "\\$&")}`, "m"));
+    expect(text.stdout).toMatch(new RegExp(`^drift repaired: \\d+ time\\(s\\), the last .* ago: .*${prefix.replace(/[./]/g, "\\$&")}`, "m"));
     const doc = await svcroute(lab, host(), ["doctor", "--json", "-m", sup[d].manifest]);
     const found = (JSON.parse(doc.stdout) as { findings: { code: string; result: string; finding: string }[] }).findings.filter((x) => x.code === "DRIFT_REPAIRED");
     expect(found, doc.stdout).toHaveLength(1);
@@ -188,7 +189,7 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     const running = await lab.vtysh(host(), "show running-config");
     expect(running).not.toContain(`network ${inside}`);
     expect(running).not.toContain(`network ${outside}`);
-    await expectDriftReported(st, inside);
+    await expectDriftReported(inside);
     await waitRoute(lab, "tor1", P[d].web, "present");
   });
 
@@ -199,10 +200,14 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     const s = sup[d];
     const file = lab.host(host()).paths!.configFile;
     const rogue = `${file}.by-hand`;
-    onTestFailed(async () => {
-      s.setHealthy("web", true);
+    // svcroute's config back first, then web healthy, and web at the ToR before the next case
+    const restore = async () => {
       await lab.birdc(host(), `configure "${file}"`).catch(() => "");
-    });
+      s.setHealthy("web", true);
+      rmSync(rogue, { force: true });
+      await waitRoute(lab, "tor1", P[d].web, "present", 15_000);
+    };
+    onTestFailed(restore);
     // svcroute's config plus static protocols nobody asked for, named like a service's so that
     // only the prefix set stops them
     writeFileSync(rogue, `${readFileSync(file, "utf8")}\n${Object.entries(ROGUE).map(([k, p]) => `protocol static svc4_by_hand_${k} {\n  ipv4;\n  route ${p} blackhole;\n}\n`).join("\n")}`);
@@ -235,10 +240,9 @@ describe.each(DAEMONS)("supervisor faults on a %s host", (d) => {
     });
     await waitRoute(lab, "tor1", P[d].web, "absent", 10_000);
     note(`${d} DOWN service enabled by hand → withdrawn at tor1 (reverify 3s)`, Math.round(performance.now() - t0));
-    const { value: st } = await waitFor(() => status(d), { what: "the repair counted in config_drift_total", until: (x) => x.counters.config_drift_total >= c0 + 1 });
-    await expectDriftReported(st, P[d].web);
-    s.setHealthy("web", true);
-    await waitRoute(lab, "tor1", P[d].web, "present", 10_000);
+    await waitFor(() => status(d), { what: "the repair counted in config_drift_total", until: (x) => x.counters.config_drift_total >= c0 + 1 });
+    await expectDriftReported(P[d].web);
+    await restore();
   });
 
   it("the routing daemon killed: retries back off (no hot loop), status says unreachable; restarted from the file on disk, the current health is re-applied", async () => {

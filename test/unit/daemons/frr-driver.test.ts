@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { buildModel } from "../../../src/core/build-model.js";
-import { createFrrDriver } from "../../../src/daemons/frr.js";
+import { createFrrDriver, INCREMENTAL_MAX_BYTES } from "../../../src/daemons/frr.js";
 import { formatError, toSvcrouteError } from "../../../src/errors.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
@@ -268,6 +268,35 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
         expect(calls.some((c) => c.includes("configure terminal")), String(instance)).toBe(false);
         expect(calls.some((c) => c.startsWith("frr-reload.py --reload")), String(instance)).toBe(true);
       }
+    });
+
+    it("a change whose command line would pass INCREMENTAL_MAX_BYTES: the whole file, vtysh never run with it", async () => {
+      const s = given("vtysh-toggle-announce.txt");
+      const many = Array.from({ length: Math.ceil(INCREMENTAL_MAX_BYTES / 40) }, (_, i) => `2001:db8:1::${i.toString(16)}/128`);
+      writeFileSync(s.m.daemon.configFile, conf("192.0.2.11/32", ...many));
+      const r = await s.driver.reload({ text: FROM, instance: "4242" });
+      expect(r.how).toBe("whole");
+      expect(s.calls.some((c) => c.includes("configure terminal"))).toBe(false);
+    });
+
+    it("vtysh running out of time on the change: the whole file follows (it may have taken part of it)", async () => {
+      const { dir, socket } = socketDir();
+      const m = host1(dir, socket);
+      writeFileSync(m.daemon.configFile, conf("192.0.2.11/32", "192.0.2.100/32"));
+      const r = replay("frr", (cmd, args) => (cmd.endsWith("frr-reload.py") ? (args[0] === "--reload" ? "frr-reload-reload-network-added.txt" : "frr-reload-test-unchanged.txt") : "reset.established.show-bgp-neighbors.json"), version);
+      const limits: number[] = [];
+      const exec: typeof r.exec = async (file, args, opts) => {
+        if (vtyshCmds([...args])[0] !== "configure terminal") return r.exec(file, args, opts);
+        limits.push(opts?.timeoutMs ?? 0);
+        return { code: null, stdout: "", stderr: "", durationMs: opts?.timeoutMs ?? 0, timedOut: true, notFound: false, error: "timed out" };
+      };
+      const driver = createFrrDriver(m.daemon, { exec, grSettleMs: 40, timeoutMs: 1000 });
+      onTestFinished(() => driver.close());
+      const out = await driver.reload({ text: FROM, instance: "4242" });
+      expect(out.how).toBe("whole");
+      expect(out.output).toMatch(/^incremental: vtysh \(incremental apply\) did not finish within \d+ ms; the whole file follows/);
+      // the usual limit and a millisecond a command (7 here)
+      expect(limits).toEqual([1007]);
     });
 
     it("a command refused: the whole file follows, and the output says what was refused", async () => {

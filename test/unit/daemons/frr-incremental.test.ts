@@ -39,7 +39,9 @@ describe("incrementalCommands", () => {
       "exit",
     ]);
     // what nothing refers to any more, last; the other services untouched
-    for (const old of [oldNormal, oldGshut]) expect(at(`no route-map ${old} permit 10`)).toBeGreaterThan(at("exit-address-family"));
+    // a route-map gone whole goes as one command (its optimization line with it)
+    for (const old of [oldNormal, oldGshut]) expect(at(`no route-map ${old}`)).toBeGreaterThan(at("exit-address-family"));
+    expect(cmds.filter((c) => c.startsWith("no route-map ") && !c.endsWith(" optimization"))).toEqual([`no route-map ${oldNormal}`, `no route-map ${oldGshut}`]);
     expect(cmds.filter((c) => c.startsWith("route-map ")).map((c) => c.split(" ")[1])).toEqual([newNormal, newNormal, newGshut, newGshut]);
     expect(cmds.join("\n")).not.toMatch(/192\.0\.2\.6[12]/);
   });
@@ -55,7 +57,7 @@ describe("incrementalCommands", () => {
     expect(cmds).not.toContain("no network 192.0.2.63/32");
     const back = incrementalCommands(to, from)!;
     expect(back).toContain("no network 192.0.2.63/32");
-    expect(back).toContain(`no route-map ${normal} permit 10`);
+    expect(back).toContain(`no route-map ${normal}`);
     expect(back.some((c) => c.startsWith("route-map "))).toBe(false);
   });
 
@@ -77,10 +79,28 @@ describe("incrementalCommands", () => {
     expect(incrementalCommands(from, to)).toBeNull();
   });
 
-  it("a list entry (the export prefix-list) changed alone: the new entry added first, the old removed last", () => {
-    const from = "ip prefix-list L seq 10 permit 192.0.2.0/24 le 32\n!\nrouter bgp 1\n address-family ipv4 unicast\n  network 192.0.2.1/32\n exit-address-family\nexit\n";
-    const to = from.replace("192.0.2.0/24 le 32", "192.0.2.0/25 le 32");
-    expect(incrementalCommands(from, to)).toEqual(["configure terminal", "ip prefix-list L seq 10 permit 192.0.2.0/25 le 32", "no ip prefix-list L seq 10 permit 192.0.2.0/24 le 32", "end"]);
+  // FRR keys entries by sequence number alone and svcroute numbers them by position: `no ... seq 20
+  // permit P` after `... seq 20 deny Q` would delete the new entry. So a list is sent whole or not at all
+  const ROUTER = "router bgp 1\n address-family ipv4 unicast\n  network 192.0.2.1/32\n exit-address-family\nexit\n";
+  it.each([
+    ["an entry's prefix", "ip prefix-list L seq 10 permit 192.0.2.0/24 le 32\n", "ip prefix-list L seq 10 permit 192.0.2.0/25 le 32\n"],
+    ["an entry inserted ahead of another (sequence numbers reused)", "ip prefix-list L seq 10 deny 192.0.2.1/32\nip prefix-list L seq 20 permit 192.0.2.0/24 le 32\n", "ip prefix-list L seq 10 deny 192.0.2.1/32\nip prefix-list L seq 20 deny 192.0.2.2/32\nip prefix-list L seq 30 permit 192.0.2.0/24 le 32\n"],
+    ["a route-map entry's action", "route-map M permit 10\n set metric 1\nexit\n", "route-map M deny 10\n set metric 1\nexit\n"],
+  ])("%s changed: null (frr-reload.py's), never an edit by sequence number", (_what, before, after) => {
+    expect(incrementalCommands(`${before}!\n${ROUTER}`, `${after}!\n${ROUTER}`)).toBeNull();
+  });
+
+  it("a list added and another removed: each whole, the new one first, the old one last; a route-map entry dropped alone", () => {
+    const from = `ip prefix-list OLD seq 10 permit 192.0.2.0/24 le 32\nbgp community-list standard C seq 5 permit 65000:1\nroute-map M permit 10\n set metric 1\nexit\nroute-map M permit 20\n set metric 2\nexit\n!\n${ROUTER}`;
+    const to = `ip prefix-list NEW seq 10 permit 192.0.2.0/25 le 32\nip prefix-list NEW seq 20 permit 192.0.2.128/25 le 32\nbgp community-list standard C seq 5 permit 65000:1\nroute-map M permit 10\n set metric 1\nexit\n!\n${ROUTER}`;
+    expect(incrementalCommands(from, to)).toEqual([
+      "configure terminal",
+      "ip prefix-list NEW seq 10 permit 192.0.2.0/25 le 32",
+      "ip prefix-list NEW seq 20 permit 192.0.2.128/25 le 32",
+      "no route-map M permit 20",
+      "no ip prefix-list OLD seq 10 permit 192.0.2.0/24 le 32",
+      "end",
+    ]);
   });
 
   it("a route-map entry changed in place: its lines swapped, and the networks using it issued again", () => {

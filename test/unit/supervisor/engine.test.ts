@@ -432,6 +432,20 @@ describe("reconcile engine", () => {
     expect(t.daemon.reloadsFrom.slice(3)).toEqual([{ text: second, instance: "pid-1" }, undefined]);
   });
 
+  it("a change sent alone that verify does not find at the daemon: the whole file is loaded before the config is judged wrong", async () => {
+    const t = setup();
+    await t.run("start");
+    const first = t.file();
+    t.daemon.incrementalGoesWrong = true;
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.daemon.reloadsFrom).toEqual([undefined, { text: first, instance: "pid-1" }, undefined]);
+    expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
+    expect(t.engine.state.counters.rollbacks).toBe(0);
+    expect(t.engine.state.applied?.text).toBe(t.file());
+    expect(t.log.lines.some((l) => l.level === "warn" && l.msg.includes("loading the whole file"))).toBe(true);
+  });
+
   it("a failed reload rolls back to the last good config; a different config (health changed) is tried afresh", async () => {
     const t = setup();
     await t.run("start");
@@ -476,6 +490,17 @@ describe("reconcile engine", () => {
     // counted, but a restart is not someone else's change: the last drift is still the edit
     expect(t.engine.state.counters.config_drift_total).toBe(3);
     expect(t.engine.state.lastDrift).toMatchObject({ count: 2, what: expect.stringMatching(/frr\.conf was changed by someone else$/) });
+  });
+
+  it("drift whose repair fails is counted, but is not drift repaired", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.extra.add("192.0.2.99/32");
+    t.daemon.failReloads = 2; // the repair and its rollback
+    await t.run("reverify");
+    expect(t.engine.state.counters.config_drift_total).toBe(1);
+    expect(t.engine.state.lastDrift).toBeUndefined();
+    expect(t.engine.state.lastReconcile?.result).toBe("failed");
   });
 
   it("daemon down: the reconcile fails (for backoff), and the next one re-applies fully", async () => {
