@@ -79,7 +79,7 @@ function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: str
   return { quick, only, scenarios, trials, changes, daemons };
 }
 
-/** how many trials and how long: --quick keeps the whole run under three minutes */
+/** how many trials and how long: --quick is a smoke run of every part (a few minutes) */
 function plan(quick: boolean) {
   return quick
     ? {
