@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fmt } from "./lib/stats.js";
-import { footprintGoals, type Results } from "./report.js";
+import { footprintGoals, verdict, type Results } from "./report.js";
 
 export const RESULT_FILE = resolve(import.meta.dirname, "../../docs/results/footprint.json");
 /** the same bench before the footprint work (its own older format: no soak, fewer scenarios) */
@@ -22,7 +22,6 @@ export type FootprintResults = Pick<Results, "startedAt" | "mode" | "machine" | 
 
 export function footprintTable(r: FootprintResults): string {
   const m = r.machine;
-  const verdict = (met: boolean | "noise" | undefined) => (met === undefined ? "" : met === true ? "met" : met === "noise" ? "within noise" : "**not met**");
   return [
     `Run ${r.startedAt} (${r.mode}) on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, svcroute ${m.svcroute}${m.commit ? ` at ${m.commit}` : ""}; ` +
       `load average ${m.loadBefore.join(" ")} → ${m.loadAfter.join(" ")}.` +
