@@ -183,6 +183,11 @@ describe("the routing daemon killed (-9) again and again, health changing meanwh
         outcomes.push({ cycle: i });
       } catch (e) {
         outcomes.push({ cycle: i, error: (e as Error).message });
+        // the evidence of a failed cycle, while it is still there: what the supervisor did last
+        console.warn(`${d} cycle ${i} failed: ${(e as Error).message.split("\n")[0]}\n${supLog(s)
+          .slice(-40)
+          .map((l) => JSON.stringify(l))
+          .join("\n")}`);
         // three failed cycles in a row: the lab itself is broken, the rest would only time out
         if (outcomes.length >= 3 && outcomes.slice(-3).every((o) => o.error !== undefined)) break;
       }
