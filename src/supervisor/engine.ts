@@ -639,10 +639,14 @@ export class Engine {
         throw err;
       }
       const failure = new SvcrouteError(err.code === "E_VERIFY" ? "E_VERIFY" : "E_APPLY", `applying ${file} failed: ${err.message}`, { details: err.details, cause: e });
-      s.rejected = { text: next.text, error: failure };
+      const rollBack = previous !== undefined && previous !== next.text;
+      // A verification that fails with no other config to go back to (a repair, a re-apply after a
+      // daemon restart) says what the daemon did, not that this config is wrong: e.g. a boot-time
+      // config push still landing after the daemon restarted. It is tried again after the backoff.
+      if (rollBack || err.code !== "E_VERIFY") s.rejected = { text: next.text, error: failure };
       s.applied = undefined;
       s.unproven = undefined;
-      if (previous !== undefined && previous !== next.text) {
+      if (rollBack) {
         log.error(`apply failed (${err.message}); rolling back to the previous config`, { op: "rollback", code: err.code });
         await this.deps.writeConfig(file, previous);
         try {

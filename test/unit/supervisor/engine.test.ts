@@ -492,6 +492,21 @@ describe("reconcile engine", () => {
     expect(t.engine.state.lastDrift).toMatchObject({ count: 2, what: expect.stringMatching(/frr\.conf was changed by someone else$/) });
   });
 
+  it("a repair whose verification fails, with no other config to go back to, is tried again (not refused): the daemon, not the config, was wrong", async () => {
+    const t = setup();
+    await t.run("start");
+    // the daemon advertises a prefix whatever it is given (a boot-time config push still landing)
+    t.daemon.pinned.add("192.0.2.99/32");
+    await t.run("reverify");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY" });
+    expect(t.engine.state.rejected).toBeUndefined();
+    t.daemon.pinned.clear();
+    t.daemon.calls = [];
+    expect(await t.run("retry")).toEqual({ ok: true });
+    expect(t.daemon.calls).toContain("reload");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
+  });
+
   it("drift whose repair fails is counted, but is not drift repaired", async () => {
     const t = setup();
     await t.run("start");
