@@ -366,7 +366,8 @@ describe("a config the daemon refuses", () => {
     const rollbacks0 = (await status(f.sup[d])).counters.rollbacks;
     writeFileSync(refuseFlag(f.lab, h, "reload"), "");
     const since = Date.now();
-    // a change that needs a reload: a MED no route-map carries yet (a plain new service is a toggle)
+    // a change that needs a reload: a MED no route-map carries yet (a plain new service is a toggle);
+    // it is sent incrementally, and the refusal meets that call and then frr-reload.py's whole file
     writeManifest(d, relManifest(f.lab, h, { ...manifestOptions(h), services: [...h.services, EXTRA[d]], serviceExtra: { [EXTRA[d].name]: ["    med: 50"] } }));
     const { value: st } = await waitFor(() => status(f.sup[d]), {
       what: "frr: the new config's reload failed and was rolled back",

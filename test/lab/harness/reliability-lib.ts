@@ -389,7 +389,7 @@ export const refuseFlag = (lab: Lab, h: RelHost, stage: "parse" | "reload") => j
  * everything through, except when a refuse flag exists: then the real tool judges a broken copy
  * of the config instead, so the refusal svcroute sees is the daemon's own words. "parse": the
  * parser check before the write (BIRD `bird -p`, FRR `vtysh -C`); "reload": FRR's frr-reload.py
- * (a refused reload after the write, to be rolled back).
+ * and the incremental vtysh call before it (a refused apply after the write, to be rolled back).
  */
 export function refusalWrappers(lab: Lab, h: RelHost): string[] {
   const dir = lab.host(h.host).dir;
@@ -407,10 +407,20 @@ export function refusalWrappers(lab: Lab, h: RelHost): string[] {
     const bird = write("bird-wrapper", `if [ -e ${parse} ] && [ "$1" = "-p" ]; then ${breakIt("$3")}; exec /usr/sbin/bird -p -c ${broken}; fi\nexec /usr/sbin/bird "$@"`);
     return [`bird: ${bird}`];
   }
-  // svcroute runs `vtysh -C -f FILE` to check, and `frr-reload.py --reload ... FILE` to apply
+  // svcroute runs `vtysh -C -f FILE` to check; it applies a change of policy objects as
+  // `vtysh --vty_socket S -c "configure terminal" -c … -c end`, anything else (and a refused
+  // incremental change) with `frr-reload.py --reload ... FILE`. While "reload" exists the
+  // incremental call meets a statement vtysh refuses before any of the change (vtysh stops at the
+  // first refused command), and frr-reload.py the broken copy, once.
   const vtysh = write(
     "vtysh-wrapper",
-    `if [ -e ${parse} ] && [ "$1" = "-C" ]; then ${breakIt("$3")}; exec /usr/bin/vtysh -C -f ${broken}; fi\nexec /usr/bin/vtysh "$@"`,
+    [
+      `if [ -e ${parse} ] && [ "$1" = "-C" ]; then ${breakIt("$3")}; exec /usr/bin/vtysh -C -f ${broken}; fi`,
+      `if [ -e ${reload} ] && [ "$1" = "--vty_socket" ] && [ "$4" = "configure terminal" ]; then`,
+      `  a="$1"; b="$2"; shift 2; exec /usr/bin/vtysh "$a" "$b" -c "this is not a statement" "$@"`,
+      "fi",
+      `exec /usr/bin/vtysh "$@"`,
+    ].join("\n"),
   );
   const frrReload = write(
     "frr-reload-wrapper",
