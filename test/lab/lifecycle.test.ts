@@ -1,7 +1,8 @@
 // Up/down leaves nothing behind, crashed runs are cleaned up by `lab down`, and failures explain
 // themselves.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { labDown } from "./harness/down.js";
 import { LabError } from "./harness/errors.js";
@@ -11,6 +12,7 @@ import { addNamespace } from "./harness/netns.js";
 import { LAB_PREFIX } from "./harness/naming.js";
 import { checkPrograms, checkRoot } from "./harness/preflight.js";
 import { isAlive, listNetns } from "./harness/procs.js";
+import { loadState } from "./harness/state.js";
 import type { Topology } from "./harness/topology.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -60,7 +62,7 @@ describe("fabric lifecycle", () => {
     expect(listNetns().filter((n) => !before.has(n) && n.startsWith(`${LAB_PREFIX}-`))).toEqual([]);
   });
 
-  it("`lab down` removes what a killed run left behind", async () => {
+  it("`lab down` removes what a killed run left behind, a mount in its directory too", async () => {
     // a real crash: the CLI's node process dies by SIGKILL, so none of its cleanup runs
     const child = spawn(process.execPath, ["--import", "tsx", "test/lab/harness/cli.ts", "up"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -72,12 +74,19 @@ describe("fabric lifecycle", () => {
     await exited;
     const left = nsOfRun(id!);
     expect(left.length).toBe(4);
+    // a mount a suite made in the run's directory (reliability's tmpfs) and never took down
+    const dir = loadState(id!)!.dir;
+    const mount = join(dir, "h3", "conf");
+    mkdirSync(mount, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "svrl-lifecycle", mount]);
 
     const reports = labDown();
     const mine = reports.find((r) => r.id === id);
     expect(mine?.namespaces.sort()).toEqual(left.sort());
     expect(mine?.killed.length).toBeGreaterThanOrEqual(9);
+    expect(mine?.errors).toEqual([]);
     expect(nsOfRun(id!)).toEqual([]);
+    expect(existsSync(dir), `${dir} removed, its mount with it`).toBe(false);
   });
 
   it("`lab down` leaves runs of live processes alone", async () => {
