@@ -57,6 +57,9 @@ class FakeBird {
     return raw(f, this.version);
   }
 
+  /** no protocol matches the peers' pattern (a config without BGP protocols yet) */
+  noPeers = false;
+
   /** answers that come first for a command, before the usual one (a protocol mid-reconfiguration) */
   first = new Map<string, string[]>();
 
@@ -64,7 +67,8 @@ class FakeBird {
     const early = this.first.get(cmd)?.shift();
     if (early !== undefined) return early;
     if (cmd === "show status") return this.raw("show-status");
-    if (cmd === 'show protocols all "peer_*"') return this.raw("show-protocols-all");
+    // svcroute asks for its BGP protocols by pattern (captured as "tor1*", the lab's names)
+    if (cmd === 'show protocols all "peer_*"' || cmd === 'show protocols "peer_*"') return this.raw(this.noPeers ? "show-protocols-no-match" : "show-protocols-all-pattern");
     if (cmd === "show route export tor1_v4") return this.raw("show-route-export");
     if (cmd === "show interfaces") return this.raw({ original: "show-interfaces", replaced: "show-interfaces-device-replaced", rescanned: "show-interfaces-rescanned" }[this.state]);
     if (cmd === "show protocols") return this.raw(this.state === "original" ? "show-protocols" : "show-protocols-device-replaced");
@@ -172,5 +176,30 @@ describe("BIRD driver: observe", () => {
     const { bird, driver } = await setup();
     bird.first.set("show route export tor1_v4", [raw("unknown-protocol", "bird-3.1")]);
     await expect(driver.observe(model)).rejects.toThrow(/BIRD refused `show route export tor1_v4`: .*syntax error/);
+  });
+});
+
+describe.each(BIRD_VERSIONS)("BIRD driver: the BGP protocols by pattern (%s)", (version) => {
+  const model = { bird: { peers: [{ peer: "tor1", protocol: "tor1_v4" }] } } as never;
+
+  it("the pattern's reply (BIRD's own, reply codes included) gives the session and what it exports", async () => {
+    const { bird, driver } = await setup(version);
+    const obs = await driver.observe(model);
+    expect(obs.peers).toHaveLength(1);
+    expect(obs.peers[0]).toMatchObject({ name: "tor1", state: "Established" });
+    expect(obs.peers[0]!.advertised?.["4"].length).toBeGreaterThan(0);
+    expect(await driver.sessions(model)).toEqual([{ name: "tor1", state: "Established" }]);
+    expect(bird.commands).toContain('show protocols all "peer_*"');
+    expect(bird.commands).toContain('show protocols "peer_*"');
+    expect(bird.commands).not.toContain("show protocols all");
+  });
+
+  it('no protocol matching ("No protocols match", 8003) is a peer not configured, not a refusal', async () => {
+    expect(parseBirdReply(raw("show-protocols-no-match", version)).code).toBe(8003);
+    const { bird, driver } = await setup(version);
+    bird.noPeers = true;
+    const obs = await driver.observe(model);
+    expect(obs.peers).toEqual([expect.objectContaining({ name: "tor1", state: expect.not.stringMatching(/^Established$/) })]);
+    expect(await driver.sessions(model)).toEqual([{ name: "tor1", state: "Idle" }]);
   });
 });
