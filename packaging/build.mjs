@@ -13,6 +13,7 @@
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
+import { packageDirs } from "./lib/copyright.mjs";
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,6 +116,11 @@ await build({ ...options, entryPoints: { svcroute: points.svcroute }, define: { 
 chmodSync(join(out, "svcroute.cjs"), 0o755);
 // what went into the bundle, for the copyright file (packaging/lib/copyright.mjs); not shipped
 writeFileSync(join(out, "inputs.json"), `${JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1)}\n`);
+// the dependencies (package.json's) each output file holds, for the bench's floor under the
+// supervisor's memory: bare Node loading just those (test/bench/footprint.ts); not shipped
+const direct = (dirs) => dirs.map((d) => d.replace(/^node_modules\//, "")).filter((n) => n in pkg.dependencies);
+const byOutput = Object.entries(result.metafile.outputs).map(([f, o]) => [f.replace(/^(.*\/)?dist\//, ""), direct(packageDirs(Object.keys(o.inputs)))]);
+writeFileSync(join(out, "packages.json"), `${JSON.stringify(Object.fromEntries(byOutput.filter(([, p]) => p.length)), null, 1)}\n`);
 cpSync(join(root, "templates"), join(out, "templates"), { recursive: true });
 const files = Object.keys(points).length;
 console.log(`built dist/svcroute.cjs and ${files - 1} files it loads on demand (svcroute ${pkg.version}) in ${Math.round(performance.now() - t0)} ms`);

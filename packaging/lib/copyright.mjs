@@ -5,13 +5,18 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** the npm packages among `inputs` (source paths relative to the repository) */
-export function bundledPackages(inputs, root) {
+/** the package directories (node_modules/NAME, node_modules/@SCOPE/NAME, nested ones) esbuild's inputs come from */
+export function packageDirs(inputs) {
   const dirs = new Set();
   for (const input of inputs) {
-    const m = /^(node_modules\/(?:[^/]+\/node_modules\/)*(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    const m = /(?:^|\/)(node_modules\/(?:[^/]+\/node_modules\/)*(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (m) dirs.add(m[1]);
   }
-  return [...dirs].sort().map((dir) => {
+  return [...dirs].sort();
+}
+
+export function bundledPackages(inputs, root) {
+  return packageDirs(inputs).map((dir) => {
     const pkg = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
     const file = readdirSync(join(root, dir)).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
     const text = file ? readFileSync(join(root, dir, file), "utf8") : "";

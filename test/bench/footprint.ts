@@ -7,8 +7,8 @@
 // listeners accept: identical checks run once per interval, not once per service.
 // 5. CLI start-up (cli.ts), against the idle supervisor.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Lab } from "../lab/harness/lab.js";
 import { bundleFor } from "../lab/harness/supervised.js";
 import { timeCli, type CliRow } from "./cli.js";
@@ -17,6 +17,9 @@ import { manifestYaml, v6, type BenchService } from "./lib/manifest.js";
 import { summarise, type Summary } from "./lib/stats.js";
 import { startSupervisor, type RunningSupervisor } from "./lib/sup.js";
 import { printed } from "../helpers/printed.js";
+import launcherEnv from "../../packaging/launcher-env.json" with { type: "json" };
+
+const ROOT = join(import.meta.dirname, "../..");
 
 export const FOOTPRINT_HOST = "fp";
 const PORTS = 8;
@@ -149,8 +152,8 @@ async function allUp(sup: RunningSupervisor, n: number, timeoutMs: number): Prom
 }
 
 /** A plain node process in the host's namespace, measured like the supervisor: what Node itself costs. */
-async function reference(lab: Lab, id: string, label: string, js: string, checksPerS: number, windowS: number, note: string): Promise<FootprintRow> {
-  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: join(lab.host(FOOTPRINT_HOST).dir, `${id}.out`) });
+async function reference(lab: Lab, id: string, label: string, js: string, checksPerS: number, windowS: number, note: string, env?: NodeJS.ProcessEnv): Promise<FootprintRow> {
+  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: join(lab.host(FOOTPRINT_HOST).dir, `${id}.out`), env });
   try {
     await sleep(1500);
     const s0 = sample(p.pid);
@@ -188,6 +191,23 @@ async function reference(lab: Lab, id: string, label: string, js: string, checks
 }
 
 const IDLE_NODE = "setInterval(() => {}, 1 << 30);";
+
+/**
+ * The packages the run command bundles (package.json's dependencies found in
+ * dist/commands/run.cjs: dist/packages.json, written by the build), bundled as the build bundles
+ * them into one file of their own: loaded by bare Node, and nothing run, they are the floor under
+ * the idle supervisor's memory that svcroute's own code and work stand on.
+ */
+async function runDependencies(lab: Lab): Promise<{ file: string; names: string[] }> {
+  const byFile = JSON.parse(readFileSync(join(dirname(bundleFor(lab)), "packages.json"), "utf8")) as Record<string, string[]>;
+  const names = byFile["commands/run.cjs"] ?? [];
+  const entry = join(lab.dir, "run-dependencies.entry.cjs");
+  writeFileSync(entry, `globalThis.loaded = [${names.map((n) => `require(${JSON.stringify(n)})`).join(", ")}];\n`);
+  const file = join(lab.dir, "run-dependencies.cjs");
+  const { build } = await import("esbuild");
+  await build({ entryPoints: [entry], outfile: file, bundle: true, platform: "node", format: "cjs", target: "node18", minifyWhitespace: true, legalComments: "none", nodePaths: [join(ROOT, "node_modules")], logLevel: "error" });
+  return { file, names };
+}
 /** 1,000 timers every 1 s, each one TCP connect + close to its own target: the tcp1000 probes without svcroute */
 const CONNECT_LOOP = `
 const net = require("node:net");
@@ -228,6 +248,21 @@ export async function footprint(
   log(`footprint references: an idle node process, and a bare Node TCP connect loop (${o.windowS} s each)`);
   rows.push(await reference(lab, "node-idle", "reference: node with an empty event loop", IDLE_NODE, 0, Math.min(o.windowS, 5), "what any Node process costs"));
   const want = (id: string) => !o.only || o.only.includes(id);
+  if (want("idle")) {
+    const deps = await runDependencies(lab);
+    rows.push(
+      await reference(
+        lab,
+        "node-deps",
+        `reference: node with the run command's dependencies loaded (${deps.names.join(", ")}), nothing run`,
+        `require(${JSON.stringify(deps.file)});${IDLE_NODE}`,
+        0,
+        Math.min(o.windowS, 5),
+        "the floor under the idle supervisor: the code of the packages it is built on",
+        { ...launcherEnv, ...process.env },
+      ),
+    );
+  }
   if (want("exec100")) rows.push(await reference(lab, "node-spawn", "reference: bare Node, the exec100 spawns (100 /bin/true per s, no svcroute)", SPAWN_LOOP, 100, o.windowS, "the floor under an exec check: spawn and reap in Node"));
   if (want("tcp1000")) rows.push(
     await reference(lab, "node-connect", "reference: bare Node, the tcp1000 probes (1,000 TCP connects/s, no svcroute)", CONNECT_LOOP, 1000, o.windowS, "the floor under a TCP check: net.connect + close in Node"),
