@@ -192,6 +192,9 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     },
     instance,
     capabilities,
+    async resend(model, peers) {
+      for (const p of model.bird?.peers ?? []) if (peers.includes(p.peer)) await run(`reload out ${p.protocol}`);
+    },
     async withdrawAllNow() {
       // patterns cover every service static protocol, including ones a stale model lacks
       for (const pattern of ['"svc4_*"', '"svc6_*"']) {

@@ -133,6 +133,11 @@ export interface Driver {
   capabilities(): Promise<DaemonCapabilities>;
   /** withdraw every svcroute prefix at run time, whatever the config says (fail-closed sweep) */
   withdrawAllNow(): Promise<void>;
+  /**
+   * send these model peers every route again (an outbound route refresh: no session reset), for
+   * a daemon that keeps sending a peer a route it no longer has
+   */
+  resend?(model: RoutingModel, peers: string[]): Promise<void>;
 
   // ---- inspection (doctor, diff): read-only questions; each throws when the daemon cannot answer
   /** the daemon's version: the running daemon's word, else its binary's; null when neither says */

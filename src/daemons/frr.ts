@@ -291,6 +291,14 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     },
     instance,
     capabilities,
+    async resend(model, peers) {
+      const keys = model.frr.bgp.neighbors.filter((n) => peers.includes(n.peer)).map((n) => n.key);
+      const cmds = model.frr.bgp.addressFamilies.flatMap((af) => af.neighbors.filter((n) => keys.includes(n.key)).map((n) => `clear bgp ${af.name} ${n.key} soft out`));
+      if (cmds.length === 0) return;
+      const r = await bgpd(cmds, "route refresh out");
+      const errs = vtyshErrors(r.stdout);
+      if (errs.length) throw new SvcrouteError("E_APPLY", `bgpd refused the route refresh: ${errs.join("; ")}`);
+    },
     async withdrawAllNow() {
       const r = await vtysh(["show running-config"], "sweep");
       const asn = /^router bgp (\d+)/m.exec(r.stdout)?.[1];

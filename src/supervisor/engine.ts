@@ -316,6 +316,21 @@ export class Engine {
     }
   }
 
+  /**
+   * What an apply did, judged at the daemon. A peer still sent a prefix the config no longer
+   * announces is asked to be sent its routes again (no session reset) and judged once more: FRR
+   * 8.4, busy after a restart, has kept a withdrawn prefix in a peer's outgoing routes through
+   * reloads that had nothing left to change.
+   */
+  private async verifyApplied(driver: Driver, m: Manifest, model: RoutingModel): Promise<Verification> {
+    const v = await this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
+    const stale = v.mismatches.filter((x) => x.extra.length > 0).map((x) => x.peer);
+    if (v.ok || this.interrupted || !driver.resend || stale.length === 0) return v;
+    this.deps.log.warn(`still sent although not announced (${describeMismatches(v.mismatches)}); the daemon sends ${stale.join(", ")} its routes again`, { op: "verify", code: "E_VERIFY" });
+    await driver.resend(model, stale);
+    return this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
+  }
+
   private async next(m: Manifest, health: HealthInput, secrets: SecretStore, driver: Driver): Promise<Next> {
     // the daemon's version decides a few lines (e.g. BIRD 2.17's `authentication`): asked once per daemon instance
     const model = buildModel(m, health, secrets, { capabilities: await driver.capabilities() });
@@ -596,7 +611,7 @@ export class Engine {
       s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
       s.counters.fast_applies++;
       if (p.judge) s.rejected = undefined;
-      const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+      const v = await this.verifyApplied(driver, m, next.model);
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
       if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       this.settleProof(v.ok, proven);
@@ -620,13 +635,13 @@ export class Engine {
       const r = await driver.reload(given);
       log.info(r.how === "incremental" ? `applied only the change: ${r.output.split("\n")[0]}` : "the daemon loaded the whole file", { op: "apply", how: r.how ?? "whole", duration_ms: Math.round(r.durationMs) });
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
-      let v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+      let v = await this.verifyApplied(driver, m, next.model);
       if (!v.ok && !this.interrupted && r.how === "incremental") {
         // the base the change was made from may not be what the daemon ran: the whole file
         // decides before the config is judged wrong
         log.warn(`after the change alone the daemon advertises something else (${describeMismatches(v.mismatches)}); loading the whole file`, { op: "apply", code: "E_VERIFY" });
         await driver.reload();
-        v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+        v = await this.verifyApplied(driver, m, next.model);
       }
       if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       await driver.confirm();

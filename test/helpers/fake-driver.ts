@@ -28,6 +28,8 @@ export class FakeDaemon {
   extra = new Set<string>();
   /** prefixes it advertises whatever it is told, reloads included (a daemon that takes a config but does not do what it says) */
   pinned = new Set<string>();
+  /** prefixes still sent to the peers through reloads and toggles until the peers are sent everything again (a stale adj-RIB-out) */
+  staleOut = new Set<string>();
 
   constructor(readonly manifest: () => Manifest) {}
 
@@ -60,6 +62,11 @@ export class FakeDaemon {
         return { output: "", sessionsRestarted: false, durationMs: 1 };
       },
       confirm: async () => void this.calls.push("confirm"),
+      resend: async (_m: RoutingModel, peers: string[]) => {
+        this.calls.push(`resend ${peers.join(",")}`);
+        check();
+        this.staleOut.clear();
+      },
       fastKey: frrFastKey,
       toggle: async (_m: RoutingModel, ops: ToggleOp[]) => {
         this.calls.push(`toggle ${ops.map((o) => `${o.prefix}:${o.to}`).join(",")}`);
@@ -73,7 +80,7 @@ export class FakeDaemon {
       observe: async (): Promise<Observed> => {
         this.calls.push("observe");
         check();
-        const adv = [...new Set([...this.running, ...this.extra, ...this.pinned])].sort();
+        const adv = [...new Set([...this.running, ...this.extra, ...this.pinned, ...this.staleOut])].sort();
         return {
           instance: this.instance,
           durationMs: 1,

@@ -507,6 +507,26 @@ describe("reconcile engine", () => {
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
   });
 
+  it("a withdrawn prefix the daemon keeps sending, through the toggle and a whole reload alike: the peers are sent everything again (no session reset), and it is gone", async () => {
+    const t = setup();
+    await t.run("start");
+    t.daemon.calls = [];
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    // the toggle takes the network away, but the peers' outgoing routes keep it (FRR 8.4 after a restart)
+    t.daemon.staleOut.add("192.0.2.53/32");
+    expect(await t.run("health")).toEqual({ ok: true });
+    expect(t.daemon.calls.filter((c) => c.startsWith("resend"))).toEqual(["resend tor1"]);
+    expect(t.daemon.calls.indexOf("resend tor1")).toBeGreaterThan(t.daemon.calls.indexOf("toggle 192.0.2.53/32:withdrawn"));
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+    // a full apply meets it too
+    t.daemon.staleOut.add("192.0.2.53/32");
+    t.daemon.calls = [];
+    expect(await t.run("reverify")).toEqual({ ok: true });
+    expect(t.daemon.calls).toEqual(expect.arrayContaining(["reload", "resend tor1"]));
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
+  });
+
   it("drift whose repair fails is counted, but is not drift repaired", async () => {
     const t = setup();
     await t.run("start");
