@@ -425,6 +425,17 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       expect(sweep.slice(0, 2)).toEqual(["configure terminal", "router bgp 65101"]);
     });
 
+    it("resend: an outbound route refresh to the named peers only, in each address family they are in; a refusal is an error", async () => {
+      const { m, driver, argv } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-toggle-announce.txt" : undefined)); // an empty answer
+      const model = buildModel(m);
+      await driver.resend!(model, ["tor1", "tor2-v6"]);
+      expect(argv).toHaveLength(1);
+      const keyOf = (peer: string) => model.frr.bgp.neighbors.find((n) => n.peer === peer)!.key;
+      expect(vtyshCmds(argv[0]!)).toEqual([`clear bgp ipv4 unicast ${keyOf("tor1")} soft out`, `clear bgp ipv6 unicast ${keyOf("tor2-v6")} soft out`]);
+      const refused = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-toggle-refused.txt" : undefined));
+      expect((await rejection(refused.driver.resend!(buildModel(refused.m), ["tor1"]))).code).toBe("E_APPLY");
+    });
+
     it("instance: bgpd's pid file; without it the daemon is unavailable", async () => {
       const { driver, socket } = setup(() => undefined);
       expect(await driver.instance()).toBe("4242");
