@@ -150,6 +150,9 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
   }
 }
 
+/** how long the sessions have been up before an apply is timed (see reset) */
+const SESSION_SETTLED_MS = 2_000;
+
 /** Back to a config without services: restart the daemon on it (a reload of thousands of removals is not what is measured) and wait for the sessions. */
 async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promise<string> {
   const hostName = SCALE_HOSTS[daemon];
@@ -163,7 +166,9 @@ async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promi
   const deadline = performance.now() + 60_000;
   for (;;) {
     const sessions = (await lab.observe.sessions(SCALE_TOR).catch(() => [])).filter((s) => s.host === hostName);
-    if (sessions.length === 2 && sessions.every((s) => s.state === "Established" && s.pfxRcd === 0)) return text;
+    // settled: FRR holds a new session's first updates for its update-group coalesce time (1 s,
+    // and 50 ms more per peer), so an apply timed sooner measures that timer, not the apply
+    if (sessions.length === 2 && sessions.every((s) => s.state === "Established" && s.pfxRcd === 0 && s.uptimeMs >= SESSION_SETTLED_MS)) return text;
     if (performance.now() > deadline) throw new Error(`${hostName}: sessions to ${SCALE_TOR} not back within 60 s`);
     await sleep(100);
   }
