@@ -3,7 +3,7 @@
 // render, the daemon's parser judges the text, atomic write, reload, observe until the daemon
 // advertises exactly the desired set, confirm) — and the time until the ToR holds every route.
 // Each trial starts from an applied config with no services and ends by going back to it.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../lab/harness/lab.js";
 import { buildModel } from "../../src/core/build-model.js";
@@ -51,9 +51,35 @@ export function scalePrefixes(n: number): string[] {
   return Array.from({ length: n }, (_, i) => (i < nv4 ? v4(i) : v6(i - nv4, 2)));
 }
 
-function manifestText(lab: Lab, daemon: "bird" | "frr", n: number): string {
-  const services = scalePrefixes(n).map((p, i) => ({ name: `s${i}`, prefixes: [p] }));
-  return manifestYaml(lab, SCALE_HOSTS[daemon], { services, families: ["ipv4", "ipv6"], tors: [SCALE_TOR] });
+/** services per drop-in file: a manifest file may hold 1 MiB, and 10,000 services as JSON are less than half of it */
+const PER_DROP_IN = 10_000;
+
+interface ScaleManifest {
+  /** the manifest without services */
+  main: string;
+  /** drop-in files (JSON), each with up to PER_DROP_IN services */
+  dropIns: string[];
+}
+
+/** n services, in drop-ins as a host with thousands of them would hold them */
+function manifestText(lab: Lab, daemon: "bird" | "frr", n: number): ScaleManifest {
+  // as serviceYaml writes them: announced without the address on the host
+  const services = scalePrefixes(n).map((p, i) => ({ name: `s${i}`, prefixes: [p], address: "none" }));
+  const dropIns: string[] = [];
+  for (let i = 0; i < services.length; i += PER_DROP_IN) dropIns.push(JSON.stringify({ services: services.slice(i, i + PER_DROP_IN) }));
+  return { main: manifestYaml(lab, SCALE_HOSTS[daemon], { services: [], families: ["ipv4", "ipv6"], tors: [SCALE_TOR] }), dropIns };
+}
+
+/** writes the manifest and its drop-ins (replacing the last ones) on the host; loads it */
+async function loadScale(lab: Lab, hostName: string, s: ScaleManifest) {
+  const dir = lab.host(hostName).dir;
+  const file = join(dir, "scale.yaml");
+  const dropInDir = join(dir, "scale.d");
+  rmSync(dropInDir, { recursive: true, force: true });
+  mkdirSync(dropInDir, { recursive: true });
+  s.dropIns.forEach((t, i) => writeFileSync(join(dropInDir, `${String(i).padStart(3, "0")}.json`), t));
+  writeFileSync(file, s.main);
+  return loadManifest(file, { dropInDir });
 }
 
 async function torReceived(lab: Lab, host: string): Promise<number> {
@@ -76,11 +102,8 @@ interface Applied {
  * ToR's prefix count when done. When the parser refuses the config, the supervisor would stop
  * there; the bench notes why and goes on, to time what the daemon itself needs.
  */
-async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect: number, timeoutMs: number, from: string): Promise<Applied> {
+async function fullApply(lab: Lab, daemon: "bird" | "frr", text: ScaleManifest, expect: number, timeoutMs: number, from: string): Promise<Applied> {
   const hostName = SCALE_HOSTS[daemon];
-  const host = lab.host(hostName);
-  const file = join(host.dir, "scale.yaml");
-  writeFileSync(file, text);
   const stages = {} as Record<Stage, number>;
   const t0 = performance.now();
   let last = t0;
@@ -109,7 +132,7 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
   })();
   let d: Driver | undefined;
   try {
-    const r = await loadManifest(file, { dropInDir: null });
+    const r = await loadScale(lab, hostName, text);
     if (!r.manifest) throw new Error(`scale manifest invalid: ${r.problems.slice(0, 3).map(formatProblem).join("; ")}`);
     const m: Manifest = r.manifest;
     lap("load");
@@ -154,11 +177,9 @@ async function fullApply(lab: Lab, daemon: "bird" | "frr", text: string, expect:
 const SESSION_SETTLED_MS = 2_000;
 
 /** Back to a config without services: restart the daemon on it (a reload of thousands of removals is not what is measured) and wait for the sessions. */
-async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: string): Promise<string> {
+async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: ScaleManifest): Promise<string> {
   const hostName = SCALE_HOSTS[daemon];
-  const file = join(lab.host(hostName).dir, "scale.yaml");
-  writeFileSync(file, emptyText);
-  const r = await loadManifest(file, { dropInDir: null });
+  const r = await loadScale(lab, hostName, emptyText);
   if (!r.manifest) throw new Error("empty scale manifest invalid");
   const text = render(buildModel(r.manifest), daemon, { showSecrets: true }).text;
   await lab.stopDaemon(hostName);
