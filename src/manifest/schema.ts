@@ -438,7 +438,7 @@ export const ManifestSchema = z
     router: RouterSchema,
     peers: z.array(PeerSchema).min(1).max(64).describe("BGP neighbours"),
     policy: PolicySchema,
-    services: z.array(ServiceSchema).max(20000).describe("services and their prefixes").optional(),
+    services: z.array(ServiceSchema).max(100_000).describe("services and their prefixes").optional(),
     addresses: AddressesSchema.optional(),
     maintenance: MaintenanceSchema.optional(),
     supervisor: SupervisorSchema.optional(),
