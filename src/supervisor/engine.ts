@@ -635,7 +635,8 @@ export class Engine {
       const r = await driver.reload(given);
       log.info(r.how === "incremental" ? `applied only the change: ${r.output.split("\n")[0]}` : "the daemon loaded the whole file", { op: "apply", how: r.how ?? "whole", duration_ms: Math.round(r.durationMs) });
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
-      let v = await this.verifyApplied(driver, m, next.model);
+      // after only the change, the whole file comes first (below); it then asks for a resend
+      let v = r.how === "incremental" ? await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs) : await this.verifyApplied(driver, m, next.model);
       if (!v.ok && !this.interrupted && r.how === "incremental") {
         // the base the change was made from may not be what the daemon ran: the whole file
         // decides before the config is judged wrong
