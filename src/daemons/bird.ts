@@ -192,8 +192,8 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     },
     instance,
     capabilities,
-    async resend(model, peers) {
-      for (const p of model.bird?.peers ?? []) if (peers.includes(p.peer)) await run(`reload out ${p.protocol}`);
+    async resend(model, stale) {
+      for (const p of model.bird?.peers ?? []) if (stale.some((x) => x.peer === p.peer)) await run(`reload out ${p.protocol}`);
     },
     async withdrawAllNow() {
       // patterns cover every service static protocol, including ones a stale model lacks

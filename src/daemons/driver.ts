@@ -97,6 +97,12 @@ export function daemonAway(e: unknown): boolean {
   return isSvcrouteError(e) && (e.code === "E_DAEMON_UNAVAILABLE" || e.code === "E_TIMEOUT");
 }
 
+/** a peer, and the prefixes it is sent although the config does not announce them to it */
+export interface StaleRoutes {
+  peer: string;
+  prefixes: string[];
+}
+
 export interface Driver {
   readonly type: DaemonType;
   /** the daemon's own parser judges the text; throws E_DAEMON_REJECTED with its diagnostics */
@@ -134,10 +140,11 @@ export interface Driver {
   /** withdraw every svcroute prefix at run time, whatever the config says (fail-closed sweep) */
   withdrawAllNow(): Promise<void>;
   /**
-   * send these model peers every route again (an outbound route refresh: no session reset), for
-   * a daemon that keeps sending a peer a route it no longer has
+   * for a daemon that keeps sending a peer a route the config no longer announces: take out of
+   * its table a prefix no line of the config names, then send these model peers every route again
+   * (an outbound route refresh: no session reset)
    */
-  resend?(model: RoutingModel, peers: string[]): Promise<void>;
+  resend?(model: RoutingModel, stale: StaleRoutes[]): Promise<void>;
 
   // ---- inspection (doctor, diff): read-only questions; each throws when the daemon cannot answer
   /** the daemon's version: the running daemon's word, else its binary's; null when neither says */

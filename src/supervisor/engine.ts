@@ -324,9 +324,9 @@ export class Engine {
    */
   private async verifyApplied(driver: Driver, m: Manifest, model: RoutingModel): Promise<Verification> {
     const v = await this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
-    const stale = v.mismatches.filter((x) => x.extra.length > 0).map((x) => x.peer);
+    const stale = v.mismatches.filter((x) => x.extra.length > 0).map((x) => ({ peer: x.peer, prefixes: x.extra }));
     if (v.ok || this.interrupted || !driver.resend || stale.length === 0) return v;
-    this.deps.log.warn(`still sent although not announced (${describeMismatches(v.mismatches)}); the daemon sends ${stale.join(", ")} its routes again`, { op: "verify", code: "E_VERIFY" });
+    this.deps.log.warn(`still sent although not announced (${describeMismatches(v.mismatches)}); the daemon drops what its config does not name and sends ${stale.map((x) => x.peer).join(", ")} its routes again`, { op: "verify", code: "E_VERIFY" });
     await driver.resend(model, stale);
     return this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
   }

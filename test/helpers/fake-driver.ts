@@ -3,7 +3,7 @@
 // daemon it can be told to reject, fail, restart or drift.
 import { SvcrouteError } from "../../src/errors.js";
 import type { RoutingModel } from "../../src/core/model.js";
-import type { AppliedConfig, Driver, Observed, ToggleOp } from "../../src/daemons/driver.js";
+import type { AppliedConfig, Driver, Observed, StaleRoutes, ToggleOp } from "../../src/daemons/driver.js";
 import { frrFastKey } from "../../src/daemons/frr.js";
 import { BASELINE } from "../../src/core/capabilities.js";
 import type { Manifest } from "../../src/manifest/types.js";
@@ -62,8 +62,8 @@ export class FakeDaemon {
         return { output: "", sessionsRestarted: false, durationMs: 1 };
       },
       confirm: async () => void this.calls.push("confirm"),
-      resend: async (_m: RoutingModel, peers: string[]) => {
-        this.calls.push(`resend ${peers.join(",")}`);
+      resend: async (_m: RoutingModel, stale: StaleRoutes[]) => {
+        this.calls.push(`resend ${stale.map((x) => `${x.peer}:${x.prefixes.join(" ")}`).join(",")}`);
         check();
         this.staleOut.clear();
       },

@@ -428,12 +428,42 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
     it("resend: an outbound route refresh to the named peers only, in each address family they are in; a refusal is an error", async () => {
       const { m, driver, argv } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-toggle-announce.txt" : undefined)); // an empty answer
       const model = buildModel(m);
-      await driver.resend!(model, ["tor1", "tor2-v6"]);
+      const announced = model.frr.bgp.addressFamilies.flatMap((af) => af.networks.map((n) => n.split(" ")[1]!));
+      // prefixes the config announces: sent again, nothing else
+      await driver.resend!(model, [
+        { peer: "tor1", prefixes: [announced.find((p) => !p.includes(":"))!] },
+        { peer: "tor2-v6", prefixes: [announced.find((p) => p.includes(":"))!] },
+      ]);
       expect(argv).toHaveLength(1);
       const keyOf = (peer: string) => model.frr.bgp.neighbors.find((n) => n.peer === peer)!.key;
       expect(vtyshCmds(argv[0]!)).toEqual([`clear bgp ipv4 unicast ${keyOf("tor1")} soft out`, `clear bgp ipv6 unicast ${keyOf("tor2-v6")} soft out`]);
       const refused = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-toggle-refused.txt" : undefined));
-      expect((await rejection(refused.driver.resend!(buildModel(refused.m), ["tor1"]))).code).toBe("E_APPLY");
+      expect((await rejection(refused.driver.resend!(buildModel(refused.m), [{ peer: "tor1", prefixes: [] }]))).code).toBe("E_APPLY");
+    });
+
+    it("resend: a prefix no network of the config names is configured and removed again in its address family, before the refresh", async () => {
+      const { m, driver, argv } = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-toggle-announce.txt" : undefined));
+      const model = buildModel(m);
+      expect(model.frr.bgp.addressFamilies.flatMap((af) => af.networks).some((n) => n.includes("198.51.100.77/32"))).toBe(false);
+      await driver.resend!(model, [
+        { peer: "tor1", prefixes: ["198.51.100.77/32"] },
+        { peer: "tor2", prefixes: ["198.51.100.77/32", "2001:db8::77/128"] },
+      ]);
+      expect(argv).toHaveLength(2);
+      expect(vtyshCmds(argv[0]!)).toEqual([
+        "configure terminal",
+        `router bgp ${model.asn}`,
+        "address-family ipv4 unicast",
+        "network 198.51.100.77/32",
+        "no network 198.51.100.77/32",
+        "exit-address-family",
+        "address-family ipv6 unicast",
+        "network 2001:db8::77/128",
+        "no network 2001:db8::77/128",
+        "exit-address-family",
+        "end",
+      ]);
+      expect(vtyshCmds(argv[1]!).every((c) => /^clear bgp ipv[46] unicast \S+ soft out$/.test(c))).toBe(true);
     });
 
     it("instance: bgpd's pid file; without it the daemon is unavailable", async () => {

@@ -516,14 +516,14 @@ describe("reconcile engine", () => {
     // the toggle takes the network away, but the peers' outgoing routes keep it (FRR 8.4 after a restart)
     t.daemon.staleOut.add("192.0.2.53/32");
     expect(await t.run("health")).toEqual({ ok: true });
-    expect(t.daemon.calls.filter((c) => c.startsWith("resend"))).toEqual(["resend tor1"]);
-    expect(t.daemon.calls.indexOf("resend tor1")).toBeGreaterThan(t.daemon.calls.indexOf("toggle 192.0.2.53/32:withdrawn"));
+    expect(t.daemon.calls.filter((c) => c.startsWith("resend"))).toEqual(["resend tor1:192.0.2.53/32"]);
+    expect(t.daemon.calls.indexOf("resend tor1:192.0.2.53/32")).toBeGreaterThan(t.daemon.calls.indexOf("toggle 192.0.2.53/32:withdrawn"));
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
     // a full apply meets it too
     t.daemon.staleOut.add("192.0.2.53/32");
     t.daemon.calls = [];
     expect(await t.run("reverify")).toEqual({ ok: true });
-    expect(t.daemon.calls).toEqual(expect.arrayContaining(["reload", "resend tor1"]));
+    expect(t.daemon.calls).toEqual(expect.arrayContaining(["reload", "resend tor1:192.0.2.53/32"]));
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
   });
 
