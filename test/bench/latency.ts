@@ -42,6 +42,8 @@ export interface LatencyRow {
   settings: string;
   /** services in the supervisor's manifest (svcroute rows) */
   services?: number;
+  /** the daemon build, "FRR 10.3" (pipeline rows, measured on every build) */
+  build?: string;
   trials: number;
   misses: number;
   failReceived?: Summary;

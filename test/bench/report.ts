@@ -6,6 +6,7 @@ import type { FootprintRow } from "./footprint.js";
 import type { LatencyRow } from "./latency.js";
 import type { Machine } from "./machine.js";
 import type { ScaleRow } from "./scale.js";
+import { CHANGE, type CliScaleRow, type ScaleChangeRow } from "./scale-changes.js";
 import type { SoakRow } from "./soak.js";
 import { fmt, meanDiff, triple, type Summary } from "./lib/stats.js";
 import type { StabilityRow } from "./stability.js";
@@ -35,6 +36,12 @@ export interface Results {
   latency: LatencyRow[];
   stability: StabilityRow[];
   scale: ScaleRow[];
+  /** changes at scale, per build (runs since they were measured) */
+  scaleChanges?: ScaleChangeRow[];
+  /** `svcroute check` / `render` of many services, as processes */
+  cliScale?: CliScaleRow[];
+  /** one service's withdrawal pipeline with few and with many services configured, per build */
+  pipeline?: LatencyRow[];
   footprint: FootprintRow[];
   cli: CliRow[];
   soak?: SoakRow;
@@ -142,7 +149,88 @@ export function goals(r: Omit<Results, "goals">): Goal[] {
       met: row ? v !== undefined : undefined,
     });
   }
+  out.push(...scaleChangeGoals(r, builds));
   out.push(...footprintGoals(r));
+  return out;
+}
+
+/** the goals of a host that already announces thousands of services */
+export function scaleChangeGoals(r: Pick<Results, "scale" | "scaleChanges" | "cliScale" | "pipeline">, builds: string[]): Goal[] {
+  const out: Goal[] = [];
+  const ms = (v: number | undefined, why?: string) => (v === undefined ? why ?? "not measured" : `${fmt(v)} ms`);
+  for (const b of builds) {
+    const row = r.scale.find((x) => scaleBuild(x) === b && x.prefixes === 10_000);
+    const v = row?.stages.validate?.p50;
+    out.push({ what: `scale ${b}, 10,000 prefixes: the daemon's own parser judges the config (validate), p50`, target: "≤ 2 s", value: ms(v), met: v === undefined ? undefined : v <= 2000 });
+  }
+  for (const c of r.scaleChanges ?? []) {
+    const at = c.prefixes.toLocaleString("en-US");
+    const failed = c.failures.length ? `failed: ${c.failures[0]}` : undefined;
+    for (const [what, s, lim] of [
+      [`cold start of the daemon with ${at} prefixes → all routes at the ToR`, c.cold, 5000],
+      [`${CHANGE} services added at ${at} → all at the ToR`, c.add, 1000],
+      [`${CHANGE} services removed at ${at} → gone at the ToR`, c.remove, 1000],
+    ] as const) {
+      out.push({ what: `scale ${c.build}, ${what}, p50`, target: `≤ ${lim / 1000} s`, value: ms(s?.p50, failed), met: s ? s.p50 <= lim : failed ? false : undefined });
+    }
+  }
+  const pipes = r.pipeline ?? [];
+  for (const b of [...new Set(pipes.map((x) => x.build ?? x.label))]) {
+    const rows = pipes.filter((x) => (x.build ?? x.label) === b).sort((x, y) => (x.services ?? 1) - (y.services ?? 1));
+    const few = rows[0];
+    const many = rows.at(-1);
+    const a = few?.decidedReceived?.p50;
+    const z = many?.decidedReceived?.p50;
+    if (!few || !many || few === many) continue;
+    const n = (x: LatencyRow) => (x.services ?? 1).toLocaleString("en-US");
+    out.push({
+      what: `pipeline ${b}: DOWN decided → withdraw received with ${n(many)} services configured ÷ with ${n(few)}, p50`,
+      target: "≤ 2×",
+      value: a !== undefined && z !== undefined ? `${(z / a).toFixed(2)}× (${fmt(z)} vs ${fmt(a)} ms)` : "not measured",
+      met: a !== undefined && z !== undefined ? z / a <= 2 : undefined,
+    });
+  }
+  for (const c of (r.cliScale ?? []).filter((x) => x.services === 10_000)) {
+    const v = c.wallMs?.p50;
+    out.push({ what: `svcroute ${c.command} of 10,000 services in drop-ins, whole process, median of ${c.runs}`, target: "≤ 1 s", value: ms(v, c.failures[0] && `failed: ${c.failures[0]}`), met: v === undefined ? (c.failures.length ? false : undefined) : v <= 1000 });
+  }
+  return out;
+}
+
+/** 3b. a host that already announces thousands of services: its changes, its pipeline, its CLI */
+export function scaleChangesTable(r: Pick<Results, "scaleChanges" | "cliScale" | "pipeline">): string[] {
+  const out: string[] = [];
+  const ch = r.scaleChanges ?? [];
+  const both = (s: Summary | undefined) => (s ? `${fmt(s.p50)} / ${fmt(s.max)}` : "–");
+  if (ch.length) {
+    out.push(
+      `**3b. Changes at scale** (ms, p50 / max of n trials; cold start = the daemon started with the config → the ToR holds every prefix; ${CHANGE} added or removed = load → the ToR holds exactly the new set, through the supervisor's full path)`,
+      table(
+        ["daemon", "prefixes", "n", "cold start → ToR", `${CHANGE} added → ToR`, `${CHANGE} removed → ToR`, "notes"],
+        ch.map((c) => [c.build, c.prefixes.toLocaleString("en-US"), String(c.trials), both(c.cold), both(c.add), both(c.remove), c.failures.map((f) => `failed: ${f}`).join("; ")]),
+      ),
+    );
+  }
+  const pipes = r.pipeline ?? [];
+  if (pipes.length) {
+    out.push(
+      "**3c. One service's withdrawal pipeline with many services configured** (ms, p50 / p95 / max; the other services always healthy)",
+      table(
+        ["daemon", "services configured", "check settings", "n", "DOWN decided → received", "UP decided → received"],
+        pipes.map((x) => [x.build ?? x.label, (x.services ?? 1).toLocaleString("en-US"), x.settings, `${x.trials}${x.misses ? ` (${x.misses} missed)` : ""}`, t(x.decidedReceived), t(x.upReceived)]),
+      ),
+    );
+  }
+  const cli = r.cliScale ?? [];
+  if (cli.length) {
+    out.push(
+      "**3d. The CLI on many services** (ms, whole process, p50 / max; services in JSON drop-ins)",
+      table(
+        ["command", "services", "runs", "wall", "notes"],
+        cli.map((c) => [`svcroute ${c.command}`, c.services.toLocaleString("en-US"), String(c.runs), both(c.wallMs), c.failures.join("; ")]),
+      ),
+    );
+  }
   return out;
 }
 
@@ -316,7 +404,7 @@ export function goalsTable(goals: Goal[]): string {
 }
 
 export function renderTables(r: Results): string {
-  const parts: string[] = [runHeader(r), ...latencyTable(r), ...stabilityTable(r), ...scaleTable(r)];
+  const parts: string[] = [runHeader(r), ...latencyTable(r), ...stabilityTable(r), ...scaleTable(r), ...scaleChangesTable(r)];
   if (r.footprint.length) {
     parts.push(
       "**4. Footprint of `svcroute run`** (BIRD host; CPU from /proc over the window, % of one core; reference rows are not svcroute)",

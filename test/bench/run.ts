@@ -1,7 +1,7 @@
-// `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...]
+// `npm run bench [-- --quick] [-- --only latency,stability,scale,pipeline,footprint,soak] [-- --scenarios idle,tcp1000,...]
 //   [-- --trials N] [-- --changes N] [-- --daemons debian12,debian13|all]`
 //
-// --daemons names the daemon sets whose builds the scale section measures, side by side in one
+// --daemons names the daemon sets whose builds the scale and pipeline sections measure, side by side in one
 // run (default: debian12 and debian13, so FRR 8.4 and 10.3, BIRD 2.0.12 and 3.1; --quick: the
 // lab's own set); a build already measured in the run is not measured again. The other sections
 // run on the lab's own set (SVRL_DAEMONS, else debian12).
@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { createLab, installSignalHandlers, type Lab } from "../lab/harness/index.js";
 import { DAEMON_SET_NAMES, DAEMON_SETS, isDaemonSetName, type DaemonSetName } from "../lab/harness/daemon-sets.js";
 import { checkPrograms, checkRoot, findProgram } from "../lab/harness/preflight.js";
-import { ensureBundle } from "../lab/harness/supervised.js";
+import { bundleFor, ensureBundle } from "../lab/harness/supervised.js";
 import { FABRIC } from "./fabric.js";
 import type { CliRow } from "./cli.js";
 import { footprint, SCENARIOS, type FootprintRow } from "./footprint.js";
@@ -27,13 +27,14 @@ import { TorLog } from "./lib/torlog.js";
 import { loadNow, machine } from "./machine.js";
 import { goals, renderTables, writeResults, type Results } from "./report.js";
 import { scaleRows, type ScaleRow } from "./scale.js";
+import { cliScaleRows, scaleChangeRow, type CliScaleRow, type ScaleChangeRow } from "./scale-changes.js";
 import { soak, type SoakRow } from "./soak.js";
 import { naiveStability, svcrouteStability, type StabilityRow } from "./stability.js";
 
-const SECTIONS = ["latency", "stability", "scale", "footprint", "soak"] as const;
+const SECTIONS = ["latency", "stability", "scale", "pipeline", "footprint", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const USAGE = `npm run bench [-- --quick] [-- --only latency,stability,scale,footprint,soak] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N] [-- --daemons ${DAEMON_SET_NAMES.join(",")}|all]`;
+const USAGE = `npm run bench [-- --quick] [-- --only ${SECTIONS.join(",")}] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N] [-- --daemons ${DAEMON_SET_NAMES.join(",")}|all]`;
 
 function count(flag: string, v: string): number {
   const n = Number(v);
@@ -83,15 +84,17 @@ function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: str
 function plan(quick: boolean) {
   return quick
     ? {
-        latency: { settings: [SETTINGS.i01], trials: 20, warmup: 2, naiveBird: 12, naiveFrr: 5, rerender: 0, slow: false, many: false },
+        latency: { settings: [SETTINGS.i01], trials: 20, warmup: 2, naiveBird: 12, naiveFrr: 5, rerender: 0, slow: false },
         stability: 100,
         // FRR 8.4 needs ~30 s for 1,000 (see the full run): not routine
         scale: { sizes: { bird: [10, 100, 1000], frr: [10, 100, 1000] }, trials: () => 1, timeoutMs: () => 60_000 },
+        changes: { at: 1000, trials: 1, timeoutMs: 60_000, cli: [1000], cliRuns: 3 },
+        pipeline: { services: [10, 1000], trials: 10 },
         footprint: { windowS: 5, warmupS: 2, cliRuns: 10, monitorS: 3 },
         soakMin: 3,
       }
     : {
-        latency: { settings: [SETTINGS.i01, SETTINGS.i1], trials: { i01: 60, i1: 30 } as Record<string, number>, warmup: 3, naiveBird: 30, naiveFrr: 20, rerender: 20, slow: true, many: true },
+        latency: { settings: [SETTINGS.i01, SETTINGS.i1], trials: { i01: 60, i1: 30 } as Record<string, number>, warmup: 3, naiveBird: 30, naiveFrr: 20, rerender: 20, slow: true },
         stability: 1000,
         scale: {
           // 100,000: measured, no goal (it must finish and not crash)
@@ -99,6 +102,10 @@ function plan(quick: boolean) {
           trials: (n: number) => (n >= 100_000 ? 1 : n >= 10_000 ? 2 : n >= 1000 ? 3 : 5),
           timeoutMs: (n: number) => (n >= 100_000 ? 900_000 : 120_000),
         },
+        // at 10,000 services: a cold start, 100 added and removed; check and render as processes
+        changes: { at: 10_000, trials: 2, timeoutMs: 120_000, cli: [1000, 10_000], cliRuns: 5 },
+        // one service's withdrawal pipeline with 10 and with 10,000 services configured
+        pipeline: { services: [10, 10_000], trials: 20 },
         footprint: { windowS: 30, warmupS: 10, cliRuns: 30, monitorS: 15 },
         soakMin: 30,
       };
@@ -135,6 +142,9 @@ async function main(): Promise<void> {
   const latency: LatencyRow[] = [];
   const stability: StabilityRow[] = [];
   const scale: ScaleRow[] = [];
+  const scaleChanges: ScaleChangeRow[] = [];
+  const cliScale: CliScaleRow[] = [];
+  const pipeline: LatencyRow[] = [];
   let fp: FootprintRow[] = [];
   let cli: CliRow[] = [];
   let soakRow: SoakRow | undefined;
@@ -176,16 +186,6 @@ async function main(): Promise<void> {
         const r = await guard(`latency exabgp ${c.id}`, () => exabgpLatency(ctx, c, n, L.warmup));
         if (r) latency.push(r);
       }
-      if (L.many) {
-        // the pipeline with a bigger manifest: the fast path renders the whole config first
-        for (const [d, others] of [
-          ["bird", 999],
-          ["frr", 99],
-        ] as const) {
-          const r = await guard(`latency svcroute ${d} with ${others + 1} services`, () => svcrouteLatency(ctx, d, SETTINGS.i01, cap(20), 2, others));
-          if (r) latency.push(r);
-        }
-      }
       for (const [what, f] of [
         ["naive bird", () => naiveLatency(ctx, "bird", cap(L.naiveBird), 2)],
         ["naive frr (delay-timer 1 s)", () => naiveLatency(ctx, "frr", cap(L.naiveFrr), o.quick ? 0 : 1, 1)],
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
       for (const r of rs) if (r) stability.push(r);
     }
 
-    if (o.only.includes("scale")) {
+    if (o.only.includes("scale") || o.only.includes("pipeline")) {
       const measured = new Set<string>();
       for (const name of o.daemons ?? (o.quick ? [lab.daemons.name] : (["debian12", "debian13"] as const))) {
         // the lab's own set, or a fabric of that set's builds for as long as it is measured
@@ -237,12 +237,34 @@ async function main(): Promise<void> {
         if (!l) continue;
         try {
           for (const d of todo) {
-            const rs = await guard(`scale ${set[d].label}`, () => scaleRows(l, d, { ...p.scale, sizes: p.scale.sizes[d] }, log));
-            if (rs) scale.push(...rs);
+            if (o.only.includes("scale")) {
+              const rs = await guard(`scale ${set[d].label}`, () => scaleRows(l, d, { ...p.scale, sizes: p.scale.sizes[d] }, log));
+              if (rs) scale.push(...rs);
+              const c = await guard(`scale changes ${set[d].label}`, () => scaleChangeRow(l, d, p.changes.at, p.changes.trials, p.changes.timeoutMs, log));
+              if (c) scaleChanges.push(c);
+            }
+            if (o.only.includes("pipeline")) {
+              const torLog = l === lab ? tor : new TorLog(l.tor(LATENCY_TOR).paths.logFile);
+              try {
+                for (const n of p.pipeline.services) {
+                  const r = await guard(`pipeline ${set[d].label} with ${n} services`, () => svcrouteLatency({ lab: l, tor: torLog, log }, d, SETTINGS.i01, Math.min(p.pipeline.trials, o.trials ?? Infinity), 2, n - 1));
+                  if (r) pipeline.push({ ...r, build: set[d].label });
+                }
+              } finally {
+                if (torLog !== tor) torLog.close();
+              }
+            }
             measured.add(set[d].label);
           }
         } finally {
           if (!own) await teardown(l);
+        }
+      }
+      if (o.only.includes("scale")) {
+        const bundle = bundleFor(lab);
+        for (const n of p.changes.cli) {
+          log(`svcroute check and render of ${n.toLocaleString("en-US")} services in drop-ins: ${p.changes.cliRuns} runs each`);
+          cliScale.push(...cliScaleRows(lab, bundle, n, p.changes.cliRuns));
         }
       }
     }
@@ -264,7 +286,7 @@ async function main(): Promise<void> {
   }
 
   m.loadAfter = loadNow();
-  const body = { kind: "svcroute-bench" as const, version: 1 as const, mode: o.quick ? ("quick" as const) : ("full" as const), ...(o.trials || o.changes ? { limits: { ...(o.trials ? { trials: o.trials } : {}), ...(o.changes ? { changes: o.changes } : {}) } } : {}), startedAt, durationS: (performance.now() - t0) / 1000, machine: m, latency, stability, scale, footprint: fp, cli, ...(soakRow ? { soak: soakRow } : {}), errors };
+  const body = { kind: "svcroute-bench" as const, version: 1 as const, mode: o.quick ? ("quick" as const) : ("full" as const), ...(o.trials || o.changes ? { limits: { ...(o.trials ? { trials: o.trials } : {}), ...(o.changes ? { changes: o.changes } : {}) } } : {}), startedAt, durationS: (performance.now() - t0) / 1000, machine: m, latency, stability, scale, scaleChanges, cliScale, pipeline, footprint: fp, cli, ...(soakRow ? { soak: soakRow } : {}), errors };
   const results: Results = { ...body, goals: goals(body) };
   const file = writeResults(results);
   console.log(`\n${renderTables(results)}\n`);

@@ -54,7 +54,7 @@ export function scalePrefixes(n: number): string[] {
 /** services per drop-in file: a manifest file may hold 1 MiB, and 10,000 services as JSON are less than half of it */
 const PER_DROP_IN = 10_000;
 
-interface ScaleManifest {
+export interface ScaleManifest {
   /** the manifest without services */
   main: string;
   /** drop-in files (JSON), each with up to PER_DROP_IN services */
@@ -62,7 +62,7 @@ interface ScaleManifest {
 }
 
 /** n services, in drop-ins as a host with thousands of them would hold them */
-function manifestText(lab: Lab, daemon: "bird" | "frr", n: number): ScaleManifest {
+export function manifestText(lab: Lab, daemon: "bird" | "frr", n: number): ScaleManifest {
   // as serviceYaml writes them: announced without the address on the host
   const services = scalePrefixes(n).map((p, i) => ({ name: `s${i}`, prefixes: [p], address: "none" }));
   const dropIns: string[] = [];
@@ -82,12 +82,12 @@ async function loadScale(lab: Lab, hostName: string, s: ScaleManifest) {
   return loadManifest(file, { dropInDir });
 }
 
-async function torReceived(lab: Lab, host: string): Promise<number> {
+export async function torReceived(lab: Lab, host: string): Promise<number> {
   const sessions = await lab.observe.sessions(SCALE_TOR);
   return sessions.filter((s) => s.host === host && s.state === "Established").reduce((a, s) => a + s.pfxRcd, 0);
 }
 
-interface Applied {
+export interface Applied {
   stages: Record<Stage, number>;
   apply: number;
   tor: number | undefined;
@@ -102,7 +102,7 @@ interface Applied {
  * ToR's prefix count when done. When the parser refuses the config, the supervisor would stop
  * there; the bench notes why and goes on, to time what the daemon itself needs.
  */
-async function fullApply(lab: Lab, daemon: "bird" | "frr", text: ScaleManifest, expect: number, timeoutMs: number, from: string): Promise<Applied> {
+export async function fullApply(lab: Lab, daemon: "bird" | "frr", text: ScaleManifest, expect: number, timeoutMs: number, from: string): Promise<Applied> {
   const hostName = SCALE_HOSTS[daemon];
   const stages = {} as Record<Stage, number>;
   const t0 = performance.now();
@@ -179,18 +179,31 @@ const SESSION_SETTLED_MS = 2_000;
 /** Back to a config without services: restart the daemon on it (a reload of thousands of removals is not what is measured) and wait for the sessions. */
 async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: ScaleManifest): Promise<string> {
   const hostName = SCALE_HOSTS[daemon];
-  const r = await loadScale(lab, hostName, emptyText);
-  if (!r.manifest) throw new Error("empty scale manifest invalid");
-  const text = render(buildModel(r.manifest), daemon, { showSecrets: true }).text;
+  const text = await renderScale(lab, daemon, emptyText);
   await lab.stopDaemon(hostName);
   await lab.startDaemon(hostName, text);
-  const deadline = performance.now() + 60_000;
+  await settled(lab, daemon, 0);
+  return text;
+}
+
+/** the config the scale manifest `s` renders to (its files written on the host, as loadScale writes them) */
+export async function renderScale(lab: Lab, daemon: "bird" | "frr", s: ScaleManifest): Promise<string> {
+  const r = await loadScale(lab, SCALE_HOSTS[daemon], s);
+  if (!r.manifest) throw new Error(`scale manifest invalid: ${r.problems.slice(0, 3).map(formatProblem).join("; ")}`);
+  return render(buildModel(r.manifest), daemon, { showSecrets: true }).text;
+}
+
+/** waits until both sessions to the ToR are up, carry `prefixes` routes and have been up SESSION_SETTLED_MS */
+export async function settled(lab: Lab, daemon: "bird" | "frr", prefixes: number, timeoutMs = 60_000): Promise<void> {
+  const hostName = SCALE_HOSTS[daemon];
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const sessions = (await lab.observe.sessions(SCALE_TOR).catch(() => [])).filter((s) => s.host === hostName);
     // settled: FRR holds a new session's first updates for its update-group coalesce time (1 s,
     // and 50 ms more per peer), so an apply timed sooner measures that timer, not the apply
-    if (sessions.length === 2 && sessions.every((s) => s.state === "Established" && s.pfxRcd === 0 && s.uptimeMs >= SESSION_SETTLED_MS)) return text;
-    if (performance.now() > deadline) throw new Error(`${hostName}: sessions to ${SCALE_TOR} not back within 60 s`);
+    const up = sessions.length === 2 && sessions.every((s) => s.state === "Established" && s.uptimeMs >= SESSION_SETTLED_MS);
+    if (up && sessions.reduce((a, s) => a + s.pfxRcd, 0) === prefixes) return;
+    if (performance.now() > deadline) throw new Error(`${hostName}: sessions to ${SCALE_TOR} not up with ${prefixes} routes within ${timeoutMs / 1000} s`);
     await sleep(100);
   }
 }

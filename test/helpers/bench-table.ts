@@ -5,7 +5,7 @@
 // and the committed runs disagree.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { goalsTable, latencyTable, runHeader, scaleTable, stabilityTable, type Results } from "../bench/report.js";
+import { goalsTable, latencyTable, runHeader, scaleChangesTable, scaleTable, stabilityTable, type Results } from "../bench/report.js";
 
 export const BENCH_RESULTS = join(import.meta.dirname, "../../docs/results/bench");
 
@@ -43,12 +43,13 @@ function runsBlock(runs: Run[]): string {
 }
 
 /** the generated blocks of docs/performance.md that come from docs/results/bench/ */
-export function benchBlocks(dir = BENCH_RESULTS): Record<"performance" | "bench-latency" | "bench-stability" | "bench-scale", string> {
+export function benchBlocks(dir = BENCH_RESULTS): Record<"performance" | "bench-latency" | "bench-stability" | "bench-scale" | "bench-scale-changes", string> {
   const runs = committedRuns(dir);
   return {
     performance: runsBlock(runs),
     "bench-latency": part(runs, "withdrawal latency", latencyTable),
     "bench-stability": part(runs, "session stability", stabilityTable),
     "bench-scale": part(runs, "the scale of a full apply", scaleTable),
+    "bench-scale-changes": part(runs, "changes at scale", scaleChangesTable),
   };
 }

@@ -23,6 +23,7 @@ export const BLOCK_PAGES: Record<string, string> = {
   "bench-latency": "docs/performance.md",
   "bench-stability": "docs/performance.md",
   "bench-scale": "docs/performance.md",
+  "bench-scale-changes": "docs/performance.md",
   footprint: "docs/performance.md",
   "footprint-notes": "docs/performance.md",
   "daemon-matrix": "docs/install.md",
