@@ -1,7 +1,7 @@
-// `npm run bench [-- --quick] [-- --only latency,stability,scale,pipeline,footprint,soak] [-- --scenarios idle,tcp1000,...]
+// `npm run bench [-- --quick] [-- --only latency,stability,scale,changes,pipeline,footprint,soak] [-- --scenarios idle,tcp1000,...]
 //   [-- --trials N] [-- --changes N] [-- --daemons debian12,debian13|all]`
 //
-// --daemons names the daemon sets whose builds the scale and pipeline sections measure, side by side in one
+// --daemons names the daemon sets whose builds the scale, changes and pipeline sections measure, side by side in one
 // run (default: debian12 and debian13, so FRR 8.4 and 10.3, BIRD 2.0.12 and 3.1; --quick: the
 // lab's own set); a build already measured in the run is not measured again. The other sections
 // run on the lab's own set (SVRL_DAEMONS, else debian12).
@@ -31,7 +31,7 @@ import { cliScaleRows, scaleChangeRow, type CliScaleRow, type ScaleChangeRow } f
 import { soak, type SoakRow } from "./soak.js";
 import { naiveStability, svcrouteStability, type StabilityRow } from "./stability.js";
 
-const SECTIONS = ["latency", "stability", "scale", "pipeline", "footprint", "soak"] as const;
+const SECTIONS = ["latency", "stability", "scale", "changes", "pipeline", "footprint", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `npm run bench [-- --quick] [-- --only ${SECTIONS.join(",")}] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N] [-- --daemons ${DAEMON_SET_NAMES.join(",")}|all]`;
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
       for (const r of rs) if (r) stability.push(r);
     }
 
-    if (o.only.includes("scale") || o.only.includes("pipeline")) {
+    if (o.only.includes("scale") || o.only.includes("changes") || o.only.includes("pipeline")) {
       const measured = new Set<string>();
       for (const name of o.daemons ?? (o.quick ? [lab.daemons.name] : (["debian12", "debian13"] as const))) {
         // the lab's own set, or a fabric of that set's builds for as long as it is measured
@@ -240,6 +240,8 @@ async function main(): Promise<void> {
             if (o.only.includes("scale")) {
               const rs = await guard(`scale ${set[d].label}`, () => scaleRows(l, d, { ...p.scale, sizes: p.scale.sizes[d] }, log));
               if (rs) scale.push(...rs);
+            }
+            if (o.only.includes("changes")) {
               const c = await guard(`scale changes ${set[d].label}`, () => scaleChangeRow(l, d, p.changes.at, p.changes.trials, p.changes.timeoutMs, log));
               if (c) scaleChanges.push(c);
             }
@@ -260,7 +262,7 @@ async function main(): Promise<void> {
           if (!own) await teardown(l);
         }
       }
-      if (o.only.includes("scale")) {
+      if (o.only.includes("changes")) {
         const bundle = bundleFor(lab);
         for (const n of p.changes.cli) {
           log(`svcroute check and render of ${n.toLocaleString("en-US")} services in drop-ins: ${p.changes.cliRuns} runs each`);

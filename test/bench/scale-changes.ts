@@ -1,4 +1,5 @@
-// 3b. Changes at scale, on a host that already announces N services: the daemon's cold start with
+// 3b. Changes at scale, on a host that already announces N services: the daemon's parser on that
+// config (svcroute asks it before every full apply; bgpd does the same work at boot), its cold start with
 // that config (a host reboots), 100 services added and the same 100 removed (full path, as the
 // supervisor takes it after a drop-in change), each timed until the ToR holds exactly the new set;
 // and `svcroute check` / `svcroute render` of N services in drop-ins, as a whole process.
@@ -6,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../lab/harness/lab.js";
+import { makeDriver } from "../../src/daemons/make.js";
 import { sleep } from "./lib/clock.js";
 import { summarise, type Summary } from "./lib/stats.js";
 import { fullApply, manifestText, renderScale, SCALE_HOSTS, SCALE_TOR, settled, torReceived } from "./scale.js";
@@ -20,6 +22,8 @@ export interface ScaleChangeRow {
   /** services announced before the change */
   prefixes: number;
   trials: number;
+  /** the daemon's own parser judging the config of `prefixes` services (FRR: vtysh -C and bgpd -C; BIRD: bird -p) */
+  validate?: Summary;
   /** daemon started with the config of `prefixes` services → the ToR holds every prefix */
   cold?: Summary;
   /** CHANGE services added (load → the ToR holds all of them) */
@@ -43,8 +47,20 @@ export async function scaleChangeRow(lab: Lab, daemon: "bird" | "frr", n: number
   const build = lab.daemons[daemon].label;
   const base = manifestText(lab, daemon, n);
   const more = manifestText(lab, daemon, n + CHANGE);
-  const moreText = await renderScale(lab, daemon, more);
-  const baseText = await renderScale(lab, daemon, base);
+  const { text: moreText } = await renderScale(lab, daemon, more);
+  const { text: baseText, manifest } = await renderScale(lab, daemon, base);
+  // the daemon's own parser on the config of n services, as svcroute asks it before every full apply
+  const validate: number[] = [];
+  const driver = makeDriver(manifest.daemon);
+  try {
+    for (let i = 0; i < trials + 1; i++) {
+      const t0 = performance.now();
+      await driver.validate(baseText);
+      if (i > 0) validate.push(performance.now() - t0);
+    }
+  } finally {
+    driver.close();
+  }
   const cold: number[] = [];
   const add: number[] = [];
   const remove: number[] = [];
@@ -71,7 +87,7 @@ export async function scaleChangeRow(lab: Lab, daemon: "bird" | "frr", n: number
       failures.push((e as Error).message.split("\n")[0]!);
     }
   }
-  return { daemon, build, prefixes: n, trials: cold.length, cold: summarise(cold), add: summarise(add), remove: summarise(remove), failures };
+  return { daemon, build, prefixes: n, trials: cold.length, validate: summarise(validate), cold: summarise(cold), add: summarise(add), remove: summarise(remove), failures };
 }
 
 export interface CliScaleRow {

@@ -179,7 +179,7 @@ const SESSION_SETTLED_MS = 2_000;
 /** Back to a config without services: restart the daemon on it (a reload of thousands of removals is not what is measured) and wait for the sessions. */
 async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: ScaleManifest): Promise<string> {
   const hostName = SCALE_HOSTS[daemon];
-  const text = await renderScale(lab, daemon, emptyText);
+  const { text } = await renderScale(lab, daemon, emptyText);
   await lab.stopDaemon(hostName);
   await lab.startDaemon(hostName, text);
   await settled(lab, daemon, 0);
@@ -187,10 +187,10 @@ async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: ScaleManifest)
 }
 
 /** the config the scale manifest `s` renders to (its files written on the host, as loadScale writes them) */
-export async function renderScale(lab: Lab, daemon: "bird" | "frr", s: ScaleManifest): Promise<string> {
+export async function renderScale(lab: Lab, daemon: "bird" | "frr", s: ScaleManifest): Promise<{ text: string; manifest: Manifest }> {
   const r = await loadScale(lab, SCALE_HOSTS[daemon], s);
   if (!r.manifest) throw new Error(`scale manifest invalid: ${r.problems.slice(0, 3).map(formatProblem).join("; ")}`);
-  return render(buildModel(r.manifest), daemon, { showSecrets: true }).text;
+  return { text: render(buildModel(r.manifest), daemon, { showSecrets: true }).text, manifest: r.manifest };
 }
 
 /** waits until both sessions to the ToR are up, carry `prefixes` routes and have been up SESSION_SETTLED_MS */
