@@ -10,7 +10,7 @@ import type { Lab } from "../lab/harness/lab.js";
 import { makeDriver } from "../../src/daemons/make.js";
 import { sleep } from "./lib/clock.js";
 import { summarise, type Summary } from "./lib/stats.js";
-import { fullApply, manifestText, renderScale, SCALE_HOSTS, SCALE_TOR, settled, torReceived } from "./scale.js";
+import { fullApply, manifestText, renderScale, reset, SCALE_HOSTS, SCALE_TOR, settled, torReceived } from "./scale.js";
 
 /** services added and removed again at scale */
 export const CHANGE = 100;
@@ -87,6 +87,8 @@ export async function scaleChangeRow(lab: Lab, daemon: "bird" | "frr", n: number
       failures.push((e as Error).message.split("\n")[0]!);
     }
   }
+  // the host goes back to no services, as the scale series leaves it: the next part shares the fabric
+  await reset(lab, daemon, manifestText(lab, daemon, 0)).catch((e: unknown) => failures.push(`back to no services: ${(e as Error).message.split("\n")[0]}`));
   return { daemon, build, prefixes: n, trials: cold.length, validate: summarise(validate), cold: summarise(cold), add: summarise(add), remove: summarise(remove), failures };
 }
 

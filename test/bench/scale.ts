@@ -177,7 +177,7 @@ export async function fullApply(lab: Lab, daemon: "bird" | "frr", text: ScaleMan
 const SESSION_SETTLED_MS = 2_000;
 
 /** Back to a config without services: restart the daemon on it (a reload of thousands of removals is not what is measured) and wait for the sessions. */
-async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: ScaleManifest): Promise<string> {
+export async function reset(lab: Lab, daemon: "bird" | "frr", emptyText: ScaleManifest): Promise<string> {
   const hostName = SCALE_HOSTS[daemon];
   const { text } = await renderScale(lab, daemon, emptyText);
   await lab.stopDaemon(hostName);
