@@ -7,7 +7,7 @@ import type { Announce, HealthInput, HealthState } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import { render, assertWritable } from "../core/render.js";
 import type { SecretStore } from "../core/secrets.js";
-import { daemonAway, type Driver, type Observed } from "../daemons/driver.js";
+import { daemonAway, type Driver, type Observed, type ToggleOp } from "../daemons/driver.js";
 import { SvcrouteError, formatProblems, isSvcrouteError, toSvcrouteError, type Problem } from "../errors.js";
 import type { ServiceSnapshot } from "../health/types.js";
 import type { LoadResult } from "../manifest/load.js";
@@ -18,7 +18,7 @@ import type { DriftStatus, ReconcileCounters, ReconcileStatus } from "./status-t
 import type { Trigger } from "./loop.js";
 import { AddressManager } from "./address-manager.js";
 import { missingAddresses, needsAddresses, type AddressOps } from "./addresses.js";
-import { plan, type Applied, type Next, type Plan } from "./plan.js";
+import { healthWithdrawals, plan, type Applied, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
 
 /** What the previous run announced, persisted so a quick restart keeps it until health decides. */
@@ -102,6 +102,10 @@ export class Engine {
   private driver: Driver | undefined;
   private driverKey = "";
   private interrupted = false;
+  /** withdrawals this reconcile sent before it rendered anything (withdrawEarly) */
+  private early: ToggleOp[] = [];
+  /** the daemon was away when withdrawEarly asked it */
+  private earlyAway: SvcrouteError | undefined;
   private readonly addresses: AddressManager;
   /** the daemon found away (not running, or not answering) by this reconcile's own observation */
   private awayNow: SvcrouteError | undefined;
@@ -327,7 +331,8 @@ export class Engine {
     const stale = v.mismatches.filter((x) => x.extra.length > 0).map((x) => ({ peer: x.peer, prefixes: x.extra }));
     if (v.ok || this.interrupted || !driver.resend || stale.length === 0) return v;
     this.deps.log.warn(`still sent although not announced (${describeMismatches(v.mismatches)}); the daemon drops what its config does not name and sends ${stale.map((x) => x.peer).join(", ")} its routes again`, { op: "verify", code: "E_VERIFY" });
-    await driver.resend(model, stale);
+    // best effort: the verification that follows judges the result
+    await driver.resend(model, stale).catch((e: unknown) => this.deps.log.warn(`the daemon could not send its routes again: ${(e as Error).message}`, { op: "verify", code: toSvcrouteError(e).code }));
     return this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
   }
 
@@ -372,6 +377,8 @@ export class Engine {
     // an interruption meant the reconcile before this one
     this.interrupted = false;
     this.awayNow = undefined;
+    this.early = [];
+    this.earlyAway = undefined;
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
@@ -385,6 +392,7 @@ export class Engine {
       await this.addresses.apply(m, "add");
       s.hostAddresses = await this.readHostAddresses(m);
       const health = await this.healthInput(m);
+      if (reasons.size === 1 && reasons.has("health")) await this.withdrawEarly(driver, m, health);
       const next = await this.next(m, health, secrets, driver);
       s.desired = next.model;
 
@@ -468,6 +476,32 @@ export class Engine {
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
     }
+  }
+
+  /**
+   * A health change's withdrawals go to the daemon before the next config is built and rendered
+   * (work in proportion to every service): a withdrawal then costs the same with ten thousand
+   * services as with ten. Only on the applied manifest, with its proof complete. Until the apply
+   * that follows has proven the result, the applied state is unproven (a failure later in this
+   * reconcile leaves the next one to verify, not to trust it). A refusal is left to that apply,
+   * which sends what is still to be sent; a daemon away is not asked twice.
+   */
+  private async withdrawEarly(driver: Driver, m: Manifest, health: HealthInput): Promise<void> {
+    const s = this.s;
+    if (!s.applied || s.unproven || !s.daemonReachable) return;
+    const ops = healthWithdrawals(s.applied, m, health);
+    if (ops.length === 0) return;
+    try {
+      await driver.toggle(s.applied.model, ops);
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (daemonAway(err)) this.earlyAway = err;
+      this.deps.log.warn(`early withdrawal failed (${err.message}); the apply sends it`, { op: "toggle", code: err.code });
+      return;
+    }
+    for (const op of ops) this.deps.log.info("withdraw", { op: "toggle", service: op.service, prefix: op.prefix });
+    s.unproven ??= { proven: s.applied };
+    this.early = ops;
   }
 
   /**
@@ -590,10 +624,13 @@ export class Engine {
         // written before the daemon changes: a file that cannot be written stops the change
         await this.deps.writeConfig(file, next.text);
       }
-      for (const op of p.ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
-      let r: { durationMs: number };
+      // what withdrawEarly sent is not sent twice
+      const ops = p.ops.filter((o) => !this.early.some((e) => e.prefix === o.prefix && e.to === o.to));
+      for (const op of ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
+      let r: { durationMs: number } = { durationMs: 0 };
       try {
-        r = await driver.toggle(next.model, p.ops);
+        if (this.earlyAway) throw this.earlyAway;
+        if (ops.length) r = await driver.toggle(next.model, ops);
       } catch (e) {
         if (daemonAway(e)) {
           // The daemon is away. The file must say what is desired now: a daemon that comes back
@@ -604,7 +641,7 @@ export class Engine {
         }
         throw e;
       }
-      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: p.ops.length });
+      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: ops.length, early: this.early.length });
       const proven = s.unproven ? s.unproven.proven : s.applied;
       // The file says the same as the running daemon from now on (no reload: it is already so).
       if (!p.judge) await this.deps.writeConfig(file, next.text);
