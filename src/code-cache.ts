@@ -38,8 +38,12 @@ function trusted(st: Stats): boolean {
 
 function trustedDir(dir: string): string | undefined {
   try {
-    // root may create it (the packaged default lives under /var/cache)
-    if (process.getuid?.() === 0) mkdirSync(dir, { recursive: true, mode: 0o755 });
+    // root may create it: the default with its parent under /var/cache, any other without
+    if (process.getuid?.() === 0) mkdirSync(dir, { recursive: dir === CODE_CACHE_DIR, mode: 0o755 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") return `${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  try {
     const st = statSync(dir);
     return !st.isDirectory() ? `${dir} is not a directory` : trusted(st) ? undefined : `${dir} may be written by others`;
   } catch (e) {
@@ -102,11 +106,11 @@ function compile(content: string, filename: string, cacheDir: string): Compiled 
 }
 
 /**
- * Compile the bundle's files in `bundleDir` through V8's code cache kept in `cacheDir`. Without a
- * trusted cache directory nothing changes (codeCacheStats().disabled says why).
+ * Compile the bundle's files in `bundleDir` through V8's code cache kept in `cacheDir` ("none":
+ * not at all). Without a trusted cache directory nothing changes (codeCacheStats().disabled says why).
  */
 export function enableCodeCache(bundleDir: string, cacheDir: string): void {
-  const why = trustedDir(cacheDir);
+  const why = cacheDir === "none" ? "turned off (SVCROUTE_CODE_CACHE=none)" : trustedDir(cacheDir);
   if (why) {
     stats.disabled = why;
     return;

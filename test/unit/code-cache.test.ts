@@ -2,7 +2,7 @@
 // run, used at the next, never used when it could be someone else's code or stale, and a module
 // still runs exactly once whatever the cache does.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
@@ -90,6 +90,16 @@ describe("the bundle's code cache", () => {
     const r = t.run();
     expect(r).toMatchObject({ out: 7, stats: { hits: 0, written: 0 } });
     expect(r.stats.disabled).toMatch(/may be written by others/);
+  });
+
+  it('"none" turns it off, and a directory whose parent is missing is not created', () => {
+    const t = setup({ "main.cjs": "module.exports = 5;\n" });
+    const r = spawnSync(process.execPath, ["-e", `const c = require(${JSON.stringify(runtime)}); c.enableCodeCache(${JSON.stringify(t.bundle)}, "none"); process.stdout.write(JSON.stringify(c.codeCacheStats()))`], { encoding: "utf8" });
+    expect(JSON.parse(r.stdout)).toMatchObject({ disabled: "turned off (SVCROUTE_CODE_CACHE=none)" });
+    const deep = join(t.root, "no", "such", "cache");
+    const d = spawnSync(process.execPath, ["-e", `const c = require(${JSON.stringify(runtime)}); c.enableCodeCache(${JSON.stringify(t.bundle)}, ${JSON.stringify(deep)}); process.stdout.write(JSON.stringify(c.codeCacheStats()))`], { encoding: "utf8" });
+    expect((JSON.parse(d.stdout) as { disabled?: string }).disabled).toMatch(/ENOENT/);
+    expect(existsSync(join(t.root, "no"))).toBe(false);
   });
 
   it("files outside the bundle's directory are left to Node", () => {
