@@ -48,6 +48,8 @@ describe("healthWithdrawals", () => {
     ["down with on_failure deprefer: announced otherwise, not withdrawn", UP, { services: { web: "down" }, drained: [] }, []],
     ["drained: graceful shutdown, not a withdrawal", UP, { services: {}, drained: ["dns"] }, []],
     ["drained and down: withdrawn from the graceful-shutdown state", { services: {}, drained: ["dns"] }, { services: { dns: "down" }, drained: ["dns"] }, ["dns 192.0.2.53/32 graceful-shutdown→withdrawn", "dns 2001:db8::53/128 graceful-shutdown→withdrawn"]],
+    ["every service drained: graceful shutdown, not a withdrawal", UP, { services: {}, drained: "all" }, []],
+    ["every service drained and one down: that one withdrawn", { services: {}, drained: "all" }, { services: { ntp: "down" }, drained: "all" }, ["ntp 192.0.2.123/32 graceful-shutdown→withdrawn"]],
     ["already withdrawn: nothing", { services: { dns: "down" }, drained: [] }, { services: { dns: "down" }, drained: [] }, []],
     ["coming up: not a withdrawal", { services: { dns: "down" }, drained: [] }, UP, []],
   ] as [string, HealthInput, HealthInput, string[]][])("%s", (_what, before, now, want) => {
