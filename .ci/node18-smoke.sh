@@ -12,6 +12,12 @@ if [ ! -x "$N18" ] || [ "$("$N18" --version)" != "v$FLOOR" ]; then
 fi
 npm run -s build
 ex=packaging/examples
+# the commands' code cache (src/code-cache.ts) in a directory of this run's, not the machine's:
+# each command below runs twice under each Node, the second time from the cache
+SVCROUTE_CODE_CACHE=$(mktemp -d)
+export SVCROUTE_CODE_CACHE
+chmod 755 "$SVCROUTE_CODE_CACHE"
+trap 'rm -rf "$SVCROUTE_CODE_CACHE"' EXIT
 for node in "$N18" node; do
   v=$("$node" --version)
   "$node" dist/svcroute.cjs --version >/dev/null
@@ -22,6 +28,7 @@ for node in "$N18" node; do
     echo "node18-smoke: dist/svcroute.cjs --help differs from the CLI's help under $v" >&2; diff .ci/help.entry .ci/help.cli >&2; exit 1
   fi
   rm -f .ci/help.entry .ci/help.cli
+  "$node" dist/svcroute.cjs check --manifest $ex/svcroute.yaml >/dev/null
   "$node" dist/svcroute.cjs check --manifest $ex/svcroute.yaml >/dev/null
   "$node" dist/svcroute.cjs check --manifest $ex/full.yaml >/dev/null
   "$node" dist/svcroute.cjs schema | "$node" -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))'

@@ -111,7 +111,7 @@ for (const [file, o] of Object.entries(result.metafile.outputs)) {
 }
 // `svcroute --help` is answered by the entry point itself: the text commander prints (at 80
 // columns, as to a pipe) is captured from this build and compiled into the entry
-const help = execFileSync(process.execPath, [join(out, "svcroute.cjs"), "--help"], { encoding: "utf8", env: { ...process.env, COLUMNS: "80" } });
+const help = execFileSync(process.execPath, [join(out, "svcroute.cjs"), "--help"], { encoding: "utf8", env: { ...process.env, COLUMNS: "80", SVCROUTE_CODE_CACHE: "none" } });
 await build({ ...options, entryPoints: { svcroute: points.svcroute }, define: { ...options.define, __SVCROUTE_HELP__: JSON.stringify(help) }, metafile: false });
 chmodSync(join(out, "svcroute.cjs"), 0o755);
 // what went into the bundle, for the copyright file (packaging/lib/copyright.mjs); not shipped

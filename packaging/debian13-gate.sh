@@ -72,7 +72,7 @@ in_root svcroute render --manifest /tmp/bird.yaml --drop-ins none | grep -q '^  
 	{ echo "   the render for BIRD 3.1 lacks 'authentication md5;'" >&2; rc=1; }
 
 in_root apt-get purge -y -q svcroute >"$work/purge.log" 2>&1 || { tail -n 20 "$work/purge.log" | say; rc=1; }
-for p in /etc/svcroute /usr/lib/svcroute /var/lib/svcroute /usr/bin/svcroute /lib/systemd/system/svcroute.service /usr/share/doc/svcroute; do
+for p in /etc/svcroute /usr/lib/svcroute /var/lib/svcroute /var/cache/svcroute /usr/bin/svcroute /lib/systemd/system/svcroute.service /usr/share/doc/svcroute; do
 	[ -e "$merged$p" ] && { echo "   left behind: $p" >&2; rc=1; }
 done
 in_root dpkg-query -W svcroute >/dev/null 2>&1 && { echo "   dpkg still knows svcroute" >&2; rc=1; }

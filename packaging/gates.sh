@@ -603,7 +603,7 @@ purge_clean() {
 
 leftovers() {
 	local rc=0 p
-	for p in /etc/svcroute /usr/lib/svcroute /var/lib/svcroute /usr/bin/svcroute /lib/systemd/system/svcroute.service \
+	for p in /etc/svcroute /usr/lib/svcroute /var/lib/svcroute /var/cache/svcroute/code /usr/bin/svcroute /lib/systemd/system/svcroute.service \
 		/lib/systemd/system/svcroute-withdraw.service /usr/share/man/man8/svcroute.8.gz /usr/share/doc/svcroute \
 		/usr/share/bash-completion/completions/svcroute /var/lib/systemd/deb-systemd-helper-enabled/svcroute.service.dsh-also \
 		/var/lib/systemd/deb-systemd-helper-masked/svcroute.service /etc/systemd/system/multi-user.target.wants/svcroute.service; do

@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 export function helpText(bundle, args) {
   return execFileSync(process.execPath, [bundle, ...args, "--help"], {
     encoding: "utf8",
-    env: { ...process.env, COLUMNS: "80", NO_COLOR: "1", LC_ALL: "C" },
+    // no code cache: the build leaves nothing on the machine that builds it
+    env: { ...process.env, COLUMNS: "80", NO_COLOR: "1", LC_ALL: "C", SVCROUTE_CODE_CACHE: "none" },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

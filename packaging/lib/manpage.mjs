@@ -61,7 +61,7 @@ export function manPage({ bundle, tree, staticInclude, name, sourceDateEpoch }) 
     return execFileSync(
       "help2man",
       ["--no-info", "--section=8", `--name=${name}`, "--manual=System Administration", `--include=${include}`, shim],
-      { encoding: "utf8", env: { ...process.env, SOURCE_DATE_EPOCH: String(sourceDateEpoch), LC_ALL: "C", COLUMNS: "80" } },
+      { encoding: "utf8", env: { ...process.env, SOURCE_DATE_EPOCH: String(sourceDateEpoch), LC_ALL: "C", COLUMNS: "80", SVCROUTE_CODE_CACHE: "none" } },
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The rpm's %post, %triggerin and %postun on the config directories, run for real on this
 # (Debian) machine: in a private mount namespace, empty stand-ins are mounted over /etc/frr,
-# /etc/bird and /var/lib/svcroute, and usermod, gpasswd and systemctl are stubs, so nothing
-# outside is touched. Needs root and the svcroute user (the .deb installed).
+# /etc/bird, /var/lib/svcroute and /var/cache, and usermod, gpasswd and systemctl are stubs, so
+# nothing outside is touched. Needs root and the svcroute user (the .deb installed).
 #   packaging/tests/rpm-scriptlets.sh packaging/out/svcroute-<version>.noarch.rpm
 set -eu
 pkg=$(realpath "$1")
@@ -31,6 +31,9 @@ for d in frr bird; do
 done
 mkdir "$work/state"
 mount --bind "$work/state" /var/lib/svcroute
+mkdir "$work/cache"
+mount --bind "$work/cache" /var/cache
+mkdir -p /var/cache/svcroute/code && touch /var/cache/svcroute/code/check.cjs-1-2-3.v8 # what the CLI's runs leave
 export PATH="$work/bin:$PATH"
 
 sh "$work/post" 1
@@ -43,8 +46,10 @@ sh "$work/post" 2 # svcroute upgrade: nothing changes
 expect "%post on upgrade: marker" "/etc/frr /etc/bird" "$(tr '\n' ' ' </var/lib/svcroute/rpm-config-dirs | sed 's/ $//')"
 sh "$work/postun" 1
 expect "%postun on upgrade: /etc/frr" "2770 frr:frr" "$(mode /etc/frr)"
+expect "%postun on upgrade: the CLI's code cache" "there" "$([ -e /var/cache/svcroute/code ] && echo there || echo gone)"
 sh "$work/postun" 0
 expect "%postun on erase: /etc/frr" "750 frr:frr" "$(mode /etc/frr)"
 expect "%postun on erase: /etc/bird" "750 bird:bird" "$(mode /etc/bird)"
 expect "%postun on erase: marker" "gone" "$([ -e /var/lib/svcroute/rpm-config-dirs ] && echo there || echo gone)"
+expect "%postun on erase: the CLI's code cache" "gone" "$([ -e /var/cache/svcroute ] && echo there || echo gone)"
 EOF

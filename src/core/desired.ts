@@ -143,7 +143,7 @@ export function attrsEmpty(a: RouteAttrs): boolean {
   return a.prepend === 0 && a.med === null && a.localPref === null && a.communities.length === 0 && a.largeCommunities.length === 0;
 }
 
-function isDrained(health: HealthInput, name: string): boolean {
+export function isDrained(health: HealthInput, name: string): boolean {
   return health.drained === "all" || health.drained.includes(name);
 }
 

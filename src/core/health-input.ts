@@ -1,6 +1,7 @@
 // The `--health FILE` format: {"services": {"dns": "down"}, "drained": ["web"]} or the shorthand
 // {"dns": "down", "web": "drain"}. Parsing is pure; reading the file happens in the command.
 import * as z from "zod";
+import "../zod.js";
 import { SvcrouteError } from "../errors.js";
 import { NAME } from "../manifest/patterns.js";
 import type { Manifest } from "../manifest/types.js";

@@ -292,25 +292,30 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     instance,
     capabilities,
     async resend(model, stale) {
-      // a prefix no `network` of the config names, yet still in bgpd's table (FRR 8.4, seen right
-      // after a restart): configured and removed again in one session, which takes it out
+      // a prefix no `network` line names, yet still in bgpd's table (FRR 8.4, seen right after a
+      // restart): configured and removed again in one session, which takes it out (both lines
+      // land within bgpd's route-processing hold, so nothing is sent in between)
       const orphans = model.frr.bgp.addressFamilies.flatMap((af) => {
         const named = new Set(af.networks.map((n) => n.split(" ")[1]));
         const extra = [...new Set(stale.flatMap((x) => x.prefixes))].filter((p) => (p.includes(":") ? 6 : 4) === af.family && !named.has(p));
         return extra.length ? [`address-family ${af.name}`, ...extra.flatMap((p) => [`network ${p}`, `no network ${p}`]), "exit-address-family"] : [];
       });
+      const problems: string[] = [];
       if (orphans.length) {
         const r = await bgpd(["configure terminal", `router bgp ${model.asn}`, ...orphans, "end"], "orphan withdrawal");
         const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
-        if (errs.length) throw new SvcrouteError("E_APPLY", `bgpd refused to withdraw ${orphans.filter((l) => l.startsWith("no network")).map((l) => l.slice(11)).join(", ")}: ${errs.join("; ")}`);
+        if (errs.length) problems.push(`refused taking ${orphans.filter((l) => l.startsWith("no network")).map((l) => l.slice(11)).join(", ")} out of its table: ${errs.join("; ")}`);
       }
+      // the refresh is sent whatever became of the step above
       const peers = stale.map((x) => x.peer);
       const keys = model.frr.bgp.neighbors.filter((n) => peers.includes(n.peer)).map((n) => n.key);
       const cmds = model.frr.bgp.addressFamilies.flatMap((af) => af.neighbors.filter((n) => keys.includes(n.key)).map((n) => `clear bgp ${af.name} ${n.key} soft out`));
-      if (cmds.length === 0) return;
-      const r = await bgpd(cmds, "route refresh out");
-      const errs = vtyshErrors(r.stdout);
-      if (errs.length) throw new SvcrouteError("E_APPLY", `bgpd refused the route refresh: ${errs.join("; ")}`);
+      if (cmds.length) {
+        const r = await bgpd(cmds, "route refresh out");
+        const errs = vtyshErrors(r.stdout);
+        if (errs.length) problems.push(`refused the route refresh: ${errs.join("; ")}`);
+      }
+      if (problems.length) throw new SvcrouteError("E_APPLY", `bgpd ${problems.join("; and ")}`);
     },
     async withdrawAllNow() {
       const r = await vtysh(["show running-config"], "sweep");

@@ -1,5 +1,6 @@
 // JSON Schema of the manifest, for editors (yaml-language-server) and CI pipelines.
 import * as z from "zod";
+import "../zod.js";
 import { VERSION } from "../version.js";
 import { ManifestSchema } from "./schema.js";
 

@@ -6,7 +6,7 @@ import { SvcrouteError } from "../errors.js";
 import { mergeSources } from "./merge.js";
 import { normalize, type Installed } from "./normalize.js";
 import { parseManifestText, type ParsedSource } from "./parse.js";
-import { readManifestSources, type LoadOptions } from "./read.js";
+import { parseManifestTexts, readManifestSources, type LoadOptions, type ReadResult, type TextsRead } from "./read.js";
 import type { Manifest } from "./types.js";
 import { validateMerged } from "./validate.js";
 
@@ -55,7 +55,15 @@ function build(main: ParsedSource, fragments: ParsedSource[], opts: BuildOptions
 }
 
 export async function loadManifest(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
-  const r = await readManifestSources(path, opts);
+  return fromSources(await readManifestSources(path, opts));
+}
+
+/** the manifest of files read earlier (readManifestTexts), parsed and judged now */
+export function loadManifestTexts(t: TextsRead): LoadResult {
+  return fromSources(parseManifestTexts(t));
+}
+
+function fromSources(r: ReadResult): LoadResult {
   if (!r.ok) return { problems: r.problems, warnings: [], files: r.files, stage: r.stage };
   return buildFromSources(r.main, r.fragments, { installed: existsSync });
 }

@@ -3,6 +3,7 @@
 // Default values come from defaults.ts; those that depend on other fields (peer families, the
 // router ID) are derived in normalize.ts.
 import * as z from "zod";
+import "../zod.js";
 import { DEFAULTS as D, showDuration as dur } from "./defaults.js";
 import { DURATION_PATTERN } from "./duration.js";
 import * as P from "./patterns.js";

@@ -2,8 +2,9 @@
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
+import "../zod.js";
 import { atomicWrite } from "../effects/fs.js";
-import type { AnnouncedRecord } from "./engine.js";
+import type { AnnouncedRecord } from "./engine-types.js";
 
 const Schema = z.object({
   manifestHash: z.string(),

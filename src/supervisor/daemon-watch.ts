@@ -4,7 +4,7 @@
 // cut a retry backoff short, and the ticks that keep failing until the engine has marked it
 // unreachable must not each start another attempt (seen as retries 71 ms apart on BIRD 3.1).
 import type { Driver } from "../daemons/driver.js";
-import type { EngineState } from "./engine.js";
+import type { EngineState } from "./engine-types.js";
 import type { Trigger } from "./loop.js";
 
 export interface DaemonWatchDeps {

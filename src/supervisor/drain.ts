@@ -4,6 +4,7 @@
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
+import "../zod.js";
 import { atomicWrite } from "../effects/fs.js";
 import { SvcrouteError } from "../errors.js";
 

@@ -6,7 +6,7 @@ import { makeDriver } from "../daemons/make.js";
 import { atomicWrite, readIfExists } from "../effects/fs.js";
 import { readSecretFile } from "../effects/secret-file.js";
 import { NO_DRAIN } from "./drain.js";
-import type { EngineDeps } from "./engine.js";
+import type { EngineDeps } from "./engine-types.js";
 import type { Logger } from "./log.js";
 
 export function realEngineDeps(log: Logger, parts: Pick<EngineDeps, "loadManifest"> & Partial<EngineDeps>): EngineDeps {

@@ -3,96 +3,22 @@
 // observing the daemon, and record what happened. Every effect comes through EngineDeps, so this
 // is tested with a fake daemon and a fake clock; the real ones are wired in run.ts.
 import { buildModel } from "../core/build-model.js";
-import type { Announce, HealthInput, HealthState } from "../core/desired.js";
+import type { HealthInput, HealthState } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import { render, assertWritable } from "../core/render.js";
 import type { SecretStore } from "../core/secrets.js";
-import { daemonAway, type Driver, type Observed } from "../daemons/driver.js";
-import { SvcrouteError, formatProblems, isSvcrouteError, toSvcrouteError, type Problem } from "../errors.js";
-import type { ServiceSnapshot } from "../health/types.js";
-import type { LoadResult } from "../manifest/load.js";
-import type { DaemonConfig, Manifest } from "../manifest/types.js";
-import { drainPhase, type DrainState } from "./drain.js";
-import type { Logger } from "./log.js";
-import type { DriftStatus, ReconcileCounters, ReconcileStatus } from "./status-types.js";
+import { daemonAway, type Driver, type Observed, type ToggleOp } from "../daemons/driver.js";
+import { SvcrouteError, formatProblems, isSvcrouteError, toSvcrouteError } from "../errors.js";
+import type { Manifest } from "../manifest/types.js";
+import { drainPhase } from "./drain.js";
+import type { ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
 import { AddressManager } from "./address-manager.js";
-import { missingAddresses, needsAddresses, type AddressOps } from "./addresses.js";
-import { plan, type Applied, type Next, type Plan } from "./plan.js";
+import { missingAddresses, needsAddresses } from "./addresses.js";
+import { healthWithdrawals, plan, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
 
-/** What the previous run announced, persisted so a quick restart keeps it until health decides. */
-export interface AnnouncedRecord {
-  manifestHash: string;
-  services: Record<string, Announce>;
-}
-
-export interface EngineDeps {
-  log: Logger;
-  /** wall clock, epoch ms */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  loadManifest(): Promise<LoadResult>;
-  makeDriver(d: DaemonConfig): Driver;
-  readSecrets(m: Manifest): Promise<SecretStore>;
-  health: {
-    update(services: Manifest["services"]): void;
-    snapshot(): ServiceSnapshot[];
-    setDrained(names: string[] | "all"): void;
-  };
-  readDrain(stateDir: string): Promise<DrainState>;
-  /** when the maintenance drain file appeared (its mtime), or undefined when absent */
-  drainFileSince(path: string): Promise<number | undefined>;
-  writeConfig(path: string, text: string): Promise<void>;
-  readConfig(path: string): Promise<string | undefined>;
-  saveAnnounced(stateDir: string, r: AnnouncedRecord): Promise<void>;
-  /** service address management (`addresses: manage`); absent: never touch addresses */
-  addresses?: AddressOps;
-  loadAnnounced(stateDir: string): Promise<AnnouncedRecord | undefined>;
-  /** how long to wait for the daemon to advertise what was applied */
-  verifyTimeoutMs: number;
-  verifyPollMs: number;
-  /** called when the drain timer should fire (epoch ms), to schedule a reconcile */
-  scheduleDrainCheck(at: number | undefined): void;
-}
-
-export interface EngineState {
-  manifest: Manifest | undefined;
-  manifestPath: string;
-  manifestValid: boolean;
-  manifestErrors: Problem[];
-  manifestLoadedAt: number | null;
-  applied: (Applied & { instance: string | null; at: number }) | undefined;
-  /** what the last reconcile wanted, applied or not (status shows it while the daemon is away) */
-  desired: RoutingModel | undefined;
-  observed: Observed | undefined;
-  verification: Verification | undefined;
-  daemonReachable: boolean;
-  daemonError: string | null;
-  lastReconcile: ReconcileStatus | undefined;
-  counters: ReconcileCounters;
-  /** the last difference between the running state and the desired one that was repaired (a restarted daemon is not one) */
-  lastDrift: DriftStatus | undefined;
-  durations: number[];
-  /** services whose health has been decided (UP or DOWN) since start */
-  decided: Set<string>;
-  carryOver: AnnouncedRecord | undefined;
-  drained: { shutting: string[]; withdrawn: string[] };
-  /**
-   * The running config was applied but its proof cut short (a newer manifest, SIGHUP or a stop
-   * was waiting): the next reconcile proves it, and a failure then rolls back to `proven`, the
-   * last state that was proven.
-   */
-  unproven: { proven: EngineState["applied"] } | undefined;
-  /** a config that failed to apply: not retried until something changes */
-  rejected: { text: string; error: SvcrouteError } | undefined;
-  /** stopping: announce everything with GRACEFUL_SHUTDOWN, or withdraw everything */
-  override: "graceful-shutdown" | "withdraw" | undefined;
-  /** the host's addresses as last read (sorted, canonical); undefined: not read (nothing needs them, or `ip` failed) */
-  hostAddresses: string[] | undefined;
-  /** service → its required addresses not on the host: not announced */
-  addressMissing: Record<string, string[]>;
-}
+import type { EngineDeps, EngineState } from "./engine-types.js";
 
 const ANNOUNCED_HEALTH: Record<string, HealthState> = { UP: "up", FALLING: "up", DEGRADED: "degraded" };
 
@@ -102,6 +28,10 @@ export class Engine {
   private driver: Driver | undefined;
   private driverKey = "";
   private interrupted = false;
+  /** withdrawals this reconcile sent before it rendered anything (withdrawEarly) */
+  private early: ToggleOp[] = [];
+  /** the daemon was away when withdrawEarly asked it */
+  private earlyAway: SvcrouteError | undefined;
   private readonly addresses: AddressManager;
   /** the daemon found away (not running, or not answering) by this reconcile's own observation */
   private awayNow: SvcrouteError | undefined;
@@ -327,7 +257,8 @@ export class Engine {
     const stale = v.mismatches.filter((x) => x.extra.length > 0).map((x) => ({ peer: x.peer, prefixes: x.extra }));
     if (v.ok || this.interrupted || !driver.resend || stale.length === 0) return v;
     this.deps.log.warn(`still sent although not announced (${describeMismatches(v.mismatches)}); the daemon drops what its config does not name and sends ${stale.map((x) => x.peer).join(", ")} its routes again`, { op: "verify", code: "E_VERIFY" });
-    await driver.resend(model, stale);
+    // best effort: the verification that follows judges the result
+    await driver.resend(model, stale).catch((e: unknown) => this.deps.log.warn(`the daemon could not send its routes again: ${(e as Error).message}`, { op: "verify", code: toSvcrouteError(e).code }));
     return this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
   }
 
@@ -372,6 +303,8 @@ export class Engine {
     // an interruption meant the reconcile before this one
     this.interrupted = false;
     this.awayNow = undefined;
+    this.early = [];
+    this.earlyAway = undefined;
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
@@ -385,6 +318,7 @@ export class Engine {
       await this.addresses.apply(m, "add");
       s.hostAddresses = await this.readHostAddresses(m);
       const health = await this.healthInput(m);
+      if (reasons.size === 1 && reasons.has("health")) await this.withdrawEarly(driver, m, health);
       const next = await this.next(m, health, secrets, driver);
       s.desired = next.model;
 
@@ -468,6 +402,32 @@ export class Engine {
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
     }
+  }
+
+  /**
+   * A health change's withdrawals go to the daemon before the next config is built and rendered
+   * (work in proportion to every service): a withdrawal then costs the same with ten thousand
+   * services as with ten. Only on the applied manifest, with its proof complete. Until the apply
+   * that follows has proven the result, the applied state is unproven (a failure later in this
+   * reconcile leaves the next one to verify, not to trust it). A refusal is left to that apply,
+   * which sends what is still to be sent; a daemon away is not asked twice.
+   */
+  private async withdrawEarly(driver: Driver, m: Manifest, health: HealthInput): Promise<void> {
+    const s = this.s;
+    if (!s.applied || s.unproven || !s.daemonReachable) return;
+    const ops = healthWithdrawals(s.applied, m, health);
+    if (ops.length === 0) return;
+    try {
+      await driver.toggle(s.applied.model, ops);
+    } catch (e) {
+      const err = toSvcrouteError(e);
+      if (daemonAway(err)) this.earlyAway = err;
+      this.deps.log.warn(`early withdrawal failed (${err.message}); the apply sends it`, { op: "toggle", code: err.code });
+      return;
+    }
+    for (const op of ops) this.deps.log.info("withdraw", { op: "toggle", service: op.service, prefix: op.prefix });
+    s.unproven ??= { proven: s.applied };
+    this.early = ops;
   }
 
   /**
@@ -590,10 +550,13 @@ export class Engine {
         // written before the daemon changes: a file that cannot be written stops the change
         await this.deps.writeConfig(file, next.text);
       }
-      for (const op of p.ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
-      let r: { durationMs: number };
+      // what withdrawEarly sent is not sent twice
+      const ops = p.ops.filter((o) => !this.early.some((e) => e.prefix === o.prefix && e.to === o.to));
+      for (const op of ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
+      let r: { durationMs: number } = { durationMs: 0 };
       try {
-        r = await driver.toggle(next.model, p.ops);
+        if (this.earlyAway) throw this.earlyAway;
+        if (ops.length) r = await driver.toggle(next.model, ops);
       } catch (e) {
         if (daemonAway(e)) {
           // The daemon is away. The file must say what is desired now: a daemon that comes back
@@ -604,7 +567,7 @@ export class Engine {
         }
         throw e;
       }
-      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: p.ops.length });
+      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: ops.length, early: this.early.length });
       const proven = s.unproven ? s.unproven.proven : s.applied;
       // The file says the same as the running daemon from now on (no reload: it is already so).
       if (!p.judge) await this.deps.writeConfig(file, next.text);

@@ -4,7 +4,7 @@
 //   fast  — only what the driver can switch at run time differs: toggle those prefixes (after a
 //           manifest change the daemon's parser judges the new file and it is written first)
 //   full  — anything else: validate, write, reload, verify
-import type { Announce } from "../core/desired.js";
+import { announceFor, isDrained, type Announce, type HealthInput } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import type { ToggleOp } from "../daemons/driver.js";
 import type { Manifest, Peer } from "../manifest/types.js";
@@ -53,6 +53,24 @@ function toggleOps(from: RoutingModel, to: RoutingModel): ToggleOp[] {
   // a prefix gone from the manifest (FRR's guardrail is the allowed aggregates, so removing a
   // service leaves the rest of the config as it was): withdrawn like an unhealthy one
   for (const [prefix, o] of a) if (!b.has(prefix) && o.announce !== "withdrawn") ops.push({ service: o.service, prefix, family: o.family, from: o.announce, to: "withdrawn" });
+  return ops;
+}
+
+/**
+ * The withdrawals a health change makes, read from the applied model without building the next
+ * one: what a reconcile sends the daemon before it renders anything, so that a withdrawal costs
+ * the same with ten thousand services as with ten. The same manifest is applied (else []); the
+ * reconcile that follows still plans, applies and proves everything.
+ */
+export function healthWithdrawals(applied: Applied, manifest: Manifest, health: HealthInput): ToggleOp[] {
+  if (applied.manifest.hash !== manifest.hash) return [];
+  const byName = new Map(manifest.services.map((s) => [s.name, s]));
+  const ops: ToggleOp[] = [];
+  for (const svc of applied.model.services) {
+    const s = byName.get(svc.name);
+    if (!s || announceFor(s, health.services[s.name] ?? "up", isDrained(health, s.name)) !== "withdrawn") continue;
+    for (const p of svc.prefixes) if (p.allowed && p.announce !== "withdrawn") ops.push({ service: svc.name, prefix: p.prefix, family: p.family, from: p.announce, to: "withdrawn" });
+  }
   return ops;
 }
 

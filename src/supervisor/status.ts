@@ -1,7 +1,7 @@
 // The /status document, assembled from the engine's state, the health monitor and the loop. Pure.
 import type { ServiceSnapshot } from "../health/types.js";
 import { VERSION } from "../version.js";
-import type { EngineState } from "./engine.js";
+import type { EngineState } from "./engine-types.js";
 import type { AnnounceState, HookRunStatus, SupervisorStatus } from "./status-types.js";
 
 const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, Infinity];

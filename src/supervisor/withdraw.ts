@@ -11,10 +11,11 @@ import { Engine } from "./engine.js";
 import { realEngineDeps } from "./engine-deps.js";
 import type { Logger } from "./log.js";
 
-export async function withdrawEverything(manifestPath: string, log: Logger, fallback?: Manifest, deps: { makeDriver?: typeof makeDriver } = {}): Promise<void> {
+/** `fallback`: the manifest to withdraw with when the one on disk is invalid now (the guard's, as it was at its start) */
+export async function withdrawEverything(manifestPath: string, log: Logger, fallback?: () => Manifest | undefined, deps: { makeDriver?: typeof makeDriver } = {}): Promise<void> {
   const mkDriver = deps.makeDriver ?? makeDriver;
   const r = await loadManifest(manifestPath);
-  const m = r.manifest ?? fallback;
+  const m = r.manifest ?? fallback?.();
   if (!m) {
     throw new SvcrouteError("E_MANIFEST_INVALID", `${manifestPath} is not valid, so svcroute cannot tell which daemon to talk to`, {
       problems: r.problems,

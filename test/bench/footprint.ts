@@ -7,7 +7,7 @@
 // listeners accept: identical checks run once per interval, not once per service.
 // 5. CLI start-up (cli.ts), against the idle supervisor.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Lab } from "../lab/harness/lab.js";
 import { bundleFor } from "../lab/harness/supervised.js";
@@ -315,11 +315,15 @@ export async function footprint(
         if (sc.id === "idle" && o.cliRuns > 0) {
           const bundle = bundleFor(lab);
           log(`CLI start-up against node -e 0: --version, --help, status, check; ${o.cliRuns} pairs each`);
+          // the code cache in the fabric's directory, gone with it (0755: one no one else may write)
+          const cache = join(lab.host(FOOTPRINT_HOST).dir, "code-cache");
+          mkdirSync(cache, { recursive: true });
+          chmodSync(cache, 0o755);
           cli = [
-            timeCli(bundle, "--version", ["--version"], o.cliRuns),
-            timeCli(bundle, "--help", ["--help"], o.cliRuns),
-            timeCli(bundle, "status", ["status", "--manifest", sup.manifest], o.cliRuns),
-            timeCli(bundle, "check", ["check", "--manifest", sup.manifest], o.cliRuns),
+            timeCli(bundle, "--version", ["--version"], o.cliRuns, cache),
+            timeCli(bundle, "--help", ["--help"], o.cliRuns, cache),
+            timeCli(bundle, "status", ["status", "--manifest", sup.manifest], o.cliRuns, cache),
+            timeCli(bundle, "check", ["check", "--manifest", sup.manifest], o.cliRuns, cache),
           ];
         }
       } catch (e) {

@@ -30,6 +30,12 @@ export class FakeDaemon {
   pinned = new Set<string>();
   /** prefixes still sent to the peers through reloads and toggles until the peers are sent everything again (a stale adj-RIB-out) */
   staleOut = new Set<string>();
+  /** toggles that fail before they reach the daemon (each failure uses one) */
+  failToggles = 0;
+  /** a toggle whose ops this says yes to fails before it reaches the daemon */
+  refuseToggle: ((ops: ToggleOp[]) => boolean) | undefined;
+  /** called when the engine asks the capabilities, i.e. as it builds the next config */
+  onCapabilities: (() => void) | undefined;
 
   constructor(readonly manifest: () => Manifest) {}
 
@@ -71,6 +77,10 @@ export class FakeDaemon {
       toggle: async (_m: RoutingModel, ops: ToggleOp[]) => {
         this.calls.push(`toggle ${ops.map((o) => `${o.prefix}:${o.to}`).join(",")}`);
         check();
+        if (this.failToggles > 0 || this.refuseToggle?.(ops)) {
+          this.failToggles = Math.max(0, this.failToggles - 1);
+          throw new SvcrouteError("E_APPLY", "toggle refused");
+        }
         for (const o of ops) {
           if (o.to === "withdrawn") this.running.delete(o.prefix);
           else this.running.add(o.prefix);
@@ -107,7 +117,10 @@ export class FakeDaemon {
         check();
         return this.instance;
       },
-      capabilities: async () => BASELINE,
+      capabilities: async () => {
+        this.onCapabilities?.();
+        return BASELINE;
+      },
       withdrawAllNow: async () => {
         this.calls.push("withdrawAllNow");
         this.running.clear();

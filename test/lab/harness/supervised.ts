@@ -240,7 +240,8 @@ export function ensureBundle(): "fresh" | "built" {
 export function runtimeEnv(lab: Lab, hostName: string): NodeJS.ProcessEnv {
   const dir = join(lab.host(hostName).dir, "run");
   mkdirSync(dir, { recursive: true, mode: 0o750 });
-  return { ...process.env, SVCROUTE_RUNTIME_DIR: dir };
+  // the CLI's code cache (src/code-cache.ts) in the host's directory, not the machine's /var/cache
+  return { ...process.env, SVCROUTE_RUNTIME_DIR: dir, SVCROUTE_CODE_CACHE: join(lab.host(hostName).dir, "code-cache") };
 }
 
 /** `svcroute ARGS` (the bundle) inside the host's namespace */

@@ -464,6 +464,12 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
         "end",
       ]);
       expect(vtyshCmds(argv[1]!).every((c) => /^clear bgp ipv[46] unicast \S+ soft out$/.test(c))).toBe(true);
+      // refused: the refresh is still sent, and the error names both refusals
+      const refused = setup((cmd) => (cmd.endsWith("vtysh") ? "vtysh-toggle-refused.txt" : undefined));
+      const e = await rejection(refused.driver.resend!(buildModel(refused.m), [{ peer: "tor1", prefixes: ["198.51.100.77/32"] }]));
+      expect(refused.argv).toHaveLength(2);
+      expect(e.code).toBe("E_APPLY");
+      expect(e.text).toMatch(/refused taking 198\.51\.100\.77\/32 out of its table: .*; and refused the route refresh/);
     });
 
     it("instance: bgpd's pid file; without it the daemon is unavailable", async () => {

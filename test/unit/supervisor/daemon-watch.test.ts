@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Driver, SessionState } from "../../../src/daemons/driver.js";
 import { startDaemonWatch } from "../../../src/supervisor/daemon-watch.js";
-import type { EngineState } from "../../../src/supervisor/engine.js";
+import type { EngineState } from "../../../src/supervisor/engine-types.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
 
 beforeEach(() => vi.useFakeTimers());

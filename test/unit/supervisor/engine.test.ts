@@ -7,7 +7,8 @@ import { parseManifestText } from "../../../src/manifest/parse.js";
 import type { Manifest } from "../../../src/manifest/types.js";
 import { NO_DRAIN, type DrainState } from "../../../src/supervisor/drain.js";
 import { ADDRESS_LINGER_MS } from "../../../src/supervisor/address-manager.js";
-import { Engine, type AnnouncedRecord } from "../../../src/supervisor/engine.js";
+import { Engine } from "../../../src/supervisor/engine.js";
+import type { AnnouncedRecord } from "../../../src/supervisor/engine-types.js";
 import { withdrawOnStop } from "../../../src/supervisor/supervisor.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
@@ -505,6 +506,101 @@ describe("reconcile engine", () => {
     expect(await t.run("retry")).toEqual({ ok: true });
     expect(t.daemon.calls).toContain("reload");
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "full" });
+  });
+
+  describe("a health change's withdrawals go out before the next config is built", () => {
+    /** the daemon calls made by the time the engine builds the next config */
+    const callsAtBuild = (t: ReturnType<typeof setup>) => {
+      const at: string[][] = [];
+      t.daemon.onCapabilities = () => at.push([...t.daemon.calls]);
+      return at;
+    };
+
+    it("a withdrawal is sent before the build and not sent again by the apply; the file and the proof follow", async () => {
+      const t = setup();
+      await t.run("start");
+      t.daemon.calls = [];
+      const at = callsAtBuild(t);
+      t.health.set("dns", "DOWN");
+      t.engine.noteTransition("dns", "DOWN");
+      expect(await t.run("health")).toEqual({ ok: true });
+      expect(at[0]).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(t.daemon.calls).toContain("observe");
+      expect(t.file()).not.toContain("network 192.0.2.53/32");
+      expect(t.log.lines.filter((l) => l.msg === "withdraw").map((l) => l.fields.prefix)).toEqual(["192.0.2.53/32"]);
+      expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+    });
+
+    it("an announcement, a deprefer and a manifest edit wait for the apply", async () => {
+      const t = setup();
+      await t.run("start");
+      const at = callsAtBuild(t);
+      // on_failure: deprefer — announced with other attributes, not withdrawn
+      t.health.set("web", "DOWN");
+      t.daemon.calls = [];
+      expect(await t.run("health")).toEqual({ ok: true });
+      expect(at.at(-1)).toEqual([]);
+      t.health.set("web", "UP");
+      t.health.set("dns", "DOWN");
+      await t.run("health");
+      t.health.set("dns", "UP");
+      t.daemon.calls = [];
+      expect(await t.run("health")).toEqual({ ok: true });
+      expect(at.at(-1)).toEqual([]);
+      expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:normal"]);
+      // health and a manifest edit in one reconcile: the new manifest is judged first
+      t.setManifest(MANIFEST.replace("remote_asn: 65000}", "remote_asn: 65000, description: x}"));
+      t.health.set("dns", "DOWN");
+      t.daemon.calls = [];
+      await t.run("health", "manifest");
+      expect(at.at(-1)).toEqual([]);
+    });
+
+    it("an early withdrawal the daemon refuses is sent by the apply that follows", async () => {
+      const t = setup();
+      await t.run("start");
+      t.daemon.calls = [];
+      t.daemon.failToggles = 1;
+      t.health.set("dns", "DOWN");
+      expect(await t.run("health")).toEqual({ ok: true });
+      expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:withdrawn", "toggle 192.0.2.53/32:withdrawn"]);
+      expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+      expect(t.file()).not.toContain("network 192.0.2.53/32");
+      // logged once, when it was sent; the refusal as a warning
+      expect(t.log.lines.filter((l) => l.msg === "withdraw").map((l) => l.fields.prefix)).toEqual(["192.0.2.53/32"]);
+      expect(t.log.lines.some((l) => l.level === "warn" && l.msg.startsWith("early withdrawal failed (toggle refused)"))).toBe(true);
+    });
+
+    it("a daemon that does not answer is asked once, and the file says the withdrawal for when it is back", async () => {
+      const t = setup();
+      await t.run("start");
+      t.daemon.calls = [];
+      t.daemon.frozen = true;
+      t.health.set("dns", "DOWN");
+      expect(await t.run("health")).toEqual({ ok: false });
+      expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(t.file()).not.toContain("network 192.0.2.53/32");
+      expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_TIMEOUT" });
+    });
+
+    it("an early withdrawal that landed, in a reconcile that then failed, is verified by the next one, not trusted: a service healthy again is announced, and it is not drift", async () => {
+      const t = setup();
+      await t.run("start");
+      // dns withdrawn early; web's deprefer, sent by the apply, is refused
+      t.daemon.refuseToggle = (ops) => ops.some((o) => o.prefix === "192.0.2.80/32");
+      t.health.set("dns", "DOWN");
+      t.health.set("web", "DOWN");
+      expect(await t.run("health")).toEqual({ ok: false });
+      expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+      t.daemon.refuseToggle = undefined;
+      t.health.set("dns", "UP");
+      t.health.set("web", "UP");
+      expect(await t.run("health")).toEqual({ ok: true });
+      expect(t.daemon.running.has("192.0.2.53/32")).toBe(true);
+      expect(t.engine.state.counters.config_drift_total).toBe(0);
+      expect(t.engine.state.lastDrift).toBeUndefined();
+    });
   });
 
   it("a withdrawn prefix the daemon keeps sending, through the toggle and a whole reload alike: the peers are sent everything again (no session reset), and it is gone", async () => {

@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadManifest } from "../../../src/manifest/load.js";
+import { loadManifest, loadManifestTexts } from "../../../src/manifest/load.js";
+import { readManifestTexts } from "../../../src/manifest/read.js";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import { withdrawEverything } from "../../../src/supervisor/withdraw.js";
 import { FakeDaemon } from "../../helpers/fake-driver.js";
@@ -41,6 +42,19 @@ describe("withdrawEverything", () => {
     expect(t.daemon.calls.slice(1)).toEqual(["validate", "reload", "observe", "confirm"]);
     expect(t.daemon.running.size).toBe(0);
     expect(readFileSync(t.conf, "utf8")).not.toMatch(/network 192\.0\.2\.53/);
+  });
+
+  it("a manifest broken since: the files read earlier (as the guard keeps them, unparsed) say what to withdraw", async () => {
+    const t = await setup();
+    const earlier = await readManifestTexts(t.manifest);
+    writeFileSync(t.manifest, "version: 1\ndaemon: [\n");
+    expect((await loadManifest(t.manifest)).manifest).toBeUndefined();
+    await withdrawEverything(t.manifest, t.log, () => loadManifestTexts(earlier).manifest, { makeDriver: () => t.daemon.driver() });
+    expect(t.daemon.running.size).toBe(0);
+    expect(readFileSync(t.conf, "utf8")).not.toMatch(/network 192\.0\.2\.53/);
+    expect(t.log.lines.some((l) => l.msg.includes("is invalid now; withdrawing with the manifest loaded earlier"))).toBe(true);
+    // and without such files, nothing says which daemon to talk to
+    await expect(withdrawEverything(t.manifest, t.log, undefined, { makeDriver: () => t.daemon.driver() })).rejects.toThrow(/not valid/);
   });
 
   it("a daemon that cannot be reached: the config is still written withdrawn, and the failure is thrown", async () => {
