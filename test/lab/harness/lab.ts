@@ -18,6 +18,10 @@ import { hostTools, type DaemonTools } from "./tools.js";
 import { teardownRunSync, type TeardownReport } from "./teardown.js";
 import { resolveTopology, type BirdPaths, type DaemonPaths, type FabricPlan, type FrrPaths, type HostPlan, type LinkPlan, type Topology, type TorPlan } from "./topology.js";
 
+// The CLI's code cache (src/code-cache.ts) is never the machine's /var/cache: runs that name no
+// directory of their own (runtimeEnv gives each host one) keep none.
+process.env.SVCROUTE_CODE_CACHE ??= "none";
+
 export interface LabOptions {
   /** keep configs and logs after teardown (default: env SVRL_KEEP=1) */
   keepDir?: boolean;
