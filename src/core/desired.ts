@@ -133,10 +133,16 @@ function computeAttrs(s: Service, announce: Announce): RouteAttrs | null {
   }
 }
 
-/** one string per distinct set of attributes */
+const keys = new WeakMap<RouteAttrs, string>();
+
+/** one string per distinct set of attributes (kept with attrsFor's frozen sets: one per service and state) */
 export function attrsKey(a: RouteAttrs): string {
+  const known = keys.get(a);
+  if (known !== undefined) return known;
   // LOCAL_PREF only where set, so the names derived from this key stay those of earlier versions
-  return `${a.prepend}|${a.med}|${a.communities.join(" ")}|${a.largeCommunities.join(" ")}${a.localPref === null ? "" : `|lp ${a.localPref}`}`;
+  const key = `${a.prepend}|${a.med}|${a.communities.join(" ")}|${a.largeCommunities.join(" ")}${a.localPref === null ? "" : `|lp ${a.localPref}`}`;
+  if (Object.isFrozen(a)) keys.set(a, key);
+  return key;
 }
 
 export function attrsEmpty(a: RouteAttrs): boolean {

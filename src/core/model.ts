@@ -291,3 +291,12 @@ export interface RoutingModel {
   /** which daemon the manifest names */
   daemon: DaemonType;
 }
+
+const byName = new WeakMap<RoutingModel, Map<string, ServiceModel>>();
+
+/** a service of the model by name; the index is kept with the model (a stop toggles every service) */
+export function serviceNamed(model: RoutingModel, name: string): ServiceModel | undefined {
+  let m = byName.get(model);
+  if (!m) byName.set(model, (m = new Map(model.services.map((s) => [s.name, s]))));
+  return m.get(name);
+}

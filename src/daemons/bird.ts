@@ -3,7 +3,7 @@
 // Fast path: `disable` / `enable` of a service's static protocol over the control socket.
 import { SvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
-import type { RoutingModel } from "../core/model.js";
+import { serviceNamed, type RoutingModel } from "../core/model.js";
 import { birdNames } from "../core/names.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { BIRD_COMMAND_TIMEOUT_MS, BirdSocket } from "./bird-socket.js";
@@ -145,7 +145,7 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
       const t0 = t();
       const wanted = new Map<string, boolean>();
       for (const op of ops) {
-        const svc = model.services.find((s) => s.name === op.service);
+        const svc = serviceNamed(model, op.service);
         const proto = svc?.birdProtocols.find((b) => b.family === op.family);
         if (!proto) throw new SvcrouteError("E_INTERNAL", `no static protocol for ${op.service} IPv${op.family}`);
         wanted.set(proto.name, op.to !== "withdrawn");

@@ -5,31 +5,39 @@ import type { BfdPeer, ConfigDiff, ObservedPeer } from "./driver.js";
 /** vtysh with several `-c` prints one JSON document per command, back to back: split them. */
 export function splitJsonDocuments(text: string): unknown[] {
   const docs: unknown[] = [];
+  // jumps from bracket to bracket and over whole strings: a megabyte of advertised routes is
+  // scanned by the regex engine, not character by character
+  const token = /[{}[\]"]/g;
+  const stringEnd = /(?:[^"\\]|\\[^])*"/y;
   let depth = 0;
   let start = -1;
-  let inStr = false;
-  let esc = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inStr) {
-      if (esc) esc = false;
-      else if (c === "\\") esc = true;
-      else if (c === '"') inStr = false;
-      continue;
-    }
-    if (c === '"') inStr = true;
-    else if (c === "{" || c === "[") {
-      if (depth === 0) start = i;
+  for (let m = token.exec(text); m; m = token.exec(text)) {
+    const c = m[0];
+    if (c === '"') {
+      stringEnd.lastIndex = token.lastIndex;
+      if (!stringEnd.test(text)) break;
+      token.lastIndex = stringEnd.lastIndex;
+    } else if (c === "{" || c === "[") {
+      if (depth === 0) start = m.index;
       depth++;
-    } else if (c === "}" || c === "]") {
+    } else {
       depth--;
       if (depth === 0 && start >= 0) {
-        docs.push(JSON.parse(text.slice(start, i + 1)));
+        docs.push(JSON.parse(text.slice(start, m.index + 1)));
         start = -1;
       }
     }
   }
   return docs;
+}
+
+/** one command's output as JSON; undefined when it is not (an error message instead) */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** a neighbour as FRR reports it: the observed peer's session fields, keyed by its address or interface */

@@ -22,6 +22,8 @@ export function parseVtyReply(raw: string): { output: string; code: number } {
 export interface VtyResult {
   /** every command's output, in order, as vtysh prints them */
   output: string;
+  /** each command's output on its own (a JSON document per `show … json`), in order */
+  outputs: string[];
   /** 0 when every command ran; else the return code of the command that stopped the run */
   code: number;
   /** the command that stopped the run */
@@ -65,10 +67,10 @@ export class FrrVty {
         out.push(r.output);
         if (!GOES_ON.has(r.code) && !goOn?.(r.output)) {
           if (cmds.includes("configure terminal")) await send("end\0");
-          return { output: out.join(""), code: r.code, failed: c };
+          return { output: out.join(""), outputs: out, code: r.code, failed: c };
         }
       }
-      return { output: out.join(""), code: 0 };
+      return { output: out.join(""), outputs: out, code: 0 };
     });
   }
 

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { SvcrouteError, isSvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
-import type { RoutingModel } from "../core/model.js";
+import { serviceNamed, type RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { absentPeer, type AppliedConfig, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
-import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
+import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, jsonOrUndefined, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
 import { maskSecrets } from "./config-read.js";
 import { parseGrSessions, sessionsToReset } from "./frr-reset.js";
 import { incrementalCommands } from "./frr-incremental.js";
@@ -91,10 +91,10 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
   const bgpd = async (cmds: string[], what: string, goOn?: (output: string) => boolean) => {
     try {
       const r = await vty.run(cmds, goOn);
-      return { stdout: r.output, stderr: "", code: r.code === 0 ? 0 : 1, via: "socket" as const };
+      return { stdout: r.output, outputs: r.outputs, stderr: "", code: r.code === 0 ? 0 : 1, via: "socket" as const };
     } catch (e) {
       if (!isSvcrouteError(e) || e.code !== "E_DAEMON_UNAVAILABLE") throw e;
-      return { ...(await vtysh(cmds, what)), via: "program" as const };
+      return { ...(await vtysh(cmds, what)), outputs: undefined, via: "program" as const };
     }
   };
 
@@ -225,7 +225,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       // withdrawals first, as for BIRD
       const sorted = [...ops].sort((a, b) => Number(a.to !== "withdrawn") - Number(b.to !== "withdrawn"));
       for (const op of sorted) {
-        const svc = model.services.find((s) => s.name === op.service);
+        const svc = serviceNamed(model, op.service);
         const p = svc?.prefixes.find((x) => x.prefix === op.prefix);
         // a prefix no longer in the manifest is only ever withdrawn
         if (!p && op.to !== "withdrawn") throw new SvcrouteError("E_INTERNAL", `no prefix ${op.prefix} in service ${op.service}`);
@@ -267,7 +267,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         }
       }
       const r = await bgpd(cmds, "observe");
-      const docs = splitJsonDocuments(r.stdout);
+      // one document per command from the socket: nothing to scan for where each ends
+      const docs = r.outputs ? r.outputs.map(jsonOrUndefined) : splitJsonDocuments(r.stdout);
       const info = parseNeighbors(docs[0]);
       const instance = await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8").then(
         (t) => t.trim(),

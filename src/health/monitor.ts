@@ -25,6 +25,7 @@ import {
   type HealthTransition,
   type PrepareFn,
   type RoundResult,
+  type HealthBrief,
   type ServiceSnapshot,
 } from "./types.js";
 
@@ -57,6 +58,8 @@ export interface HealthMonitor {
   /** the drained services (DISABLED): a list of names, or "all"; replaces the previous set */
   setDrained(names: readonly string[] | "all"): void;
   snapshot(): ServiceSnapshot[];
+  /** each service's state and rise/fall phase only: what a reconcile reads, at the cost of the names */
+  states(): HealthBrief[];
   get(name: string): ServiceSnapshot | undefined;
   /**
    * Run a service's checks now, as one round that counts toward rise/fall like any other (the
@@ -412,6 +415,9 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     },
     snapshot() {
       return [...entries.values()].map(snap);
+    },
+    states() {
+      return [...entries.values()].map((e) => ({ name: e.service.name, state: e.st.state, phase: e.st.phase }));
     },
     get(name) {
       const e = entries.get(name);

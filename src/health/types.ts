@@ -107,6 +107,9 @@ export interface HealthCounters {
   flapHolds: number;
 }
 
+/** what a reconcile reads of a service's health */
+export type HealthBrief = Pick<ServiceSnapshot, "name" | "state" | "phase">;
+
 export interface ServiceSnapshot {
   name: string;
   state: HealthStateName;

@@ -16,7 +16,7 @@ export function realEngineDeps(log: Logger, parts: Pick<EngineDeps, "loadManifes
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     makeDriver,
     readSecrets: (m) => loadSecrets(m, readSecretFile),
-    health: { update: () => undefined, snapshot: () => [], setDrained: () => undefined },
+    health: { update: () => undefined, states: () => [], stateOf: () => undefined, setDrained: () => undefined },
     readDrain: async () => NO_DRAIN,
     drainFileSince: async () => undefined,
     writeConfig: (path, text) => atomicWrite(path, text, { keepPrevious: true, mode: 0o640 }),

@@ -5,7 +5,7 @@ import type { Announce } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import type { Driver, Observed } from "../daemons/driver.js";
 import type { Problem, SvcrouteError } from "../errors.js";
-import type { ServiceSnapshot } from "../health/types.js";
+import type { HealthBrief } from "../health/types.js";
 import type { LoadResult } from "../manifest/load.js";
 import type { DaemonConfig, Manifest } from "../manifest/types.js";
 import type { SecretStore } from "../core/secrets.js";
@@ -32,7 +32,9 @@ export interface EngineDeps {
   readSecrets(m: Manifest): Promise<SecretStore>;
   health: {
     update(services: Manifest["services"]): void;
-    snapshot(): ServiceSnapshot[];
+    states(): HealthBrief[];
+    /** one service's, now */
+    stateOf(name: string): HealthBrief | undefined;
     setDrained(names: string[] | "all"): void;
   };
   readDrain(stateDir: string): Promise<DrainState>;

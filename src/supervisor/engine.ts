@@ -15,7 +15,7 @@ import type { ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
 import { AddressManager } from "./address-manager.js";
 import { missingAddresses, needsAddresses } from "./addresses.js";
-import { healthWithdrawals, plan, type Next, type Plan } from "./plan.js";
+import { downWithdrawals, healthWithdrawals, plan, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
 
 import type { EngineDeps, EngineState } from "./engine-types.js";
@@ -32,6 +32,10 @@ export class Engine {
   private early: ToggleOp[] = [];
   /** the daemon was away when withdrawEarly asked it */
   private earlyAway: SvcrouteError | undefined;
+  /** an early withdrawal failed in this reconcile: the apply sends what is missing */
+  private earlyFailed = false;
+  /** services gone DOWN since the last reconcile began (noteTransition) */
+  private downs = new Set<string>();
   private readonly addresses: AddressManager;
   /** the daemon found away (not running, or not answering) by this reconcile's own observation */
   private awayNow: SvcrouteError | undefined;
@@ -73,7 +77,7 @@ export class Engine {
   }
 
   /**
-   * A newer manifest, SIGHUP or a stop is waiting: a verification still waiting for the daemon
+   * A newer manifest, SIGHUP, a stop or a service gone DOWN is waiting: a verification still waiting for the daemon
    * gives up now instead of at its deadline, so what waits runs at once. The daemon took the
    * config: it is neither refused nor rolled back, but left unproven for the next reconcile to
    * prove (a stop's GRACEFUL_SHUTDOWN apply proves it too). Only the reconcile running now is affected.
@@ -85,6 +89,8 @@ export class Engine {
   /** a health transition to UP or DOWN settles a service (see healthInput) */
   noteTransition(service: string, to: string): void {
     if (to === "UP" || to === "DOWN" || to === "DEGRADED") this.s.decided.add(service);
+    if (to === "DOWN") this.downs.add(service);
+    else this.downs.delete(service);
   }
 
   /**
@@ -158,7 +164,7 @@ export class Engine {
     // meanwhile (the first one after a quick restart, typically) is then either in both or in
     // neither. A snapshot taken before the awaits could still say INIT for a service `decided`
     // already names — neither carried over nor UP, so withdrawn: a flap on restart.
-    const snap = new Map(this.deps.health.snapshot().map((x) => [x.name, x]));
+    const snap = new Map(this.deps.health.states().map((x) => [x.name, x]));
     const present = this.s.hostAddresses;
     const missing = present ? missingAddresses(m.services, new Set(present)) : new Map<string, string[]>();
     const services: Record<string, HealthState> = {};
@@ -305,10 +311,16 @@ export class Engine {
     this.awayNow = undefined;
     this.early = [];
     this.earlyAway = undefined;
+    this.earlyFailed = false;
+    const downs = this.downs;
+    this.downs = new Set();
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
     try {
+      const healthOnly = reasons.size === 1 && reasons.has("health");
+      // before anything that reads every service: what just went DOWN is withdrawn first
+      if (healthOnly && s.manifest && downs.size > 0) await this.withdrawDowns(this.driverFor(s.manifest), s.manifest, downs);
       if (!s.manifest || reasons.has("start") || reasons.has("manifest") || reasons.has("signal")) await this.reloadManifest();
       const m = s.manifest;
       if (!m) throw new SvcrouteError("E_MANIFEST_INVALID", "no valid manifest yet: nothing is applied until the manifest is fixed");
@@ -318,7 +330,7 @@ export class Engine {
       await this.addresses.apply(m, "add");
       s.hostAddresses = await this.readHostAddresses(m);
       const health = await this.healthInput(m);
-      if (reasons.size === 1 && reasons.has("health")) await this.withdrawEarly(driver, m, health);
+      if (healthOnly) await this.withdrawEarly(driver, m, health);
       const next = await this.next(m, health, secrets, driver);
       s.desired = next.model;
 
@@ -407,27 +419,48 @@ export class Engine {
   /**
    * A health change's withdrawals go to the daemon before the next config is built and rendered
    * (work in proportion to every service): a withdrawal then costs the same with ten thousand
-   * services as with ten. Only on the applied manifest, with its proof complete. Until the apply
-   * that follows has proven the result, the applied state is unproven (a failure later in this
-   * reconcile leaves the next one to verify, not to trust it). A refusal is left to that apply,
-   * which sends what is still to be sent; a daemon away is not asked twice.
+   * services as with ten. Only on the applied manifest; its proof may be pending (a verification
+   * cut short for this very change): withdrawing what the daemon no longer sends changes nothing,
+   * on either daemon. Until the apply that follows has proven the result, the applied state is
+   * unproven (a failure later in this reconcile leaves the next one to verify, not to trust it).
+   * A refusal is left to that apply, which sends what is still to be sent; a daemon away is not
+   * asked twice.
    */
   private async withdrawEarly(driver: Driver, m: Manifest, health: HealthInput): Promise<void> {
     const s = this.s;
-    if (!s.applied || s.unproven || !s.daemonReachable) return;
-    const ops = healthWithdrawals(s.applied, m, health);
-    if (ops.length === 0) return;
+    if (!s.applied || !s.daemonReachable || this.earlyFailed) return;
+    // what withdrawDowns sent is not sent again
+    const ops = healthWithdrawals(s.applied, m, health).filter((o) => !this.early.some((e) => e.prefix === o.prefix));
+    await this.sendEarly(driver, ops);
+  }
+
+  /**
+   * Services that have just gone DOWN and withdraw on failure: their withdrawals are sent at the
+   * very start of the reconcile, from the transitions alone (downWithdrawals), before even the
+   * health of every service is read. The rest is withdrawEarly's.
+   */
+  private async withdrawDowns(driver: Driver, m: Manifest, names: Set<string>): Promise<void> {
+    const s = this.s;
+    if (!s.applied || !s.daemonReachable) return;
+    await this.sendEarly(driver, downWithdrawals(s.applied, m, names, (n) => this.deps.health.stateOf(n)?.state === "DOWN"));
+  }
+
+  private async sendEarly(driver: Driver, ops: ToggleOp[]): Promise<void> {
+    const s = this.s;
+    const applied = s.applied;
+    if (!applied || ops.length === 0) return;
     try {
-      await driver.toggle(s.applied.model, ops);
+      await driver.toggle(applied.model, ops);
     } catch (e) {
       const err = toSvcrouteError(e);
       if (daemonAway(err)) this.earlyAway = err;
+      this.earlyFailed = true;
       this.deps.log.warn(`early withdrawal failed (${err.message}); the apply sends it`, { op: "toggle", code: err.code });
       return;
     }
     for (const op of ops) this.deps.log.info("withdraw", { op: "toggle", service: op.service, prefix: op.prefix });
-    s.unproven ??= { proven: s.applied };
-    this.early = ops;
+    s.unproven ??= { proven: applied };
+    this.early.push(...ops);
   }
 
   /**

@@ -5,7 +5,7 @@
 //           manifest change the daemon's parser judges the new file and it is written first)
 //   full  — anything else: validate, write, reload, verify
 import { announceFor, isDrained, type Announce, type HealthInput } from "../core/desired.js";
-import type { RoutingModel } from "../core/model.js";
+import { serviceNamed, type RoutingModel } from "../core/model.js";
 import type { ToggleOp } from "../daemons/driver.js";
 import type { Manifest, Peer } from "../manifest/types.js";
 
@@ -72,6 +72,30 @@ export function healthWithdrawals(applied: Applied, manifest: Manifest, health: 
     for (const p of svc.prefixes) if (p.allowed && p.announce !== "withdrawn") ops.push({ service: svc.name, prefix: p.prefix, family: p.family, from: p.announce, to: "withdrawn" });
   }
   return ops;
+}
+
+/**
+ * The withdrawals of services that have just gone DOWN and withdraw on failure (drained, stopping
+ * or with an address missing, they are withdrawn just the same), read from the applied model: work
+ * in proportion to those services, not to the manifest. `isDown` is asked now, so a service that
+ * has come back meanwhile is left to the apply.
+ */
+export function downWithdrawals(applied: Applied, manifest: Manifest, names: Iterable<string>, isDown: (name: string) => boolean): ToggleOp[] {
+  if (applied.manifest.hash !== manifest.hash) return [];
+  const ops: ToggleOp[] = [];
+  for (const name of names) {
+    const svc = serviceNamed(applied.model, name);
+    if (!svc || !isDown(name) || manifestService(manifest, name)?.onFailure !== "withdraw") continue;
+    for (const p of svc.prefixes) if (p.allowed && p.announce !== "withdrawn") ops.push({ service: name, prefix: p.prefix, family: p.family, from: p.announce, to: "withdrawn" });
+  }
+  return ops;
+}
+
+const manifestServices = new WeakMap<Manifest, Map<string, Manifest["services"][number]>>();
+function manifestService(m: Manifest, name: string): Manifest["services"][number] | undefined {
+  let byName = manifestServices.get(m);
+  if (!byName) manifestServices.set(m, (byName = new Map(m.services.map((s) => [s.name, s]))));
+  return byName.get(name);
 }
 
 const sessionFields = (p: Peer) => {

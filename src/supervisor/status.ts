@@ -1,5 +1,6 @@
 // The /status document, assembled from the engine's state, the health monitor and the loop. Pure.
 import type { ServiceSnapshot } from "../health/types.js";
+import { serviceNamed } from "../core/model.js";
 import { VERSION } from "../version.js";
 import type { EngineState } from "./engine-types.js";
 import type { AnnounceState, HookRunStatus, SupervisorStatus } from "./status-types.js";
@@ -16,9 +17,11 @@ export function buildStatus(
   const model = s.desired ?? s.applied?.model;
   const observed = s.observed;
   const peersOf = (name: string) => observed?.peers.find((p) => p.name === name);
+  // what each peer is sent, as sets: thousands of prefixes are looked up in them
+  const sent = new Map((observed?.peers ?? []).map((p) => [p.name, { "4": new Set(p.advertised?.["4"]), "6": new Set(p.advertised?.["6"]) }]));
   const services = (m?.services ?? []).map((svc) => {
     const h = snap.get(svc.name);
-    const sm = model?.services.find((x) => x.name === svc.name);
+    const sm = model && serviceNamed(model, svc.name);
     return {
       name: svc.name,
       state: h?.state ?? "INIT",
@@ -39,8 +42,7 @@ export function buildStatus(
         const advertised: Record<string, boolean> = {};
         for (const peer of m!.peers) {
           if (!peer.families.includes(p.family)) continue;
-          const o = peersOf(peer.name);
-          advertised[peer.name] = Boolean(o?.advertised?.[String(p.family) as "4" | "6"].includes(p.text));
+          advertised[peer.name] = sent.get(peer.name)?.[String(p.family) as "4" | "6"].has(p.text) ?? false;
         }
         return { prefix: p.text, desired, advertised };
       }),

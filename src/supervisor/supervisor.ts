@@ -187,6 +187,9 @@ function assemble(o: RunOptions, first: LoadResult): Core {
       const fields = { op: "health", service: t.service, from: t.from, to: t.to, cause: t.cause, at_us: atUs };
       if (t.to === "DOWN" || t.to === "FALLING") log.warn(`${t.from} → ${t.to}: ${t.reason}`, fields);
       else log.info(`${t.from} → ${t.to}: ${t.reason}`, fields);
+      // a withdrawal does not wait for the proof of the change before it (with thousands of
+      // services, a verification takes hundreds of ms): the next reconcile proves both
+      if (t.to === "DOWN") late.engine?.interrupt();
       trigger("health");
     },
     onError: (e) => log.error(`health monitor: ${(e as Error).message}`, { op: "health" }),
@@ -202,7 +205,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
         pendingLoad = undefined;
         return r;
       },
-      health: { update: (s) => monitor.update(s), snapshot: () => monitor.snapshot(), setDrained: (n) => monitor.setDrained(n) },
+      health: { update: (s) => monitor.update(s), states: () => monitor.states(), stateOf: (n) => monitor.get(n), setDrained: (n) => monitor.setDrained(n) },
       readDrain: readDrainState,
       drainFileSince: fileMtime,
       saveAnnounced: async (dir, r) => {

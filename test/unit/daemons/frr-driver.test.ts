@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { buildModel } from "../../../src/core/build-model.js";
+import type { PrefixToggle, RoutingModel } from "../../../src/core/model.js";
 import { createFrrDriver, INCREMENTAL_MAX_BYTES } from "../../../src/daemons/frr.js";
 import { formatError, toSvcrouteError } from "../../../src/errors.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
@@ -376,10 +377,10 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
 
     it("a statement bgpd refuses: E_APPLY quoting bgpd, and the session is left outside configure mode", async () => {
       const { m, driver, server } = await overVty(version, ["vty.toggle-refused.json"]);
-      const model = buildModel(m);
-      const p = model.services.find((s) => s.name === "one")!.prefixes.find((x) => x.prefix === "192.0.2.11/32")!;
-      // the refused statement the capture holds, in place of the prefix's own
-      p.frrNetworkByState.normal = "network 192.0.2.11/33";
+      const built = buildModel(m);
+      // the refused statement the capture holds, in place of the prefix's own (a model is frozen: a copy)
+      const refused = (x: PrefixToggle) => (x.prefix === "192.0.2.11/32" ? { ...x, frrNetworkByState: { ...x.frrNetworkByState, normal: "network 192.0.2.11/33" } } : x);
+      const model: RoutingModel = { ...built, services: built.services.map((s) => (s.name === "one" ? { ...s, prefixes: s.prefixes.map(refused) } : s)) };
       const r = await rejection(driver.toggle(model, op("normal")));
       expect(r.code).toBe("E_APPLY");
       expect(r.text).toMatch(/vtysh refused the change: %/);

@@ -83,6 +83,12 @@ describe.each(FRR_VERSIONS)("%s on a host", (version) => {
     expect(parseAdvertised(docs[1])).toContain("192.0.2.11/32");
   });
 
+  it("a bracket or an escaped quote inside a string does not end a document", () => {
+    const a = { description: 'ToR "east" } {[', path: "C:\\x\\" };
+    const b = [{ x: "]" }, "\\\""];
+    expect(splitJsonDocuments(`${JSON.stringify(a)}\n${JSON.stringify(b)}{}`)).toEqual([a, b, {}]);
+  });
+
   it("running config: the fast key ignores exactly the network statements and comments", () => {
     const running = cap("host1.show-running-config.txt");
     expect(running).toMatch(/^\s+network \S+/m);

@@ -51,7 +51,7 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
   it("a withdrawal in one session: `enable` once, every command in order, no output", async () => {
     const s = session("vty.toggle-withdraw.json");
     const { vty, server } = await clientOn(s);
-    expect(await vty.run(commands(s))).toEqual({ output: "", code: 0 });
+    expect(await vty.run(commands(s))).toEqual({ output: "", outputs: commands(s).map(() => ""), code: 0 });
     expect(server.received).toEqual(s.map((x) => x.command));
   });
 
@@ -82,14 +82,15 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
     expect(goOn.server.received).toEqual(s.map((x) => x.command));
   });
 
-  it("replies that arrive a byte at a time are read whole; outputs are joined as vtysh prints them", async () => {
+  it("replies that arrive a byte at a time are read whole; outputs are joined as vtysh prints them, and kept one per command", async () => {
     const s = session("vty.observe.json");
     const { vty } = await clientOn(s, { chunk: 1 }, 10_000);
     const r = await vty.run(commands(s));
     expect(r.code).toBe(0);
     const docs = s.slice(1).map((x) => parseVtyReply(x.reply).output);
     expect(r.output).toBe(docs.join(""));
-    expect(JSON.parse(docs[0]!)).toBeTypeOf("object");
+    expect(r.outputs).toEqual(docs);
+    for (const d of r.outputs) expect(JSON.parse(d)).toBeTypeOf("object");
   });
 
   it("a connection bgpd closed is opened again (with `enable`) on the next run", async () => {

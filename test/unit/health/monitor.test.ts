@@ -370,6 +370,11 @@ describe("reload, drain, stop", () => {
     expect(m.get("a")).toMatchObject({ state: "DISABLED", drained: true, phase: "UP", announced: false });
     expect(m.get("b")!.state).toBe("UP");
     expect(events.at(-1)).toMatchObject({ service: "a", from: "UP", to: "DISABLED", cause: "drain" });
+    // what a reconcile reads: the snapshot's state and phase, nothing else
+    expect(m.states()).toEqual([
+      { name: "a", state: "DISABLED", phase: "UP" },
+      { name: "b", state: "UP", phase: "UP" },
+    ]);
     m.setDrained("all");
     m.update([service("a", { rise: 1 }), service("b", { rise: 1 }), service("c", { rise: 1 })]);
     expect(m.snapshot().map((s) => s.state)).toEqual(["DISABLED", "DISABLED", "DISABLED"]);

@@ -5,8 +5,26 @@ import { attrsFor, attrsKey } from "../../../src/core/desired.js";
 import { attrsId, birdNames, frrNames } from "../../../src/core/names.js";
 import { fixtureModel, loadFixture, manifestFromText, quickModel } from "../../golden/support.js";
 import { FRR_FIRST_ENTRY } from "../../../src/core/build-frr.js";
+import { render } from "../../../src/core/render.js";
 
 describe("routing model", () => {
+  it("a health change builds the changed service anew and reuses every other one's model, frozen; the result is a fresh build's", () => {
+    const { manifest: m } = loadFixture("deprefer");
+    const up = buildModel(m, { services: {}, drained: [] });
+    const down = buildModel(m, { services: { db: "down" }, drained: [] });
+    const again = buildModel(m, { services: {}, drained: [] });
+    const named = (model: typeof up, name: string) => model.services.find((s) => s.name === name)!;
+    expect(named(down, "cron")).toBe(named(up, "cron"));
+    expect(named(down, "db")).not.toBe(named(up, "db"));
+    expect(named(again, "db")).toBe(named(up, "db"));
+    expect(Object.isFrozen(named(up, "db").prefixes[0])).toBe(true);
+    // a copy of the manifest shares nothing with it: its build is from scratch, and the same
+    const fresh = buildModel({ ...m }, { services: { db: "down" }, drained: [] });
+    expect(named(fresh, "db")).not.toBe(named(down, "db"));
+    expect(down.services).toEqual(fresh.services);
+    for (const d of ["frr", "bird"] as const) expect(render(down, d).text).toBe(render(fresh, d).text);
+  });
+
   it("derives injective, daemon-safe names from slugs", () => {
     expect(frrNames.routeMapOut(4, "tor1-v6")).toBe("SVCR-OUT-V4-TOR1-V6");
     expect(frrNames.routeMapOut(6, "tor1")).toBe("SVCR-OUT-V6-TOR1");

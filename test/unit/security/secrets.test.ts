@@ -7,7 +7,6 @@ import { loadSecrets, parseSecret } from "../../../src/core/secrets.js";
 import { maskSecrets } from "../../../src/daemons/config-read.js";
 import { formatDiagnostics } from "../../../src/daemons/validate.js";
 import { errorToJson, formatError, toSvcrouteError } from "../../../src/errors.js";
-import type { ServiceSnapshot } from "../../../src/health/types.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import type { Manifest } from "../../../src/manifest/types.js";
@@ -80,7 +79,7 @@ describe("secrets stay secret", () => {
         },
         makeDriver: () => ({ ...daemon.driver(), validate: (t) => frr(current!).validate(t), reload: () => frr(current!).reload() }),
         readSecrets: (m) => loadSecrets(m, reader),
-        health: { update: () => undefined, setDrained: () => undefined, snapshot: () => [{ name: "dns", state: "UP", phase: "UP" } as unknown as ServiceSnapshot] },
+        health: { update: () => undefined, setDrained: () => undefined, states: () => [{ name: "dns", state: "UP", phase: "UP" }], stateOf: () => undefined },
         readDrain: async () => NO_DRAIN,
         drainFileSince: async () => undefined,
         writeConfig: async (p, t) => void daemon.files.set(p, t),

@@ -1,7 +1,7 @@
 // The reconcile engine against a fake daemon: which path each change takes, what is written,
 // rollback, drift repair, carry-over across restarts, drain. (The real daemons: test/lab/.)
 import { describe, expect, it, vi } from "vitest";
-import type { ServiceSnapshot } from "../../../src/health/types.js";
+import type { HealthBrief } from "../../../src/health/types.js";
 import { buildFromSources, type LoadResult } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import type { Manifest } from "../../../src/manifest/types.js";
@@ -69,7 +69,11 @@ function setup(opts: { carry?: AnnouncedRecord; addresses?: AddressOps; onSleep?
       health: {
         update: () => undefined,
         setDrained: () => undefined,
-        snapshot: () => [...health].map(([name, state]) => ({ name, state, phase: state === "DISABLED" ? "UP" : state }) as unknown as ServiceSnapshot),
+        states: () => [...health].map(([name, state]) => ({ name, state, phase: state === "DISABLED" ? "UP" : state }) as HealthBrief),
+        stateOf: (name) => {
+          const state = health.get(name);
+          return state === undefined ? undefined : ({ name, state, phase: state === "DISABLED" ? "UP" : state } as HealthBrief);
+        },
       },
       readDrain: async () => {
         readDrainHook?.();
@@ -515,21 +519,65 @@ describe("reconcile engine", () => {
       t.daemon.onCapabilities = () => at.push([...t.daemon.calls]);
       return at;
     };
+    /** dns goes DOWN (the monitor's transition) and a health reconcile runs */
+    const dnsGoesDown = async (t: ReturnType<typeof setup>) => {
+      t.health.set("dns", "DOWN");
+      t.engine.noteTransition("dns", "DOWN");
+      expect(await t.run("health")).toEqual({ ok: true });
+    };
+    const toggles = (t: ReturnType<typeof setup>) => t.daemon.calls.filter((c) => c.startsWith("toggle"));
 
     it("a withdrawal is sent before the build and not sent again by the apply; the file and the proof follow", async () => {
       const t = setup();
       await t.run("start");
       t.daemon.calls = [];
       const at = callsAtBuild(t);
-      t.health.set("dns", "DOWN");
-      t.engine.noteTransition("dns", "DOWN");
-      expect(await t.run("health")).toEqual({ ok: true });
+      await dnsGoesDown(t);
       expect(at[0]).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
-      expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(toggles(t)).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
       expect(t.daemon.calls).toContain("observe");
       expect(t.file()).not.toContain("network 192.0.2.53/32");
       expect(t.log.lines.filter((l) => l.msg === "withdraw").map((l) => l.fields.prefix)).toEqual(["192.0.2.53/32"]);
       expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+    });
+
+    it("a service gone DOWN is withdrawn before the health of every service is read (work in proportion to the transitions), and once", async () => {
+      const t = setup();
+      await t.run("start");
+      t.daemon.calls = [];
+      const atRead: string[][] = [];
+      t.onReadDrain(() => atRead.push([...t.daemon.calls]));
+      await dnsGoesDown(t);
+      expect(atRead[0]).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(toggles(t)).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(t.log.lines.filter((l) => l.msg === "withdraw").map((l) => l.fields.prefix)).toEqual(["192.0.2.53/32"]);
+      expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+      // UP again before the reconcile: the transition alone withdraws nothing
+      t.health.set("dns", "UP");
+      t.engine.noteTransition("dns", "UP");
+      await t.run("health");
+      t.health.set("dns", "DOWN");
+      t.engine.noteTransition("dns", "DOWN");
+      t.health.set("dns", "UP");
+      t.daemon.calls = [];
+      atRead.length = 0;
+      expect(await t.run("health")).toEqual({ ok: true });
+      expect(atRead[0]).toEqual([]);
+      expect(toggles(t)).toEqual([]);
+    });
+
+    it("after an apply whose proof was cut short (the supervisor interrupts a verification for a DOWN), the withdrawal still goes first; the apply proves all of it", async () => {
+      const { t, proveFully } = await cutShortApply();
+      expect(t.engine.state.unproven).toBeDefined();
+      t.daemon.pinned.clear();
+      proveFully();
+      t.daemon.calls = [];
+      const at = callsAtBuild(t);
+      await dnsGoesDown(t);
+      expect(at[0]).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(toggles(t)).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+      expect(t.engine.state.unproven).toBeUndefined();
     });
 
     it("an announcement, a deprefer and a manifest edit wait for the apply", async () => {

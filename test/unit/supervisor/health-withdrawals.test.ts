@@ -8,7 +8,7 @@ import { render } from "../../../src/core/render.js";
 import { buildFromSources } from "../../../src/manifest/load.js";
 import { parseManifestText } from "../../../src/manifest/parse.js";
 import type { Manifest } from "../../../src/manifest/types.js";
-import { healthWithdrawals, type Applied } from "../../../src/supervisor/plan.js";
+import { downWithdrawals, healthWithdrawals, type Applied } from "../../../src/supervisor/plan.js";
 
 const TEXT = `version: 1
 daemon: {type: frr, config_file: /fake/frr.conf, socket: /fake/run}
@@ -60,5 +60,27 @@ describe("healthWithdrawals", () => {
     const other = manifest(TEXT.replace("remote_asn: 65000}", "remote_asn: 65001}"));
     expect(other.hash).not.toBe(m.hash);
     expect(ops(applied(m, UP), other, { services: { dns: "down" }, drained: [] })).toEqual([]);
+  });
+});
+
+describe("downWithdrawals: from the transitions alone", () => {
+  const m = manifest();
+  const down = (...names: string[]) => (n: string) => names.includes(n);
+  const ops = (a: Applied, names: string[], isDown: (n: string) => boolean, mm = m) => downWithdrawals(a, mm, names, isDown).map((o) => `${o.service} ${o.prefix} ${o.from}→${o.to}`);
+  it.each([
+    ["a service gone DOWN: each of its prefixes, both families", UP, ["dns"], down("dns"), ["dns 192.0.2.53/32 normal→withdrawn", "dns 2001:db8::53/128 normal→withdrawn"]],
+    ["drained, it is withdrawn from the graceful-shutdown state", { services: {}, drained: ["dns"] }, ["dns"], down("dns"), ["dns 192.0.2.53/32 graceful-shutdown→withdrawn", "dns 2001:db8::53/128 graceful-shutdown→withdrawn"]],
+    ["on_failure deprefer: left to the apply", UP, ["web"], down("web"), []],
+    ["up again by now: left to the apply", UP, ["dns"], down(), []],
+    ["already withdrawn: nothing", { services: { dns: "down" }, drained: [] }, ["dns"], down("dns"), []],
+    ["a name the applied model does not know: nothing", UP, ["gone"], down("gone"), []],
+    ["only the services named", UP, ["ntp"], down("ntp", "dns"), ["ntp 192.0.2.123/32 normal→withdrawn"]],
+  ] as [string, HealthInput, string[], (n: string) => boolean, string[]][])("%s", (_what, before, names, isDown, want) => {
+    expect(ops(applied(m, before), names, isDown)).toEqual(want);
+  });
+
+  it("another manifest than the applied one: nothing", () => {
+    const other = manifest(TEXT.replace("remote_asn: 65000}", "remote_asn: 65001}"));
+    expect(ops(applied(m, UP), ["dns"], down("dns"), other)).toEqual([]);
   });
 });
