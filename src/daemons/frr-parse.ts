@@ -2,28 +2,29 @@
 // lab (test/fixtures/captured/frr/).
 import type { BfdPeer, ConfigDiff, ObservedPeer } from "./driver.js";
 
-/** vtysh with several `-c` prints one JSON document per command, back to back: split them. */
+/** vtysh with several `-c` prints one JSON document per command, back to back: split them (bgpd's vty socket gives each on its own). */
 export function splitJsonDocuments(text: string): unknown[] {
   const docs: unknown[] = [];
-  // jumps from bracket to bracket and over whole strings: a megabyte of advertised routes is
-  // scanned by the regex engine, not character by character
-  const token = /[{}[\]"]/g;
-  const stringEnd = /(?:[^"\\]|\\[^])*"/y;
   let depth = 0;
   let start = -1;
-  for (let m = token.exec(text); m; m = token.exec(text)) {
-    const c = m[0];
-    if (c === '"') {
-      stringEnd.lastIndex = token.lastIndex;
-      if (!stringEnd.test(text)) break;
-      token.lastIndex = stringEnd.lastIndex;
-    } else if (c === "{" || c === "[") {
-      if (depth === 0) start = m.index;
+  let inStr = false;
+  let esc = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inStr) {
+      if (esc) esc = false;
+      else if (c === "\\") esc = true;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') inStr = true;
+    else if (c === "{" || c === "[") {
+      if (depth === 0) start = i;
       depth++;
-    } else {
+    } else if (c === "}" || c === "]") {
       depth--;
       if (depth === 0 && start >= 0) {
-        docs.push(JSON.parse(text.slice(start, m.index + 1)));
+        docs.push(JSON.parse(text.slice(start, i + 1)));
         start = -1;
       }
     }

@@ -7,7 +7,7 @@ import type { HealthInput, HealthState } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import { render, assertWritable } from "../core/render.js";
 import type { SecretStore } from "../core/secrets.js";
-import { daemonAway, type Driver, type Observed, type ToggleOp } from "../daemons/driver.js";
+import { daemonAway, type Driver, type Observed } from "../daemons/driver.js";
 import { SvcrouteError, formatProblems, isSvcrouteError, toSvcrouteError } from "../errors.js";
 import type { Manifest } from "../manifest/types.js";
 import { drainPhase } from "./drain.js";
@@ -15,7 +15,8 @@ import type { ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
 import { AddressManager } from "./address-manager.js";
 import { missingAddresses, needsAddresses } from "./addresses.js";
-import { downWithdrawals, healthWithdrawals, plan, type Next, type Plan } from "./plan.js";
+import { EarlyWithdrawals } from "./early-withdrawals.js";
+import { plan, withEarly, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
 
 import type { EngineDeps, EngineState } from "./engine-types.js";
@@ -28,14 +29,10 @@ export class Engine {
   private driver: Driver | undefined;
   private driverKey = "";
   private interrupted = false;
-  /** withdrawals this reconcile sent before it rendered anything (withdrawEarly) */
-  private early: ToggleOp[] = [];
-  /** the daemon was away when withdrawEarly asked it */
-  private earlyAway: SvcrouteError | undefined;
-  /** an early withdrawal failed in this reconcile: the apply sends what is missing */
-  private earlyFailed = false;
-  /** services gone DOWN since the last reconcile began (noteTransition) */
-  private downs = new Set<string>();
+  /** the fast path is proving its toggles (see interruptToggleProof) */
+  private provingToggles = false;
+  /** withdrawals a health change sends before anything is rendered */
+  private readonly early: EarlyWithdrawals;
   private readonly addresses: AddressManager;
   /** the daemon found away (not running, or not answering) by this reconcile's own observation */
   private awayNow: SvcrouteError | undefined;
@@ -45,6 +42,7 @@ export class Engine {
     manifestPath: string,
   ) {
     this.addresses = new AddressManager({ ops: deps.addresses, log: deps.log, now: () => deps.now() });
+    this.early = new EarlyWithdrawals({ log: deps.log, stateOf: (n) => deps.health.stateOf(n) });
     this.s = {
       manifest: undefined,
       manifestPath,
@@ -77,7 +75,7 @@ export class Engine {
   }
 
   /**
-   * A newer manifest, SIGHUP, a stop or a service gone DOWN is waiting: a verification still waiting for the daemon
+   * A newer manifest, SIGHUP or a stop is waiting: a verification still waiting for the daemon
    * gives up now instead of at its deadline, so what waits runs at once. The daemon took the
    * config: it is neither refused nor rolled back, but left unproven for the next reconcile to
    * prove (a stop's GRACEFUL_SHUTDOWN apply proves it too). Only the reconcile running now is affected.
@@ -86,11 +84,19 @@ export class Engine {
     this.interrupted = true;
   }
 
+  /**
+   * A service went DOWN: a fast path proving its toggles stops waiting, as for interrupt(), so the
+   * withdrawal does not wait for the proof of the change before it (hundreds of ms with thousands
+   * of services). A full apply is left to finish its proof: its rollback is never put off.
+   */
+  interruptToggleProof(): void {
+    if (this.provingToggles) this.interrupted = true;
+  }
+
   /** a health transition to UP or DOWN settles a service (see healthInput) */
   noteTransition(service: string, to: string): void {
     if (to === "UP" || to === "DOWN" || to === "DEGRADED") this.s.decided.add(service);
-    if (to === "DOWN") this.downs.add(service);
-    else this.downs.delete(service);
+    this.early.note(service, to);
   }
 
   /**
@@ -309,18 +315,14 @@ export class Engine {
     // an interruption meant the reconcile before this one
     this.interrupted = false;
     this.awayNow = undefined;
-    this.early = [];
-    this.earlyAway = undefined;
-    this.earlyFailed = false;
-    const downs = this.downs;
-    this.downs = new Set();
+    const downs = this.early.begin();
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
     try {
       const healthOnly = reasons.size === 1 && reasons.has("health");
       // before anything that reads every service: what just went DOWN is withdrawn first
-      if (healthOnly && s.manifest && downs.size > 0) await this.withdrawDowns(this.driverFor(s.manifest), s.manifest, downs);
+      if (healthOnly && s.manifest) await this.early.down(this.driverFor(s.manifest), s, s.manifest, downs);
       if (!s.manifest || reasons.has("start") || reasons.has("manifest") || reasons.has("signal")) await this.reloadManifest();
       const m = s.manifest;
       if (!m) throw new SvcrouteError("E_MANIFEST_INVALID", "no valid manifest yet: nothing is applied until the manifest is fixed");
@@ -330,7 +332,7 @@ export class Engine {
       await this.addresses.apply(m, "add");
       s.hostAddresses = await this.readHostAddresses(m);
       const health = await this.healthInput(m);
-      if (healthOnly) await this.withdrawEarly(driver, m, health);
+      if (healthOnly) await this.early.health(driver, s, m, health);
       const next = await this.next(m, health, secrets, driver);
       s.desired = next.model;
 
@@ -363,7 +365,8 @@ export class Engine {
         }
       }
 
-      let p = plan(s.applied, next, force);
+      // a service withdrawn early that is back by now is announced again
+      let p = withEarly(plan(s.applied, next, force), this.early.sent, next);
       if (s.unproven && (p.kind === "none" || p.kind === "write")) {
         const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
         if (v.ok) s.unproven = undefined;
@@ -414,53 +417,6 @@ export class Engine {
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
     }
-  }
-
-  /**
-   * A health change's withdrawals go to the daemon before the next config is built and rendered
-   * (work in proportion to every service): a withdrawal then costs the same with ten thousand
-   * services as with ten. Only on the applied manifest; its proof may be pending (a verification
-   * cut short for this very change): withdrawing what the daemon no longer sends changes nothing,
-   * on either daemon. Until the apply that follows has proven the result, the applied state is
-   * unproven (a failure later in this reconcile leaves the next one to verify, not to trust it).
-   * A refusal is left to that apply, which sends what is still to be sent; a daemon away is not
-   * asked twice.
-   */
-  private async withdrawEarly(driver: Driver, m: Manifest, health: HealthInput): Promise<void> {
-    const s = this.s;
-    if (!s.applied || !s.daemonReachable || this.earlyFailed) return;
-    // what withdrawDowns sent is not sent again
-    const ops = healthWithdrawals(s.applied, m, health).filter((o) => !this.early.some((e) => e.prefix === o.prefix));
-    await this.sendEarly(driver, ops);
-  }
-
-  /**
-   * Services that have just gone DOWN and withdraw on failure: their withdrawals are sent at the
-   * very start of the reconcile, from the transitions alone (downWithdrawals), before even the
-   * health of every service is read. The rest is withdrawEarly's.
-   */
-  private async withdrawDowns(driver: Driver, m: Manifest, names: Set<string>): Promise<void> {
-    const s = this.s;
-    if (!s.applied || !s.daemonReachable) return;
-    await this.sendEarly(driver, downWithdrawals(s.applied, m, names, (n) => this.deps.health.stateOf(n)?.state === "DOWN"));
-  }
-
-  private async sendEarly(driver: Driver, ops: ToggleOp[]): Promise<void> {
-    const s = this.s;
-    const applied = s.applied;
-    if (!applied || ops.length === 0) return;
-    try {
-      await driver.toggle(applied.model, ops);
-    } catch (e) {
-      const err = toSvcrouteError(e);
-      if (daemonAway(err)) this.earlyAway = err;
-      this.earlyFailed = true;
-      this.deps.log.warn(`early withdrawal failed (${err.message}); the apply sends it`, { op: "toggle", code: err.code });
-      return;
-    }
-    for (const op of ops) this.deps.log.info("withdraw", { op: "toggle", service: op.service, prefix: op.prefix });
-    s.unproven ??= { proven: applied };
-    this.early.push(...ops);
   }
 
   /**
@@ -583,12 +539,12 @@ export class Engine {
         // written before the daemon changes: a file that cannot be written stops the change
         await this.deps.writeConfig(file, next.text);
       }
-      // what withdrawEarly sent is not sent twice
-      const ops = p.ops.filter((o) => !this.early.some((e) => e.prefix === o.prefix && e.to === o.to));
+      // what the early withdrawals sent is not sent twice
+      const ops = p.ops.filter((o) => !this.early.wasSent(o));
       for (const op of ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
       let r: { durationMs: number } = { durationMs: 0 };
       try {
-        if (this.earlyAway) throw this.earlyAway;
+        if (this.early.away) throw this.early.away;
         if (ops.length) r = await driver.toggle(next.model, ops);
       } catch (e) {
         if (daemonAway(e)) {
@@ -600,14 +556,15 @@ export class Engine {
         }
         throw e;
       }
-      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: ops.length, early: this.early.length });
+      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: ops.length, early: this.early.sent.length });
       const proven = s.unproven ? s.unproven.proven : s.applied;
       // The file says the same as the running daemon from now on (no reload: it is already so).
       if (!p.judge) await this.deps.writeConfig(file, next.text);
       s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
       s.counters.fast_applies++;
       if (p.judge) s.rejected = undefined;
-      const v = await this.verifyApplied(driver, m, next.model);
+      this.provingToggles = true;
+      const v = await this.verifyApplied(driver, m, next.model).finally(() => (this.provingToggles = false));
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
       if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       this.settleProof(v.ok, proven);

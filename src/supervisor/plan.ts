@@ -91,6 +91,23 @@ export function downWithdrawals(applied: Applied, manifest: Manifest, names: Ite
   return ops;
 }
 
+/**
+ * The plan, plus what an early withdrawal took that the next config announces again (the service
+ * came back between its withdrawal and the reading of every service's health): the applied model
+ * still says announced, so the plan alone has nothing to put it back with.
+ */
+export function withEarly(p: Plan, sent: readonly ToggleOp[], next: Next): Plan {
+  if (sent.length === 0 || p.kind === "full") return p;
+  const planned = new Set(p.kind === "fast" ? p.ops.map((o) => o.prefix) : []);
+  const back: ToggleOp[] = [];
+  for (const op of sent) {
+    const now = serviceNamed(next.model, op.service)?.prefixes.find((x) => x.prefix === op.prefix);
+    if (now && now.allowed && now.announce !== "withdrawn" && !planned.has(op.prefix)) back.push({ service: op.service, prefix: op.prefix, family: op.family, from: "withdrawn", to: now.announce });
+  }
+  if (back.length === 0) return p;
+  return p.kind === "fast" ? { ...p, ops: [...p.ops, ...back] } : { kind: "fast", ops: back, judge: false };
+}
+
 const manifestServices = new WeakMap<Manifest, Map<string, Manifest["services"][number]>>();
 function manifestService(m: Manifest, name: string): Manifest["services"][number] | undefined {
   let byName = manifestServices.get(m);

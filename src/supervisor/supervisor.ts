@@ -189,7 +189,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
       else log.info(`${t.from} → ${t.to}: ${t.reason}`, fields);
       // a withdrawal does not wait for the proof of the change before it (with thousands of
       // services, a verification takes hundreds of ms): the next reconcile proves both
-      if (t.to === "DOWN") late.engine?.interrupt();
+      if (t.to === "DOWN") late.engine?.interruptToggleProof();
       trigger("health");
     },
     onError: (e) => log.error(`health monitor: ${(e as Error).message}`, { op: "health" }),

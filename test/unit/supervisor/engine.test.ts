@@ -566,6 +566,20 @@ describe("reconcile engine", () => {
       expect(toggles(t)).toEqual([]);
     });
 
+    it("a service back UP between its early withdrawal and the reading of every service's health is announced again by the same reconcile", async () => {
+      const t = setup();
+      await t.run("start");
+      t.daemon.calls = [];
+      t.onReadDrain(() => t.health.set("dns", "UP"));
+      await dnsGoesDown(t);
+      expect(toggles(t)).toEqual(["toggle 192.0.2.53/32:withdrawn", "toggle 192.0.2.53/32:normal"]);
+      expect(t.daemon.running.has("192.0.2.53/32")).toBe(true);
+      expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+      expect(t.daemon.calls.filter((c) => c === "reload")).toEqual([]);
+      expect(t.engine.state.unproven).toBeUndefined();
+      expect(t.file()).toContain("network 192.0.2.53/32");
+    });
+
     it("after an apply whose proof was cut short (the supervisor interrupts a verification for a DOWN), the withdrawal still goes first; the apply proves all of it", async () => {
       const { t, proveFully } = await cutShortApply();
       expect(t.engine.state.unproven).toBeDefined();
@@ -605,13 +619,20 @@ describe("reconcile engine", () => {
       expect(at.at(-1)).toEqual([]);
     });
 
-    it("an early withdrawal the daemon refuses is sent by the apply that follows", async () => {
+    it.each([
+      ["read from every service's health", false],
+      ["read from the transition", true],
+    ])("an early withdrawal (%s) the daemon refuses is not tried again before the apply, which sends it", async (_how, transition) => {
       const t = setup();
       await t.run("start");
       t.daemon.calls = [];
       t.daemon.failToggles = 1;
+      const at = callsAtBuild(t);
       t.health.set("dns", "DOWN");
+      if (transition) t.engine.noteTransition("dns", "DOWN");
       expect(await t.run("health")).toEqual({ ok: true });
+      // the refused one only, before the build
+      expect(at[0]).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
       expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:withdrawn", "toggle 192.0.2.53/32:withdrawn"]);
       expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
       expect(t.file()).not.toContain("network 192.0.2.53/32");
@@ -861,6 +882,35 @@ describe("reconcile engine", () => {
     expect(t.daemon.calls.filter((c) => c === "reload")).toEqual([]);
     expect(t.engine.state.unproven).toBeUndefined();
     expect(t.file()).toBe(taken);
+  });
+
+  it("a DOWN stops a fast path's proof of the change before it from waiting (the next reconcile proves it), never a full apply's", async () => {
+    let onSleep: (() => void) | undefined;
+    const t = setup({ onSleep: () => onSleep?.() });
+    await t.run("start");
+    onSleep = () => t.engine.interruptToggleProof();
+    // a toggle whose proof has something to wait for: the daemon keeps sending the prefix
+    t.daemon.pinned.add("192.0.2.53/32");
+    t.health.set("dns", "DOWN");
+    t.daemon.calls = [];
+    expect(await t.run("health")).toEqual({ ok: true });
+    // one poll, then the interruption: not the 100 ms (5 polls) of verifyTimeoutMs
+    expect(t.daemon.calls.filter((c) => c === "observe")).toHaveLength(2);
+    expect(t.engine.state.unproven).toBeDefined();
+    t.daemon.pinned.clear();
+    onSleep = undefined;
+    t.health.set("dns", "UP");
+    expect(await t.run("health")).toEqual({ ok: true });
+    expect(t.engine.state.unproven).toBeUndefined();
+    // a full apply's proof is not cut short: it fails at its deadline and is rolled back
+    onSleep = () => t.engine.interruptToggleProof();
+    t.setManifest(MANIFEST.replace("192.0.2.80/32", "192.0.2.81/32").replace("[192.0.2.0/24]", "[192.0.2.0/24, 198.51.100.0/24]"));
+    t.daemon.pinned.add("192.0.2.99/32");
+    t.daemon.calls = [];
+    await t.run("manifest");
+    expect(t.daemon.calls.filter((c) => c === "observe").length).toBeGreaterThan(2);
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY" });
+    expect(t.engine.state.counters.rollbacks).toBe(1);
   });
 
   it("an apply left unproven that the daemon never catches up with is applied again and, failing, rolled back to the last proven config", async () => {
