@@ -292,11 +292,14 @@ export interface RoutingModel {
   daemon: DaemonType;
 }
 
-const byName = new WeakMap<RoutingModel, Map<string, ServiceModel>>();
+const indexes = new WeakMap<readonly { name: string }[], Map<string, { name: string }>>();
 
-/** a service of the model by name; the index is kept with the model (a stop toggles every service) */
-export function serviceNamed(model: RoutingModel, name: string): ServiceModel | undefined {
-  let m = byName.get(model);
-  if (!m) byName.set(model, (m = new Map(model.services.map((s) => [s.name, s]))));
-  return m.get(name);
+/** an element of a list by name; the index is kept with the list, which is never changed (a stop toggles every service) */
+export function named<T extends { name: string }>(list: readonly T[], name: string): T | undefined {
+  let m = indexes.get(list);
+  if (!m) indexes.set(list, (m = new Map(list.map((s) => [s.name, s]))));
+  return m.get(name) as T | undefined;
 }
+
+/** a service of the model by name */
+export const serviceNamed = (model: RoutingModel, name: string): ServiceModel | undefined => named(model.services, name);

@@ -5,7 +5,7 @@
 //           manifest change the daemon's parser judges the new file and it is written first)
 //   full  — anything else: validate, write, reload, verify
 import { announceFor, isDrained, type Announce, type HealthInput } from "../core/desired.js";
-import { serviceNamed, type RoutingModel } from "../core/model.js";
+import { named, serviceNamed, type RoutingModel } from "../core/model.js";
 import type { ToggleOp } from "../daemons/driver.js";
 import type { Manifest, Peer } from "../manifest/types.js";
 
@@ -85,7 +85,7 @@ export function downWithdrawals(applied: Applied, manifest: Manifest, names: Ite
   const ops: ToggleOp[] = [];
   for (const name of names) {
     const svc = serviceNamed(applied.model, name);
-    if (!svc || !isDown(name) || manifestService(manifest, name)?.onFailure !== "withdraw") continue;
+    if (!svc || !isDown(name) || named(manifest.services, name)?.onFailure !== "withdraw") continue;
     for (const p of svc.prefixes) if (p.allowed && p.announce !== "withdrawn") ops.push({ service: name, prefix: p.prefix, family: p.family, from: p.announce, to: "withdrawn" });
   }
   return ops;
@@ -106,13 +106,6 @@ export function withEarly(p: Plan, sent: readonly ToggleOp[], next: Next): Plan 
   }
   if (back.length === 0) return p;
   return p.kind === "fast" ? { ...p, ops: [...p.ops, ...back] } : { kind: "fast", ops: back, judge: false };
-}
-
-const manifestServices = new WeakMap<Manifest, Map<string, Manifest["services"][number]>>();
-function manifestService(m: Manifest, name: string): Manifest["services"][number] | undefined {
-  let byName = manifestServices.get(m);
-  if (!byName) manifestServices.set(m, (byName = new Map(m.services.map((s) => [s.name, s]))));
-  return byName.get(name);
 }
 
 const sessionFields = (p: Peer) => {
