@@ -42,6 +42,17 @@ export interface Observed {
   via: "socket" | "program";
 }
 
+/** Which peers a few prefixes are sent to now: the narrow read that proves a toggle. */
+export interface PrefixesObserved {
+  instance: string | null;
+  /** each model peer's session; `advertised` null (only the prefixes asked were read) */
+  peers: ObservedPeer[];
+  /** per prefix asked, the model peers whose outgoing routes hold it */
+  sentTo: Map<string, Set<string>>;
+  durationMs: number;
+  via: Observed["via"];
+}
+
 /** One prefix changing state on the fast path. */
 export interface ToggleOp {
   service: string;
@@ -125,6 +136,12 @@ export interface Driver {
   toggle(model: RoutingModel, ops: ToggleOp[]): Promise<{ durationMs: number }>;
   /** sessions and what is advertised to each peer, per family, for the model's peers */
   observe(model: RoutingModel): Promise<Observed>;
+  /**
+   * optional: the sessions, and which model peers each of `prefixes` is sent to (FRR: `show bgp AF
+   * P json`, whose advertisedTo names the neighbours holding it in their outgoing routes), at the
+   * cost of the prefixes asked rather than of every route a peer is sent
+   */
+  observePrefixes?(model: RoutingModel, prefixes: readonly { prefix: string; family: Family }[]): Promise<PrefixesObserved>;
   /**
    * each model peer's session state only (cheap: no advertised routes), so a watch can notice a
    * session that came up or went down without a full observe

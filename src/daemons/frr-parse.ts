@@ -88,6 +88,13 @@ export function parseAdvertised(doc: unknown): string[] {
   return adv && typeof adv === "object" ? Object.keys(adv).sort() : [];
 }
 
+/** `show bgp ipv4|ipv6 unicast P json` → the neighbours (address or interface) whose outgoing routes hold P; none when P is in no table (`{}`) */
+export function parseAdvertisedTo(doc: unknown): string[] {
+  if (!doc || typeof doc !== "object") return [];
+  const to = (doc as J).advertisedTo;
+  return to && typeof to === "object" ? Object.keys(to).sort() : [];
+}
+
 /**
  * lines frr-reload always reports on these hosts (a hostname the file does not set, ...), and the
  * `exit` lines FRR 10 closes each context of the diff with (FRR 8.4 prints none)

@@ -13,7 +13,7 @@ import type { Exec } from "../effects/exec.js";
 import { serviceNamed, type RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { absentPeer, type AppliedConfig, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
-import { diffIsEmpty, parseAdvertised, parseBfdPeers, parseNeighbors, parseReloadDiff, jsonOrUndefined, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
+import { diffIsEmpty, type FrrNeighborInfo, parseAdvertised, parseAdvertisedTo, parseBfdPeers, parseNeighbors, parseReloadDiff, jsonOrUndefined, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
 import { maskSecrets } from "./config-read.js";
 import { parseGrSessions, sessionsToReset } from "./frr-reset.js";
 import { incrementalCommands } from "./frr-incremental.js";
@@ -64,6 +64,16 @@ export const INCREMENTAL_MAX_BYTES = 1_000_000;
 
 /** how long bgpd is given to reset the sessions whose graceful-restart mode changed before the driver resets them */
 export const GR_SETTLE_MS = 3000;
+
+const NOT_RUNNING = "neighbor not in the running config";
+
+/** a model neighbour's session as bgpd reports it (what it is sent left to the caller: null) */
+function sessionOf(n: { key: string; peer: string }, info: FrrNeighborInfo[]): ObservedPeer {
+  const i = info.find((x) => x.key === n.key);
+  if (!i) return absentPeer(n.peer, NOT_RUNNING);
+  const { key: _key, ...session } = i;
+  return { ...session, name: n.peer, advertised: null };
+}
 
 export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number; grSettleMs?: number }): Driver {
   const timeoutMs = deps.timeoutMs ?? FRR_COMMAND_TIMEOUT_MS;
@@ -119,6 +129,17 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+  };
+  /** show commands in one session: one JSON document per command (undefined for one that printed none), and bgpd's pid */
+  const ask = async (cmds: string[], what: string) => {
+    const r = await bgpd(cmds, what);
+    // one document per command from the socket: nothing to scan for where each ends
+    const docs = r.outputs ? r.outputs.map(jsonOrUndefined) : splitJsonDocuments(r.stdout);
+    const instance = await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8").then(
+      (t) => t.trim(),
+      () => null,
+    );
+    return { docs, instance, via: r.via };
   };
   const capabilities = cachedCapabilities({
     instance,
@@ -266,25 +287,36 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
           advIndex.push({ key: n.key, family: af.family });
         }
       }
-      const r = await bgpd(cmds, "observe");
-      // one document per command from the socket: nothing to scan for where each ends
-      const docs = r.outputs ? r.outputs.map(jsonOrUndefined) : splitJsonDocuments(r.stdout);
+      const { docs, instance, via } = await ask(cmds, "observe");
       const info = parseNeighbors(docs[0]);
-      const instance = await fsp.readFile(join(cfg.socket, "bgpd.pid"), "utf8").then(
-        (t) => t.trim(),
-        () => null,
-      );
       const peers: ObservedPeer[] = neighbors.map((n) => {
-        const i = info.find((x) => x.key === n.key);
-        if (!i) return absentPeer(n.peer, "neighbor not in the running config");
+        const p = sessionOf(n, info);
+        if (p.lastError === NOT_RUNNING) return p;
         const adv: Record<"4" | "6", string[]> = { "4": [], "6": [] };
         advIndex.forEach((a, k) => {
-          if (a.key === n.key && i.state === "Established") adv[String(a.family) as "4" | "6"].push(...parseAdvertised(docs[k + 1]));
+          if (a.key === n.key && p.state === "Established") adv[String(a.family) as "4" | "6"].push(...parseAdvertised(docs[k + 1]));
         });
-        const { key: _key, ...session } = i;
-        return { ...session, name: n.peer, advertised: { "4": adv["4"].sort(), "6": adv["6"].sort() } };
+        return { ...p, advertised: { "4": adv["4"].sort(), "6": adv["6"].sort() } };
       });
-      return { instance, peers, durationMs: performance.now() - t0, via: r.via } satisfies Observed;
+      return { instance, peers, durationMs: performance.now() - t0, via } satisfies Observed;
+    },
+    async observePrefixes(model, prefixes) {
+      const t0 = performance.now();
+      const cmds = ["show bgp neighbors json", ...prefixes.map((p) => `show bgp ${frrNames.addressFamily(p.family)} ${p.prefix} json`)];
+      const { docs, instance, via } = await ask(cmds, "observe prefixes");
+      const info = parseNeighbors(docs[0]);
+      const peerOf = new Map(model.frr.bgp.neighbors.map((n) => [n.key, n.peer]));
+      const peers = model.frr.bgp.neighbors.map((n) => sessionOf(n, info));
+      const sentTo = new Map<string, Set<string>>();
+      prefixes.forEach((p, k) => {
+        const to = sentTo.get(p.prefix) ?? new Set<string>();
+        for (const key of parseAdvertisedTo(docs[k + 1])) {
+          const peer = peerOf.get(key);
+          if (peer !== undefined) to.add(peer);
+        }
+        sentTo.set(p.prefix, to);
+      });
+      return { instance, peers, sentTo, durationMs: performance.now() - t0, via };
     },
     async sessions(model) {
       const info = parseNeighbors(await neighborsJson());

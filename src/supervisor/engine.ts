@@ -18,6 +18,7 @@ import { missingAddresses, needsAddresses } from "./addresses.js";
 import { EarlyWithdrawals } from "./early-withdrawals.js";
 import { plan, withEarly, type Next, type Plan } from "./plan.js";
 import { describeMismatches, verify, type Verification } from "./verify.js";
+import { askedOf, laidOver, narrowPays, verifyPrefixes } from "./narrow-proof.js";
 
 import type { EngineDeps, EngineState } from "./engine-types.js";
 
@@ -31,6 +32,8 @@ export class Engine {
   private interrupted = false;
   /** the fast path is proving its toggles (see interruptToggleProof) */
   private provingToggles = false;
+  /** what the daemon ran when this reconcile began was proven, and s.observed shows it */
+  private provenAtStart = false;
   /** withdrawals a health change sends before anything is rendered */
   private readonly early: EarlyWithdrawals;
   private readonly addresses: AddressManager;
@@ -264,14 +267,41 @@ export class Engine {
    * 8.4, busy after a restart, has kept a withdrawn prefix in a peer's outgoing routes through
    * reloads that had nothing left to change.
    */
-  private async verifyApplied(driver: Driver, m: Manifest, model: RoutingModel): Promise<Verification> {
-    const v = await this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
+  private async verifyApplied(driver: Driver, m: Manifest, model: RoutingModel, deadlineMs = this.deps.verifyTimeoutMs): Promise<Verification> {
+    const v = await this.observeVerify(driver, m, model, deadlineMs);
     const stale = v.mismatches.filter((x) => x.extra.length > 0).map((x) => ({ peer: x.peer, prefixes: x.extra }));
     if (v.ok || this.interrupted || !driver.resend || stale.length === 0) return v;
     this.deps.log.warn(`still sent although not announced (${describeMismatches(v.mismatches)}); the daemon drops what its config does not name and sends ${stale.map((x) => x.peer).join(", ")} its routes again`, { op: "verify", code: "E_VERIFY" });
     // best effort: the verification that follows judges the result
     await driver.resend(model, stale).catch((e: unknown) => this.deps.log.warn(`the daemon could not send its routes again: ${(e as Error).message}`, { op: "verify", code: toSvcrouteError(e).code }));
     return this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
+  }
+
+  /**
+   * A toggle's proof. A health change on a proven state (early withdrawals aside), with a driver that can, asks only which
+   * peers the toggled prefixes are sent to: its cost is the change's, not the table's (a DOWN that
+   * comes meanwhile waits for little). Anything else, a session that changed meanwhile, or a narrow
+   * read still wrong at the deadline, reads everything (and may ask for the routes again).
+   */
+  private async proveToggles(driver: Driver, m: Manifest, model: RoutingModel, p: Extract<Plan, { kind: "fast" }>): Promise<Verification> {
+    const s = this.s;
+    const base = s.observed;
+    const asked = askedOf(p.ops);
+    if (!driver.observePrefixes || p.judge || !this.provenAtStart || !base || !s.verification?.ok || !narrowPays(base, asked)) return this.verifyApplied(driver, m, model);
+    const start = this.deps.now();
+    for (;;) {
+      const obs = await driver.observePrefixes(model, asked);
+      const over = laidOver(base, obs, asked);
+      if (!over) return this.verifyApplied(driver, m, model);
+      s.observed = over;
+      s.daemonReachable = true;
+      const v = verifyPrefixes(m, model, obs, asked);
+      s.verification = v;
+      if (v.ok || this.interrupted) return v;
+      // the deadline is spent: one full read judges, and asks for the routes again if need be
+      if (this.deps.now() - start >= this.deps.verifyTimeoutMs) return this.verifyApplied(driver, m, model, 0);
+      await this.deps.sleep(this.deps.verifyPollMs);
+    }
   }
 
   private async next(m: Manifest, health: HealthInput, secrets: SecretStore, driver: Driver): Promise<Next> {
@@ -316,6 +346,8 @@ export class Engine {
     this.interrupted = false;
     this.awayNow = undefined;
     const downs = this.early.begin();
+    // before this reconcile's early withdrawals make it unproven (they are among its toggles)
+    this.provenAtStart = s.unproven === undefined && s.verification?.ok === true;
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
@@ -564,7 +596,7 @@ export class Engine {
       s.counters.fast_applies++;
       if (p.judge) s.rejected = undefined;
       this.provingToggles = true;
-      const v = await this.verifyApplied(driver, m, next.model).finally(() => (this.provingToggles = false));
+      const v = await this.proveToggles(driver, m, next.model, p).finally(() => (this.provingToggles = false));
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
       if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       this.settleProof(v.ok, proven);

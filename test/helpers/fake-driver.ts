@@ -3,7 +3,7 @@
 // daemon it can be told to reject, fail, restart or drift.
 import { SvcrouteError } from "../../src/errors.js";
 import type { RoutingModel } from "../../src/core/model.js";
-import type { AppliedConfig, Driver, Observed, StaleRoutes, ToggleOp } from "../../src/daemons/driver.js";
+import type { AppliedConfig, Driver, Observed, ObservedPeer, PrefixesObserved, StaleRoutes, ToggleOp } from "../../src/daemons/driver.js";
 import { frrFastKey } from "../../src/daemons/frr.js";
 import { BASELINE } from "../../src/core/capabilities.js";
 import type { Manifest } from "../../src/manifest/types.js";
@@ -24,6 +24,8 @@ export class FakeDaemon {
   frozen = false;
   /** every peer's session state */
   sessionState = "Established";
+  /** how many times the sessions have been established (a reset makes it one more) */
+  sessions = 1;
   /** prefixes the daemon advertises on its own (drift) */
   extra = new Set<string>();
   /** prefixes it advertises whatever it is told, reloads included (a daemon that takes a config but does not do what it says) */
@@ -34,6 +36,8 @@ export class FakeDaemon {
   failToggles = 0;
   /** a toggle whose ops this says yes to fails before it reaches the daemon */
   refuseToggle: ((ops: ToggleOp[]) => boolean) | undefined;
+  /** it offers the narrow read of a few prefixes (observePrefixes), as FRR's driver does; false: as BIRD's, which has none */
+  narrow = true;
   /** called when the engine asks the capabilities, i.e. as it builds the next config */
   onCapabilities: (() => void) | undefined;
 
@@ -41,6 +45,15 @@ export class FakeDaemon {
 
   networksOf(text: string): Set<string> {
     return new Set([...text.matchAll(/^\s+network (\S+)/gm)].map((m) => m[1]!));
+  }
+
+  /** what every peer is sent */
+  advertised(): string[] {
+    return [...new Set([...this.running, ...this.extra, ...this.pinned, ...this.staleOut])].sort();
+  }
+
+  peer(name: string, sent: number, advertised: ObservedPeer["advertised"]): ObservedPeer {
+    return { name, state: this.sessionState, uptimeMs: 1000, establishedTotal: this.sessions, droppedTotal: this.sessions - 1, sent, received: 1, lastError: null, advertised };
   }
 
   driver(): Driver {
@@ -87,25 +100,29 @@ export class FakeDaemon {
         }
         return { durationMs: 1 };
       },
+      ...(this.narrow
+        ? {
+            observePrefixes: async (_m: RoutingModel, asked: readonly { prefix: string }[]): Promise<PrefixesObserved> => {
+              this.calls.push(`observePrefixes ${asked.map((a) => a.prefix).join(" ")}`);
+              check();
+              const adv = this.advertised();
+              const peers = this.manifest().peers.map((p) => this.peer(p.name, adv.length, null));
+              const to = this.sessionState === "Established" ? this.manifest().peers.map((p) => p.name) : [];
+              return { instance: this.instance, durationMs: 1, via: "socket", peers, sentTo: new Map(asked.map((a) => [a.prefix, new Set(adv.includes(a.prefix) ? to : [])])) };
+            },
+          }
+        : {}),
       observe: async (): Promise<Observed> => {
         this.calls.push("observe");
         check();
-        const adv = [...new Set([...this.running, ...this.extra, ...this.pinned, ...this.staleOut])].sort();
+        const adv = this.advertised();
         return {
           instance: this.instance,
           durationMs: 1,
           via: "socket",
-          peers: this.manifest().peers.map((p) => ({
-            name: p.name,
-            state: this.sessionState,
-            uptimeMs: 1000,
-            establishedTotal: 1,
-            droppedTotal: 0,
-            sent: adv.length,
-            received: 1,
-            lastError: null,
-            advertised: this.sessionState === "Established" ? { "4": adv.filter((x) => !x.includes(":")), "6": adv.filter((x) => x.includes(":")) } : null,
-          })),
+          peers: this.manifest().peers.map((p) =>
+            this.peer(p.name, adv.length, this.sessionState === "Established" ? { "4": adv.filter((x) => !x.includes(":")), "6": adv.filter((x) => x.includes(":")) } : null),
+          ),
         };
       },
       sessions: async () => {

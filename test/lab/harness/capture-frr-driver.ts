@@ -43,6 +43,16 @@ export async function captureFrrDriver(rec: Recorder, lab: Lab, scratch: string)
   ];
   await vtySessions(rec, socket, where, observed);
 
+  // the narrow read after a toggle: the sessions, then each toggled prefix (its advertisedTo names
+  // the neighbours whose outgoing routes hold it); 192.0.2.99/32 is in no table
+  const prefixes = ["show bgp neighbors json", "show bgp ipv4 unicast 192.0.2.11/32 json", "show bgp ipv6 unicast 2001:db8::11/128 json", "show bgp ipv4 unicast 192.0.2.99/32 json"];
+  await rec.command("driver.observe-prefixes.txt", vty(host1.socket, prefixes), { where, note: "the narrow read through vtysh: the sessions, two announced prefixes and one in no table" });
+  await vtySessions(rec, socket, where, [["vty.observe-prefixes.json", prefixes, "the narrow read after a toggle: the sessions, two announced prefixes and one in no table"]]);
+  const unnum = lab.frrPaths("unnum");
+  await vtySessions(rec, join(unnum.socket, "bgpd.vty"), "unnum (running FRR, unnumbered to tor2)", [
+    ["vty.unnumbered.observe-prefixes.json", ["show bgp neighbors json", "show bgp ipv4 unicast 192.0.2.16/32 json", "show bgp ipv6 unicast 2001:db8::16/128 json"], "the narrow read on a host peering unnumbered: neighbours named by interface"],
+  ]);
+
   // the parsers on a line with a password: vtysh -C (grammar) and bgpd -C (an unknown neighbour)
   const badPw = join(scratch, "password-grammar.conf");
   const grammar = `frr defaults datacenter\nrouter bgp ${asn}\n neighbor 169.254.1.2 remote-as 65001\n neighbor 169.254.1.2 password ${CAPTURED_PASSWORD} extra\nexit\n`;

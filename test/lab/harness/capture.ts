@@ -34,12 +34,15 @@ const topology: Topology = {
     // hosts that expect a ToR ASN the ToR does not have: their sessions never come up
     { name: "badasn", daemon: "frr", links: ["tor1"], families: ["ipv4"], addresses: ["192.0.2.14"], config: (h) => frrHostConfig(h).replaceAll("remote-as 65001", `remote-as ${WRONG_ASN}`) },
     { name: "badbird", daemon: "bird", links: ["tor1"], families: ["ipv4"], addresses: ["192.0.2.15"], config: (h) => birdHostConfig(h, { bfd: true }).replaceAll("as 65001;", `as ${WRONG_ASN};`) },
+    // an FRR host peering unnumbered (`neighbor eth0 interface`): FRR names such a neighbour by its interface
+    { name: "unnum", daemon: "frr", links: ["tor2"], peering: "unnumbered", torBfd: false, addresses: ["192.0.2.16", "2001:db8::16"], config: (h) => frrHostConfig(h) },
   ],
 };
 
 async function settle(lab: Lab): Promise<void> {
-  await waitEstablished(lab, { hosts: ["host1", "host2"], timeout: 60_000 });
+  await waitEstablished(lab, { hosts: ["host1", "host2", "unnum"], timeout: 60_000 });
   for (const p of ["192.0.2.11/32", "192.0.2.12/32", "2001:db8::11/128", "2001:db8::12/128"]) await waitRoute(lab, "tor1", p, "present");
+  for (const p of ["192.0.2.16/32", "2001:db8::16/128"]) await waitRoute(lab, "tor2", p, "present");
   await waitEcmp(lab, "tor1", "192.0.2.100/32", 2);
   await waitEcmp(lab, "tor1", "2001:db8::100/128", 2);
   await waitFor(() => lab.observe.defaultRoute("host1"), { what: "host1 ECMP default", until: (r) => r?.nexthops.length === 2 });
@@ -78,7 +81,7 @@ function readme(title: string, label: string, entries: Captured[]): string {
     "Fabric: tor1 (AS65001) and tor2 (AS65002), FRR, BFD 100 ms × 3; host1 = FRR host (AS65101) and host2 = BIRD",
     "host (AS65102), both dual-homed with IPv4 + IPv6 sessions and the anycast 192.0.2.100/32 and 2001:db8::100/128;",
     "`silent` has no BGP speaker; `badasn` (FRR) and `badbird` (BIRD) expect AS65099 for tor1, so their sessions",
-    "never reach Established.",
+    "never reach Established; `unnum` (FRR) peers with tor2 unnumbered, over its interface eth0.",
     "",
     ...(NOTES[title] ?? []),
     "",

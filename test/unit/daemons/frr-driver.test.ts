@@ -64,12 +64,28 @@ function socketDir() {
   return { dir, socket };
 }
 
+/** `unnum` of the capture fabric (AS65106): one unnumbered session to tor2 over eth0, IPv4 and IPv6 */
+function unnum(dir: string, socket: string) {
+  const text = `version: 1
+daemon: {type: frr, config_file: ${dir}/frr.conf, socket: ${socket}}
+router: {asn: 65106, router_id: 192.0.2.16}
+peers:
+  - {name: tor2, interface: eth0, remote_asn: 65002}
+policy: {allowed_prefixes: [192.0.2.0/24, "2001:db8::/32"]}
+services:
+  - {name: one, prefixes: [192.0.2.16/32, "2001:db8::16/128"]}
+`;
+  const p = parseManifestText("/etc/svcroute/svcroute.yaml", text);
+  if (!p.ok) throw new Error(JSON.stringify(p.problems));
+  return buildFromSources(p.source, []).manifest!;
+}
+
 /** the driver with bgpd's vty socket answering `sessions` (captured vty sessions, in order); vtysh is never expected */
-async function overVty(version: string, sessions: string[]) {
+async function overVty(version: string, sessions: string[], manifest = host1) {
   const { dir, socket } = socketDir();
   const script = sessions.flatMap((f, i) => vtySession(version, f).slice(i === 0 ? 0 : 1)); // one connection: one `enable`
   const server = await vtyReplay(join(socket, "bgpd.vty"), script);
-  const m = host1(dir, socket);
+  const m = manifest(dir, socket);
   const r = replay("frr", () => undefined, version);
   const driver = createFrrDriver(m.daemon, { exec: r.exec, grSettleMs: 40 });
   onTestFinished(() => driver.close());
@@ -393,6 +409,45 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       expect(calls).toEqual([]);
       expect(o.via).toBe("socket");
       expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual(HOST1_OBSERVED);
+    });
+  });
+
+  describe("FRR driver: the narrow read that proves a toggle (`show bgp AF P json`, its advertisedTo)", () => {
+    const ASKED = [
+      { prefix: "192.0.2.11/32", family: 4 as const },
+      { prefix: "2001:db8::11/128", family: 6 as const },
+      { prefix: "192.0.2.99/32", family: 4 as const },
+    ];
+    const sent = (o: { sentTo: Map<string, Set<string>> }) => Object.fromEntries([...o.sentTo].map(([p, to]) => [p, [...to].sort()]));
+    const HOST1_SENT = { "192.0.2.11/32": ["tor1", "tor2"], "2001:db8::11/128": ["tor1-v6", "tor2-v6"], "192.0.2.99/32": [] };
+
+    it("over bgpd's vty socket: each peer's session, and the peers each prefix is sent to; one in no table is sent to nobody", async () => {
+      const { m, driver, server, calls } = await overVty(version, ["vty.observe-prefixes.json"]);
+      const o = await driver.observePrefixes!(buildModel(m), ASKED);
+      expect(calls).toEqual([]);
+      expect(server.received.slice(1)).toEqual(["show bgp neighbors json", "show bgp ipv4 unicast 192.0.2.11/32 json", "show bgp ipv6 unicast 2001:db8::11/128 json", "show bgp ipv4 unicast 192.0.2.99/32 json"]);
+      expect(o).toMatchObject({ via: "socket", instance: "4242" });
+      expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual(HOST1_OBSERVED.map(([n, st]) => [n, st, null]));
+      expect(sent(o)).toEqual(HOST1_SENT);
+    });
+
+    it("through vtysh (the socket not to be had): the same, from its documents back to back", async () => {
+      const { m, driver, calls } = setup((cmd, args) => (cmd.endsWith("vtysh") && vtyshCmds(args)[1]?.endsWith("192.0.2.11/32 json") ? "driver.observe-prefixes.txt" : undefined));
+      const o = await driver.observePrefixes!(buildModel(m), ASKED);
+      expect(calls).toHaveLength(1);
+      expect(o.via).toBe("program");
+      expect(o.peers.map((p) => [p.name, p.state])).toEqual(HOST1_OBSERVED.map(([n, st]) => [n, st]));
+      expect(sent(o)).toEqual(HOST1_SENT);
+    });
+
+    it("an unnumbered peer: bgpd names it by its interface, and the read names the manifest's peer", async () => {
+      const { m, driver } = await overVty(version, ["vty.unnumbered.observe-prefixes.json"], unnum);
+      const o = await driver.observePrefixes!(buildModel(m), [
+        { prefix: "192.0.2.16/32", family: 4 },
+        { prefix: "2001:db8::16/128", family: 6 },
+      ]);
+      expect(o.peers.map((p) => [p.name, p.state])).toEqual([["tor2", "Established"]]);
+      expect(sent(o)).toEqual({ "192.0.2.16/32": ["tor2"], "2001:db8::16/128": ["tor2"] });
     });
   });
 

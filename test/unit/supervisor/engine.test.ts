@@ -174,7 +174,7 @@ describe("reconcile engine", () => {
     t.health.set("dns", "DOWN");
     t.engine.noteTransition("dns", "DOWN");
     expect(await t.run("health")).toEqual({ ok: true });
-    expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn", "observe"]);
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn", "observePrefixes 192.0.2.53/32"]);
     expect(t.file()).not.toMatch(/network 192\.0\.2\.53\/32/);
     expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
     expect(t.engine.state.counters.fast_applies).toBe(1);
@@ -292,7 +292,7 @@ describe("reconcile engine", () => {
     t.daemon.calls = [];
     await t.run("health");
     // the new manifest's config (with dns withdrawn) is judged, refused, and the last good one toggles
-    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.53/32:withdrawn", "observe"]);
+    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.53/32:withdrawn", "observePrefixes 192.0.2.53/32"]);
     expect(t.file()).not.toMatch(/192\.0\.2\.123/);
     t.daemon.calls = [];
     await t.run("reverify");
@@ -381,7 +381,7 @@ describe("reconcile engine", () => {
     t.engine.noteTransition("dns", "DOWN");
     expect(await t.run("health")).toEqual({ ok: true });
     // the new manifest's config (with dns withdrawn) is judged, refused, and the last good one toggles
-    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.53/32:withdrawn", "observe"]);
+    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.53/32:withdrawn", "observePrefixes 192.0.2.53/32"]);
     expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
     expect(t.daemon.running.has("192.0.2.123/32")).toBe(false);
     t.daemon.rejectNext = false;
@@ -535,7 +535,7 @@ describe("reconcile engine", () => {
       await dnsGoesDown(t);
       expect(at[0]).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
       expect(toggles(t)).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
-      expect(t.daemon.calls).toContain("observe");
+      expect(t.daemon.calls).toContain("observePrefixes 192.0.2.53/32");
       expect(t.file()).not.toContain("network 192.0.2.53/32");
       expect(t.log.lines.filter((l) => l.msg === "withdraw").map((l) => l.fields.prefix)).toEqual(["192.0.2.53/32"]);
       expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
@@ -895,7 +895,7 @@ describe("reconcile engine", () => {
     t.daemon.calls = [];
     expect(await t.run("health")).toEqual({ ok: true });
     // one poll, then the interruption: not the 100 ms (5 polls) of verifyTimeoutMs
-    expect(t.daemon.calls.filter((c) => c === "observe")).toHaveLength(2);
+    expect(t.daemon.calls.filter((c) => c === "observePrefixes 192.0.2.53/32")).toHaveLength(2);
     expect(t.engine.state.unproven).toBeDefined();
     t.daemon.pinned.clear();
     onSleep = undefined;
@@ -911,6 +911,86 @@ describe("reconcile engine", () => {
     expect(t.daemon.calls.filter((c) => c === "observe").length).toBeGreaterThan(2);
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_VERIFY" });
     expect(t.engine.state.counters.rollbacks).toBe(1);
+  });
+
+  describe("a toggle's proof reads only the prefixes it toggled, when what ran before was proven", () => {
+    const turn = (t: ReturnType<typeof setup>, name: string, to: "UP" | "DOWN") => {
+      t.health.set(name, to);
+      t.engine.noteTransition(name, to);
+      t.daemon.calls = [];
+      return t.run("health");
+    };
+    const shown = (t: ReturnType<typeof setup>) => t.engine.state.observed!.peers.map((p) => [p.name, p.state, p.advertised]);
+
+    it("a withdrawal and an announcement: the prefix alone is read, and status shows what a full read shows", async () => {
+      const t = setup();
+      t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+      await t.run("start");
+      expect(await turn(t, "dns", "DOWN")).toEqual({ ok: true });
+      expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn", "observePrefixes 192.0.2.53/32"]);
+      expect(shown(t)).toEqual([["tor1", "Established", { "4": ["192.0.2.123/32", "192.0.2.80/32"], "6": [] }]]);
+      expect(await turn(t, "dns", "UP")).toEqual({ ok: true });
+      expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:normal", "observePrefixes 192.0.2.53/32"]);
+      expect(t.engine.state.verification).toMatchObject({ ok: true, mismatches: [] });
+      const narrow = shown(t);
+      await t.engine.observeNow();
+      expect(t.daemon.calls.at(-1)).toBe("observe");
+      expect(shown(t)).toEqual(narrow);
+    });
+
+    it("a driver without the narrow read (BIRD's): every route each peer is sent is read", async () => {
+      const t = setup();
+      t.daemon.narrow = false;
+      await t.run("start");
+      await turn(t, "dns", "DOWN");
+      expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn", "observe"]);
+    });
+
+    it("a change as large as the table (here one prefix of the two a peer is sent, then one of one): the full read is no dearer, and is taken", async () => {
+      const t = setup();
+      await t.run("start");
+      await turn(t, "dns", "DOWN");
+      expect(t.daemon.calls.at(-1)).toBe("observePrefixes 192.0.2.53/32");
+      await turn(t, "dns", "UP");
+      expect(t.daemon.calls.at(-1)).toBe("observe");
+    });
+
+    it("a session that restarted since the last full read: what it is sent is read in full", async () => {
+      const t = setup();
+      await t.run("start");
+      t.daemon.sessions++;
+      expect(await turn(t, "dns", "DOWN")).toEqual({ ok: true });
+      expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn", "observePrefixes 192.0.2.53/32", "observe"]);
+      expect(t.engine.state.observed!.peers[0]!.establishedTotal).toBe(2);
+    });
+
+    it("a prefix still sent at the narrow read's deadline: one full read judges, the peers are sent everything again, and it is proven", async () => {
+      const t = setup();
+      await t.run("start");
+      t.daemon.staleOut.add("192.0.2.53/32");
+      expect(await turn(t, "dns", "DOWN")).toEqual({ ok: true });
+      const narrow = t.daemon.calls.filter((c) => c === "observePrefixes 192.0.2.53/32").length;
+      // verifyTimeoutMs 100, polled every 20 ms
+      expect(narrow).toBeGreaterThanOrEqual(5);
+      expect(t.daemon.calls.slice(1 + narrow)).toEqual(["observe", "resend tor1:192.0.2.53/32", "observe"]);
+      expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+      expect(shown(t)).toEqual([["tor1", "Established", { "4": ["192.0.2.80/32"], "6": [] }]]);
+    });
+
+    it("a state not proven (the proof before was cut short) is proven by a full read", async () => {
+      let onSleep: (() => void) | undefined;
+      const t = setup({ onSleep: () => onSleep?.() });
+      await t.run("start");
+      onSleep = () => t.engine.interruptToggleProof();
+      t.daemon.pinned.add("192.0.2.53/32");
+      await turn(t, "dns", "DOWN");
+      expect(t.engine.state.unproven).toBeDefined();
+      onSleep = undefined;
+      t.daemon.pinned.clear();
+      await turn(t, "web", "DOWN");
+      expect(t.daemon.calls).toEqual(["toggle 192.0.2.80/32:deprefer", "observe"]);
+      expect(t.engine.state.unproven).toBeUndefined();
+    });
   });
 
   it("an apply left unproven that the daemon never catches up with is applied again and, failing, rolled back to the last proven config", async () => {
