@@ -59,6 +59,14 @@ async function executable(path: string): Promise<boolean> {
   );
 }
 
+/** whether `path` is a socket (a syslog daemon listens on /dev/log) */
+export async function syslogSocket(path = "/dev/log"): Promise<boolean> {
+  return fsp.stat(path).then(
+    (s) => s.isSocket(),
+    () => false,
+  );
+}
+
 async function sysctl(name: string): Promise<string | null> {
   try {
     return (await fsp.readFile(join("/proc/sys", ...name.split(".")), "utf8")).trim();
@@ -152,7 +160,7 @@ export async function gatherFacts(o: GatherOptions): Promise<Facts> {
     routes: {},
     tcpMd5: null,
     bfd: null,
-    host: { addresses: null, sysctl: {}, kernelDefault: null, interfaces: null },
+    host: { addresses: null, sysctl: {}, kernelDefault: null, syslogSocket: await syslogSocket(), interfaces: null },
     supervisor: { status: null, error: null, errorCode: null, socket },
     now: (o.now ?? Date.now)(),
   };

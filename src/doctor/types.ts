@@ -21,7 +21,7 @@ export const FINDING_CODES = {
   config: ["CONFIG_MISSING", "CONFIG_SKIPPED", "CONFIG_NOT_SVCROUTE", "CONFIG_HAND_EDITED", "CONFIG_STALE", "CONFIG_NOT_RUNNING"],
   sessions: ["SESSIONS_SKIPPED", "SESSION_NO_TCP", "SESSION_ASN_MISMATCH", "SESSION_AUTH", "SESSION_HOLD_TIMER", "SESSION_ADMIN_DOWN", "SESSION_ROUTER_ID", "SESSION_OPEN_FAILS", "SESSION_DOWN", "BFD_DOWN"],
   advertisement: ["ADV_MISSING", "ADV_UNEXPECTED", "DEFAULT_MISSING"],
-  host: ["ADDR_MISSING", "SYSCTL_RP_FILTER", "SYSCTL_ARP", "SYSCTL_FORWARDING"],
+  host: ["ADDR_MISSING", "SYSCTL_RP_FILTER", "SYSCTL_ARP", "SYSCTL_FORWARDING", "SYSLOG_MISSING"],
   supervisor: [
     "SUPERVISOR_DOWN",
     "SUPERVISOR_SOCKET_PERMISSION",
@@ -134,6 +134,8 @@ export interface Facts {
     addresses: string[] | null;
     sysctl: Record<string, string | null>;
     kernelDefault: { v4: number; v6: number } | null;
+    /** whether /dev/log is a socket (a syslog daemon listens): where a daemon with no log file of its own logs */
+    syslogSocket: boolean;
     /** every interface with its state and addresses, null when `ip` failed */
     interfaces: HostInterface[] | null;
   };

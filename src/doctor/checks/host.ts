@@ -71,6 +71,17 @@ export const hostChecks: Check = (f) => {
       fix: "sysctl -w net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0, unless this host is meant to route",
     });
   }
+  if (m.daemon.type === "bird" && !m.daemon.logFile && !f.host.syslogSocket) {
+    out.push({
+      area: "host",
+      code: "SYSLOG_MISSING",
+      result: "WARN",
+      finding:
+        "BIRD logs to syslog (the manifest names no daemon.log_file) and no syslog daemon listens on /dev/log: BIRD writes each message to /dev/console instead, which can take milliseconds a message (a reload of thousands of services logs a line per service)",
+      evidence: "/dev/log: not a socket",
+      fix: "set daemon.log_file in the manifest (e.g. /var/log/bird/bird.log, writable by the bird user), or run a syslog daemon (systemd-journald, rsyslog)",
+    });
+  }
   if (!out.length) out.push(ok("host", "service addresses present on this host; sysctls fine for an anycast host"));
   return out;
 };

@@ -62,8 +62,8 @@ export function serviceYaml(host: HostPlan, s: ServiceSpec, timeout = "100ms"): 
 }
 
 /**
- * a lab host's manifest up to `peers:`: its daemon (the programs of the lab's daemon set, plus
- * `daemonExtra` lines, which win over a program line of the same key) and router
+ * a lab host's manifest up to `peers:`: its daemon (the programs of the lab's daemon set and, for
+ * BIRD, its log file, plus `daemonExtra` lines, which win over such a line of the same key) and router
  */
 export function manifestHead(host: HostPlan, daemonExtra: readonly string[] = []): string[] {
   if (!host.paths) throw new Error(`${host.name} runs no routing daemon`);
@@ -75,7 +75,10 @@ export function manifestHead(host: HostPlan, daemonExtra: readonly string[] = []
     `  type: ${host.paths.kind}`,
     `  config_file: ${host.paths.configFile}`,
     `  socket: ${host.paths.socket}`,
-    ...toolLines(host.paths.kind, hostTools(host))
+    // BIRD logs to syslog unless told otherwise, and these machines have no syslog socket: it would
+    // write every message to /dev/console (slowly: seconds for a reload of thousands of services,
+    // which a host with syslog does not pay). FRR's lab daemons are started with a log file.
+    ...[...toolLines(host.paths.kind, hostTools(host)), ...(host.paths.kind === "bird" ? [`log_file: ${host.paths.logFile}`] : [])]
       .filter((l) => !extraKeys.has(keyOf(l)))
       .map((l) => `  ${l}`),
     ...daemonExtra.map((l) => `  ${l}`),

@@ -86,6 +86,7 @@ function healthy(): Facts {
       addresses: ["127.0.0.1", "192.0.2.11", "192.0.2.53"],
       sysctl: { "net.ipv4.conf.all.rp_filter": "2", "net.ipv4.conf.default.rp_filter": "2", "net.ipv4.conf.all.arp_ignore": "1", "net.ipv4.conf.all.arp_announce": "2", "net.ipv4.ip_forward": "0", "net.ipv6.conf.all.forwarding": "0" },
       kernelDefault: { v4: 2, v6: 0 },
+      syslogSocket: true,
       interfaces: parseIpAddr(cap("doctor", "typofrr.ip-addr.json")),
     },
     supervisor: {
@@ -159,6 +160,12 @@ describe("doctor", () => {
     ["strict rp_filter on a dual-homed host", (f) => (f.host.sysctl["net.ipv4.conf.all.rp_filter"] = "1"), "SYSCTL_RP_FILTER", /rp_filter=2/],
     ["ARP answered for lo addresses", (f) => (f.host.sysctl["net.ipv4.conf.all.arp_ignore"] = "0"), "SYSCTL_ARP"],
     ["forwarding on", (f) => (f.host.sysctl["net.ipv4.ip_forward"] = "1"), "SYSCTL_FORWARDING"],
+    [
+      "a BIRD host with no log file and no syslog socket",
+      (f) => Object.assign(f, { manifest: { ...f.manifest!, daemon: { ...f.manifest!.daemon, type: "bird", logFile: undefined } }, host: { ...f.host, syslogSocket: false } }),
+      "SYSLOG_MISSING",
+      /daemon\.log_file/,
+    ],
     ["supervisor down", (f) => Object.assign(f.supervisor, { status: null, error: "cannot reach the supervisor: ENOENT" }), "SUPERVISOR_DOWN", /systemctl start svcroute/],
     [
       "last reconcile failed",

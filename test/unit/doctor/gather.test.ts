@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SUPERVISED_PROBE_MS, gatherFacts } from "../../../src/doctor/gather.js";
+import { SUPERVISED_PROBE_MS, gatherFacts, syslogSocket } from "../../../src/doctor/gather.js";
 import type { Exec } from "../../../src/effects/exec.js";
 import { startStatusServer } from "../../../src/supervisor/status-server.js";
 import { sampleStatus } from "../../helpers/status-fixture.js";
@@ -107,6 +107,22 @@ describe("doctor with the supervisor running", () => {
       expect(facts.daemon.error).toContain("did not finish within 10000 ms");
     } finally {
       await srv.close();
+    }
+  });
+});
+
+describe("where a daemon with no log file of its own logs", () => {
+  it("a syslog daemon listens when /dev/log is a socket; a plain file or nothing is no listener", async () => {
+    const dir = tmpTree({ "plain-file": "" });
+    const sock = join(dir, "log.sock");
+    const server: Server = createServer().listen(sock);
+    await new Promise((r) => server.once("listening", r));
+    try {
+      expect(await syslogSocket(sock)).toBe(true);
+      expect(await syslogSocket(join(dir, "plain-file"))).toBe(false);
+      expect(await syslogSocket(join(dir, "absent"))).toBe(false);
+    } finally {
+      server.close();
     }
   });
 });
