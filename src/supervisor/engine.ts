@@ -32,7 +32,14 @@ export class Engine {
   private interrupted = false;
   /** the fast path is proving its toggles (see interruptToggleProof) */
   private provingToggles = false;
-  /** what the daemon ran when this reconcile began was proven, and s.observed shows it */
+  /**
+   * s.observed shows the daemon as it was last proven, so a toggle's proof may read only what the
+   * toggle changed: true after a verification that passed, false after one that did not, once a
+   * full apply begins (a reload and perhaps a rollback, proven by reading everything) and after a
+   * failed reconcile (a toggle refused halfway)
+   */
+  private basis = false;
+  /** `basis` as this reconcile began, before its early withdrawals (which are among its toggles) */
   private provenAtStart = false;
   /** withdrawals a health change sends before anything is rendered */
   private readonly early: EarlyWithdrawals;
@@ -248,14 +255,20 @@ export class Engine {
     this.deps.log.info("the proof of this apply was cut short (a newer manifest, SIGHUP or a stop is waiting): the next reconcile proves it", { op: "verify" });
   }
 
+  /** a verification's result, kept for status; whether s.observed now shows a proven daemon follows it */
+  private judged(v: Verification): Verification {
+    this.s.verification = v;
+    this.basis = v.ok;
+    return v;
+  }
+
   private async observeVerify(driver: Driver, m: Manifest, model: RoutingModel, deadlineMs: number): Promise<Verification> {
     const start = this.deps.now();
     for (;;) {
       const obs = await driver.observe(model);
       this.s.observed = obs;
       this.s.daemonReachable = true;
-      const v = verify(m, model, obs);
-      this.s.verification = v;
+      const v = this.judged(verify(m, model, obs));
       if (v.ok || this.interrupted || this.deps.now() - start >= deadlineMs) return v;
       await this.deps.sleep(this.deps.verifyPollMs);
     }
@@ -287,7 +300,7 @@ export class Engine {
     const s = this.s;
     const base = s.observed;
     const asked = askedOf(p.ops);
-    if (!driver.observePrefixes || p.judge || !this.provenAtStart || !base || !s.verification?.ok || !narrowPays(base, asked)) return this.verifyApplied(driver, m, model);
+    if (!driver.observePrefixes || p.judge || !this.provenAtStart || !this.basis || !base || !narrowPays(base, asked)) return this.verifyApplied(driver, m, model);
     const start = this.deps.now();
     for (;;) {
       const obs = await driver.observePrefixes(model, asked);
@@ -295,8 +308,7 @@ export class Engine {
       if (!over) return this.verifyApplied(driver, m, model);
       s.observed = over;
       s.daemonReachable = true;
-      const v = verifyPrefixes(m, model, obs, asked);
-      s.verification = v;
+      const v = this.judged(verifyPrefixes(m, model, obs, asked, over));
       if (v.ok || this.interrupted) return v;
       // the deadline is spent: one full read judges, and asks for the routes again if need be
       if (this.deps.now() - start >= this.deps.verifyTimeoutMs) return this.verifyApplied(driver, m, model, 0);
@@ -324,7 +336,7 @@ export class Engine {
       const obs = await driver.observe(s.applied.model);
       s.observed = obs;
       s.daemonReachable = true;
-      s.verification = verify(s.applied.manifest, s.applied.model, obs);
+      this.judged(verify(s.applied.manifest, s.applied.model, obs));
     } catch (e) {
       const err = toSvcrouteError(e);
       if (daemonAway(err)) {
@@ -346,8 +358,7 @@ export class Engine {
     this.interrupted = false;
     this.awayNow = undefined;
     const downs = this.early.begin();
-    // before this reconcile's early withdrawals make it unproven (they are among its toggles)
-    this.provenAtStart = s.unproven === undefined && s.verification?.ok === true;
+    this.provenAtStart = this.basis && s.unproven === undefined && s.verification?.ok === true;
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
@@ -384,8 +395,7 @@ export class Engine {
             restarted = true;
           } else {
             const onDisk = await this.deps.readConfig(m.daemon.configFile);
-            const v = verify(s.applied.manifest, s.applied.model, obs);
-            s.verification = v;
+            const v = this.judged(verify(s.applied.manifest, s.applied.model, obs));
             if (onDisk !== s.applied.text) force = `${m.daemon.configFile} was changed by someone else`;
             else if (!v.ok) force = `running state differs from the desired one (${describeMismatches(v.mismatches)})`;
           }
@@ -446,6 +456,8 @@ export class Engine {
         s.daemonReachable = false;
         s.daemonError = err.message;
       }
+      // whatever failed, the next proof reads everything
+      this.basis = false;
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
     }
@@ -579,6 +591,8 @@ export class Engine {
         if (this.early.away) throw this.early.away;
         if (ops.length) r = await driver.toggle(next.model, ops);
       } catch (e) {
+        // a refusal may come after some of the toggles took
+        this.basis = false;
         if (daemonAway(e)) {
           // The daemon is away. The file must say what is desired now: a daemon that comes back
           // from it (restarted by systemd, say) must not announce what was healthy before. Once
@@ -616,6 +630,9 @@ export class Engine {
     // what the daemon was last given, from which a driver may send only the change; a rollback
     // below loads the whole file
     const given = p.incremental && s.applied ? { text: s.applied.text, instance: s.applied.instance } : undefined;
+    // from here the daemon may run something no observation has shown yet (a rollback included)
+    this.basis = false;
+    this.provenAtStart = false;
     try {
       const r = await driver.reload(given);
       log.info(r.how === "incremental" ? `applied only the change: ${r.output.split("\n")[0]}` : "the daemon loaded the whole file", { op: "apply", how: r.how ?? "whole", duration_ms: Math.round(r.durationMs) });

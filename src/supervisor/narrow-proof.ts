@@ -35,8 +35,16 @@ function wanted(manifest: Manifest, model: RoutingModel, asked: Asked): Map<stri
   return out;
 }
 
-/** verify() for the asked prefixes only: per Established peer, is each sent exactly when it should be */
-export function verifyPrefixes(manifest: Manifest, model: RoutingModel, obs: PrefixesObserved, asked: Asked): Verification {
+const count = (adv: ObservedPeer["advertised"]) => (adv ? adv["4"].length + adv["6"].length : 0);
+
+/**
+ * verify() for the asked prefixes only: per Established peer, is each sent exactly when it should
+ * be, and does the daemon count as many routes sent as `over` (the last full observation with the
+ * asked prefixes laid over it) shows? A prefix no path names any more may still sit in a peer's
+ * outgoing routes, where only that count sees it (FRR names the peers a prefix is sent to only
+ * while it has a path).
+ */
+export function verifyPrefixes(manifest: Manifest, model: RoutingModel, obs: PrefixesObserved, asked: Asked, over: Observed): Verification {
   const want = wanted(manifest, model, asked);
   const mismatches: PeerMismatch[] = [];
   const down: string[] = [];
@@ -55,7 +63,9 @@ export function verifyPrefixes(manifest: Manifest, model: RoutingModel, obs: Pre
       if (should && !is) missing.push(a.prefix);
       if (is && !should) extra.push(a.prefix);
     }
-    if (missing.length || extra.length) mismatches.push({ peer: peer.name, missing: missing.sort(), extra: extra.sort() });
+    const expected = count(over.peers.find((x) => x.name === peer.name)?.advertised ?? null);
+    const counted = o.sent !== null && o.sent !== expected ? { sent: o.sent, expected } : undefined;
+    if (missing.length || extra.length || counted) mismatches.push({ peer: peer.name, missing: missing.sort(), extra: extra.sort(), ...(counted ? { counted } : {}) });
   }
   return { ok: mismatches.length === 0, mismatches, down };
 }

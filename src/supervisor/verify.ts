@@ -8,6 +8,8 @@ export interface PeerMismatch {
   peer: string;
   missing: string[];
   extra: string[];
+  /** the daemon counts another number of routes sent than were read (a narrow read: narrow-proof.ts) */
+  counted?: { sent: number; expected: number };
 }
 
 export interface Verification {
@@ -47,6 +49,11 @@ export function verify(manifest: Manifest, model: RoutingModel, observed: Observ
 
 export function describeMismatches(ms: PeerMismatch[]): string {
   return ms
-    .map((m) => `${m.peer}: ${[m.missing.length ? `missing ${m.missing.join(" ")}` : "", m.extra.length ? `unexpected ${m.extra.join(" ")}` : ""].filter(Boolean).join(", ")}`)
+    .map((m) =>
+      [m.missing.length ? `missing ${m.missing.join(" ")}` : "", m.extra.length ? `unexpected ${m.extra.join(" ")}` : "", m.counted ? `${m.counted.sent} routes sent where ${m.counted.expected} are expected` : ""]
+        .filter(Boolean)
+        .join(", "),
+    )
+    .map((what, i) => `${ms[i]!.peer}: ${what}`)
     .join("; ");
 }

@@ -105,10 +105,12 @@ export class FakeDaemon {
             observePrefixes: async (_m: RoutingModel, asked: readonly { prefix: string }[]): Promise<PrefixesObserved> => {
               this.calls.push(`observePrefixes ${asked.map((a) => a.prefix).join(" ")}`);
               check();
-              const adv = this.advertised();
-              const peers = this.manifest().peers.map((p) => this.peer(p.name, adv.length, null));
+              const peers = this.manifest().peers.map((p) => this.peer(p.name, this.advertised().length, null));
               const to = this.sessionState === "Established" ? this.manifest().peers.map((p) => p.name) : [];
-              return { instance: this.instance, durationMs: 1, via: "socket", peers, sentTo: new Map(asked.map((a) => [a.prefix, new Set(adv.includes(a.prefix) ? to : [])])) };
+              // as FRR names them: only a prefix with a path in the daemon's table; a stale
+              // outgoing route (staleOut) shows only in the count of routes sent
+              const withPath = new Set([...this.running, ...this.extra, ...this.pinned]);
+              return { instance: this.instance, durationMs: 1, via: "socket", peers, sentTo: new Map(asked.map((a) => [a.prefix, new Set(withPath.has(a.prefix) ? to : [])])) };
             },
           }
         : {}),

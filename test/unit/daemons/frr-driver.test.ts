@@ -429,6 +429,8 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       expect(o).toMatchObject({ via: "socket", instance: "4242" });
       expect(o.peers.map((p) => [p.name, p.state, p.advertised])).toEqual(HOST1_OBSERVED.map(([n, st]) => [n, st, null]));
       expect(sent(o)).toEqual(HOST1_SENT);
+      // the routes bgpd counts as sent each peer: as many as the full read lists (what the narrow proof checks its reading against)
+      expect(o.peers.map((p) => p.sent)).toEqual(HOST1_OBSERVED.map(([, , adv]) => (adv as Record<"4" | "6", string[]>)["4"].length + (adv as Record<"4" | "6", string[]>)["6"].length));
     });
 
     it("through vtysh (the socket not to be had): the same, from its documents back to back", async () => {

@@ -977,6 +977,35 @@ describe("reconcile engine", () => {
       expect(shown(t)).toEqual([["tor1", "Established", { "4": ["192.0.2.80/32"], "6": [] }]]);
     });
 
+    it("a full apply that failed and was rolled back: the last good manifest's toggle that follows is proven by a full read", async () => {
+      const t = setup();
+      t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+      await t.run("start");
+      // attributes no route-map has yet: the full path, whose reload fails and is rolled back
+      t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], communities: ["65000:123"]}\n`);
+      t.daemon.failReloads = 1;
+      t.health.set("dns", "DOWN");
+      t.engine.noteTransition("dns", "DOWN");
+      t.daemon.calls = [];
+      await t.run("manifest", "health");
+      expect(t.daemon.calls.filter((c) => c === "reload")).toHaveLength(2);
+      const toggle = t.daemon.calls.indexOf("toggle 192.0.2.53/32:withdrawn");
+      expect(toggle).toBeGreaterThan(-1);
+      expect(t.daemon.calls.slice(toggle + 1)).toEqual(["observe"]);
+    });
+
+    it("a toggle the daemon refused (some of it may have taken): the next proof reads everything", async () => {
+      const t = setup();
+      t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32]}\n`);
+      await t.run("start");
+      t.daemon.failToggles = 2; // the early withdrawal and the apply's
+      expect(await turn(t, "dns", "DOWN")).toEqual({ ok: false });
+      expect(await turn(t, "dns", "DOWN")).toEqual({ ok: true });
+      expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn", "observe"]);
+      expect(await turn(t, "dns", "UP")).toEqual({ ok: true });
+      expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:normal", "observePrefixes 192.0.2.53/32"]);
+    });
+
     it("a state not proven (the proof before was cut short) is proven by a full read", async () => {
       let onSleep: (() => void) | undefined;
       const t = setup({ onSleep: () => onSleep?.() });

@@ -92,20 +92,31 @@ describe("the narrow proof of a toggle", () => {
       [{ peer: "tor1", missing: ["192.0.2.53/32"], extra: [] }],
     ],
   ] as const)("judges each Established peer on the asked prefixes of its families: %s", (_what, health, sentTo, mismatches) => {
-    const v = verifyPrefixes(m, model(health), read(sentTo), DNS);
+    const v = verifyPrefixes(m, model(health), read(sentTo), DNS, laidOver(BASE, read(sentTo), DNS)!);
     expect(v).toEqual({ ok: mismatches.length === 0, mismatches, down: [] });
   });
 
   it("a service announced to some peers only: sent elsewhere is extra", () => {
     const web: Asked = [{ prefix: "192.0.2.80/32", family: 4 }];
-    expect(verifyPrefixes(m, model(), read({ "192.0.2.80/32": ["tor2"] }), web).ok).toBe(true);
-    expect(verifyPrefixes(m, model(), read({ "192.0.2.80/32": ["tor1", "tor2"] }), web).mismatches).toEqual([{ peer: "tor1", missing: [], extra: ["192.0.2.80/32"] }]);
+    const judge = (r: PrefixesObserved) => verifyPrefixes(m, model(), r, web, laidOver(BASE, r, web)!);
+    expect(judge(read({ "192.0.2.80/32": ["tor2"] })).ok).toBe(true);
+    expect(judge(read({ "192.0.2.80/32": ["tor1", "tor2"] })).mismatches).toEqual([{ peer: "tor1", missing: [], extra: ["192.0.2.80/32"] }]);
   });
 
   it("a peer not Established is down, not a mismatch", () => {
     const peers = [peer("tor1", null, { state: "Active" }), peer("tor2", null)];
-    const v = verifyPrefixes(m, model(), read({ "192.0.2.53/32": ["tor2"], "2001:db8::53/128": ["tor2"] }, peers), DNS);
+    const r = read({ "192.0.2.53/32": ["tor2"], "2001:db8::53/128": ["tor2"] }, peers);
+    const v = verifyPrefixes(m, model(), r, DNS, BASE);
     expect(v).toEqual({ ok: true, mismatches: [], down: ["tor1"] });
+  });
+
+  it("a peer whose daemon counts more routes sent than were read (a withdrawn prefix left in its outgoing routes, which no path names): a mismatch, counted", () => {
+    const r = read({ "192.0.2.53/32": [], "2001:db8::53/128": [] }, [peer("tor1", null, { sent: 2 }), peer("tor2", null, { sent: 2 })]);
+    const over = laidOver(BASE, r, DNS)!;
+    expect(verifyPrefixes(m, model({ dns: "down" }), r, DNS, over)).toEqual({ ok: false, mismatches: [{ peer: "tor1", missing: [], extra: [], counted: { sent: 2, expected: 1 } }], down: [] });
+    // as many as read: no mismatch; a daemon that does not count (null): none either
+    const fine = read({ "192.0.2.53/32": [], "2001:db8::53/128": [] }, [peer("tor1", null, { sent: 1 }), peer("tor2", null, { sent: null })]);
+    expect(verifyPrefixes(m, model({ dns: "down" }), fine, DNS, laidOver(BASE, fine, DNS)!).ok).toBe(true);
   });
 
   it("laid over the last full read: the asked prefixes as read now, the rest as before, each family sorted", () => {
