@@ -5,13 +5,13 @@
 // it is read only from a directory whose every ancestor, like itself, is owned by root or by the
 // user running svcroute and writable by nobody else (no symbolic link on the way), and only from
 // a regular file owned likewise; it is written only into such a directory. Keyed by a hash of the
-// very text compiled, Node's version and the architecture: V8 checks no more than the text's
-// length, its own version and flags.
-import { createHash } from "node:crypto";
+// very text compiled, its length, Node's version and the architecture: V8 checks no more than the
+// text's length, its own version and flags.
 import { accessSync, chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
 import Module from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { Script } from "node:vm";
+import { hash64 } from "./hash.js";
 
 /** where the CLI's runs leave V8's compiled code for the next run (root's runs write it) */
 export const CODE_CACHE_DIR = "/var/cache/svcroute/code";
@@ -116,7 +116,10 @@ interface Compiled {
 
 /** the module's wrapper compiled with its cached data, if there is trusted data; throws before anything runs */
 function compile(content: string, filename: string, cacheDir: string): Compiled {
-  const key = createHash("sha256").update(content).digest("hex").slice(0, 32);
+  // a hash, not node:crypto's SHA-256: loading that module cost more than all the hashing (a fifth
+  // of what the cache saves `status`); a chance collision between two builds' texts of the same
+  // length (2^-64) is what it risks, and nobody else can write the cache to choose the texts
+  const key = `${hash64(content)}-${content.length}`;
   const file = join(cacheDir, `${basename(filename)}-${key}-${process.version}-${process.arch}.v8`);
   const cachedData = readTrusted(file);
   // a first line "#!..." is Node's to drop; the line stays, so line numbers stay right, and the

@@ -2,9 +2,9 @@
 // <runtime dir>/manifests/<key>.sock → the socket it listens on. Clients (status, drain, reload,
 // probe) read it before the manifest, so they find the supervisor while the manifest on disk is
 // refused, does not parse, or names a socket the supervisor has not bound yet.
-import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join, resolve } from "node:path";
+import { hash64 } from "../hash.js";
 
 /** systemd's RuntimeDirectory=svcroute; SVCROUTE_RUNTIME_DIR moves it (a lab, a second instance) */
 export const runtimeDir = (env: NodeJS.ProcessEnv): string => env.SVCROUTE_RUNTIME_DIR ?? "/run/svcroute";
@@ -12,7 +12,7 @@ export const runtimeDir = (env: NodeJS.ProcessEnv): string => env.SVCROUTE_RUNTI
 /** the same file through any path (relative, a symlink) gives the same key; a missing one its absolute path's */
 async function manifestKey(manifestPath: string): Promise<string> {
   const real = await fsp.realpath(manifestPath).catch(() => resolve(manifestPath));
-  return createHash("sha256").update(real).digest("hex").slice(0, 16);
+  return hash64(real);
 }
 
 export async function socketRecordPath(env: NodeJS.ProcessEnv, manifestPath: string): Promise<string> {

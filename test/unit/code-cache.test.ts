@@ -9,6 +9,7 @@ import { buildSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import "../../src/zod.js";
+import { hash64 } from "../../src/hash.js";
 import { tmpTree } from "../helpers/tmp.js";
 
 let runtime: string;
@@ -144,6 +145,16 @@ describe("the bundle's code cache", () => {
     const t = setup({ "main.cjs": "globalThis.__runs = (globalThis.__runs ?? 0) + 1;\nthrow new Error('boom');\n" });
     expect(t.run()).toMatchObject({ error: "boom", runs: 1 });
     expect(t.run()).toMatchObject({ error: "boom", runs: 1 });
+  });
+});
+
+describe("the cache's key of a text", () => {
+  it("is the same for the same text and differs for a change of one character, the length kept", () => {
+    const text = readFileSync(import.meta.filename, "utf8");
+    expect(hash64(text)).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash64(text)).toBe(hash64(text));
+    const keys = new Set([text, text.replace("a", "b"), text.replace("e", "f"), `${text.slice(0, -1)}X`, text.replace(/ /, "\t")].map(hash64));
+    expect(keys.size).toBe(5);
   });
 });
 

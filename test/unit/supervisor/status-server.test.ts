@@ -3,7 +3,8 @@ import { get } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SvcrouteError } from "../../../src/errors.js";
-import { callSupervisor, fetchStatus } from "../../../src/supervisor/client.js";
+import { createServer } from "node:net";
+import { callSupervisor, fetchStatus, parseResponse } from "../../../src/supervisor/client.js";
 import { renderMetrics } from "../../../src/supervisor/metrics.js";
 import { startStatusServer } from "../../../src/supervisor/status-server.js";
 import { sampleStatus } from "../../helpers/status-fixture.js";
@@ -130,5 +131,39 @@ describe("metrics text", () => {
     const s = sampleStatus();
     s.manifest.last_good_hash = 'a"b\\c\nd';
     expect(renderMetrics(s)).toContain('hash="a\\"b\\\\c\\nd"');
+  });
+});
+
+describe("the supervisor's client (HTTP/1.1 over the unix socket, by hand)", () => {
+  const raw = (s: string) => Buffer.from(s, "latin1");
+
+  it("reads a sized answer, a chunked one and one that ends with the connection", () => {
+    expect(parseResponse(raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{"a":1}\nextra'))).toEqual({ status: 200, body: '{"a":1}\n' });
+    expect(parseResponse(raw("HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnot \r\n5\r\nfound\r\n0\r\n\r\n"))).toEqual({ status: 404, body: "not found" });
+    expect(parseResponse(raw("HTTP/1.0 202 Accepted\r\nConnection: close\r\n\r\nqueued"))).toEqual({ status: 202, body: "queued" });
+    // UTF-8 split across chunks is joined before it is decoded
+    const e = Buffer.from("é", "utf8");
+    expect(parseResponse(Buffer.concat([raw("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\n"), e.subarray(0, 1), raw("\r\n1\r\n"), e.subarray(1), raw("\r\n0\r\n\r\n")])).body).toBe("é");
+  });
+
+  it("an answer cut short or not HTTP at all is an error, not a result", () => {
+    expect(() => parseResponse(raw("HTTP/1.1 200 OK\r\nContent-Length: 8"))).toThrow(/incomplete/);
+    expect(() => parseResponse(raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nshort"))).toThrow(/incomplete chunked/);
+    expect(() => parseResponse(raw("SSH-2.0-OpenSSH\r\n\r\n"))).toThrow(/not an HTTP answer/);
+  });
+
+  it("a supervisor that takes the connection and never answers: E_SUPERVISOR_DOWN at the time limit; one that hangs up: the same, saying so", async () => {
+    const dir = tmpTree({});
+    const silent = join(dir, "silent.sock");
+    const rude = join(dir, "rude.sock");
+    const servers = [createServer(() => undefined).listen(silent), createServer((c) => c.end()).listen(rude)];
+    try {
+      await Promise.all(servers.map((s) => new Promise((r) => s.once("listening", r))));
+      await expect(callSupervisor(silent, "GET", "/status", 100)).rejects.toMatchObject({ code: "E_SUPERVISOR_DOWN", message: expect.stringMatching(/no answer within 100 ms/) });
+      await expect(callSupervisor(rude, "GET", "/status")).rejects.toMatchObject({ code: "E_SUPERVISOR_DOWN", message: expect.stringMatching(/incomplete HTTP answer/) });
+      await expect(callSupervisor(join(dir, "absent.sock"), "GET", "/status")).rejects.toMatchObject({ code: "E_SUPERVISOR_DOWN", hint: expect.stringMatching(/systemctl start svcroute/) });
+    } finally {
+      for (const s of servers) s.close();
+    }
   });
 });
