@@ -14,7 +14,7 @@ import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseBirdVersion } from "./versions.js";
 
 /** seconds BIRD keeps a new config before undoing it on its own, unless confirmed */
-const CONFIRM_TIMEOUT_S = 30;
+export const CONFIRM_TIMEOUT_S = 30;
 /** how long `configure` may take to answer (a config with 10,000 services takes 4-5 s here) */
 export const RECONFIGURE_TIMEOUT_MS = 60_000;
 
