@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WAIT_MARGIN_MS } from "../../src/commands/drain.js";
-import { RECONFIGURE_TIMEOUT_MS, RECONFIGURING_WAIT_MS } from "../../src/daemons/bird.js";
+import { CONFIRM_TIMEOUT_S, RECONFIGURE_TIMEOUT_MS, RECONFIGURING_WAIT_MS } from "../../src/daemons/bird.js";
 import { BIRD_COMMAND_TIMEOUT_MS } from "../../src/daemons/bird-socket.js";
 import { GR_SETTLE_MS } from "../../src/daemons/frr.js";
 import { FRR_COMMAND_TIMEOUT_MS } from "../../src/daemons/frr-vty.js";
@@ -125,6 +125,7 @@ const NOT_FIGURES: Record<string, string[]> = {
   "docs/performance.md": [
     `the daemon's parser gets ${secs(PARSER_TIMEOUT_MS)}`,
     `\`configure\` ${secs(RECONFIGURE_TIMEOUT_MS)}`,
+    `confirm timeout of ${secs(CONFIRM_TIMEOUT_S * 1000)}`,
     "100 services checked every 100 ms" /* the tcp100fast scenario, test/bench/footprint.ts */,
     "the ≤ 5 % goal" /* test/bench/report.ts */,
     "at the 1 s interval" /* check settings, test/bench/latency.ts SETTINGS */,
