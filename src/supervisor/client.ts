@@ -1,7 +1,7 @@
 // Talk to a running supervisor over its status socket (status, doctor, drain). One HTTP/1.1
-// exchange per connection, written and read here over node:net: node:http's client is a tenth of
-// `svcroute status`'s start-up, and the supervisor's answers (status-server.ts) are small, whole
-// and closed after (`Connection: close`), sized or chunked.
+// exchange per connection, written and read here over node:net: loading node:http's client is a
+// tenth of what `svcroute status` adds to Node's own start-up, and the supervisor's answers
+// (status-server.ts) are small, whole and closed after (`Connection: close`), sized or chunked.
 import { connect } from "node:net";
 import { ERROR_CODES, SvcrouteError, type ErrorCode } from "../errors.js";
 import type { DrainState } from "./drain.js";
