@@ -149,8 +149,29 @@ export function goals(r: Omit<Results, "goals">): Goal[] {
       met: row ? v !== undefined : undefined,
     });
   }
+  out.push(...frrChangeGoals(r));
   out.push(...scaleChangeGoals(r));
   out.push(...footprintGoals(r));
+  return out;
+}
+
+/** FRR with a few services: a full apply, and a policy change of a running service (a manifest edit), each at the ToR within 300 ms */
+export function frrChangeGoals(r: Pick<Results, "scale" | "stability">): Goal[] {
+  const out: Goal[] = [];
+  const builds = r.scale.length ? [...new Set(r.scale.map(scaleBuild))].filter((b) => b.startsWith("FRR")) : ["FRR"];
+  for (const b of builds) {
+    const row = r.scale.find((x) => scaleBuild(x) === b && x.prefixes === 10);
+    const v = row?.tor?.p50;
+    out.push({
+      what: `scale ${b}, 10 prefixes: full apply → all routes at the ToR, p50`,
+      target: "≤ 300 ms",
+      value: row ? (v === undefined ? `failed: ${row.failures[0] ?? "?"}` : `${fmt(v)} ms`) : "not measured",
+      met: row ? v !== undefined && !row.refused && v <= 300 : undefined,
+    });
+  }
+  const stab = r.stability.find((x) => x.system === "svcroute-frr");
+  const v = stab?.policyMs?.p50;
+  out.push({ what: "FRR: a policy change (a manifest edit) → its UPDATE at the ToR, p50", target: "≤ 300 ms", value: v === undefined ? "not measured" : `${fmt(v)} ms`, met: v === undefined ? undefined : v <= 300 });
   return out;
 }
 

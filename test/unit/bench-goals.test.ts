@@ -2,7 +2,9 @@
 // measured, "not measured" when it did not, and a failure never passed as met.
 import { describe, expect, it } from "vitest";
 import type { LatencyRow } from "../bench/latency.js";
-import { scaleChangeGoals, scaleChangesTable } from "../bench/report.js";
+import { frrChangeGoals, scaleChangeGoals, scaleChangesTable } from "../bench/report.js";
+import type { ScaleRow } from "../bench/scale.js";
+import type { StabilityRow } from "../bench/stability.js";
 import type { ScaleChangeRow } from "../bench/scale-changes.js";
 import { summarise } from "../bench/lib/stats.js";
 
@@ -12,6 +14,26 @@ const pipe = (build: string, services: number, decided: number[]): LatencyRow =>
   ({ system: build.startsWith("FRR") ? "svcroute-frr" : "svcroute-bird", label: build, settings: "interval 0.1 s", services, build, trials: decided.length, misses: 0, decidedReceived: summarise(decided), raw: { decidedReceived: decided } }) as unknown as LatencyRow;
 
 const verdicts = (goals: ReturnType<typeof scaleChangeGoals>) => Object.fromEntries(goals.map((g) => [g.what, [g.value, g.met]]));
+
+describe("FRR with a few services", () => {
+  const scale = (build: string, tor: number[] | undefined, failures: string[] = []): ScaleRow =>
+    ({ daemon: "frr", build, prefixes: 10, trials: tor?.length ?? 0, stages: {}, tor: tor && summarise(tor), torResolutionMs: 10, configBytes: 1, failures, refused: undefined }) as unknown as ScaleRow;
+  const stab = (policy: number[]): StabilityRow => ({ system: "svcroute-frr", label: "svcroute + FRR", changes: 10, healthChanges: 8, policyChanges: 2, missed: 0, resets: 0, adjDown: 0, policyMs: summarise(policy), durationS: 1 });
+
+  it("a full apply of 10 services and a policy change, each at the ToR within 300 ms, per FRR build; BIRD's rows are not FRR's", () => {
+    const bird = { ...scale("BIRD 3.1", [900]), daemon: "bird" as const };
+    const g = verdicts(frrChangeGoals({ scale: [scale("FRR 8.4", [210, 230, 250]), scale("FRR 10.3", undefined, ["not verified after 60000 ms"]), bird], stability: [stab([250, 280, 400])] }));
+    expect(g["scale FRR 8.4, 10 prefixes: full apply → all routes at the ToR, p50"]).toEqual(["230 ms", true]);
+    expect(g["scale FRR 10.3, 10 prefixes: full apply → all routes at the ToR, p50"]).toEqual(["failed: not verified after 60000 ms", false]);
+    expect(Object.keys(g).some((k) => k.includes("BIRD"))).toBe(false);
+    expect(g["FRR: a policy change (a manifest edit) → its UPDATE at the ToR, p50"]).toEqual(["280 ms", true]);
+    expect(verdicts(frrChangeGoals({ scale: [], stability: [stab([310, 320])] }))["FRR: a policy change (a manifest edit) → its UPDATE at the ToR, p50"]).toEqual(["310 ms", false]);
+    expect(verdicts(frrChangeGoals({ scale: [], stability: [] }))).toEqual({
+      "scale FRR, 10 prefixes: full apply → all routes at the ToR, p50": ["not measured", undefined],
+      "FRR: a policy change (a manifest edit) → its UPDATE at the ToR, p50": ["not measured", undefined],
+    });
+  });
+});
 
 describe("goals at scale", () => {
   it("the parser's judgement of 10,000 prefixes against 2 s, per build; a build whose series failed before it is not measured", () => {
