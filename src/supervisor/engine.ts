@@ -1,6 +1,6 @@
 // One reconcile, start to finish: (re)load the manifest if asked, decide what each service should
 // announce, render, plan, apply (fast toggle or full reload with rollback), prove the result by
-// observing the daemon, and record what happened. Every effect comes through EngineDeps, so this
+// observing the daemon (prover.ts), and record what happened. Every effect comes through EngineDeps, so this
 // is tested with a fake daemon and a fake clock; the real ones are wired in run.ts.
 import { buildModel } from "../core/build-model.js";
 import type { HealthInput, HealthState } from "../core/desired.js";
@@ -17,8 +17,8 @@ import { AddressManager } from "./address-manager.js";
 import { missingAddresses, needsAddresses } from "./addresses.js";
 import { EarlyWithdrawals } from "./early-withdrawals.js";
 import { plan, withEarly, type Next, type Plan } from "./plan.js";
-import { describeMismatches, verify, type Verification } from "./verify.js";
-import { askedOf, laidOver, narrowPays, verifyPrefixes } from "./narrow-proof.js";
+import { describeMismatches, verify } from "./verify.js";
+import { Prover } from "./prover.js";
 
 import type { EngineDeps, EngineState } from "./engine-types.js";
 
@@ -29,18 +29,8 @@ export class Engine {
   private readonly s: EngineState;
   private driver: Driver | undefined;
   private driverKey = "";
-  private interrupted = false;
-  /** the fast path is proving its toggles (see interruptToggleProof) */
-  private provingToggles = false;
-  /**
-   * s.observed shows the daemon as it was last proven, so a toggle's proof may read only what the
-   * toggle changed: true after a verification that passed, false after one that did not, once a
-   * full apply begins (a reload and perhaps a rollback, proven by reading everything) and after a
-   * failed reconcile (a toggle refused halfway)
-   */
-  private basis = false;
-  /** `basis` as this reconcile began, before its early withdrawals (which are among its toggles) */
-  private provenAtStart = false;
+  /** every proof of what an apply did (prover.ts) */
+  private readonly prover: Prover;
   /** withdrawals a health change sends before anything is rendered */
   private readonly early: EarlyWithdrawals;
   private readonly addresses: AddressManager;
@@ -78,6 +68,7 @@ export class Engine {
       hostAddresses: undefined,
       addressMissing: {},
     };
+    this.prover = new Prover(deps, this.s);
   }
 
   get state(): Readonly<EngineState> {
@@ -91,7 +82,7 @@ export class Engine {
    * prove (a stop's GRACEFUL_SHUTDOWN apply proves it too). Only the reconcile running now is affected.
    */
   interrupt(): void {
-    this.interrupted = true;
+    this.prover.interrupt();
   }
 
   /**
@@ -100,7 +91,7 @@ export class Engine {
    * of services). A full apply is left to finish its proof: its rollback is never put off.
    */
   interruptToggleProof(): void {
-    if (this.provingToggles) this.interrupted = true;
+    this.prover.interruptToggleProof();
   }
 
   /** a health transition to UP or DOWN settles a service (see healthInput) */
@@ -242,78 +233,7 @@ export class Engine {
 
   /** whether interrupt() came during this reconcile (a method: the field changes across awaits) */
   private cutShort(): boolean {
-    return this.interrupted;
-  }
-
-  /** after an apply: proven, or (its verification cut short) left for the next reconcile to prove */
-  private settleProof(ok: boolean, proven: EngineState["applied"]): void {
-    if (ok) {
-      this.s.unproven = undefined;
-      return;
-    }
-    this.s.unproven ??= { proven };
-    this.deps.log.info("the proof of this apply was cut short (a newer manifest, SIGHUP or a stop is waiting): the next reconcile proves it", { op: "verify" });
-  }
-
-  /** a verification's result, kept for status; whether s.observed now shows a proven daemon follows it */
-  private judged(v: Verification): Verification {
-    this.s.verification = v;
-    this.basis = v.ok;
-    return v;
-  }
-
-  private async observeVerify(driver: Driver, m: Manifest, model: RoutingModel, deadlineMs: number): Promise<Verification> {
-    const start = this.deps.now();
-    for (;;) {
-      const obs = await driver.observe(model);
-      this.s.observed = obs;
-      this.s.daemonReachable = true;
-      const v = this.judged(verify(m, model, obs));
-      if (v.ok || this.interrupted || this.deps.now() - start >= deadlineMs) return v;
-      await this.deps.sleep(this.deps.verifyPollMs);
-    }
-  }
-
-  /**
-   * What an apply did, judged at the daemon. A peer still sent a prefix the config no longer
-   * announces is asked to be sent its routes again (no session reset) and judged once more: FRR
-   * 8.4, busy after a restart, has kept a withdrawn prefix in a peer's outgoing routes through
-   * reloads that had nothing left to change.
-   */
-  private async verifyApplied(driver: Driver, m: Manifest, model: RoutingModel, deadlineMs = this.deps.verifyTimeoutMs): Promise<Verification> {
-    const v = await this.observeVerify(driver, m, model, deadlineMs);
-    const stale = v.mismatches.filter((x) => x.extra.length > 0).map((x) => ({ peer: x.peer, prefixes: x.extra }));
-    if (v.ok || this.interrupted || !driver.resend || stale.length === 0) return v;
-    this.deps.log.warn(`still sent although not announced (${describeMismatches(v.mismatches)}); the daemon drops what its config does not name and sends ${stale.map((x) => x.peer).join(", ")} its routes again`, { op: "verify", code: "E_VERIFY" });
-    // best effort: the verification that follows judges the result
-    await driver.resend(model, stale).catch((e: unknown) => this.deps.log.warn(`the daemon could not send its routes again: ${(e as Error).message}`, { op: "verify", code: toSvcrouteError(e).code }));
-    return this.observeVerify(driver, m, model, this.deps.verifyTimeoutMs);
-  }
-
-  /**
-   * A toggle's proof. A health change on a proven state (early withdrawals aside), with a driver that can, asks only which
-   * peers the toggled prefixes are sent to: its cost is the change's, not the table's (a DOWN that
-   * comes meanwhile waits for little). Anything else, a session that changed meanwhile, or a narrow
-   * read still wrong at the deadline, reads everything (and may ask for the routes again).
-   */
-  private async proveToggles(driver: Driver, m: Manifest, model: RoutingModel, p: Extract<Plan, { kind: "fast" }>): Promise<Verification> {
-    const s = this.s;
-    const base = s.observed;
-    const asked = askedOf(p.ops);
-    if (!driver.observePrefixes || p.judge || !this.provenAtStart || !this.basis || !base || !narrowPays(base, asked)) return this.verifyApplied(driver, m, model);
-    const start = this.deps.now();
-    for (;;) {
-      const obs = await driver.observePrefixes(model, asked);
-      const over = laidOver(base, obs, asked);
-      if (!over) return this.verifyApplied(driver, m, model);
-      s.observed = over;
-      s.daemonReachable = true;
-      const v = this.judged(verifyPrefixes(m, model, obs, asked, over));
-      if (v.ok || this.interrupted) return v;
-      // the deadline is spent: one full read judges, and asks for the routes again if need be
-      if (this.deps.now() - start >= this.deps.verifyTimeoutMs) return this.verifyApplied(driver, m, model, 0);
-      await this.deps.sleep(this.deps.verifyPollMs);
-    }
+    return this.prover.interrupted;
   }
 
   private async next(m: Manifest, health: HealthInput, secrets: SecretStore, driver: Driver): Promise<Next> {
@@ -336,7 +256,7 @@ export class Engine {
       const obs = await driver.observe(s.applied.model);
       s.observed = obs;
       s.daemonReachable = true;
-      this.judged(verify(s.applied.manifest, s.applied.model, obs));
+      this.prover.judged(verify(s.applied.manifest, s.applied.model, obs));
     } catch (e) {
       const err = toSvcrouteError(e);
       if (daemonAway(err)) {
@@ -355,10 +275,9 @@ export class Engine {
     const s = this.s;
     s.counters.reconciles++;
     // an interruption meant the reconcile before this one
-    this.interrupted = false;
+    this.prover.begin();
     this.awayNow = undefined;
     const downs = this.early.begin();
-    this.provenAtStart = this.basis && s.unproven === undefined && s.verification?.ok === true;
     let path: ReconcileStatus["path"] = "none";
     // SIGHUP is the operator's "try again": a config the daemon refused is judged afresh
     if (reasons.has("signal")) s.rejected = undefined;
@@ -395,7 +314,7 @@ export class Engine {
             restarted = true;
           } else {
             const onDisk = await this.deps.readConfig(m.daemon.configFile);
-            const v = this.judged(verify(s.applied.manifest, s.applied.model, obs));
+            const v = this.prover.judged(verify(s.applied.manifest, s.applied.model, obs));
             if (onDisk !== s.applied.text) force = `${m.daemon.configFile} was changed by someone else`;
             else if (!v.ok) force = `running state differs from the desired one (${describeMismatches(v.mismatches)})`;
           }
@@ -410,7 +329,7 @@ export class Engine {
       // a service withdrawn early that is back by now is announced again
       let p = withEarly(plan(s.applied, next, force), this.early.sent, next);
       if (s.unproven && (p.kind === "none" || p.kind === "write")) {
-        const v = await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
+        const v = await this.prover.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs);
         if (v.ok) s.unproven = undefined;
         else if (!this.cutShort()) {
           force = `the last apply, whose proof was cut short, is not what the daemon advertises (${describeMismatches(v.mismatches)})`;
@@ -457,7 +376,7 @@ export class Engine {
         s.daemonError = err.message;
       }
       // whatever failed, the next proof reads everything
-      this.basis = false;
+      this.prover.lose();
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
     }
@@ -592,7 +511,7 @@ export class Engine {
         if (ops.length) r = await driver.toggle(next.model, ops);
       } catch (e) {
         // a refusal may come after some of the toggles took
-        this.basis = false;
+        this.prover.lose();
         if (daemonAway(e)) {
           // The daemon is away. The file must say what is desired now: a daemon that comes back
           // from it (restarted by systemd, say) must not announce what was healthy before. Once
@@ -609,11 +528,10 @@ export class Engine {
       s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
       s.counters.fast_applies++;
       if (p.judge) s.rejected = undefined;
-      this.provingToggles = true;
-      const v = await this.proveToggles(driver, m, next.model, p).finally(() => (this.provingToggles = false));
+      const v = await this.prover.proveToggles(driver, m, next.model, p);
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
-      if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
-      this.settleProof(v.ok, proven);
+      if (!v.ok && !this.cutShort()) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
+      this.prover.settle(v.ok, proven);
       return;
     }
     // full path
@@ -631,24 +549,23 @@ export class Engine {
     // below loads the whole file
     const given = p.incremental && s.applied ? { text: s.applied.text, instance: s.applied.instance } : undefined;
     // from here the daemon may run something no observation has shown yet (a rollback included)
-    this.basis = false;
-    this.provenAtStart = false;
+    this.prover.lose();
     try {
       const r = await driver.reload(given);
       log.info(r.how === "incremental" ? `applied only the change: ${r.output.split("\n")[0]}` : "the daemon loaded the whole file", { op: "apply", how: r.how ?? "whole", duration_ms: Math.round(r.durationMs) });
       if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
       // after only the change, the whole file comes first (below); it then asks for a resend
-      let v = r.how === "incremental" ? await this.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs) : await this.verifyApplied(driver, m, next.model);
-      if (!v.ok && !this.interrupted && r.how === "incremental") {
+      let v = r.how === "incremental" ? await this.prover.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs) : await this.prover.verifyApplied(driver, m, next.model);
+      if (!v.ok && !this.cutShort() && r.how === "incremental") {
         // the base the change was made from may not be what the daemon ran: the whole file
         // decides before the config is judged wrong
         log.warn(`after the change alone the daemon advertises something else (${describeMismatches(v.mismatches)}); loading the whole file`, { op: "apply", code: "E_VERIFY" });
         await driver.reload();
-        v = await this.verifyApplied(driver, m, next.model);
+        v = await this.prover.verifyApplied(driver, m, next.model);
       }
-      if (!v.ok && !this.interrupted) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
+      if (!v.ok && !this.cutShort()) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
       await driver.confirm();
-      this.settleProof(v.ok, before);
+      this.prover.settle(v.ok, before);
     } catch (e) {
       const err = toSvcrouteError(e);
       if (daemonAway(e)) {
