@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Lab } from "../lab/harness/lab.js";
 import { sleep } from "./lib/clock.js";
 import { manifestYaml, v4, type BenchService } from "./lib/manifest.js";
-import { birdWithoutExport, frrWithoutExport, naiveDriver, renderFor } from "./lib/naive.js";
+import { birdWithoutExport, frrExactExport, frrWithoutExport, naiveDriver, renderFor } from "./lib/naive.js";
 import { summarise, type Summary } from "./lib/stats.js";
 import { startSupervisor, writeAtomic } from "./lib/sup.js";
 import type { TorLog } from "./lib/torlog.js";
@@ -147,7 +147,9 @@ export async function naiveStability(lab: Lab, tor: TorLog, daemon: "bird" | "fr
     ],
     tors: [TOR],
   });
-  const up = await renderFor(lab, host, manifest);
+  const rendered = await renderFor(lab, host, manifest);
+  // FRR's rendered export list holds the allowed aggregates: the baseline keeps one exact entry per prefix, as latency.ts's does
+  const up = daemon === "bird" ? rendered : frrExactExport(rendered, [keep, web]);
   const down = daemon === "bird" ? birdWithoutExport(up, web) : frrWithoutExport(up, web);
   await lab.stopDaemon(host);
   await lab.startDaemon(host, up);
