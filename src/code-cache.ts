@@ -116,9 +116,8 @@ interface Compiled {
 
 /** the module's wrapper compiled with its cached data, if there is trusted data; throws before anything runs */
 function compile(content: string, filename: string, cacheDir: string): Compiled {
-  // a hash, not node:crypto's SHA-256: loading that module cost more than all the hashing (a fifth
-  // of what the cache saves `status`); a chance collision between two builds' texts of the same
-  // length (2^-64) is what it risks, and nobody else can write the cache to choose the texts
+  // hash64, not SHA-256 (see hash.ts): a chance collision between two builds' texts of the same
+  // length is what it risks, and nobody else can write the cache to choose the texts
   const key = `${hash64(content)}-${content.length}`;
   const file = join(cacheDir, `${basename(filename)}-${key}-${process.version}-${process.arch}.v8`);
   const cachedData = readTrusted(file);

@@ -65,15 +65,15 @@ export const INCREMENTAL_MAX_BYTES = 1_000_000;
 /** how long bgpd is given to reset the sessions whose graceful-restart mode changed before the driver resets them */
 export const GR_SETTLE_MS = 3000;
 
-const NOT_RUNNING = "neighbor not in the running config";
-
-/** a model neighbour's session as bgpd reports it (what it is sent left to the caller: null) */
-function sessionOf(n: { key: string; peer: string }, info: FrrNeighborInfo[]): ObservedPeer {
+/** a model neighbour's session as bgpd reports it (what it is sent left to the caller: null); undefined when bgpd does not run it */
+function sessionOf(n: { key: string; peer: string }, info: FrrNeighborInfo[]): ObservedPeer | undefined {
   const i = info.find((x) => x.key === n.key);
-  if (!i) return absentPeer(n.peer, NOT_RUNNING);
+  if (!i) return undefined;
   const { key: _key, ...session } = i;
   return { ...session, name: n.peer, advertised: null };
 }
+
+const notRunning = (peer: string) => absentPeer(peer, "neighbor not in the running config");
 
 export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number; grSettleMs?: number }): Driver {
   const timeoutMs = deps.timeoutMs ?? FRR_COMMAND_TIMEOUT_MS;
@@ -291,7 +291,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       const info = parseNeighbors(docs[0]);
       const peers: ObservedPeer[] = neighbors.map((n) => {
         const p = sessionOf(n, info);
-        if (p.lastError === NOT_RUNNING) return p;
+        if (!p) return notRunning(n.peer);
         const adv: Record<"4" | "6", string[]> = { "4": [], "6": [] };
         advIndex.forEach((a, k) => {
           if (a.key === n.key && p.state === "Established") adv[String(a.family) as "4" | "6"].push(...parseAdvertised(docs[k + 1]));
@@ -306,7 +306,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
       const { docs, instance, via } = await ask(cmds, "observe prefixes");
       const info = parseNeighbors(docs[0]);
       const peerOf = new Map(model.frr.bgp.neighbors.map((n) => [n.key, n.peer]));
-      const peers = model.frr.bgp.neighbors.map((n) => sessionOf(n, info));
+      const peers = model.frr.bgp.neighbors.map((n) => sessionOf(n, info) ?? notRunning(n.peer));
       const sentTo = new Map<string, Set<string>>();
       prefixes.forEach((p, k) => {
         const to = sentTo.get(p.prefix) ?? new Set<string>();
