@@ -497,11 +497,11 @@ export class Engine {
       return;
     }
     if (p.kind === "fast") {
-      if (p.judge) {
-        await this.judge(driver, next.text);
-        // written before the daemon changes: a file that cannot be written stops the change
-        await this.deps.writeConfig(file, next.text);
-      }
+      // Written before the daemon changes: a file that cannot be written stops the change. Not
+      // judged by the parser (two process starts and a parse: most of such a change's time): equal fast keys mean it
+      // differs from the judged, running config only in lines toggle() switches, the lines a
+      // health change writes too, and bgpd's and BIRD's own command parsers take each toggle.
+      if (p.manifestChanged) await this.deps.writeConfig(file, next.text);
       // what the early withdrawals sent is not sent twice
       const ops = p.ops.filter((o) => !this.early.wasSent(o));
       for (const op of ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
@@ -524,10 +524,10 @@ export class Engine {
       log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: ops.length, early: this.early.sent.length });
       const proven = s.unproven ? s.unproven.proven : s.applied;
       // The file says the same as the running daemon from now on (no reload: it is already so).
-      if (!p.judge) await this.deps.writeConfig(file, next.text);
+      if (!p.manifestChanged) await this.deps.writeConfig(file, next.text);
       s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
       s.counters.fast_applies++;
-      if (p.judge) s.rejected = undefined;
+      if (p.manifestChanged) s.rejected = undefined;
       const v = await this.prover.proveToggles(driver, m, next.model, p);
       s.applied.instance = s.observed?.instance ?? s.applied.instance;
       if (!v.ok && !this.cutShort()) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);

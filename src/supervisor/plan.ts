@@ -2,7 +2,7 @@
 //   none  — nothing differs
 //   write — only the header (manifest/health hashes) differs: rewrite the file, touch nothing
 //   fast  — only what the driver can switch at run time differs: toggle those prefixes (after a
-//           manifest change the daemon's parser judges the new file and it is written first)
+//           manifest change the new file is written first)
 //   full  — anything else: validate, write, reload, verify
 import { announceFor, isDrained, type Announce, type HealthInput } from "../core/desired.js";
 import { named, serviceNamed, type RoutingModel } from "../core/model.js";
@@ -26,7 +26,7 @@ export interface Next {
 export type Plan =
   | { kind: "none" }
   | { kind: "write" }
-  | { kind: "fast"; ops: ToggleOp[]; judge: boolean }
+  | { kind: "fast"; ops: ToggleOp[]; manifestChanged: boolean }
   /**
    * `incremental`: the daemon runs the applied config, so a driver may send it only the change;
    * false for a first apply and a forced one (drift, a hand-edited file, a restarted daemon), which
@@ -105,7 +105,7 @@ export function withEarly(p: Plan, sent: readonly ToggleOp[], next: Next): Plan 
     if (now && now.allowed && now.announce !== "withdrawn" && !planned.has(op.prefix)) back.push({ service: op.service, prefix: op.prefix, family: op.family, from: "withdrawn", to: now.announce });
   }
   if (back.length === 0) return p;
-  return p.kind === "fast" ? { ...p, ops: [...p.ops, ...back] } : { kind: "fast", ops: back, judge: false };
+  return p.kind === "fast" ? { ...p, ops: [...p.ops, ...back] } : { kind: "fast", ops: back, manifestChanged: false };
 }
 
 const sessionFields = (p: Peer) => {
@@ -139,7 +139,7 @@ export function plan(applied: Applied | undefined, next: Next, force?: string): 
     return { kind: "full", reasons: ["the config changed beyond what can be toggled"], sessionResets: sessionResets(applied.manifest, next.manifest), incremental: true };
   }
   const ops = toggleOps(applied.model, next.model);
-  // a new manifest is put in place like a full apply's (judged, written, then the daemon touched);
-  // a health change reaches the daemon first and the file follows, even when it cannot be written
-  return ops.length ? { kind: "fast", ops, judge: applied.manifest.hash !== next.manifest.hash } : { kind: "write" };
+  // a new manifest's file is written before the daemon is touched; a health change reaches the
+  // daemon first and the file follows, even when it cannot be written
+  return ops.length ? { kind: "fast", ops, manifestChanged: applied.manifest.hash !== next.manifest.hash } : { kind: "write" };
 }

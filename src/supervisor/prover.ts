@@ -118,7 +118,7 @@ export class Prover {
     const s = this.s;
     const base = s.observed;
     const asked = askedOf(p.ops);
-    if (!driver.observePrefixes || p.judge || !this.provenAtStart || !this.basis || !base || !narrowPays(base, asked)) return this.verifyApplied(driver, m, model);
+    if (!driver.observePrefixes || p.manifestChanged || !this.provenAtStart || !this.basis || !base || !narrowPays(base, asked)) return this.verifyApplied(driver, m, model);
     const start = this.deps.now();
     for (;;) {
       const obs = await driver.observePrefixes(model, asked);

@@ -15,6 +15,7 @@ import type { Trigger } from "../../../src/supervisor/loop.js";
 import type { AddressOps } from "../../../src/supervisor/addresses.js";
 import { missingAddresses, planAddresses } from "../../../src/supervisor/addresses.js";
 import { FakeDaemon } from "../../helpers/fake-driver.js";
+import { frrFastKey } from "../../../src/daemons/frr.js";
 import { SvcrouteError } from "../../../src/errors.js";
 
 const MANIFEST = `version: 1
@@ -207,14 +208,14 @@ describe("reconcile engine", () => {
     expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
   });
 
-  it("a new service whose route-maps exist already (FRR: only network lines and comments change): judged by the parser, written, then a toggle, no reload", async () => {
+  it("a new service whose route-maps exist already (FRR: only network lines and comments change): written, then a toggle, no reload and no parser run", async () => {
     const t = setup();
     await t.run("start");
     const before = t.file();
     t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], on_failure: deprefer}\n`);
     t.daemon.calls = [];
     await t.run("manifest");
-    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.123/32:normal", "observe"]);
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.123/32:normal", "observe"]);
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
     expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
     // the file says so too, comments naming the services included
@@ -231,7 +232,7 @@ describe("reconcile engine", () => {
     t.setManifest(MANIFEST);
     t.daemon.calls = [];
     await t.run("manifest");
-    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.54/32:withdrawn", "observe"]);
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.54/32:withdrawn", "observe"]);
     expect([...t.daemon.running].sort()).toEqual(["192.0.2.53/32", "192.0.2.80/32"]);
     expect(t.engine.state.verification?.ok).toBe(true);
   });
@@ -275,33 +276,18 @@ describe("reconcile engine", () => {
     ]);
   });
 
-  it("a toggle-able new service the parser refuses is never toggled nor written; health still reaches the daemon through the last good manifest", async () => {
+  it("a toggle-able new service is not judged by the parser: the config differs from the judged, running one only in lines toggle() sends (a parser that would refuse it is never asked)", async () => {
     const t = setup();
     await t.run("start");
-    const good = t.file();
     t.daemon.rejectNext = true;
     t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], on_failure: deprefer}\n`);
     t.daemon.calls = [];
     expect(await t.run("manifest")).toEqual({ ok: true });
-    expect(t.daemon.calls).toEqual(["validate"]);
-    expect(t.daemon.running.has("192.0.2.123/32")).toBe(false);
-    expect(t.file()).toBe(good);
-    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", path: "fast", code: "E_DAEMON_REJECTED" });
-    t.health.set("dns", "DOWN");
-    t.engine.noteTransition("dns", "DOWN");
-    t.daemon.calls = [];
-    await t.run("health");
-    // the new manifest's config (with dns withdrawn) is judged, refused, and the last good one toggles
-    expect(t.daemon.calls).toEqual(["validate", "toggle 192.0.2.53/32:withdrawn", "observePrefixes 192.0.2.53/32"]);
-    expect(t.file()).not.toMatch(/192\.0\.2\.123/);
-    t.daemon.calls = [];
-    await t.run("reverify");
-    expect(t.daemon.calls).not.toContain("validate");
-    expect([...t.daemon.running]).toEqual(["192.0.2.80/32"]);
-    t.daemon.rejectNext = false;
-    await t.run("signal");
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.123/32:normal", "observe"]);
     expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
-    expect([...t.daemon.running].sort()).toEqual(["192.0.2.123/32", "192.0.2.80/32"]);
+    expect(t.file()).toMatch(/network 192\.0\.2\.123\/32/);
+    // the same text with only its toggled lines changed: what the fast key leaves is what was judged
+    expect(frrFastKey(t.file())).toBe(frrFastKey(t.daemon.judged.at(-1)!));
   });
 
   it("a toggle-able new service whose file cannot be written (disk full) is not toggled: the daemon never runs what the file does not say", async () => {
