@@ -1,20 +1,18 @@
 // File watching for the manifest, its drop-ins and the drain file (the only chokidar import).
 // Directories are watched rather than files, so editors that save by rename, and files that do
 // not exist yet, are seen (a watched directory created later is watched from then on); events are
-// filtered and debounced into one callback with every path they named. A rescan every `rescanMs`
-// catches what the watch missed (rescan.ts).
+// filtered and debounced into one callback with every path they named, once those paths have
+// been still (settle.ts). A rescan every `rescanMs` catches what the watch missed (rescan.ts).
 import { watch } from "chokidar";
 import { dirname, resolve } from "node:path";
 import { startRescan, type Scope, type Snapshot } from "./rescan.js";
+import { earliest, lookAt, STILLNESS_MS, stillWait, type Look } from "./settle.js";
 
 export interface Watcher {
   close(): Promise<void>;
 }
 
 export type ChangeSource = "watch" | "rescan";
-
-/** how long a file must have been still (no write) before the watch reports it */
-export const STILLNESS_MS = 150;
 
 export function watchPaths(opts: {
   files: string[];
@@ -32,15 +30,13 @@ export function watchPaths(opts: {
   const files = new Set(opts.files.map((f) => resolve(f)));
   const dirs = new Set(opts.dirs.map((d) => resolve(d)));
   const targets = [...new Set([...[...files].map((f) => dirname(f)), ...dirs])];
-  const w = watch(targets, {
-    ignoreInitial: true,
-    depth: 0,
-    // a writer that writes in many small steps is seen only once the file has been still
-    awaitWriteFinish: { stabilityThreshold: STILLNESS_MS, pollInterval: 50 },
-  });
+  const w = watch(targets, { ignoreInitial: true, depth: 0 });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   const pending = new Set<string>();
+  let since: Look | undefined;
+  /** events seen so far: one during a look means its path is not yet known to be still */
+  let events = 0;
   const relevant = (p: string) => {
     const abs = resolve(p);
     return files.has(abs) || dirs.has(dirname(abs)) || dirs.has(abs);
@@ -57,6 +53,22 @@ export function watchPaths(opts: {
     await rescan?.seen(paths);
     if (!closed) opts.onChange(paths, "watch");
   };
+  // a writer that writes in many small steps is reported only once its file has been still
+  const fire = async () => {
+    timer = undefined;
+    const n = events;
+    const l = await lookAt({ files: [...pending], dirs: [] });
+    // an event meanwhile has set the timer again
+    if (closed || events !== n) return;
+    since = earliest(since, l);
+    const wait = stillWait(l, since, STILLNESS_MS);
+    if (wait > 0) {
+      timer = setTimeout(() => void fire().catch((e: unknown) => opts.onError?.(e)), wait);
+      return;
+    }
+    since = undefined;
+    await report();
+  };
   w.on("all", (event, p) => {
     if (closed || !relevant(p)) return;
     // A watched directory that did not exist at start (services.d made later by config
@@ -64,8 +76,9 @@ export function watchPaths(opts: {
     // or removed from it later would go unnoticed.
     if (event === "addDir" && dirs.has(resolve(p))) w.add(resolve(p));
     pending.add(resolve(p));
+    events++;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void report(), opts.debounceMs);
+    timer = setTimeout(() => void fire().catch((e: unknown) => opts.onError?.(e)), opts.debounceMs);
   });
   w.on("error", (e) => opts.onError?.(e));
   return {

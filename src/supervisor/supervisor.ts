@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { exec } from "../effects/exec.js";
 import { SvcrouteError } from "../errors.js";
 import { snapshot, type Scope, type Snapshot } from "../effects/rescan.js";
+import { readWhenStill } from "../effects/settle.js";
 import { watchPaths, type ChangeSource, type Watcher } from "../effects/watch.js";
 import { realClock } from "../health/clock.js";
 import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
@@ -48,22 +49,12 @@ export interface RunOptions {
 export const DAEMON_WATCH_MS = 2000;
 /** how often the manifest, its drop-ins and the drain file are looked at for a change the file watch missed */
 export const FILE_RESCAN_MS = 2000;
-/** the pause between the two reads of the manifest that must agree before it is taken */
-export const STABLE_READ_MS = 100;
-
-/** Load twice, a moment apart: a file that is still being written is not taken half-written. */
-async function loadStable(path: string, dropInDir: string | null | undefined, log: Logger) {
-  const opts = dropInDir === undefined ? {} : { dropInDir };
-  let prev = await loadManifest(path, opts);
-  for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, STABLE_READ_MS));
-    const again = await loadManifest(path, opts);
-    const same = prev.manifest?.hash === again.manifest?.hash && JSON.stringify(prev.problems) === JSON.stringify(again.problems);
-    if (same) return again;
-    log.debug("manifest still changing; waiting for it to settle", { op: "manifest" });
-    prev = again;
-  }
-  return prev;
+/** Load once the manifest and its drop-ins have been still a moment: a file still being written is not taken half-written. */
+function loadStable(o: Pick<RunOptions, "manifestPath" | "dropInDir">, log: Logger) {
+  const opts = o.dropInDir === undefined ? {} : { dropInDir: o.dropInDir };
+  return readWhenStill(manifestScope(o), () => loadManifest(o.manifestPath, opts), {
+    onWait: () => log.debug("manifest still changing; waiting for it to settle", { op: "manifest" }),
+  });
 }
 
 async function fileMtime(path: string): Promise<number | undefined> {
@@ -92,7 +83,7 @@ function spawnGuard(o: RunOptions, m: Manifest | undefined, log: Logger): ChildP
 export async function runSupervisor(o: RunOptions): Promise<number> {
   const startedAt = Date.now();
   const before = await snapshot(manifestScope(o));
-  const first = await loadStable(o.manifestPath, o.dropInDir, o.log);
+  const first = await loadStable(o, o.log);
   const m0 = first.manifest;
   const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.supervisor.stateDir;
   await fsp.mkdir(stateDir, { recursive: true, mode: 0o750 });
@@ -201,7 +192,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
   const eng = new Engine(
     realEngineDeps(log, {
       loadManifest: async () => {
-        const r = pendingLoad ?? (await loadStable(o.manifestPath, o.dropInDir, log));
+        const r = pendingLoad ?? (await loadStable(o, log));
         pendingLoad = undefined;
         return r;
       },
@@ -276,7 +267,7 @@ function probeRequests(core: Core, startedAt: number, log: Logger) {
 }
 
 /** the manifest and its drop-in directory: what the first load reads, and the rescan's first baseline */
-function manifestScope(o: RunOptions): Scope {
+function manifestScope(o: Pick<RunOptions, "manifestPath" | "dropInDir">): Scope {
   return { files: [resolve(o.manifestPath)], dirs: o.dropInDir === null ? [] : [resolve(o.dropInDir ?? join(dirname(o.manifestPath), DROP_IN_DIR))], entries: DROP_IN_NAME };
 }
 

@@ -11,14 +11,14 @@ import { GR_SETTLE_MS } from "../../src/daemons/frr.js";
 import { FRR_COMMAND_TIMEOUT_MS } from "../../src/daemons/frr-vty.js";
 import { PARSER_TIMEOUT_MS } from "../../src/daemons/validate.js";
 import { SUPERVISED_PROBE_MS } from "../../src/doctor/gather.js";
-import { STILLNESS_MS } from "../../src/effects/watch.js";
+import { STILLNESS_MS } from "../../src/effects/settle.js";
 import { DEFAULTS, showDuration } from "../../src/manifest/defaults.js";
 import { buildFromSources } from "../../src/manifest/load.js";
 import { MAX_MANIFEST_BYTES } from "../../src/manifest/parse.js";
 import { ADDRESS_LINGER_MS } from "../../src/supervisor/address-manager.js";
 import { ADDRESS_WATCH_MS } from "../../src/supervisor/addresses.js";
 import { BACKOFF_MAX_MS, BACKOFF_MIN_MS } from "../../src/supervisor/loop.js";
-import { DAEMON_WATCH_MS, FILE_RESCAN_MS, STABLE_READ_MS } from "../../src/supervisor/supervisor.js";
+import { DAEMON_WATCH_MS, FILE_RESCAN_MS } from "../../src/supervisor/supervisor.js";
 import { parseManifestText } from "../../src/manifest/parse.js";
 import config from "../../vitest.config.js";
 import { parse, stringify } from "yaml";
@@ -139,9 +139,9 @@ const NOT_FIGURES: Record<string, string[]> = {
     `vtysh ${secs(FRR_COMMAND_TIMEOUT_MS)}`,
     `more than ${secs(SUPERVISED_PROBE_MS)} per probe`,
     `waits for ${STILLNESS_MS} ms of stillness`,
+    `as soon as the ${STILLNESS_MS} ms have passed`,
     `drain file again every ${secs(FILE_RESCAN_MS)}`,
     `addresses now linger ${secs(ADDRESS_LINGER_MS)} or more`,
-    `reads twice, ${STABLE_READ_MS} ms apart`,
     "10 MB files" /* test/unit/fuzz */,
     `fuzzes ${FUZZ_LONG} cases`,
     `soaks ${SOAK_LONG_MINUTES} minutes`,
@@ -150,7 +150,7 @@ const NOT_FIGURES: Record<string, string[]> = {
   "docs/supervisor.md": [
     `\`bgp route-map delay-timer\`, ${secs(DEFAULTS.daemon.routeMapDelayMs)}`,
     `\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`,
-    `loaded twice, ${STABLE_READ_MS} ms apart`,
+    `(${STILLNESS_MS} ms since the newest ctime`,
     `backoff (${secs(BACKOFF_MIN_MS)} doubling to ${secs(BACKOFF_MAX_MS)})`,
     `daemon watch (every ${secs(DAEMON_WATCH_MS)})`,
     `and ${secs(ADDRESS_LINGER_MS)} or more`,

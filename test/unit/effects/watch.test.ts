@@ -160,10 +160,10 @@ describe("startRescan", () => {
     const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
     const { seen } = rescanned(dir, 300);
     await settle();
-    // a slow writer: a few bytes every 40 ms for 1.6 s
-    for (let i = 0; i < 40; i++) {
+    // a slow writer: a few bytes every 10 ms (well within the stillness asked) for over a second
+    for (let i = 0; i < 100; i++) {
       writeFileSync(join(dir, "services.d/web.yaml"), "w".repeat(i + 2));
-      await new Promise((r) => setTimeout(r, 40));
+      await new Promise((r) => setTimeout(r, 10));
     }
     expect(seen, "reported while still being written").toEqual([]);
     expect(await changeAfter(seen, 0, "the written file, once still")).toBe(join(dir, "services.d/web.yaml"));
