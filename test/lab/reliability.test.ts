@@ -56,6 +56,8 @@ const figures: Record<string, unknown> = {};
 /** every host runs its daemon tools through wrappers that can be told to refuse a config */
 const manifestOptions = (h: RelHost): ManifestOptions => ({ daemonExtra: refusalWrappers(f.lab, h) });
 const baseManifest = (d: Daemon, extra: RelService[] = []) => relManifest(f.lab, f.hosts[d], { ...manifestOptions(f.hosts[d]), services: [...f.hosts[d].services, ...extra] });
+/** a new service with a MED no route-map carries yet: a full apply, which the parser judges (a plain new FRR service is a toggle) */
+const judgedManifest = (d: Daemon) => relManifest(f.lab, f.hosts[d], { ...manifestOptions(f.hosts[d]), services: [...f.hosts[d].services, EXTRA[d]], serviceExtra: { [EXTRA[d].name]: ["    med: 50"] } });
 const writeManifest = (d: Daemon, text: string) => writeAtomic(manifestPath(f.lab, f.hosts[d]), text);
 const configFile = (d: Daemon) => f.lab.host(f.hosts[d].host).paths!.configFile;
 /** an always-up service a structural change adds: 192.0.2.<base + 20> */
@@ -335,7 +337,7 @@ describe("a config the daemon refuses", () => {
     const before = readFileSync(configFile(d));
     writeFileSync(refuseFlag(f.lab, h, "parse"), "");
     const since = Date.now();
-    writeManifest(d, baseManifest(d, [EXTRA[d]]));
+    writeManifest(d, judgedManifest(d));
     const { value: st } = await waitFor(() => status(f.sup[d]), {
       what: `${d}: the new config refused`,
       timeout: 30_000,
@@ -370,7 +372,7 @@ describe("a config the daemon refuses", () => {
     const since = Date.now();
     // a change that needs a reload: a MED no route-map carries yet (a plain new service is a toggle);
     // it is sent incrementally, and the refusal meets that call and then frr-reload.py's whole file
-    writeManifest(d, relManifest(f.lab, h, { ...manifestOptions(h), services: [...h.services, EXTRA[d]], serviceExtra: { [EXTRA[d].name]: ["    med: 50"] } }));
+    writeManifest(d, judgedManifest(d));
     const { value: st } = await waitFor(() => status(f.sup[d]), {
       what: "frr: the new config's reload failed and was rolled back",
       timeout: 60_000,
