@@ -1,6 +1,7 @@
 // BIRD 2 driver. Full path: `configure "FILE" timeout N` (BIRD reverts by itself unless svcroute
 // confirms after verifying), reading the reply text, because birdc's exit code says nothing.
 // Fast path: `disable` / `enable` of a service's static protocol over the control socket.
+import { promises as fsp } from "node:fs";
 import { SvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
 import { serviceNamed, type RoutingModel } from "../core/model.js";
@@ -13,10 +14,27 @@ import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseBirdVersion } from "./versions.js";
 
-/** seconds BIRD keeps a new config before undoing it on its own, unless confirmed */
+/** seconds BIRD keeps a new config before undoing it on its own, unless confirmed (the least: see confirmTimeoutS) */
 export const CONFIRM_TIMEOUT_S = 30;
-/** how long `configure` may take to answer (a config with 10,000 services takes 4-5 s here) */
+/** how long `configure` may take to answer at the least (see confirmTimeoutS) */
 export const RECONFIGURE_TIMEOUT_MS = 60_000;
+/**
+ * BIRD 2 commits a config in one turn of its event loop that grows with the square of its
+ * protocols (a static protocol per service and family; measured on BIRD 2.0.12 here: 25,000 in
+ * 1.9 s, 50,000 in 8.2 s, 100,000 in 35 s), answering nothing meanwhile, and its undo timer runs
+ * from before that turn: a fixed timeout undoes a large config before it could be confirmed.
+ */
+const COMMIT_S_PER_PROTOCOL_SQUARED = 3.5e-9;
+
+/** the confirm timeout for a commit that starts or stops this many protocols: the least, plus four times the estimated commit */
+export function confirmTimeoutS(protocols: number): number {
+  return CONFIRM_TIMEOUT_S + Math.ceil(4 * COMMIT_S_PER_PROTOCOL_SQUARED * protocols ** 2);
+}
+
+/** the protocols a BIRD config declares */
+export function protocolsIn(text: string): number {
+  return text.match(/^protocol /gm)?.length ?? 0;
+}
 
 /** how long a protocol may stay mid-reconfiguration (BIRD 3) before observing it fails */
 export const RECONFIGURING_WAIT_MS = 3000;
@@ -37,6 +55,8 @@ function birdFastKey(text: string): string {
 
 export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number }): Driver {
   const sock = new BirdSocket(cfg.socket, deps.timeoutMs ?? BIRD_COMMAND_TIMEOUT_MS);
+  /** the protocols of the config last given to `configure` (a commit stops them too) */
+  let configured = 0;
   const t = () => performance.now();
 
   const run = async (cmd: string) => {
@@ -124,13 +144,17 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
     async reload() {
       const t0 = t();
       const before = await interfaces().catch(() => [] as string[]);
-      // BIRD answers once the new config is parsed and committed: 4-5 s for 10,000 services here
-      const r = await sock.command(`configure "${cfg.configFile}" timeout ${CONFIRM_TIMEOUT_S}`, RECONFIGURE_TIMEOUT_MS);
+      // the commit starts the new config's protocols and stops the old one's
+      const protocols = protocolsIn(await fsp.readFile(cfg.configFile, "utf8").catch(() => ""));
+      const timeoutS = confirmTimeoutS(Math.max(protocols, configured));
+      // BIRD answers once the new config is parsed and committed
+      const r = await sock.command(`configure "${cfg.configFile}" timeout ${timeoutS}`, Math.max(RECONFIGURE_TIMEOUT_MS, timeoutS * 1000));
       // "Reconfigured", "Reconfiguration in progress" (some protocol restarts), or an error such
       // as "/etc/bird/bird.conf:12:3 syntax error" with a success-looking code on some versions.
       if (!r.ok || !/Reconfigur(ed|ation in progress|ation already in progress)/.test(r.text)) {
         throw new SvcrouteError("E_APPLY", `BIRD did not take ${cfg.configFile}: ${r.text}`, { details: r.text });
       }
+      configured = protocols;
       const rescanned = await rescanIfLost(before);
       // BIRD 2 says "in progress" only when a session restarts; BIRD 3 says it every time
       const sessionsRestarted = /in progress/.test(r.text) && !(await capabilities()).birdAsyncReconfigure;

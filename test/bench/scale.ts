@@ -17,7 +17,7 @@ import { formatProblem, type SvcrouteError } from "../../src/errors.js";
 import { verify } from "../../src/supervisor/verify.js";
 import { sleep } from "./lib/clock.js";
 import { manifestYaml, v4, v6 } from "./lib/manifest.js";
-import { CONFIRM_TIMEOUT_S } from "../../src/daemons/bird.js";
+import { confirmTimeoutS, protocolsIn } from "../../src/daemons/bird.js";
 import { summarise, type Summary } from "./lib/stats.js";
 
 export const SCALE_TOR = "tor2";
@@ -158,12 +158,13 @@ export async function fullApply(lab: Lab, daemon: "bird" | "frr", text: ScaleMan
     // BIRD goes back to the config it ran unless `configure confirm` comes within its timeout:
     // waiting longer would wait for a config it no longer runs
     const reloaded = performance.now();
-    const proveMs = daemon === "bird" ? Math.min(timeoutMs, CONFIRM_TIMEOUT_S * 1000) : timeoutMs;
+    const confirmS = confirmTimeoutS(protocolsIn(out));
+    const proveMs = daemon === "bird" ? Math.min(timeoutMs, confirmS * 1000) : timeoutMs;
     for (;;) {
       const v = verify(m, model, await d.observe(model));
       if (v.ok && v.down.length === 0) break;
       if (daemon === "bird" && performance.now() - reloaded > proveMs) {
-        throw new Error(`not every route exported ${CONFIRM_TIMEOUT_S} s after BIRD took the config (${v.mismatches.length} peer(s) differ, down: ${v.down.join(",") || "none"}): BIRD goes back to the config before, as svcroute's apply would fail its verification`);
+        throw new Error(`not every route exported ${confirmS} s after BIRD took the config (${v.mismatches.length} peer(s) differ, down: ${v.down.join(",") || "none"}): BIRD goes back to the config before, as svcroute's apply would fail its verification`);
       }
       if (performance.now() - t0 > timeoutMs) throw new Error(`not verified after ${timeoutMs} ms (${v.mismatches.length} peer(s) differ, down: ${v.down.join(",") || "none"})`);
       await sleep(25);

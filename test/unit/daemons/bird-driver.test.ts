@@ -3,11 +3,11 @@
 // answers, in the order the capture saw them: a reconfiguration that replaces the device protocol
 // (device1 → svcr_device) makes BIRD forget its interfaces until the new device protocol is
 // restarted (captured on BIRD 2.0.12 and 3.1).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { createBirdDriver } from "../../../src/daemons/bird.js";
+import { CONFIRM_TIMEOUT_S, confirmTimeoutS, createBirdDriver, protocolsIn } from "../../../src/daemons/bird.js";
 import { parseProtocolsAll } from "../../../src/daemons/bird-parse.js";
 import { parseBirdReply } from "../../../src/daemons/bird-socket.js";
 import type { DaemonConfig } from "../../../src/manifest/types.js";
@@ -97,8 +97,11 @@ async function setup(version = "bird-3.1") {
     driver.close();
     bird.server.close();
   });
-  return { bird, driver };
+  return { bird, driver, cfg };
 }
+
+/** a config of `n` static protocols */
+const statics = (n: number) => ["router id 192.0.2.1;", "protocol device svcr_device {}", ...Array.from({ length: n }, (_, i) => `protocol static svc6_s${i} {\n  ipv6;\n  route 2001:db8::${i.toString(16)}/128 blackhole;\n}`)].join("\n");
 
 describe.each(BIRD_VERSIONS)("BIRD driver: reload (%s)", (version) => {
   it("a reconfiguration that keeps the device protocol touches nothing else", async () => {
@@ -107,6 +110,29 @@ describe.each(BIRD_VERSIONS)("BIRD driver: reload (%s)", (version) => {
     expect(r.sessionsRestarted).toBe(restartsSessions(raw("configure-timeout", version), version));
     expect(bird.commands.filter((c) => c.startsWith("restart"))).toEqual([]);
     expect(r.output).not.toMatch(/rescan/);
+  });
+});
+
+describe("BIRD driver: the confirm timeout", () => {
+  it("grows with the square of the protocols a commit starts or stops (BIRD 2 commits in one event-loop turn), from the least", () => {
+    expect(confirmTimeoutS(0)).toBe(CONFIRM_TIMEOUT_S);
+    expect(confirmTimeoutS(1000)).toBe(CONFIRM_TIMEOUT_S + 1);
+    // 100,000 static protocols took BIRD 2.0.12 35 s to commit here: the timeout leaves room for a slower machine
+    expect(confirmTimeoutS(100_000)).toBeGreaterThanOrEqual(CONFIRM_TIMEOUT_S + 4 * 35);
+    expect(confirmTimeoutS(200_000) - CONFIRM_TIMEOUT_S).toBeGreaterThanOrEqual(4 * (confirmTimeoutS(100_000) - CONFIRM_TIMEOUT_S) - 1);
+    expect(protocolsIn(statics(3))).toBe(4);
+  });
+
+  it("configure is given the timeout of the larger of the new config and the one it replaces", async () => {
+    const { bird, driver, cfg } = await setup();
+    writeFileSync(cfg.configFile, statics(60_000));
+    await driver.reload();
+    writeFileSync(cfg.configFile, statics(0));
+    await driver.reload();
+    await driver.reload();
+    const timeouts = bird.commands.filter((c) => c.startsWith("configure ")).map((c) => Number(/ timeout (\d+)$/.exec(c)?.[1]));
+    expect(timeouts).toEqual([confirmTimeoutS(60_001), confirmTimeoutS(60_001), confirmTimeoutS(1)]);
+    expect(timeouts[0]).toBeGreaterThan(CONFIRM_TIMEOUT_S);
   });
 });
 
