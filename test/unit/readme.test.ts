@@ -133,6 +133,7 @@ const NOT_FIGURES: Record<string, string[]> = {
     "processing for 50 ms" /* FRR's bgpd/bgp_route.c bgp_process_queue_init: spec.hold = 50 */,
     "`spec.hold = 50`",
     "the issue's ≤ 50 ms" /* test/bench/report.ts */,
+    `still for ${STILLNESS_MS} ms`,
   ],
   "docs/reliability.md": [
     `BIRD ${secs(BIRD_COMMAND_TIMEOUT_MS)}`,
