@@ -59,6 +59,7 @@ export interface ToggleOp {
   prefix: string;
   family: Family;
   from: Announce;
+  /** equal to `from`: the same state with other attributes (FRR: another route-map) */
   to: Announce;
 }
 

@@ -258,7 +258,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
           // a route-map change on an existing network: replace it. (FRR 8.4 also updates the
           // route-map in place; with both lines in one vtysh session the ToR sees one UPDATE with
           // the new attributes and no withdrawal: test/lab/supervisor.test.ts checks its log.)
-          if (op.from !== "withdrawn" && p!.frrNetworkByState[op.from] !== stmt) lines.push(`no network ${op.prefix}`);
+          // (from = to: the same state with other attributes, so another statement than the running one)
+          if (op.from !== "withdrawn" && (op.from === op.to || p!.frrNetworkByState[op.from] !== stmt)) lines.push(`no network ${op.prefix}`);
           lines.push(stmt);
         }
         byAf.set(af, lines);

@@ -34,9 +34,17 @@ export type Plan =
    */
   | { kind: "full"; reasons: string[]; sessionResets: string[]; incremental: boolean };
 
-function announceMap(m: RoutingModel): Map<string, { service: string; family: 4 | 6; announce: Announce }> {
-  const out = new Map<string, { service: string; family: 4 | 6; announce: Announce }>();
-  for (const s of m.services) for (const p of s.prefixes) if (p.allowed) out.set(p.prefix, { service: s.name, family: p.family, announce: p.announce });
+interface Announced {
+  service: string;
+  family: 4 | 6;
+  announce: Announce;
+  /** FRR: the `network` statement that announces it so (its route-map carries the attributes) */
+  statement: string | null | undefined;
+}
+
+function announceMap(m: RoutingModel): Map<string, Announced> {
+  const out = new Map<string, Announced>();
+  for (const s of m.services) for (const p of s.prefixes) if (p.allowed) out.set(p.prefix, { service: s.name, family: p.family, announce: p.announce, statement: p.frrNetworkByState[p.announce] });
   return out;
 }
 
@@ -48,7 +56,9 @@ function toggleOps(from: RoutingModel, to: RoutingModel): ToggleOp[] {
   for (const [prefix, n] of b) {
     const o = a.get(prefix);
     const was = o?.announce ?? "withdrawn";
-    if (was !== n.announce) ops.push({ service: n.service, prefix, family: n.family, from: was, to: n.announce });
+    // the same state with other attributes (a route-map another service already uses): its
+    // statement changes and nothing else in the config does
+    if (was !== n.announce || (o && n.announce !== "withdrawn" && o.statement !== n.statement)) ops.push({ service: n.service, prefix, family: n.family, from: was, to: n.announce });
   }
   // a prefix gone from the manifest (FRR's guardrail is the allowed aggregates, so removing a
   // service leaves the rest of the config as it was): withdrawn like an unhealthy one

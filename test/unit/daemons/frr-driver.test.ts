@@ -355,6 +355,12 @@ describe.each(FRR_VERSIONS)("%s", (version) => {
       expect(a.calls[0]).toContain("-c network 192.0.2.11/32 -c exit-address-family");
     });
 
+    it("the same state with other attributes (from = to): the running statement goes, the model's comes, in one session", async () => {
+      const { m, driver, calls } = toggle("vtysh-toggle-announce.txt");
+      await driver.toggle(buildModel(m), [{ service: "one", prefix: "192.0.2.11/32", family: 4, from: "normal", to: "normal" }]);
+      expect(calls[0]).toContain("-c no network 192.0.2.11/32 -c network 192.0.2.11/32 -c exit-address-family");
+    });
+
     it("a prefix gone from the manifest is withdrawn in its family's address family; announcing one is an internal error", async () => {
       const { m, driver, calls } = toggle("vtysh-toggle-withdraw.txt");
       const gone = (to: "withdrawn" | "normal") => [{ service: "gone", prefix: "192.0.2.99/32", family: 4 as const, from: "normal" as const, to }];

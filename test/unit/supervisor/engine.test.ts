@@ -224,6 +224,23 @@ describe("reconcile engine", () => {
     expect(t.file().split("\n").filter((l) => l.startsWith("!") && l.includes("ntp")).length).toBeGreaterThan(0);
   });
 
+  it("a service's attributes changed to a set another service's route-map carries already (FRR: only its network line changes): a toggle sends the new statement", async () => {
+    const t = setup();
+    // dns and web keep the route-maps of MED 100 and 200 for both states (in that order) when ntp moves between them
+    const withNtp = (med: number) =>
+      `${MANIFEST.replace("checks: [{type: file, path: /x}]}", "checks: [{type: file, path: /x}], on_failure: deprefer, med: 100}").replace("on_failure: deprefer}", "on_failure: deprefer, med: 200}")}  - {name: ntp, prefixes: [192.0.2.123/32], on_failure: deprefer, med: ${med}}\n`;
+    t.setManifest(withNtp(100));
+    await t.run("start");
+    const mapOf = (prefix: string) => new RegExp(`network ${prefix.replace(/\./g, "\\.")} route-map (\\S+)`).exec(t.file())?.[1];
+    expect(mapOf("192.0.2.123/32")).toBe(mapOf("192.0.2.53/32"));
+    t.setManifest(withNtp(200));
+    t.daemon.calls = [];
+    await t.run("manifest");
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.123/32:normal", "observe"]);
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok", path: "fast" });
+    expect(mapOf("192.0.2.123/32")).toBe(mapOf("192.0.2.80/32"));
+  });
+
   it("a prefix taken out of the manifest (FRR: the guardrail is the allowed aggregates, so nothing else changes) is withdrawn by a toggle", async () => {
     const t = setup();
     t.setManifest(MANIFEST.replace("[192.0.2.53/32]", "[192.0.2.53/32, 192.0.2.54/32]"));
