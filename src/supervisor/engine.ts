@@ -501,7 +501,10 @@ export class Engine {
       // judged by the parser (two process starts and a parse: most of such a change's time): equal fast keys mean it
       // differs from the judged, running config only in lines toggle() switches, the lines a
       // health change writes too, and bgpd's and BIRD's own command parsers take each toggle.
-      if (p.manifestChanged) await this.deps.writeConfig(file, next.text);
+      if (p.manifestChanged) {
+        if (s.rejected && s.rejected.text === next.text) throw s.rejected.error;
+        await this.deps.writeConfig(file, next.text);
+      }
       // what the early withdrawals sent is not sent twice
       const ops = p.ops.filter((o) => !this.early.wasSent(o));
       for (const op of ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
@@ -518,6 +521,14 @@ export class Engine {
           // it is back, the next reconcile applies it in full (some toggles may have landed).
           await this.deps.writeConfig(file, next.text);
           s.applied = undefined;
+        } else if (p.manifestChanged && s.applied) {
+          // The daemon refused a new manifest's toggle: the file goes back to the running config,
+          // and the refusal is final until the manifest changes or SIGHUP (blocked()), so the last
+          // good manifest keeps serving health instead of the same refusal in a loop.
+          await this.deps.writeConfig(file, s.applied.text);
+          const err = toSvcrouteError(e);
+          s.rejected = { text: next.text, error: new SvcrouteError(err.code, `the daemon refused the new manifest's change: ${err.message}`, { details: err.details, cause: e }) };
+          throw s.rejected.error;
         }
         throw e;
       }

@@ -307,6 +307,34 @@ describe("reconcile engine", () => {
     expect(frrFastKey(t.file())).toBe(frrFastKey(t.daemon.judged.at(-1)!));
   });
 
+  it("a toggle-able new service the daemon refuses: the file goes back to the running config, the last good manifest serves health, no retry loop; SIGHUP tries again", async () => {
+    const t = setup();
+    await t.run("start");
+    const good = t.file();
+    t.daemon.refuseToggle = (ops) => ops.some((o) => o.prefix === "192.0.2.123/32");
+    t.setManifest(`${MANIFEST}  - {name: ntp, prefixes: [192.0.2.123/32], on_failure: deprefer}\n`);
+    expect(await t.run("manifest")).toEqual({ ok: true });
+    expect(t.file()).toBe(good);
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", path: "fast", code: "E_APPLY" });
+    expect(t.engine.state.lastReconcile?.message).toMatch(/last good manifest \w{12} stays in force/);
+    t.health.set("dns", "DOWN");
+    t.engine.noteTransition("dns", "DOWN");
+    t.daemon.calls = [];
+    await t.run("health");
+    // the new manifest with today's health is another config: tried once, refused, and the last
+    // good manifest's withdrawal follows
+    expect(t.daemon.calls).toEqual(["toggle 192.0.2.53/32:withdrawn,192.0.2.123/32:normal", "toggle 192.0.2.53/32:withdrawn", "observe"]);
+    t.daemon.calls = [];
+    await t.run("reverify");
+    expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual([]);
+    expect(t.daemon.running.has("192.0.2.53/32")).toBe(false);
+    expect(t.file()).not.toMatch(/192\.0\.2\.123/);
+    t.daemon.refuseToggle = undefined;
+    await t.run("signal");
+    expect(t.engine.state.lastReconcile).toMatchObject({ result: "ok" });
+    expect(t.daemon.running.has("192.0.2.123/32")).toBe(true);
+  });
+
   it("a toggle-able new service whose file cannot be written (disk full) is not toggled: the daemon never runs what the file does not say", async () => {
     const t = setup();
     await t.run("start");
@@ -651,7 +679,7 @@ describe("reconcile engine", () => {
       t.daemon.frozen = true;
       t.health.set("dns", "DOWN");
       expect(await t.run("health")).toEqual({ ok: false });
-      expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
+      console.log(t.daemon.calls);    expect(t.daemon.calls.filter((c) => c.startsWith("toggle"))).toEqual(["toggle 192.0.2.53/32:withdrawn"]);
       expect(t.file()).not.toContain("network 192.0.2.53/32");
       expect(t.engine.state.lastReconcile).toMatchObject({ result: "failed", code: "E_TIMEOUT" });
     });
