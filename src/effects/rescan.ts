@@ -21,14 +21,14 @@ export async function snapshot(scope: Scope): Promise<Snapshot> {
   return (await survey(scope)).snap;
 }
 
-/** the snapshot, and the newest ctime in it (ms since the epoch; -Infinity when nothing exists) */
-export async function survey(scope: Scope): Promise<{ snap: Snapshot; newest: number }> {
+/** the snapshot, and each file's ctime (ms since the epoch; directories' are left out) */
+export async function survey(scope: Scope): Promise<{ snap: Snapshot; ctimes: Map<string, number> }> {
   const out: Snapshot = new Map();
-  let newest = -Infinity;
+  const ctimes = new Map<string, number>();
   const look = async (p: string) => {
     try {
       const s = await fsp.stat(p);
-      newest = Math.max(newest, s.ctimeMs);
+      if (!s.isDirectory()) ctimes.set(p, s.ctimeMs);
       // a directory by who may change it (its entries are looked at one by one); a file also by
       // its content's size and time, and its ctime (a chmod or chown changes the loader's trust check)
       out.set(p, s.isDirectory() ? `d:${s.ino}:${s.mode}:${s.uid}:${s.gid}` : `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`);
@@ -39,7 +39,7 @@ export async function survey(scope: Scope): Promise<{ snap: Snapshot; newest: nu
   const names = await Promise.all(scope.dirs.map((d) => fsp.readdir(d).then((ns) => ns.filter((n) => inScope(scope, n)).map((n) => join(d, n)), () => [] as string[])));
   // one stat at a time per directory keeps a directory of thousands from queueing them all at once
   await Promise.all([Promise.all([...scope.files, ...scope.dirs].map(look)), ...names.map(async (ps) => { for (const p of ps) await look(p); })]);
-  return { snap: out, newest };
+  return { snap: out, ctimes };
 }
 
 /** hidden entries (editors' and atomic writers' temporaries) are never loaded, so never compared */

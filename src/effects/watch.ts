@@ -6,7 +6,7 @@
 import { watch } from "chokidar";
 import { dirname, resolve } from "node:path";
 import { startRescan, type Scope, type Snapshot } from "./rescan.js";
-import { earliest, lookAt, STILLNESS_MS, stillWait, type Look } from "./settle.js";
+import { earliest, lookAt, STILLNESS_MS, stillWait, type Look, type Stillness } from "./settle.js";
 
 export interface Watcher {
   close(): Promise<void>;
@@ -25,6 +25,8 @@ export function watchPaths(opts: {
   /** what the caller read before watching began: a change made meanwhile is reported too */
   initial?: { scope: Scope; snapshot: Snapshot };
   onChange: (paths: string[], source: ChangeSource) => void;
+  /** how long a changed file must be still before it is reported (settle.ts's defaults) */
+  stillness?: Stillness;
   onError?: (e: unknown) => void;
 }): Watcher {
   const files = new Set(opts.files.map((f) => resolve(f)));
@@ -35,6 +37,10 @@ export function watchPaths(opts: {
   let closed = false;
   const pending = new Set<string>();
   let since: Look | undefined;
+  /** when the changes now pending began to wait for stillness */
+  let waitingSince: number | undefined;
+  /** each path as last reported (a rewrite in place keeps its inode) */
+  const known = new Map(opts.initial?.snapshot);
   /** events seen so far: one during a look means its path is not yet known to be still */
   let events = 0;
   const relevant = (p: string) => {
@@ -61,12 +67,20 @@ export function watchPaths(opts: {
     // an event meanwhile has set the timer again
     if (closed || events !== n) return;
     since = earliest(since, l);
-    const wait = stillWait(l, since, STILLNESS_MS);
-    if (wait > 0) {
+    waitingSince ??= performance.now();
+    const wait = stillWait(l, since, known, opts.stillness);
+    // a file that never stops changing is reported all the same, as the loader then reads it
+    if (wait > 0 && performance.now() - waitingSince < 20 * STILLNESS_MS) {
       timer = setTimeout(() => void fire().catch((e: unknown) => opts.onError?.(e)), wait);
       return;
     }
     since = undefined;
+    waitingSince = undefined;
+    for (const p of pending) {
+      const v = l.snap.get(p);
+      if (v === undefined) known.delete(p);
+      else known.set(p, v);
+    }
     await report();
   };
   w.on("all", (event, p) => {

@@ -49,12 +49,22 @@ export interface RunOptions {
 export const DAEMON_WATCH_MS = 2000;
 /** how often the manifest, its drop-ins and the drain file are looked at for a change the file watch missed */
 export const FILE_RESCAN_MS = 2000;
-/** Load once the manifest and its drop-ins have been still a moment: a file still being written is not taken half-written. */
-function loadStable(o: Pick<RunOptions, "manifestPath" | "dropInDir">, log: Logger) {
+/**
+ * Loads the manifest once it and its drop-ins have been still a moment: a file still being written
+ * is not taken half-written. Each load knows the files as the one before read them, which tells a
+ * rewrite in place (the same inode) from a file renamed into place (settle.ts).
+ */
+function stableLoader(o: Pick<RunOptions, "manifestPath" | "dropInDir">, log: Logger): () => Promise<LoadResult> {
   const opts = o.dropInDir === undefined ? {} : { dropInDir: o.dropInDir };
-  return readWhenStill(manifestScope(o), () => loadManifest(o.manifestPath, opts), {
-    onWait: () => log.debug("manifest still changing; waiting for it to settle", { op: "manifest" }),
-  });
+  let lastRead: Snapshot | undefined;
+  return async () => {
+    const r = await readWhenStill(manifestScope(o), () => loadManifest(o.manifestPath, opts), {
+      known: lastRead,
+      onWait: () => log.debug("manifest still changing; waiting for it to settle", { op: "manifest" }),
+    });
+    lastRead = r.snap;
+    return r.value;
+  };
 }
 
 async function fileMtime(path: string): Promise<number | undefined> {
@@ -83,13 +93,14 @@ function spawnGuard(o: RunOptions, m: Manifest | undefined, log: Logger): ChildP
 export async function runSupervisor(o: RunOptions): Promise<number> {
   const startedAt = Date.now();
   const before = await snapshot(manifestScope(o));
-  const first = await loadStable(o, o.log);
+  const loadStable = stableLoader(o, o.log);
+  const first = await loadStable();
   const m0 = first.manifest;
   const stateDir = m0?.supervisor.stateDir ?? DEFAULTS.supervisor.stateDir;
   await fsp.mkdir(stateDir, { recursive: true, mode: 0o750 });
   const lock = await acquireLock(stateDir);
   const notifier = createNotifier(o.env, exec);
-  const core = assemble(o, first);
+  const core = assemble(o, first, loadStable);
   const timers: ReturnType<typeof setInterval>[] = [];
   const open: { server?: StatusServer; watcher?: Watcher; closed?: boolean; record?: string } = {};
   const socket = m0?.supervisor.statusSocket ?? DEFAULTS.supervisor.statusSocket;
@@ -161,7 +172,7 @@ interface Core {
 }
 
 /** health monitor → engine → reconcile loop, each feeding the next */
-function assemble(o: RunOptions, first: LoadResult): Core {
+function assemble(o: RunOptions, first: LoadResult, loadStable: () => Promise<LoadResult>): Core {
   const log = o.log;
   // the monitor reports to the engine and wakes the loop, both made after it
   const late: { engine?: Engine; loop?: ReconcileLoop } = {};
@@ -192,7 +203,7 @@ function assemble(o: RunOptions, first: LoadResult): Core {
   const eng = new Engine(
     realEngineDeps(log, {
       loadManifest: async () => {
-        const r = pendingLoad ?? (await loadStable(o, log));
+        const r = pendingLoad ?? (await loadStable());
         pendingLoad = undefined;
         return r;
       },

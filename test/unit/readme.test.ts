@@ -11,7 +11,7 @@ import { GR_SETTLE_MS } from "../../src/daemons/frr.js";
 import { FRR_COMMAND_TIMEOUT_MS } from "../../src/daemons/frr-vty.js";
 import { PARSER_TIMEOUT_MS } from "../../src/daemons/validate.js";
 import { SUPERVISED_PROBE_MS } from "../../src/doctor/gather.js";
-import { STILLNESS_MS } from "../../src/effects/settle.js";
+import { IN_PLACE_STILLNESS_MS, STILLNESS_MS } from "../../src/effects/settle.js";
 import { DEFAULTS, showDuration } from "../../src/manifest/defaults.js";
 import { buildFromSources } from "../../src/manifest/load.js";
 import { MAX_MANIFEST_BYTES } from "../../src/manifest/parse.js";
@@ -134,13 +134,14 @@ const NOT_FIGURES: Record<string, string[]> = {
     "`spec.hold = 50`",
     "the issue's ≤ 50 ms" /* test/bench/report.ts */,
     `still for ${STILLNESS_MS} ms`,
+    `${IN_PLACE_STILLNESS_MS} ms for one rewritten in place`,
   ],
   "docs/reliability.md": [
     `BIRD ${secs(BIRD_COMMAND_TIMEOUT_MS)}`,
     `vtysh ${secs(FRR_COMMAND_TIMEOUT_MS)}`,
     `more than ${secs(SUPERVISED_PROBE_MS)} per probe`,
-    `waits for ${STILLNESS_MS} ms of stillness`,
-    `as soon as the ${STILLNESS_MS} ms have passed`,
+    `${STILLNESS_MS} ms for a file renamed into place`,
+    `and ${IN_PLACE_STILLNESS_MS} ms for a file rewritten in place`,
     `drain file again every ${secs(FILE_RESCAN_MS)}`,
     `addresses now linger ${secs(ADDRESS_LINGER_MS)} or more`,
     "10 MB files" /* test/unit/fuzz */,
@@ -151,7 +152,7 @@ const NOT_FIGURES: Record<string, string[]> = {
   "docs/supervisor.md": [
     `\`bgp route-map delay-timer\`, ${secs(DEFAULTS.daemon.routeMapDelayMs)}`,
     `\`reverify_interval\` (${secs(DEFAULTS.supervisor.reverifyIntervalMs)})`,
-    `(${STILLNESS_MS} ms since the newest ctime`,
+    `(by their ctime: ${STILLNESS_MS} ms after a file renamed into place, ${IN_PLACE_STILLNESS_MS} ms after one rewritten in place`,
     `backoff (${secs(BACKOFF_MIN_MS)} doubling to ${secs(BACKOFF_MAX_MS)})`,
     `daemon watch (every ${secs(DAEMON_WATCH_MS)})`,
     `and ${secs(ADDRESS_LINGER_MS)} or more`,

@@ -5,17 +5,17 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { snapshot } from "../../../src/effects/rescan.js";
-import { readWhenStill, stillWait, type Look } from "../../../src/effects/settle.js";
+import { IN_PLACE_STILLNESS_MS, readWhenStill, STILLNESS_MS, stillWait, type Look } from "../../../src/effects/settle.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
-const STILL = 100;
+const STILL = STILLNESS_MS;
 
 function scopeOf(dir: string) {
   return { files: [join(dir, "svcroute.yaml")], dirs: [join(dir, "services.d")] };
 }
 
 /** readWhenStill on the tree, counting reads and waits */
-function reader(dir: string, o: { now?: () => number; maxWaitMs?: number; stillMs?: number; duringRead?: (n: number) => void } = {}) {
+function reader(dir: string, o: { now?: () => number; maxWaitMs?: number; stillMs?: number; known?: Map<string, string>; duringRead?: (n: number) => void } = {}) {
   const counts = { reads: 0, waits: 0 };
   const read = async () => {
     counts.reads++;
@@ -23,24 +23,34 @@ function reader(dir: string, o: { now?: () => number; maxWaitMs?: number; stillM
     o.duringRead?.(counts.reads);
     return text;
   };
-  const done = readWhenStill(scopeOf(dir), read, { stillMs: o.stillMs ?? STILL, now: o.now, maxWaitMs: o.maxWaitMs, onWait: () => counts.waits++ });
+  const done = readWhenStill(scopeOf(dir), read, { renamedMs: o.stillMs, inPlaceMs: o.stillMs, known: o.known, now: o.now, maxWaitMs: o.maxWaitMs, onWait: () => counts.waits++ }).then((r) => r.value);
   return { counts, done };
 }
 
-const look = (at: number, newest: number, snap = new Map([["f", "1"]])): Look => ({ at, newest, snap });
+const F = "/m/svcroute.yaml";
+const look = (at: number, ctime: number, ino = "7"): Look => ({ at, snap: new Map([[F, `${ino}:10:${ctime}:${ctime}`]]), ctimes: new Map([[F, ctime]]) });
+const known = new Map([[F, "7:9:1:1"]]);
 
 describe("stillWait", () => {
   it.each([
-    ["changed long ago", look(10_000, 1_000), look(10_000, 1_000), 0],
-    ["changed exactly the moment ago", look(10_000, 9_900), look(10_000, 9_900), 0],
-    ["changed 30 ms ago: the rest of the moment", look(10_000, 9_970), look(10_000, 9_970), 70],
-    ["changed just now", look(10_000, 10_000), look(10_000, 10_000), STILL],
-    ["nothing exists", look(10_000, -Infinity, new Map()), look(10_000, -Infinity, new Map()), 0],
-    ["ctime ahead of the clock, first look", look(10_000, 50_000), look(10_000, 50_000), STILL],
-    ["ctime ahead of the clock, the same seen a moment ago", look(10_100, 50_000), look(10_000, 50_000), 0],
-    ["ctime ahead of the clock, the same seen 50 ms ago", look(10_050, 50_000), look(10_000, 50_000), STILL],
-  ])("%s", (_what, l, since, want) => {
-    expect(stillWait(l, since, STILL)).toBe(want);
+    ["new: changed long ago", look(10_000, 1_000), undefined, 0],
+    ["new: changed exactly the moment ago", look(10_000, 10_000 - STILL), undefined, 0],
+    ["new: changed 30 ms ago, the rest of the moment", look(10_000, 9_970), undefined, STILL - 30],
+    ["renamed into place (another inode) just now", look(10_000, 10_000, "8"), known, STILL],
+    ["rewritten in place (the inode read last) 30 ms ago: the longer moment", look(10_000, 9_970), known, IN_PLACE_STILLNESS_MS - 30],
+    ["rewritten in place long ago", look(10_000, 1_000), known, 0],
+    ["ctime ahead of the clock, first look", look(10_000, 50_000), undefined, STILL],
+  ])("%s", (_what, l, k, want) => {
+    expect(stillWait(l, l, k)).toBe(want);
+  });
+
+  it("ctime ahead of the clock: still once the same was seen the moment ago", () => {
+    expect(stillWait(look(10_000 + STILL, 50_000), look(10_000, 50_000), undefined)).toBe(0);
+    expect(stillWait(look(10_000 + 50, 50_000), look(10_000, 50_000), undefined)).toBe(STILL - 50);
+  });
+
+  it("nothing exists: nothing to wait for", () => {
+    expect(stillWait({ at: 1, snap: new Map(), ctimes: new Map() }, { at: 1, snap: new Map(), ctimes: new Map() }, known)).toBe(0);
   });
 });
 
@@ -57,6 +67,23 @@ describe("readWhenStill", () => {
     expect(r.counts.waits).toBeGreaterThan(0);
     // a ctime is kept at the kernel's tick: it may be a few ms older than the rename
     expect(performance.now() - t0).toBeGreaterThanOrEqual(STILL - 15);
+  });
+
+  it("a file rewritten in place (a shell's `>`: truncated, then written) waits the longer moment; one renamed into place does not", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    await sleep(STILL + 20);
+    const known = await snapshot(scopeOf(dir));
+    writeFileSync(join(dir, "svcroute.yaml"), "");
+    const t0 = performance.now();
+    const inPlace = reader(dir, { known });
+    setTimeout(() => writeFileSync(join(dir, "svcroute.yaml"), "b"), STILL + 50);
+    expect(await inPlace.done).toBe("b");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(STILL + 50 + IN_PLACE_STILLNESS_MS - 15);
+    writeFileSync(join(dir, ".svcroute.yaml.tmp"), "c");
+    renameSync(join(dir, ".svcroute.yaml.tmp"), join(dir, "svcroute.yaml"));
+    const renamed = reader(dir, { known });
+    expect(await renamed.done).toBe("c");
+    expect(renamed.counts.reads).toBe(1);
   });
 
   it("files still for longer than the moment are read at once, once", async () => {
@@ -86,7 +113,7 @@ describe("readWhenStill", () => {
     expect(got).toBe(text);
   });
 
-  it("a drop-in removed a moment ago delays the read (the directory's ctime); one changed during the read makes it read again", async () => {
+  it("a drop-in removed just now is whole at once; one changed during the read makes it read again, once that change is still", async () => {
     const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w", "services.d/dns.yaml": "d" });
     await sleep(STILL + 20);
     rmSync(join(dir, "services.d/dns.yaml"));

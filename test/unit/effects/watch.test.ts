@@ -8,9 +8,10 @@ import { watchPaths, type ChangeSource } from "../../../src/effects/watch.js";
 import { tmpTree } from "../../helpers/tmp.js";
 
 /** the watch alone (rescanMs 0), or with a rescan; `sources` says who reported each change */
-function watched(dir: string, rescanMs = 0, sources: ChangeSource[] = []) {
+function watched(dir: string, rescanMs = 0, sources: ChangeSource[] = [], stillness?: { renamedMs: number; inPlaceMs: number }) {
   const seen: string[] = [];
   const w = watchPaths({
+    stillness,
     files: [join(dir, "svcroute.yaml")],
     dirs: [join(dir, "services.d")],
     debounceMs: 20,
@@ -21,7 +22,7 @@ function watched(dir: string, rescanMs = 0, sources: ChangeSource[] = []) {
     },
   });
   onTestFinished(() => w.close());
-  return seen;
+  return Object.assign(seen, { close: () => w.close() });
 }
 
 /** until `seen` has grown past `n` (each step below is one debounced change) */
@@ -74,6 +75,35 @@ describe("watchPaths", () => {
     writeFileSync(join(dir, "svcroute.yaml"), "b");
     expect(await changeAfter(seen, 0, "manifest written")).toBe(join(dir, "svcroute.yaml"));
     expect(seen).not.toContain(join(dir, "other.txt"));
+  });
+
+  it("a file still being written (every 20 ms; chokidar passes on some of the events, and the debounce alone would fire between them) is reported once, once still", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const seen = watched(dir, 0, [], { renamedMs: 300, inPlaceMs: 300 });
+    await settle();
+    const t0 = performance.now();
+    let last = 0;
+    for (let i = 0; i < 40; i++) {
+      writeFileSync(join(dir, "services.d/web.yaml"), "w".repeat(i + 2));
+      last = performance.now();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect([...seen], "reported while still being written").toEqual([]);
+    expect(await changeAfter(seen, 0, "the written file, once still")).toBe(join(dir, "services.d/web.yaml"));
+    expect(performance.now() - last, `${Math.round(last - t0)} ms of writing`).toBeGreaterThanOrEqual(300 - 15);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen).toHaveLength(1);
+  });
+
+  it("closed while waiting for a file to be still: nothing is reported", async () => {
+    const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
+    const seen = watched(dir, 0, [], { renamedMs: 400, inPlaceMs: 400 });
+    await settle();
+    writeFileSync(join(dir, "svcroute.yaml"), "b");
+    await new Promise((r) => setTimeout(r, 150));
+    await seen.close();
+    await new Promise((r) => setTimeout(r, 500));
+    expect([...seen]).toEqual([]);
   });
 
   it("with a rescan, a change the watch reported is reported once, by the watch", async () => {
@@ -160,10 +190,10 @@ describe("startRescan", () => {
     const dir = tmpTree({ "svcroute.yaml": "a", "services.d/web.yaml": "w" });
     const { seen } = rescanned(dir, 300);
     await settle();
-    // a slow writer: a few bytes every 10 ms (well within the stillness asked) for over a second
-    for (let i = 0; i < 100; i++) {
+    // a slow writer: a few bytes every 40 ms for 1.6 s
+    for (let i = 0; i < 40; i++) {
       writeFileSync(join(dir, "services.d/web.yaml"), "w".repeat(i + 2));
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 40));
     }
     expect(seen, "reported while still being written").toEqual([]);
     expect(await changeAfter(seen, 0, "the written file, once still")).toBe(join(dir, "services.d/web.yaml"));
