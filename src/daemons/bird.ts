@@ -55,8 +55,8 @@ function birdFastKey(text: string): string {
 
 export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs?: number }): Driver {
   const sock = new BirdSocket(cfg.socket, deps.timeoutMs ?? BIRD_COMMAND_TIMEOUT_MS);
-  /** the protocols of the config last given to `configure` (a commit stops them too) */
-  let configured = 0;
+  /** the protocols BIRD runs, as far as this driver knows (a commit stops them too); asked once */
+  let configured: number | undefined;
   const t = () => performance.now();
 
   const run = async (cmd: string) => {
@@ -146,7 +146,10 @@ export function createBirdDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutM
       const before = await interfaces().catch(() => [] as string[]);
       // the commit starts the new config's protocols and stops the old one's
       const protocols = protocolsIn(await fsp.readFile(cfg.configFile, "utf8").catch(() => ""));
-      const timeoutS = confirmTimeoutS(Math.max(protocols, configured));
+      configured ??= await run("show protocols").then((r) => parseProtocolsAll(r.text).length, () => 0);
+      // as large as either: an answer that does not come may mean BIRD is committing this one
+      configured = Math.max(configured, protocols);
+      const timeoutS = confirmTimeoutS(configured);
       // BIRD answers once the new config is parsed and committed
       const r = await sock.command(`configure "${cfg.configFile}" timeout ${timeoutS}`, Math.max(RECONFIGURE_TIMEOUT_MS, timeoutS * 1000));
       // "Reconfigured", "Reconfiguration in progress" (some protocol restarts), or an error such

@@ -123,7 +123,7 @@ describe("BIRD driver: the confirm timeout", () => {
     expect(protocolsIn(statics(3))).toBe(4);
   });
 
-  it("configure is given the timeout of the larger of the new config and the one it replaces", async () => {
+  it("configure is given the timeout of the larger of the new config and the one it replaces (at first, what BIRD says it runs)", async () => {
     const { bird, driver, cfg } = await setup();
     writeFileSync(cfg.configFile, statics(60_000));
     await driver.reload();
@@ -132,6 +132,8 @@ describe("BIRD driver: the confirm timeout", () => {
     await driver.reload();
     const timeouts = bird.commands.filter((c) => c.startsWith("configure ")).map((c) => Number(/ timeout (\d+)$/.exec(c)?.[1]));
     expect(timeouts).toEqual([confirmTimeoutS(60_001), confirmTimeoutS(60_001), confirmTimeoutS(1)]);
+    // what the daemon ran before the first: asked once
+    expect(bird.commands.filter((c) => c === "show protocols")).toEqual(["show protocols"]);
     expect(timeouts[0]).toBeGreaterThan(CONFIRM_TIMEOUT_S);
   });
 });
