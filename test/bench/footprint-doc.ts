@@ -41,7 +41,7 @@ const pct = (v: number | undefined) => (v === undefined ? "not measured" : `${v.
 /** the figures the page's prose rests on: the reference rows, the sub-second scenario and the run before */
 export function footprintNotes(r: FootprintResults, before: FootprintResults | undefined): string {
   const lines = [
-    `- An idle Node process (the reference row): ${mb(row(r, "node-idle")?.peakRssMB)}; ${row(r, "node-deps") ? `the same with the run command's dependencies loaded and nothing run: ${mb(row(r, "node-deps")!.rssMB?.max)}; ` : ""}the idle supervisor with 10 services: ${mb(row(r, "idle")?.rssMB?.max)} at most.`,
+    `- An idle Node process (the reference row): ${mb(row(r, "node-idle")?.peakRssMB)}; ${row(r, "node-deps") ? `the same with the run command's dependencies loaded and nothing run: ${mb(row(r, "node-deps")!.rssMB?.max)}; ` : ""}the idle supervisor with 10 services: ${mb(row(r, "idle")?.rssMB?.max)} at most; with 10,000 services, idle, it uses ${pct(row(r, "idle10k")?.cpuPct)} of a core.`,
     `- ${row(r, "tcp100fast")?.label ?? "100 services, TCP check every 100 ms"}: ${pct(row(r, "tcp100fast")?.cpuPct)} of a core against a ≤ 5 % goal; bare Node doing the same number of connects a second (${row(r, "node-connect")?.label ?? "node-connect"}): ${pct(row(r, "node-connect")?.cpuPct)}.`,
   ];
   if (before) {
