@@ -13,8 +13,6 @@ export class FakeDaemon {
   running = new Set<string>();
   instance = "pid-1";
   calls: string[] = [];
-  /** every config text the parser was asked to judge */
-  judged: string[] = [];
   /** what each reload was told the daemon had been given (undefined: load the whole file) */
   reloadsFrom: (AppliedConfig | undefined)[] = [];
   /** a reload told what the daemon was given answers "incremental" and changes nothing (a base that was not what it ran) */
@@ -65,9 +63,8 @@ export class FakeDaemon {
     };
     return {
       type: "frr",
-      validate: async (text: string) => {
+      validate: async () => {
         this.calls.push("validate");
-        this.judged.push(text);
         if (this.rejectNext) throw new SvcrouteError("E_DAEMON_REJECTED", "line 3: % Unknown command");
       },
       reload: async (from?: AppliedConfig) => {
