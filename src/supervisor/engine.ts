@@ -498,9 +498,10 @@ export class Engine {
     }
     if (p.kind === "fast") {
       // Written before the daemon changes: a file that cannot be written stops the change. Not
-      // judged by the parser (two process starts and a parse: most of such a change's time): equal fast keys mean it
-      // differs from the judged, running config only in lines toggle() switches, the lines a
-      // health change writes too, and bgpd's and BIRD's own command parsers take each toggle.
+      // judged by the parser (two process starts and a parse: most of such a change's time):
+      // equal fast keys mean it differs from the judged, running config only in lines toggle()
+      // switches, the lines a health change writes too, and the daemon's own command parser
+      // takes each toggle.
       if (p.manifestChanged) {
         if (s.rejected && s.rejected.text === next.text) throw s.rejected.error;
         await this.deps.writeConfig(file, next.text);
