@@ -1,7 +1,17 @@
 // Manifests for the bench's hosts: the lab host's daemon paths, one session per ToR link and
 // family, the lab's service ranges, and services given as ready YAML.
+import { join } from "node:path";
 import type { Lab } from "../../lab/harness/lab.js";
 import { manifestHead, manifestTail } from "../../lab/harness/supervised.js";
+import type { HostPlan } from "../../lab/harness/topology.js";
+
+/**
+ * The host's /etc/svcroute: the manifest and the drain file, in a directory nothing else writes.
+ * The host's own directory holds the logs the lab writes all the time, and the supervisor watches
+ * the manifest's and the drain file's directories: there it would measure the watch's work on
+ * other files' writes, which no host's /etc/svcroute sees.
+ */
+export const etcDir = (host: HostPlan) => join(host.dir, "etc");
 
 export const ALLOWED = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"];
 
@@ -64,7 +74,7 @@ export function manifestYaml(lab: Lab, hostName: string, o: ManifestOptions): st
     `  allowed_prefixes: [${ALLOWED.join(", ")}]`,
     "  accept: default-only",
     ...(o.services.length ? ["services:", ...o.services.map(serviceYaml)] : []),
-    ...manifestTail(host, { reverify: o.reverify ?? "30s", stopGrace: "200ms", guardGrace: "5s" }),
+    ...manifestTail(host, { drainFile: join(etcDir(host), "drain"), reverify: o.reverify ?? "30s", stopGrace: "200ms", guardGrace: "5s" }),
     "",
   ].join("\n");
 }

@@ -8,6 +8,7 @@ import { bundleFor } from "../../lab/harness/supervised.js";
 import { fetchStatus } from "../../../src/supervisor/client.js";
 import type { SupervisorStatus } from "../../../src/supervisor/status-types.js";
 import { sleep } from "./clock.js";
+import { etcDir } from "./manifest.js";
 import launcherEnv from "../../../packaging/launcher-env.json" with { type: "json" };
 
 /** replace a file as config management does: write beside it, rename over it */
@@ -116,7 +117,7 @@ export interface RunningSupervisor {
 /** Write the manifest and start `svcroute run` on it in the host's namespace; resolves once it has reconciled. */
 export async function startSupervisor(lab: Lab, hostName: string, manifestText: string, opts: { timeoutMs?: number; logName?: string } = {}): Promise<RunningSupervisor> {
   const host = lab.host(hostName);
-  const manifest = join(host.dir, "svcroute.yaml");
+  const manifest = join(etcDir(host), "svcroute.yaml");
   writeAtomic(manifest, manifestText);
   const logFile = join(host.dir, opts.logName ?? "svcroute.log");
   const log = new SupLog(logFile);

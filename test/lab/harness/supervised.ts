@@ -89,6 +89,8 @@ export function manifestHead(host: HostPlan, daemonExtra: readonly string[] = []
 }
 
 export interface ManifestTail {
+  /** default: drainFile(host) */
+  drainFile?: string;
   drainWait?: string;
   reverify?: string;
   stopGrace?: string;
@@ -99,7 +101,7 @@ export interface ManifestTail {
 export function manifestTail(host: HostPlan, o: ManifestTail = {}): string[] {
   return [
     "maintenance:",
-    `  drain_file: ${drainFile(host)}`,
+    `  drain_file: ${o.drainFile ?? drainFile(host)}`,
     `  drain_wait: ${o.drainWait ?? "2s"}`,
     "supervisor:",
     `  state_dir: ${join(host.dir, "state")}`,
