@@ -51,15 +51,22 @@ export function createLimits(c: { total: number; exec: number } = DEFAULT_CONCUR
   return { total: new Semaphore(c.total), exec: new Semaphore(Math.min(c.exec, c.total)) };
 }
 
-/** Take the slots one run of this check type needs; resolves to a release function. */
-export async function acquireSlots(limits: Limits, isExec: boolean): Promise<() => void> {
+/** Give back the slots a run of this check type took. */
+export function releaseSlots(limits: Limits, isExec: boolean): void {
+  limits.total.release();
+  if (isExec) limits.exec.release();
+}
+
+/** Take the slots one run of this check type needs if they are free now (a free slot has no run waiting for it). */
+export function tryAcquireSlots(limits: Limits, isExec: boolean): boolean {
+  if (isExec && !limits.exec.tryAcquire()) return false;
+  if (limits.total.tryAcquire()) return true;
+  if (isExec) limits.exec.release();
+  return false;
+}
+
+/** Take the slots one run of this check type needs, waiting for them in turn; release with releaseSlots. */
+export async function acquireSlots(limits: Limits, isExec: boolean): Promise<void> {
   if (isExec) await limits.exec.acquire();
   await limits.total.acquire();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    limits.total.release();
-    if (isExec) limits.exec.release();
-  };
 }

@@ -6,7 +6,7 @@
 // for it within its own timeout: one stalled check is one failure, not a timeout and, a moment
 // later, a second failure for the overlap.
 import type { CheckSpec } from "../manifest/types.js";
-import { acquireSlots, type Limits } from "./limiter.js";
+import { acquireSlots, releaseSlots, tryAcquireSlots, type Limits } from "./limiter.js";
 import type { CheckResult, Clock, Outcome, RunContext, RunFn } from "./types.js";
 
 /** A check as the monitor holds it between runs. */
@@ -114,7 +114,19 @@ class Context implements RunContext {
   }
 }
 
-export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResult> {
+/** One run of the check: its result, on the deadline at the latest. */
+export function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResult> {
+  const isExec = slot.spec.type === "exec";
+  // the usual case, with nothing to wait for, takes no extra turn of the event loop
+  if (!slot.inFlight && !env.stopped && tryAcquireSlots(env.limits, isExec)) {
+    slot.inFlight = true;
+    const now = env.clock.now();
+    return start(slot, env, now, now);
+  }
+  return queued(slot, env, isExec);
+}
+
+async function queued(slot: CheckSlot, env: RunEnv, isExec: boolean): Promise<CheckResult> {
   const { clock, limits } = env;
   const spec = slot.spec;
   const queuedFrom = clock.now();
@@ -126,19 +138,25 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
     }
   }
   slot.inFlight = true;
-  let release: () => void;
   try {
-    release = await acquireSlots(limits, spec.type === "exec");
+    await acquireSlots(limits, isExec);
   } catch (e) {
     settled(slot);
     throw e;
   }
   if (env.stopped) {
-    release();
+    releaseSlots(limits, isExec);
     settled(slot);
     return result({ ok: false, reason: "stopped", error: "ECANCELED" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false);
   }
-  const started = clock.now();
+  return start(slot, env, queuedFrom, clock.now());
+}
+
+/** Start the runner, holding the slot and the concurrency slots; decided once, by the runner, the deadline or stop(). */
+function start(slot: CheckSlot, env: RunEnv, queuedFrom: number, started: number): Promise<CheckResult> {
+  const { clock, limits } = env;
+  const spec = slot.spec;
+  const isExec = spec.type === "exec";
   const at = clock.wall();
   const queuedMs = started - queuedFrom;
   const ctx = new Context();
@@ -150,7 +168,7 @@ export async function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResul
       decided = true;
       clock.clearTimeout(timer);
       env.active?.delete(onStop);
-      release();
+      releaseSlots(limits, isExec);
       resolve(result(o, spec, at, clock.now() - started, queuedMs, timedOut));
     };
     const onStop = () => {

@@ -42,8 +42,9 @@ export function prepareTcp(spec: TcpSpec): RunFn {
         }
         ctx.phase = `waiting for a reply starting with ${quote(spec.expect!)}`;
       });
+      // a reader only when a reply is awaited: without one the socket never starts reading
+      if (!expect) return;
       sock.on("data", (c: Buffer) => {
-        if (!expect) return;
         got = got === undefined ? c : Buffer.concat([got, c]);
         const n = Math.min(got.length, expect.length);
         if (!got.subarray(0, n).equals(expect.subarray(0, n))) {
@@ -53,7 +54,7 @@ export function prepareTcp(spec: TcpSpec): RunFn {
         }
       });
       sock.on("end", () => {
-        if (expect) finish({ ok: false, reason: `connection closed after ${got?.length ?? 0} bytes, before ${quote(spec.expect!)}`, error: "EREPLY" });
+        finish({ ok: false, reason: `connection closed after ${got?.length ?? 0} bytes, before ${quote(spec.expect!)}`, error: "EREPLY" });
       });
     });
 }
