@@ -4,10 +4,11 @@
 // step is wrapped, for the files of the bundle's directory only. A cache file is executable code:
 // it is read only from a directory whose every ancestor, like itself, is owned by root or by the
 // user running svcroute and writable by nobody else (no symbolic link on the way), and only from
-// a regular file owned likewise; it is written only into such a directory. Keyed by a hash of the
-// very text compiled, its length, Node's version and the architecture: V8 checks no more than the
-// text's length, its own version and flags.
-import { accessSync, chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
+// a regular file owned likewise; it is written only into such a directory. Keyed by the bundle
+// file's identity (its inode and times: identity() says why that is the text's), the text's length,
+// Node's version and the architecture: V8 checks no more than the text's length, its own version
+// and flags.
+import { accessSync, chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
 import Module from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { Script } from "node:vm";
@@ -114,12 +115,27 @@ interface Compiled {
   used: boolean;
 }
 
+/**
+ * The bundle file's identity (device, inode, size, mtime, ctime) as a key, or undefined while the
+ * file may still be changing. Any write or rename sets the ctime, and nothing sets it back, so a
+ * text changed since Node read it has a ctime after that read; file times come from the kernel's
+ * coarse clock, up to a tick behind the write, hence the margin. Stat-ing is what keeps the key
+ * cheap: hashing the text cost about a millisecond of every start.
+ */
+export function identity(filename: string): string | undefined {
+  const st = statSync(filename, { bigint: true });
+  if (st.ctimeNs / 1_000_000n > BigInt(Date.now() - SETTLED_MS)) return undefined;
+  return hash64(`${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
+}
+
+/** how long a bundle file must have been unchanged before its compiled code is kept or used */
+export const SETTLED_MS = 20;
+
 /** the module's wrapper compiled with its cached data, if there is trusted data; throws before anything runs */
-function compile(content: string, filename: string, cacheDir: string): Compiled {
-  // hash64, not SHA-256 (see hash.ts): a chance collision between two builds' texts of the same
-  // length is what it risks, and nobody else can write the cache to choose the texts
-  const key = `${hash64(content)}-${content.length}`;
-  const file = join(cacheDir, `${basename(filename)}-${key}-${process.version}-${process.arch}.v8`);
+function compile(content: string, filename: string, cacheDir: string): Compiled | undefined {
+  const id = identity(filename);
+  if (id === undefined) return undefined;
+  const file = join(cacheDir, `${basename(filename)}-${id}-${content.length}-${process.version}-${process.arch}.v8`);
   const cachedData = readTrusted(file);
   // a first line "#!..." is Node's to drop; the line stays, so line numbers stay right, and the
   // wrapper's opening is taken off the first line's columns
@@ -171,13 +187,13 @@ export function enableCodeCache(bundleDir: string, cacheDir: string): void {
   const prefix = `${bundleDir}/`;
   M.prototype._compile = function (this: InternalModule, content: string, filename: string, ...rest: unknown[]): unknown {
     if (!filename.startsWith(prefix) || !filename.endsWith(".cjs")) return original.call(this, content, filename, ...rest);
-    let c: Compiled;
+    let c: Compiled | undefined;
     try {
       c = compile(content, filename, dir);
     } catch {
       // anything wrong before the module runs: Node's own compile
-      return original.call(this, content, filename, ...rest);
     }
+    if (!c) return original.call(this, content, filename, ...rest);
     if (!c.used && !stats.readOnly) pending.push({ script: c.script, file: c.file, name: basename(filename) });
     return c.fn.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };

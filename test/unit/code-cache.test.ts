@@ -6,10 +6,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
 import "../../src/zod.js";
-import { hash64 } from "../../src/hash.js";
+import { identity, SETTLED_MS } from "../../src/code-cache.js";
 import { tmpTree } from "../helpers/tmp.js";
 
 let runtime: string;
@@ -148,13 +148,23 @@ describe("the bundle's code cache", () => {
   });
 });
 
-describe("the cache's key of a text", () => {
-  it("is the same for the same text and differs for a change of one character, the length kept", () => {
-    const text = readFileSync(import.meta.filename, "utf8");
-    expect(hash64(text)).toMatch(/^[0-9a-f]{16}$/);
-    expect(hash64(text)).toBe(hash64(text));
-    const keys = new Set([text, text.replace("a", "b"), text.replace("e", "f"), `${text.slice(0, -1)}X`, text.replace(/ /, "\t")].map(hash64));
-    expect(keys.size).toBe(5);
+describe("the cache's key of a bundle file", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("is its identity: the same while it is unchanged, another once it is rewritten, none while it may still be changing", () => {
+    const file = join(tmpTree({ "a.cjs": "module.exports = 1;\n" }), "a.cjs");
+    const ctimeMs = Number(statSync(file, { bigint: true }).ctimeNs / 1_000_000n);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(ctimeMs + SETTLED_MS - 5);
+    expect(identity(file)).toBeUndefined();
+    vi.setSystemTime(ctimeMs + SETTLED_MS + 5);
+    const key = identity(file);
+    expect(key).toMatch(/^[0-9a-f]{16}$/);
+    expect(identity(file)).toBe(key);
+    writeFileSync(file, "module.exports = 2;\n");
+    vi.setSystemTime(Date.now() + 1000);
+    expect(identity(file)).toMatch(/^[0-9a-f]{16}$/);
+    expect(identity(file)).not.toBe(key);
   });
 });
 
