@@ -1,6 +1,6 @@
 // One reconcile, start to finish: (re)load the manifest if asked, decide what each service should
-// announce, render, plan, apply (fast toggle or full reload with rollback), prove the result by
-// observing the daemon (prover.ts), and record what happened. Every effect comes through EngineDeps, so this
+// announce, render, plan, apply (fast toggle or full reload with rollback: apply.ts), prove the
+// result by observing the daemon (prover.ts), and record what happened. Every effect comes through EngineDeps, so this
 // is tested with a fake daemon and a fake clock; the real ones are wired in run.ts.
 import { buildModel } from "../core/build-model.js";
 import type { HealthInput, HealthState } from "../core/desired.js";
@@ -16,9 +16,10 @@ import type { Trigger } from "./loop.js";
 import { AddressManager } from "./address-manager.js";
 import { missingAddresses, needsAddresses } from "./addresses.js";
 import { EarlyWithdrawals } from "./early-withdrawals.js";
-import { plan, withEarly, type Next, type Plan } from "./plan.js";
+import { plan, withEarly, type Next } from "./plan.js";
 import { describeMismatches, verify } from "./verify.js";
 import { Prover } from "./prover.js";
+import { execute, type ApplyContext } from "./apply.js";
 
 import type { EngineDeps, EngineState } from "./engine-types.js";
 
@@ -36,6 +37,8 @@ export class Engine {
   private readonly addresses: AddressManager;
   /** the daemon found away (not running, or not answering) by this reconcile's own observation */
   private awayNow: SvcrouteError | undefined;
+  /** what carrying out a plan (apply.ts) reads and records */
+  private readonly apply: ApplyContext;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -69,6 +72,7 @@ export class Engine {
       addressMissing: {},
     };
     this.prover = new Prover(deps, this.s);
+    this.apply = { s: this.s, deps, prover: this.prover, early: this.early, cutShort: () => this.cutShort(), stillAway: (d, m) => this.stillAway(d, m) };
   }
 
   get state(): Readonly<EngineState> {
@@ -341,7 +345,7 @@ export class Engine {
       await this.recordIntent(next);
       let refused: SvcrouteError | undefined;
       try {
-        await this.execute(p, next, driver, m);
+        await execute(this.apply, p, next, driver, m);
         // repaired: only now is it drift repaired (a failed repair is this reconcile's failure)
         if (drift) s.lastDrift = { at: this.deps.now(), what: drift, count: (s.lastDrift?.count ?? 0) + 1 };
       } catch (e) {
@@ -457,7 +461,7 @@ export class Engine {
     const driver = this.driverFor(lm);
     const next = await this.next(lm, await this.healthInput(lm), await this.deps.readSecrets(lm), driver);
     s.desired = next.model;
-    await this.execute(plan(s.applied, next), next, driver, lm);
+    await execute(this.apply, plan(s.applied, next), next, driver, lm);
   }
 
   private finish(t0: number, reasons: ReadonlySet<Trigger>, result: "ok" | "failed", path: ReconcileStatus["path"], err: SvcrouteError | undefined): void {
@@ -474,142 +478,4 @@ export class Engine {
   }
 
   /** The daemon's parser judges a new config; a refusal is remembered so the same text is not judged again. */
-  private async judge(driver: Driver, text: string): Promise<void> {
-    const s = this.s;
-    if (s.rejected && s.rejected.text === text) throw s.rejected.error;
-    try {
-      await driver.validate(text);
-    } catch (e) {
-      const err = toSvcrouteError(e);
-      if (err.code === "E_DAEMON_REJECTED") s.rejected = { text, error: err };
-      throw err;
-    }
-  }
-
-  private async execute(p: Plan, next: Next, driver: Driver, m: Manifest): Promise<void> {
-    const s = this.s;
-    const log = this.deps.log;
-    const file = m.daemon.configFile;
-    if (p.kind === "none") return;
-    if (p.kind === "write") {
-      await this.deps.writeConfig(file, next.text);
-      s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
-      return;
-    }
-    if (p.kind === "fast") {
-      // Written before the daemon changes: a file that cannot be written stops the change. Not
-      // judged by the parser (two process starts and a parse: most of such a change's time):
-      // equal fast keys mean it differs from the judged, running config only in lines toggle()
-      // switches, the lines a health change writes too, and the daemon's own command parser
-      // takes each toggle.
-      if (p.manifestChanged) {
-        if (s.rejected && s.rejected.text === next.text) throw s.rejected.error;
-        await this.deps.writeConfig(file, next.text);
-      }
-      // what the early withdrawals sent is not sent twice
-      const ops = p.ops.filter((o) => !this.early.wasSent(o));
-      for (const op of ops) log.info(op.to === "withdrawn" ? "withdraw" : op.from === "withdrawn" ? "announce" : `re-announce (${op.to})`, { op: "toggle", service: op.service, prefix: op.prefix });
-      let r: { durationMs: number } = { durationMs: 0 };
-      try {
-        if (this.early.away) throw this.early.away;
-        if (ops.length) r = await driver.toggle(next.model, ops);
-      } catch (e) {
-        // a refusal may come after some of the toggles took
-        this.prover.lose();
-        if (daemonAway(e)) {
-          // The daemon is away. The file must say what is desired now: a daemon that comes back
-          // from it (restarted by systemd, say) must not announce what was healthy before. Once
-          // it is back, the next reconcile applies it in full (some toggles may have landed).
-          await this.deps.writeConfig(file, next.text);
-          s.applied = undefined;
-        } else if (p.manifestChanged && s.applied) {
-          // The daemon refused a new manifest's toggle: the file goes back to the running config,
-          // and the refusal is final until the manifest changes or SIGHUP (blocked()), so the last
-          // good manifest keeps serving health instead of the same refusal in a loop.
-          await this.deps.writeConfig(file, s.applied.text);
-          const err = toSvcrouteError(e);
-          s.rejected = { text: next.text, error: new SvcrouteError(err.code, `the daemon refused the new manifest's change: ${err.message}`, { details: err.details, cause: e }) };
-          throw s.rejected.error;
-        }
-        throw e;
-      }
-      log.debug("toggled", { op: "toggle", duration_ms: r.durationMs, count: ops.length, early: this.early.sent.length });
-      const proven = s.unproven ? s.unproven.proven : s.applied;
-      // The file says the same as the running daemon from now on (no reload: it is already so).
-      if (!p.manifestChanged) await this.deps.writeConfig(file, next.text);
-      s.applied = { ...next, instance: s.applied?.instance ?? null, at: this.deps.now() };
-      s.counters.fast_applies++;
-      if (p.manifestChanged) s.rejected = undefined;
-      const v = await this.prover.proveToggles(driver, m, next.model, p);
-      s.applied.instance = s.observed?.instance ?? s.applied.instance;
-      if (!v.ok && !this.cutShort()) throw new SvcrouteError("E_VERIFY", `after the toggle the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
-      this.prover.settle(v.ok, proven);
-      return;
-    }
-    // full path
-    if (s.rejected && s.rejected.text === next.text) throw s.rejected.error;
-    for (const r of p.reasons) log.info(`full apply: ${r}`, { op: "apply" });
-    for (const r of p.sessionResets) log.warn(`session-level change: ${r}`, { op: "apply", code: "SESSION_RESET" });
-    await this.judge(driver, next.text);
-    // after an apply left unproven, a failure goes back to what was last proven
-    const before = s.unproven ? s.unproven.proven : s.applied;
-    const previous = before?.text ?? (await this.deps.readConfig(file));
-    await this.deps.writeConfig(file, next.text);
-    // the file says what is desired now; a daemon that is away takes it when it is back
-    await this.stillAway(driver, next.model);
-    // what the daemon was last given, from which a driver may send only the change; a rollback
-    // below loads the whole file
-    const given = p.incremental && s.applied ? { text: s.applied.text, instance: s.applied.instance } : undefined;
-    // from here the daemon may run something no observation has shown yet (a rollback included)
-    this.prover.lose();
-    try {
-      const r = await driver.reload(given);
-      log.info(r.how === "incremental" ? `applied only the change: ${r.output.split("\n")[0]}` : "the daemon loaded the whole file", { op: "apply", how: r.how ?? "whole", duration_ms: Math.round(r.durationMs) });
-      if (r.sessionsRestarted) log.warn("the daemon restarts some sessions for this change", { op: "apply" });
-      // after only the change, the whole file comes first (below); it then asks for a resend
-      let v = r.how === "incremental" ? await this.prover.observeVerify(driver, m, next.model, this.deps.verifyTimeoutMs) : await this.prover.verifyApplied(driver, m, next.model);
-      if (!v.ok && !this.cutShort() && r.how === "incremental") {
-        // the base the change was made from may not be what the daemon ran: the whole file
-        // decides before the config is judged wrong
-        log.warn(`after the change alone the daemon advertises something else (${describeMismatches(v.mismatches)}); loading the whole file`, { op: "apply", code: "E_VERIFY" });
-        await driver.reload();
-        v = await this.prover.verifyApplied(driver, m, next.model);
-      }
-      if (!v.ok && !this.cutShort()) throw new SvcrouteError("E_VERIFY", `after the reload the daemon advertises something else: ${describeMismatches(v.mismatches)}`);
-      await driver.confirm();
-      this.prover.settle(v.ok, before);
-    } catch (e) {
-      const err = toSvcrouteError(e);
-      if (daemonAway(e)) {
-        // The daemon is away: the file is the desired state; it is applied when the daemon is back.
-        s.applied = undefined;
-        throw err;
-      }
-      const failure = new SvcrouteError(err.code === "E_VERIFY" ? "E_VERIFY" : "E_APPLY", `applying ${file} failed: ${err.message}`, { details: err.details, cause: e });
-      const rollBack = previous !== undefined && previous !== next.text;
-      // A verification that fails with no other config to go back to (a repair, a re-apply after a
-      // daemon restart) says what the daemon did, not that this config is wrong: e.g. a boot-time
-      // config push still landing after the daemon restarted. It is tried again after the backoff.
-      if (rollBack || err.code !== "E_VERIFY") s.rejected = { text: next.text, error: failure };
-      s.applied = undefined;
-      s.unproven = undefined;
-      if (rollBack) {
-        log.error(`apply failed (${err.message}); rolling back to the previous config`, { op: "rollback", code: err.code });
-        await this.deps.writeConfig(file, previous);
-        try {
-          await driver.reload();
-          await driver.confirm();
-          s.counters.rollbacks++;
-          // the last good state is running again
-          if (before) s.applied = { ...before, instance: s.observed?.instance ?? before.instance };
-        } catch (e2) {
-          log.error(`rollback failed too: ${(e2 as Error).message}`, { op: "rollback", code: toSvcrouteError(e2).code });
-        }
-      }
-      throw failure;
-    }
-    s.applied = { ...next, instance: s.observed?.instance ?? null, at: this.deps.now() };
-    s.rejected = undefined;
-    s.counters.full_applies++;
-  }
 }
