@@ -37,12 +37,19 @@ export function footprintTable(r: FootprintResults): string {
 const row = (r: Pick<FootprintResults, "footprint">, id: string) => r.footprint.find((x) => x.scenario === id);
 const mb = (v: number | undefined) => (v === undefined ? "not measured" : `${fmt(v)} MB`);
 const pct = (v: number | undefined) => (v === undefined ? "not measured" : `${v.toFixed(1)} %`);
+/** the monitor-exec row's CPU per exec: its % of a core at 100 execs a second (footprint.ts) */
+const monitorPerExec = (r: Pick<FootprintResults, "footprint">) => {
+  const x = row(r, "monitor-exec");
+  return x && Number.isFinite(x.cpuPct) ? x.cpuPct / 10 : undefined;
+};
+const ms = (v: number | undefined) => (v === undefined ? "not measured" : `${v.toFixed(3)} ms`);
 
 /** the figures the page's prose rests on: the reference rows, the sub-second scenario and the run before */
 export function footprintNotes(r: FootprintResults, before: FootprintResults | undefined): string {
   const lines = [
     `- An idle Node process (the reference row): ${mb(row(r, "node-idle")?.peakRssMB)}; ${row(r, "node-deps") ? `the same with the run command's dependencies loaded and nothing run: ${mb(row(r, "node-deps")!.rssMB?.max)}; ` : ""}the idle supervisor with 10 services: ${mb(row(r, "idle")?.rssMB?.max)} at most; with 10,000 services, idle, it uses ${pct(row(r, "idle10k")?.cpuPct)} of a core.`,
     `- ${row(r, "tcp100fast")?.label ?? "100 services, TCP check every 100 ms"}: ${pct(row(r, "tcp100fast")?.cpuPct)} of a core against a ≤ 5 % goal; bare Node doing the same number of connects a second (${row(r, "node-connect")?.label ?? "node-connect"}): ${pct(row(r, "node-connect")?.cpuPct)}.`,
+    `- Exec checks: the supervisor spends ${ms(row(r, "exec100")?.cpuPerCheckMs)} per check, bare Node ${ms(row(r, "node-spawn")?.cpuPerCheckMs)} per identical spawn; the health monitor alone (test/bench/health.ts) ${ms(monitorPerExec(r))} per exec, ${ms(row(r, "monitor-exec")?.cpuPerCheckMs)} of it outside \`spawn()\` (Node's child-process handling and the scheduler).`,
   ];
   if (before) {
     const idle = row(before, "idle");

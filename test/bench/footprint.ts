@@ -351,7 +351,7 @@ export async function footprint(
         reference: true,
         note:
           b.perCheckMs !== undefined
-            ? `per exec: ${b.perCheckMs} ms in the monitor, of which ${b.inSpawnMs} ms inside spawn() (fork + exec); ${b.beyondSpawnMs} ms is the scheduler's own`
+            ? `per exec: ${b.perCheckMs} ms in the monitor, of which ${b.inSpawnMs} ms inside spawn() (fork + exec); ${b.beyondSpawnMs} ms outside it (Node's child-process handling and the scheduler)`
             : `health.ts did not report: ${b.raw.slice(-300)}`,
       });
     }
