@@ -2,7 +2,7 @@
 // messages and exit codes in outcome.ts.
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES, exitCodeFor } from "./errors.js";
-import { processIo, type Io } from "./io.js";
+import { longRunning, processIo, type Io } from "./io.js";
 import { errorExit } from "./outcome.js";
 import { VERSION } from "./version.js";
 
@@ -118,21 +118,21 @@ function buildProgram(io: Io, setExit: (n: number) => void): Command {
       const v8 = await import("node:v8");
       v8.setFlagsFromString("--semi-space-growth-factor=1");
       v8.setFlagsFromString("--heap-growing-percent=20");
-      return (await import("./commands/run.js")).runCommand(io, opts);
+      return (await import("./commands/run.js")).runCommand(longRunning(io), opts);
     }),
   );
 
   define(program.command("withdraw"), "withdraw every prefix this host announces, now, without a supervisor (systemd OnFailure=)", [
     options.manifest(),
     new Option("--all", "every service (required)"),
-  ]).action(run(async (opts: Opts) => (await import("./commands/withdraw.js")).withdrawCommand(io, opts)));
+  ]).action(run(async (opts: Opts) => (await import("./commands/withdraw.js")).withdrawCommand(longRunning(io), opts)));
 
   define(program.command("guard", { hidden: true }), "internal: the fail-closed guard started by `svcroute run`", [
     new Option("--manifest <path>").makeOptionMandatory(),
     new Option("--state-dir <dir>").makeOptionMandatory(),
     new Option("--grace-ms <ms>").makeOptionMandatory(),
     new Option("--parent <pid>").makeOptionMandatory(),
-  ]).action(run(async (opts: Record<string, string>) => (await import("./commands/guard.js")).guardCommand(io, opts as never)));
+  ]).action(run(async (opts: Record<string, string>) => (await import("./commands/guard.js")).guardCommand(longRunning(io), opts as never)));
 
   for (const [name, on] of [
     ["drain", true],

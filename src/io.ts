@@ -32,6 +32,7 @@ export function writeAll(fd: number, text: string): void {
 
 const line = (t: string) => (t.endsWith("\n") ? t : `${t}\n`);
 
+/** the short-lived commands' output: written at once, the command waits for it */
 export const processIo: Io = {
   out: (t) => writeAll(1, line(t)),
   err: (t) => writeAll(2, line(t)),
@@ -41,3 +42,20 @@ export const processIo: Io = {
   },
   env: process.env,
 };
+
+/**
+ * The output of the commands that run on (`run`, the guard, `withdraw`): Node's buffered streams,
+ * so a reader that stalls (journald under load) never stops the event loop, the checks and the
+ * withdrawals with it; their start-up cost does not matter.
+ */
+export const streamIo: Io = {
+  out: (t) => void process.stdout.write(line(t)),
+  err: (t) => void process.stderr.write(line(t)),
+  get isTTY() {
+    return (process.stdout as { isTTY?: boolean }).isTTY === true;
+  },
+  env: process.env,
+};
+
+/** the Io a long-running command writes through: the process's buffered streams, or the one a test gives */
+export const longRunning = (io: Io): Io => (io === processIo ? streamIo : io);

@@ -1,5 +1,6 @@
-// The process's output (src/io.ts): written whole and at once through a pipe, and a reader that
-// has gone away ends the writing, not the command.
+// The process's output (src/io.ts): the short-lived commands' written whole and at once through a
+// pipe, a reader that has gone away ending the writing, not the command; the long-running
+// commands' buffered, so a reader that stalls never stops their event loop.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,4 +55,42 @@ describe("processIo", () => {
     // what Node's own stdout does through the same pipe
     expect(spawnSync(process.execPath, ["-e", `process.stdout.write("x\\n"); ${loaded("net")}`], { encoding: "utf8" }).stderr).toBe("true");
   });
+
 });
+
+/** a node process writing 300 kB through `which` with nobody reading it, then saying "tick" on stderr from a timer; resolves with what stderr said within `ms` */
+async function ticksWhileStalled(which: "processIo" | "streamIo", ms: number): Promise<string> {
+  const js = `const io = require(${JSON.stringify(io)}).${which};
+setTimeout(() => { require("node:fs").writeSync(2, "tick"); process.exit(0); }, 50);
+for (let i = 0; i < 3000; i++) io.out(String(i).padStart(99, "."));`;
+  // stdout is a pipe no one reads: it fills at 64 kB
+  const p = spawn(process.execPath, ["-e", js], { stdio: ["ignore", "pipe", "pipe"] });
+  p.stdout.pause();
+  let err = "";
+  p.stderr.on("data", (d: Buffer) => (err += String(d)));
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    p.on("exit", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  p.kill("SIGKILL");
+  return err;
+}
+
+describe("streamIo (run, the guard, withdraw)", () => {
+  it("a reader that stalls does not stop the event loop: the timers still run", async () => {
+    expect(await ticksWhileStalled("streamIo", 10_000)).toBe("tick");
+    // what the short-lived commands' output does: it waits for the reader
+    expect(await ticksWhileStalled("processIo", 1_000)).toBe("");
+  });
+
+  it("is what a long-running command gets in place of processIo; a test's own Io is kept", async () => {
+    const { longRunning, processIo, streamIo } = await import("../../src/io.js");
+    expect(longRunning(processIo)).toBe(streamIo);
+    const mine = { ...processIo };
+    expect(longRunning(mine)).toBe(mine);
+  });
+});
+
