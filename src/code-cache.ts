@@ -5,7 +5,7 @@
 // it is read only from a directory whose every ancestor, like itself, is owned by root or by the
 // user running svcroute and writable by nobody else (no symbolic link on the way), and only from
 // a regular file owned likewise; it is written only into such a directory. Keyed by the bundle
-// file's identity (its inode and times: identity() says why that is the text's), the text's length,
+// file's identity (its inode and times: unchangedSince() says why that is the text's), the text's length,
 // Node's version and the architecture: V8 checks no more than the text's length, its own version
 // and flags.
 import { accessSync, chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
@@ -94,7 +94,9 @@ interface InternalModule {
 
 type Require = ((id: string) => unknown) & { resolve: (request: string, options?: unknown) => string; main: unknown; cache: unknown; extensions: unknown };
 
-const M = Module as unknown as { prototype: InternalModule; wrapper: string[]; _resolveFilename: (r: string, parent: unknown, isMain: boolean, o?: unknown) => string; _cache: unknown; _extensions: unknown };
+type Loader = (this: unknown, module: unknown, filename: string) => unknown;
+
+const M = Module as unknown as { prototype: InternalModule; wrapper: string[]; _resolveFilename: (r: string, parent: unknown, isMain: boolean, o?: unknown) => string; _cache: unknown; _extensions: Record<string, Loader> };
 
 /** what Node's own loader gives a module's wrapper as `require` */
 function requireFor(mod: InternalModule): Require {
@@ -116,24 +118,33 @@ interface Compiled {
 }
 
 /**
- * The bundle file's identity (device, inode, size, mtime, ctime) as a key, or undefined while the
- * file may still be changing. Any write or rename sets the ctime, and nothing sets it back, so a
- * text changed since Node read it has a ctime after that read; file times come from the kernel's
- * coarse clock, up to a tick behind the write, hence the margin. Stat-ing is what keeps the key
- * cheap: hashing the text cost about a millisecond of every start.
+ * Whether a file whose ctime is `ctimeNs` is known unchanged since `readAt` (ms, taken before Node
+ * read it). Any write or rename sets the ctime, and nothing sets it back, so a text changed after
+ * the read has a later ctime; file times come from the kernel's coarse clock, up to a tick behind
+ * the write, hence the margin. A whole-second ctime is a filesystem that keeps no finer times,
+ * where two writes within a second look alike: never known.
  */
-export function identity(filename: string): string | undefined {
+export function unchangedSince(ctimeNs: bigint, readAt: number): boolean {
+  return ctimeNs % 1_000_000_000n !== 0n && ctimeNs / 1_000_000n < BigInt(Math.floor(readAt) - SETTLED_MS);
+}
+
+/**
+ * The bundle file's identity (device, inode, size, mtime, ctime) as a key, or undefined unless it
+ * is known unchanged since Node read it (unchangedSince). Stat-ing is what keeps the key cheap:
+ * hashing the text cost about a millisecond of every start.
+ */
+function identity(filename: string, readAt: number): string | undefined {
   const st = statSync(filename, { bigint: true });
-  if (st.ctimeNs / 1_000_000n > BigInt(Date.now() - SETTLED_MS)) return undefined;
+  if (!unchangedSince(st.ctimeNs, readAt)) return undefined;
   return hash64(`${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
 }
 
-/** how long a bundle file must have been unchanged before its compiled code is kept or used */
+/** how long before Node read a bundle file it must have been unchanged for its compiled code to be kept or used */
 export const SETTLED_MS = 20;
 
 /** the module's wrapper compiled with its cached data, if there is trusted data; throws before anything runs */
-function compile(content: string, filename: string, cacheDir: string): Compiled | undefined {
-  const id = identity(filename);
+function compile(content: string, filename: string, cacheDir: string, readAt: number): Compiled | undefined {
+  const id = identity(filename, readAt);
   if (id === undefined) return undefined;
   const file = join(cacheDir, `${basename(filename)}-${id}-${content.length}-${process.version}-${process.arch}.v8`);
   const cachedData = readTrusted(file);
@@ -185,11 +196,24 @@ export function enableCodeCache(bundleDir: string, cacheDir: string): void {
   const original = M.prototype._compile;
   const pending: { script: Script; file: string; name: string }[] = [];
   const prefix = `${bundleDir}/`;
+  // the time before Node reads a bundle file: its loader reads it, then compiles it, in one call
+  let readAt: number | undefined;
+  for (const ext of [".js", ".cjs"]) {
+    const load = M._extensions[ext];
+    // .cjs files go through .js's loader where .cjs has none of its own
+    if (!load) continue;
+    M._extensions[ext] = function (this: unknown, module: unknown, filename: string): unknown {
+      if (filename.startsWith(prefix)) readAt = Date.now();
+      return load.call(this, module, filename);
+    };
+  }
   M.prototype._compile = function (this: InternalModule, content: string, filename: string, ...rest: unknown[]): unknown {
-    if (!filename.startsWith(prefix) || !filename.endsWith(".cjs")) return original.call(this, content, filename, ...rest);
+    const at = readAt;
+    readAt = undefined;
+    if (!filename.startsWith(prefix) || !filename.endsWith(".cjs") || at === undefined) return original.call(this, content, filename, ...rest);
     let c: Compiled | undefined;
     try {
-      c = compile(content, filename, dir);
+      c = compile(content, filename, dir, at);
     } catch {
       // anything wrong before the module runs: Node's own compile
     }

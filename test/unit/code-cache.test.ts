@@ -6,10 +6,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import "../../src/zod.js";
-import { identity, SETTLED_MS } from "../../src/code-cache.js";
+import { SETTLED_MS, unchangedSince } from "../../src/code-cache.js";
 import { tmpTree } from "../helpers/tmp.js";
 
 let runtime: string;
@@ -149,22 +149,15 @@ describe("the bundle's code cache", () => {
 });
 
 describe("the cache's key of a bundle file", () => {
-  afterEach(() => vi.useRealTimers());
-
-  it("is its identity: the same while it is unchanged, another once it is rewritten, none while it may still be changing", () => {
-    const file = join(tmpTree({ "a.cjs": "module.exports = 1;\n" }), "a.cjs");
-    const ctimeMs = Number(statSync(file, { bigint: true }).ctimeNs / 1_000_000n);
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(ctimeMs + SETTLED_MS - 5);
-    expect(identity(file)).toBeUndefined();
-    vi.setSystemTime(ctimeMs + SETTLED_MS + 5);
-    const key = identity(file);
-    expect(key).toMatch(/^[0-9a-f]{16}$/);
-    expect(identity(file)).toBe(key);
-    writeFileSync(file, "module.exports = 2;\n");
-    vi.setSystemTime(Date.now() + 1000);
-    expect(identity(file)).toMatch(/^[0-9a-f]{16}$/);
-    expect(identity(file)).not.toBe(key);
+  it("is used only for a file known unchanged since Node read it: older than the read by the margin, and with sub-second times", () => {
+    const readAt = 1_764_950_400_123;
+    const ns = (ms: number) => BigInt(ms) * 1_000_000n + 456n;
+    expect(unchangedSince(ns(readAt - SETTLED_MS - 1), readAt)).toBe(true);
+    expect(unchangedSince(ns(readAt - SETTLED_MS + 1), readAt)).toBe(false);
+    // written after the read (or a clock set back)
+    expect(unchangedSince(ns(readAt + 5), readAt)).toBe(false);
+    // a filesystem that keeps whole seconds: two writes within a second look alike
+    expect(unchangedSince(BigInt(readAt - 60_000 - ((readAt - 60_000) % 1000)) * 1_000_000n, readAt)).toBe(false);
   });
 });
 
