@@ -120,8 +120,15 @@ export function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResult> {
   // the usual case, with nothing to wait for, takes no extra turn of the event loop
   if (!slot.inFlight && !env.stopped && tryAcquireSlots(env.limits, isExec)) {
     slot.inFlight = true;
-    const now = env.clock.now();
-    return start(slot, env, now, now);
+    try {
+      const now = env.clock.now();
+      return start(slot, env, now, now);
+    } catch (e) {
+      // a clock that throws: a rejected run, as from the queued path
+      releaseSlots(env.limits, isExec);
+      settled(slot);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
   return queued(slot, env, isExec);
 }

@@ -23,6 +23,7 @@ export interface ApplyContext {
   stillAway(driver: Driver, model: RoutingModel): Promise<void>;
 }
 
+/** The daemon's parser judges a new config; a refusal is remembered so the same text is not judged again. */
 async function judge(c: ApplyContext, driver: Driver, text: string): Promise<void> {
   const s = c.s;
   if (s.rejected && s.rejected.text === text) throw s.rejected.error;

@@ -476,6 +476,4 @@ export class Engine {
     else if (path !== "none") this.deps.log.info(`reconciled (${path} path)`, fields);
     else this.deps.log.debug("reconciled (nothing to change)", fields);
   }
-
-  /** The daemon's parser judges a new config; a refusal is remembered so the same text is not judged again. */
 }

@@ -42,7 +42,7 @@ export function prepareTcp(spec: TcpSpec): RunFn {
         }
         ctx.phase = `waiting for a reply starting with ${quote(spec.expect!)}`;
       });
-      // a reader only when a reply is awaited: without one the socket never starts reading
+      // listeners for the reply only when one is awaited: without them the socket is never put in flowing mode
       if (!expect) return;
       sock.on("data", (c: Buffer) => {
         got = got === undefined ? c : Buffer.concat([got, c]);
