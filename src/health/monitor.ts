@@ -13,9 +13,10 @@ import { detectionBoundMs } from "./bound.js";
 import { combineResults } from "./combine.js";
 import { realClock } from "./clock.js";
 import { DEFAULT_CONCURRENCY, createLimits } from "./limiter.js";
-import { checkKey, makeSlot, runCheck, type CheckSlot, type RunEnv } from "./run-check.js";
+import { ActiveRuns, checkKey, internalError, makeSlot, startCheck, type CheckSlot, type RunEnv } from "./run-check.js";
 import { prepareCheck } from "./runners/index.js";
-import { gridPoint } from "./splay.js";
+import { gridPointAt, splayMs } from "./splay.js";
+import { TimerQueue, type Waiting } from "./timer-queue.js";
 import { initialHealthState, nextDelayKind, reduce, type HealthEvent, type HealthState, type StateConfig } from "./state.js";
 import {
   isAnnounced,
@@ -69,7 +70,11 @@ export interface HealthMonitor {
   runNow(name: string): Promise<RoundResult | undefined>;
 }
 
-/** One run of a group's checks, shared by the rounds that fall due while it starts. */
+/**
+ * One run of a group's checks, shared by the rounds that fall due while it starts. The group keeps
+ * it and starts its next run in the same object, as in the state each service keeps: what lives
+ * from one interval to the next is updated in place, not made anew each round.
+ */
 interface SharedRun {
   /** monotonic: when the round that started it was due (a timer may fire a little early) */
   due: number;
@@ -78,30 +83,43 @@ interface SharedRun {
   /** wall clock */
   at: number;
   env: RunEnv;
-  results: Promise<CheckResult[]>;
+  /** each check's result, complete once `pending` is 0 */
+  results: CheckResult[];
+  /** checks still running */
+  pending: number;
+  /** the services whose round waits for it */
+  rounds: Entry[];
+  /** rounds still to take its results after it ended (it is not reused for the next run meanwhile) */
+  joining: number;
 }
 
 interface Group {
   key: string;
+  /** where the group's grid sits within its interval (splay.ts) */
+  offset: number;
   members: number;
   last: SharedRun | undefined;
 }
 
-interface Entry {
+interface Entry extends Waiting {
   service: Service;
   cfg: StateConfig;
   timingKey: string;
   slots: CheckSlot[];
   group: Group;
+  /** updated in place after each step of the (pure) state machine */
   st: HealthState;
-  timer: unknown;
-  nextRunAt: number | undefined;
   holdTimer: unknown;
   holdAt: number | undefined;
+  /** a round is in progress (its checks run); at most one at a time */
   running: boolean;
-  /** the round in progress, for runNow to wait on */
-  current: Promise<void> | undefined;
+  /** the round in progress: when it was due, and the checks it runs (a reload may replace e.slots meanwhile) */
+  roundDue: number;
+  roundSlots: CheckSlot[];
+  /** called when the round in progress ends (runNow waits on it) */
+  roundEnded: (() => void)[] | undefined;
   lastRoundStart: number | undefined;
+  /** updated in place each round, as is each slot's `last`; snapshot() hands out copies */
   lastRound: RoundResult | undefined;
   counters: Omit<HealthCounters, "transitions" | "flapHolds">;
   gone: boolean;
@@ -115,6 +133,13 @@ const stateConfig = (s: Service): StateConfig => ({
   flap: s.flap,
 });
 const timingKey = (s: Service) => `${s.intervalMs}/${s.fastIntervalMs}`;
+/** `target` updated in place to `r` (made a copy of `r` the first time) */
+function keep(target: CheckResult | undefined, r: CheckResult): CheckResult {
+  return target === undefined ? { ...r } : Object.assign(target, r);
+}
+
+const copyRound = (rr: RoundResult): RoundResult => ({ ...rr, results: rr.results.map((r) => ({ ...r })) });
+
 /** services with the same checks (type, target, settings, name) and timing share runs */
 export const groupKey = (s: Service) => `${timingKey(s)} ${s.checks.map(checkKey).join(" ")}`;
 
@@ -125,7 +150,8 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   const entries = new Map<string, Entry>();
   const groups = new Map<string, Group>();
   let started = false;
-  let env: RunEnv = { clock, limits, active: new Set() };
+  let env: RunEnv = { clock, limits, active: new ActiveRuns() };
+  const queue = new TimerQueue(clock);
   let drained: ReadonlySet<string> | "all" = new Set();
 
   const toWall = (mono: number) => Math.round(clock.wall() - (clock.now() - mono));
@@ -148,7 +174,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   function joinGroup(s: Service): Group {
     const key = groupKey(s);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, members: 0, last: undefined }));
+    if (!g) groups.set(key, (g = { key, offset: splayMs(key, s.intervalMs), members: 0, last: undefined }));
     g.members++;
     return g;
   }
@@ -157,32 +183,37 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     if (--g.members === 0) groups.delete(g.key);
   }
 
-  const onGrid = (e: Entry, t: number, strictly = false) => gridPoint(e.group.key, e.service.intervalMs, t, strictly);
+  const onGrid = (e: Entry, t: number, strictly = false) => gridPointAt(e.group.offset, e.service.intervalMs, t, strictly);
 
   function newEntry(s: Service): Entry {
-    return {
+    const e: Entry = {
       service: s,
       cfg: stateConfig(s),
       timingKey: timingKey(s),
       slots: makeSlots(s),
       group: joinGroup(s),
       st: initialHealthState(clock.now()),
-      timer: undefined,
-      nextRunAt: undefined,
+      dueAt: 0,
+      queued: -1,
+      seq: 0,
       holdTimer: undefined,
       holdAt: undefined,
       running: false,
-      current: undefined,
+      roundDue: 0,
+      roundSlots: [],
+      roundEnded: undefined,
+      fire: () => round(e, e.dueAt),
       lastRoundStart: undefined,
       lastRound: undefined,
       counters: { rounds: 0, roundsFailed: 0, checkRuns: 0, checkFailures: 0, checkTimeouts: 0, overlapsSkipped: 0 },
       gone: false,
     };
+    return e;
   }
 
-  function dispatch(e: Entry, ev: HealthEvent, results: CheckResult[] = []): void {
+  function dispatch(e: Entry, ev: HealthEvent, results: readonly CheckResult[] = []): void {
     const step = reduce(e.cfg, e.st, ev, clock.now());
-    e.st = step.state;
+    Object.assign(e.st, step.state);
     for (const t of step.transitions) {
       const event: HealthTransition = {
         service: e.service.name,
@@ -196,7 +227,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
         heldDownUntil: t.heldUntil === undefined ? undefined : toWall(t.heldUntil),
         successes: e.st.successes,
         failures: e.st.failures,
-        results: t.cause === "check" || t.cause === "hold" ? results : [],
+        results: t.cause === "check" || t.cause === "hold" ? results.map((r) => ({ ...r })) : [],
       };
       if (opts.onTransition) report(() => opts.onTransition!(event));
     }
@@ -218,21 +249,13 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   }
 
   function schedule(e: Entry, at: number): void {
-    if (e.timer !== undefined) clock.clearTimeout(e.timer);
-    e.timer = undefined;
-    e.nextRunAt = undefined;
-    const delay = at - clock.now();
     // Due now: start at once (a 0 ms timer would fire 1 ms late and stretch the detection bound).
-    if (delay <= 0) {
-      void round(e, at);
+    if (at - clock.now() <= 0) {
+      queue.remove(e);
+      round(e, at);
       return;
     }
-    e.nextRunAt = at;
-    e.timer = clock.setTimeout(() => {
-      e.timer = undefined;
-      e.nextRunAt = undefined;
-      void round(e, at);
-    }, delay);
+    queue.add(e, at);
   }
 
   /** a function, not a condition: `started` and `gone` change while a round awaits its checks */
@@ -247,59 +270,109 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
 
   function startRun(e: Entry, runEnv: RunEnv, due: number): SharedRun {
     const slots = e.slots;
-    const at = clock.wall();
-    const results = Promise.all(slots.map((s) => runCheck(s, runEnv))).catch((err: unknown) => {
-      const reason = `internal error: ${err instanceof Error ? err.message : String(err)}`;
-      return slots.map((s): CheckResult => ({ ok: false, reason, check: s.spec.name, type: s.spec.type, at, latencyMs: 0, queuedMs: 0, timedOut: false, error: "EINTERNAL" }));
-    });
-    const run: SharedRun = { due, startedAt: clock.now(), at, env: runEnv, results };
-    e.group.last = run;
+    let run = e.group.last;
+    if (run === undefined || run.pending > 0 || run.joining > 0 || run.results.length !== slots.length) {
+      run = { due, startedAt: 0, at: 0, env: runEnv, results: [], pending: 0, rounds: [], joining: 0 };
+      e.group.last = run;
+    }
+    run.due = due;
+    run.startedAt = clock.now();
+    run.at = clock.wall();
+    run.env = runEnv;
+    run.pending = slots.length;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      const done = (r: CheckResult) => {
+        run.results[i] = keep(run.results[i], r);
+        if (--run.pending === 0) runEnded(run);
+      };
+      try {
+        startCheck(slot, runEnv, done);
+      } catch (err) {
+        done(internalError(slot.spec, err));
+      }
+    }
     return run;
   }
 
-  function round(e: Entry, due: number): Promise<void> {
-    const p = roundBody(e, due).finally(() => {
-      if (e.current === p) e.current = undefined;
-    });
-    e.current = p;
-    return p;
+  function runEnded(run: SharedRun): void {
+    const rounds = run.rounds;
+    // a round that ends here may start the group's next run at once: in another object
+    run.joining++;
+    try {
+      for (let i = 0; i < rounds.length; i++) roundEnded(rounds[i]!, run);
+    } finally {
+      rounds.length = 0;
+      run.joining--;
+    }
   }
 
-  async function roundBody(e: Entry, due: number): Promise<void> {
+  /** Start a round: join the group's run if it is fresh enough for this one, else start one. */
+  function round(e: Entry, due: number): void {
     if (!active(e) || e.slots.length === 0) return;
-    const runEnv = env;
-    const slots = e.slots;
     e.running = true;
+    e.roundDue = due;
+    e.roundSlots = e.slots;
     const shared = e.group.last;
-    const run = shared !== undefined && shared.env === runEnv && shared.due >= due ? shared : startRun(e, runEnv, due);
-    const start = run.startedAt;
-    e.lastRoundStart = start;
-    const at = run.at;
-    const results = await run.results;
+    const run = shared !== undefined && shared.env === env && shared.due >= due ? shared : startRun(e, env, due);
+    e.lastRoundStart = run.startedAt;
+    if (run.pending > 0) {
+      run.rounds.push(e);
+      return;
+    }
+    // a run already over ends the round on the next microtask, as awaiting a settled promise would
+    run.joining++;
+    queueMicrotask(() => {
+      run.joining--;
+      roundEnded(e, run);
+    });
+  }
+
+  function roundEnded(e: Entry, run: SharedRun): void {
     e.running = false;
-    if (!active(e)) return;
-    if (runEnv !== env) {
+    try {
+      if (active(e)) takeResults(e, run, e.roundDue);
+    } finally {
+      const fns = e.roundEnded;
+      e.roundEnded = undefined;
+      if (fns) for (const fn of fns) fn();
+    }
+  }
+
+  function takeResults(e: Entry, run: SharedRun, due: number): void {
+    const start = run.startedAt;
+    if (run.env !== env) {
       // stopped and started again while this round ran: its results are void, resume the schedule
       schedule(e, Math.max(clock.now(), nextDue(e, start, due)));
       return;
     }
+    const slots = e.roundSlots;
     const c = e.counters;
+    const rr = (e.lastRound ??= { ok: false, reason: "", passed: 0, total: 0, results: [], at: 0, latencyMs: 0 });
+    const results = rr.results;
+    results.length = slots.length;
     for (let i = 0; i < slots.length; i++) {
-      const r = results[i]!;
-      slots[i]!.last = r;
+      const slot = slots[i]!;
+      const r = (slot.last = keep(slot.last, run.results[i]!));
+      results[i] = r;
       c.checkRuns++;
       if (!r.ok) c.checkFailures++;
       if (r.timedOut) c.checkTimeouts++;
       if (r.error === "EBUSY") c.overlapsSkipped++;
     }
     const v = combineResults(e.service.combine, results);
-    const rr: RoundResult = { ok: v.ok, reason: v.reason, passed: v.passed, total: v.total, results, at, latencyMs: Math.round((clock.now() - start) * 1000) / 1000 };
-    e.lastRound = rr;
+    // the same words as last round: keep last round's string, and the new one dies young
+    rr.reason = v.reason === rr.reason ? rr.reason : v.reason;
+    rr.ok = v.ok;
+    rr.passed = v.passed;
+    rr.total = v.total;
+    rr.at = run.at;
+    rr.latencyMs = Math.round((clock.now() - start) * 1000) / 1000;
     c.rounds++;
     if (!v.ok) c.roundsFailed++;
-    dispatch(e, { type: "result", ok: v.ok, reason: v.reason, partial: v.passed < v.total }, results);
-    if (opts.onRound) report(() => opts.onRound!(e.service.name, rr));
-    if (active(e) && e.timer === undefined) schedule(e, Math.max(nextDue(e, start, due), clock.now()));
+    dispatch(e, { type: "result", ok: v.ok, reason: rr.reason, partial: v.passed < v.total }, results);
+    if (opts.onRound) report(() => opts.onRound!(e.service.name, copyRound(rr)));
+    if (active(e) && e.queued < 0) schedule(e, Math.max(nextDue(e, start, due), clock.now()));
   }
 
   function begin(e: Entry): void {
@@ -313,10 +386,10 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   }
 
   function halt(e: Entry): void {
-    if (e.timer !== undefined) clock.clearTimeout(e.timer);
+    queue.remove(e);
     if (e.holdTimer !== undefined) clock.clearTimeout(e.holdTimer);
-    e.timer = e.holdTimer = undefined;
-    e.nextRunAt = e.holdAt = undefined;
+    e.holdTimer = undefined;
+    e.holdAt = undefined;
   }
 
   function retire(e: Entry): void {
@@ -361,13 +434,16 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
       fall: e.service.fall,
       drained: st.drained,
       heldDownUntil: st.heldUntil === undefined ? undefined : toWall(st.heldUntil),
-      lastRound: e.lastRound,
-      lastResults: e.slots.flatMap((s) => (s.last ? [s.last] : [])),
-      nextRunAt: e.nextRunAt === undefined ? undefined : toWall(e.nextRunAt),
+      lastRound: e.lastRound && copyRound(e.lastRound),
+      lastResults: e.slots.flatMap((s) => (s.last ? [{ ...s.last }] : [])),
+      nextRunAt: e.queued < 0 ? undefined : toWall(e.dueAt),
       counters: { ...e.counters, transitions: st.transitions, flapHolds: st.flapHolds },
       detectionBoundMs: detectionBoundMs(e.service),
     };
   }
+
+  /** resolves when the round in progress ends (at once if none is) */
+  const untilRoundEnds = (e: Entry): Promise<void> => (e.running ? new Promise((resolve) => (e.roundEnded ??= []).push(resolve)) : Promise.resolve());
 
   for (const s of opts.services) entries.set(s.name, newEntry(s));
 
@@ -384,8 +460,8 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
       // A fresh env marks rounds still running as void; then abort their runs.
       const running = env.active!;
       env.stopped = true;
-      env = { clock, limits, active: new Set() };
-      for (const stopRun of [...running]) stopRun();
+      env = { clock, limits, active: new ActiveRuns() };
+      running.stopAll();
     },
     update(services) {
       const seen = new Set<string>();
@@ -426,15 +502,14 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     async runNow(name) {
       const e = entries.get(name);
       if (!e || e.slots.length === 0) return undefined;
-      while (e.current) await e.current;
+      while (e.running) await untilRoundEnds(e);
       if (!active(e)) return undefined;
       // the scheduled round is replaced by this one; round() schedules the next
-      if (e.timer !== undefined) clock.clearTimeout(e.timer);
-      e.timer = undefined;
-      e.nextRunAt = undefined;
-      const before = e.lastRound;
-      await round(e, clock.now());
-      return e.lastRound === before ? undefined : e.lastRound;
+      queue.remove(e);
+      const before = e.counters.rounds;
+      round(e, clock.now());
+      await untilRoundEnds(e);
+      return e.counters.rounds === before ? undefined : copyRound(e.lastRound!);
     },
   };
 }

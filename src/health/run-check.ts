@@ -25,8 +25,8 @@ export interface CheckSlot {
 export interface RunEnv {
   clock: Clock;
   limits: Limits;
-  /** runs in progress register their stop function here; the monitor calls them all on stop() */
-  active?: Set<() => void>;
+  /** runs in progress register here; the monitor stops them all on stop() */
+  active?: ActiveRuns;
   /** set on stop(): a run still waiting for a slot then does not start */
   stopped?: boolean;
 }
@@ -85,13 +85,60 @@ function result(o: Outcome, spec: CheckSpec, at: number, latencyMs: number, queu
   };
 }
 
-/** The context of one run; its AbortSignal is made only when a runner reads `signal`. */
-class Context implements RunContext {
+/** The runs in progress, linked through the runs themselves: nothing is allocated per run. */
+export class ActiveRuns {
+  private head: Run | undefined = undefined;
+
+  add(r: Run): void {
+    r.next = this.head;
+    if (this.head) this.head.prev = r;
+    this.head = r;
+  }
+
+  delete(r: Run): void {
+    if (r.prev) r.prev.next = r.next;
+    else if (this.head === r) this.head = r.next;
+    else return;
+    if (r.next) r.next.prev = r.prev;
+    r.prev = r.next = undefined;
+  }
+
+  /** stop every run in progress (each leaves the list as it is decided) */
+  stopAll(): void {
+    while (this.head) this.head.stop();
+  }
+}
+
+/** Receives a run's result, once. */
+export type ResultFn = (r: CheckResult) => void;
+
+/**
+ * One run in progress: its context for the runner and its decision, made once, by the runner, the
+ * deadline or stop(). One object per run, not a promise and a closure per step: a thousand checks
+ * a second make these.
+ */
+class Run implements RunContext {
   phase = "starting";
+  /** links in the env's ActiveRuns */
+  prev: Run | undefined = undefined;
+  next: Run | undefined = undefined;
   partial: (() => Partial<Outcome>) | undefined = undefined;
   private ac: AbortController | undefined = undefined;
   private reason: Error | undefined = undefined;
-  private listeners: (() => void)[] | undefined = undefined;
+  /** one function, or more in a list (a runner usually registers one) */
+  private listeners: (() => void) | (() => void)[] | undefined = undefined;
+  private decided = false;
+  private timer: unknown = undefined;
+
+  constructor(
+    private readonly slot: CheckSlot,
+    private readonly env: RunEnv,
+    private readonly isExec: boolean,
+    private readonly at: number,
+    private readonly started: number,
+    private readonly queuedMs: number,
+    private readonly done: ResultFn,
+  ) {}
 
   get signal(): AbortSignal {
     this.ac ??= new AbortController();
@@ -100,40 +147,102 @@ class Context implements RunContext {
   }
 
   onAbort(fn: () => void): void {
+    const fns = this.listeners;
     if (this.reason) fn();
-    else (this.listeners ??= []).push(fn);
+    else if (fns === undefined) this.listeners = fn;
+    else if (typeof fns === "function") this.listeners = [fns, fn];
+    else fns.push(fn);
   }
 
-  abort(reason: Error): void {
+  private abort(reason: Error): void {
     if (this.reason) return;
     this.reason = reason;
     this.ac?.abort(reason);
     const fns = this.listeners;
     this.listeners = undefined;
-    if (fns) for (const fn of fns) fn();
+    if (typeof fns === "function") fns();
+    else if (fns) for (const fn of fns) fn();
   }
+
+  begin(): void {
+    const { clock } = this.env;
+    const ms = this.slot.spec.timeoutMs;
+    this.timer = clock.setTimeout(() => {
+      this.decide(timeoutReason(ms, this), true);
+      this.abort(new Error(`timeout after ${ms}ms`));
+    }, ms);
+    this.env.active?.add(this);
+    let p: Promise<Outcome>;
+    try {
+      p = this.slot.run(this);
+    } catch (e) {
+      p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    p.then(
+      (o) => {
+        settled(this.slot);
+        this.decide(o, false);
+      },
+      (e: unknown) => {
+        settled(this.slot);
+        this.decide({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" }, false);
+      },
+    );
+  }
+
+  stop(): void {
+    this.decide({ ok: false, reason: "stopped", error: "ECANCELED" }, false);
+    this.abort(new Error("stopped"));
+  }
+
+  private decide(o: Outcome, timedOut: boolean): void {
+    if (this.decided) return;
+    this.decided = true;
+    const { clock } = this.env;
+    clock.clearTimeout(this.timer);
+    this.env.active?.delete(this);
+    releaseSlots(this.env.limits, this.isExec);
+    this.done(result(o, this.slot.spec, this.at, clock.now() - this.started, this.queuedMs, timedOut));
+  }
+}
+
+/**
+ * Run the check once and pass its result to `done`, on the deadline at the latest. With free
+ * concurrency slots and nothing in flight the run starts before this returns; a clock that throws
+ * throws here.
+ */
+export function startCheck(slot: CheckSlot, env: RunEnv, done: ResultFn): void {
+  const isExec = slot.spec.type === "exec";
+  if (!slot.inFlight && !env.stopped && tryAcquireSlots(env.limits, isExec)) {
+    slot.inFlight = true;
+    let now: number;
+    let at: number;
+    try {
+      now = env.clock.now();
+      at = env.clock.wall();
+    } catch (e) {
+      releaseSlots(env.limits, isExec);
+      settled(slot);
+      throw e;
+    }
+    new Run(slot, env, isExec, at, now, 0, done).begin();
+    return;
+  }
+  queued(slot, env, isExec, done).catch((e: unknown) => done(internalError(slot.spec, e)));
 }
 
 /** One run of the check: its result, on the deadline at the latest. */
 export function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResult> {
-  const isExec = slot.spec.type === "exec";
-  // the usual case, with nothing to wait for, takes no extra turn of the event loop
-  if (!slot.inFlight && !env.stopped && tryAcquireSlots(env.limits, isExec)) {
-    slot.inFlight = true;
-    try {
-      const now = env.clock.now();
-      return start(slot, env, now, now);
-    } catch (e) {
-      // a clock that throws: a rejected run, as from the queued path
-      releaseSlots(env.limits, isExec);
-      settled(slot);
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  }
-  return queued(slot, env, isExec);
+  return new Promise((resolve) => startCheck(slot, env, resolve));
 }
 
-async function queued(slot: CheckSlot, env: RunEnv, isExec: boolean): Promise<CheckResult> {
+/** The result of a run that could not be made (a fault of svcroute's, not of the check). */
+export function internalError(spec: CheckSpec, e: unknown): CheckResult {
+  const reason = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+  return result({ ok: false, reason, error: "EINTERNAL" }, spec, Date.now(), 0, 0, false);
+}
+
+async function queued(slot: CheckSlot, env: RunEnv, isExec: boolean, done: ResultFn): Promise<void> {
   const { clock, limits } = env;
   const spec = slot.spec;
   const queuedFrom = clock.now();
@@ -141,7 +250,8 @@ async function queued(slot: CheckSlot, env: RunEnv, isExec: boolean): Promise<Ch
   while (slot.inFlight) {
     const left = queuedFrom + spec.timeoutMs - clock.now();
     if (left <= 0 || !(await previousStopped(slot, clock, left))) {
-      return result({ ok: false, reason: `the previous run is still in progress (it did not stop within ${spec.timeoutMs}ms of its timeout)`, error: "EBUSY" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false);
+      done(result({ ok: false, reason: `the previous run is still in progress (it did not stop within ${spec.timeoutMs}ms of its timeout)`, error: "EBUSY" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false));
+      return;
     }
   }
   slot.inFlight = true;
@@ -154,55 +264,9 @@ async function queued(slot: CheckSlot, env: RunEnv, isExec: boolean): Promise<Ch
   if (env.stopped) {
     releaseSlots(limits, isExec);
     settled(slot);
-    return result({ ok: false, reason: "stopped", error: "ECANCELED" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false);
+    done(result({ ok: false, reason: "stopped", error: "ECANCELED" }, spec, clock.wall(), 0, clock.now() - queuedFrom, false));
+    return;
   }
-  return start(slot, env, queuedFrom, clock.now());
-}
-
-/** Start the runner, holding the slot and the concurrency slots; decided once, by the runner, the deadline or stop(). */
-function start(slot: CheckSlot, env: RunEnv, queuedFrom: number, started: number): Promise<CheckResult> {
-  const { clock, limits } = env;
-  const spec = slot.spec;
-  const isExec = spec.type === "exec";
-  const at = clock.wall();
-  const queuedMs = started - queuedFrom;
-  const ctx = new Context();
-
-  return new Promise<CheckResult>((resolve) => {
-    let decided = false;
-    const decide = (o: Outcome, timedOut: boolean) => {
-      if (decided) return;
-      decided = true;
-      clock.clearTimeout(timer);
-      env.active?.delete(onStop);
-      releaseSlots(limits, isExec);
-      resolve(result(o, spec, at, clock.now() - started, queuedMs, timedOut));
-    };
-    const onStop = () => {
-      decide({ ok: false, reason: "stopped", error: "ECANCELED" }, false);
-      ctx.abort(new Error("stopped"));
-    };
-    const timer = clock.setTimeout(() => {
-      decide(timeoutReason(spec.timeoutMs, ctx), true);
-      ctx.abort(new Error(`timeout after ${spec.timeoutMs}ms`));
-    }, spec.timeoutMs);
-    env.active?.add(onStop);
-
-    let p: Promise<Outcome>;
-    try {
-      p = slot.run(ctx);
-    } catch (e) {
-      p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    p.then(
-      (o) => {
-        settled(slot);
-        decide(o, false);
-      },
-      (e: unknown) => {
-        settled(slot);
-        decide({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" }, false);
-      },
-    );
-  });
+  const started = clock.now();
+  new Run(slot, env, isExec, clock.wall(), started, started - queuedFrom, done).begin();
 }

@@ -26,7 +26,11 @@ export function splayMs(name: string, intervalMs: number): number {
 
 /** The first point of `key`'s grid at or after `t` (`strictly`: after `t`). */
 export function gridPoint(key: string, intervalMs: number, t: number, strictly = false): number {
-  const offset = splayMs(key, intervalMs);
+  return gridPointAt(splayMs(key, intervalMs), intervalMs, t, strictly);
+}
+
+/** The first point at or after `t` (`strictly`: after `t`) of the grid at `offset` within each interval. */
+export function gridPointAt(offset: number, intervalMs: number, t: number, strictly = false): number {
   const k = strictly ? Math.floor((t - offset) / intervalMs) + 1 : Math.ceil((t - offset) / intervalMs);
   return offset + k * intervalMs;
 }

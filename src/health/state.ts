@@ -74,8 +74,11 @@ export interface StateTransition {
 
 export interface Step {
   state: HealthState;
-  transitions: StateTransition[];
+  transitions: readonly StateTransition[];
 }
+
+/** shared by every step without a transition: most steps, one per service per interval */
+const NONE: readonly StateTransition[] = Object.freeze([]);
 
 export function initialHealthState(now: number): HealthState {
   return {
@@ -119,7 +122,7 @@ export function reduce(cfg: StateConfig, prev: HealthState, ev: HealthEvent, now
 
   switch (ev.type) {
     case "start":
-      if (prev.phase !== "INIT" || cfg.initial !== "up") return { state: prev, transitions: [] };
+      if (prev.phase !== "INIT" || cfg.initial !== "up") return { state: prev, transitions: NONE };
       s.phase = "UP";
       s.phaseReason = ev.reason ?? "initial: up (announced before the first check)";
       cause = "start";
@@ -188,7 +191,7 @@ export function reduce(cfg: StateConfig, prev: HealthState, ev: HealthEvent, now
   if (!changed && !holdStarted) {
     // No transition; keep the reason describing the shown state current.
     if (s.state === s.phase && (ev.type === "result" || released)) s.reason = reason;
-    return { state: s, transitions: [] };
+    return { state: s, transitions: NONE };
   }
   // A hold that starts while drained is recorded (counters, heldUntil) but the reason shown stays "drained".
   s.reason = s.drained && ev.type !== "drain" ? prev.reason : reason;

@@ -221,6 +221,43 @@ describe("identical checks", () => {
   });
 });
 
+describe("what lives between rounds", () => {
+  it("1,000 services wait for their next round on one clock timer", async () => {
+    const fakes = new FakeRunners();
+    const m = createHealthMonitor({ services: Array.from({ length: 1000 }, (_, i) => service(`s${i}`, { rise: 1, checks: [tcpCheck(`c${i}`)] })), deps: { prepare: fakes.prepare } });
+    m.start();
+    await vi.advanceTimersByTimeAsync(2500);
+    // every round is over (the fake checks answer at once): what is left is the wait for the next ones
+    expect(m.snapshot().every((s) => s.state === "UP" && s.nextRunAt !== undefined)).toBe(true);
+    expect(vi.getTimerCount()).toBe(1);
+    m.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a snapshot, an event and runNow's round are copies: later rounds do not change them", async () => {
+    const fakes = new FakeRunners();
+    const events: HealthTransition[] = [];
+    const m = createHealthMonitor({ services: [service("a", { rise: 1, checks: [tcpCheck("c")] })], deps: { prepare: fakes.prepare }, onTransition: (t) => events.push(t) });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    const before = m.get("a")!;
+    const round = await m.runNow("a");
+    expect(round?.ok).toBe(true);
+    expect(events.map((t) => t.to)).toEqual(["UP"]);
+    fakes.set("c", { kind: "fail" });
+    await vi.advanceTimersByTimeAsync(1000);
+    const after = m.get("a")!;
+    expect(after.lastRound).toMatchObject({ ok: false, reason: "c: broken" });
+    expect(after.lastResults[0]).toMatchObject({ ok: false, reason: "broken" });
+    expect(before.lastRound).toMatchObject({ ok: true, reason: "c: fine" });
+    expect(before.lastResults[0]).toMatchObject({ ok: true, reason: "fine" });
+    expect(round).toMatchObject({ ok: true, reason: "c: fine", results: [{ ok: true }] });
+    expect(events[0]!.results[0]).toMatchObject({ ok: true, reason: "fine" });
+    expect(events.at(-1)!.results[0]).toMatchObject({ ok: false, reason: "broken" });
+    m.stop();
+  });
+});
+
 describe("timers that fire early", () => {
   it("a round whose timer fires before its grid point still runs once per interval, and still shares", async () => {
     // Node's timers count from the event loop's cached time, so one can fire a millisecond or two
