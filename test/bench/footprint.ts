@@ -5,6 +5,11 @@
 // The TCP checks go to distinct addresses (127.1.x.y, 8 listening ports), so no two services share
 // a check; the "shared" scenario gives 1,000 services 10 checks and counts the connections the
 // listeners accept: identical checks run once per interval, not once per service.
+// The bare-Node references for tcp1000 and exec100 run beside the supervisor, measured over the
+// same window: a ratio of two windows taken a minute apart moves with the machine's load (the
+// connect reference alone ranged over ±14 % from run to run), one of two processes measured side
+// by side does not. The connect reference probes its own listeners, so the supervisor's count of
+// accepted connections stays its own.
 // 5. CLI start-up (cli.ts), against the idle supervisor.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -24,6 +29,8 @@ const ROOT = join(import.meta.dirname, "../..");
 export const FOOTPRINT_HOST = "fp";
 const PORTS = 8;
 const PORT0 = 9100;
+/** the connect reference's own listeners */
+const REF_PORT0 = 9200;
 const TICK_MS = 1000 / 100; // USER_HZ
 
 export interface FootprintRow {
@@ -65,18 +72,18 @@ export function sample(pid: number): ProcSample {
 export const peakKB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 
 /** the n-th distinct TCP check target: its own address in 127.1.0.0/16, one of the listeners' ports */
-export const target = (n: number) => ({ host: `127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`, port: PORT0 + (n % PORTS) });
+export const target = (n: number, port0 = PORT0) => ({ host: `127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`, port: port0 + (n % PORTS) });
 
 /**
  * TCP listeners in the host's namespace (a separate process, so its CPU is not the supervisor's),
  * on every address; they print how many connections they have accepted, every 100 ms.
  */
-export function startListeners(lab: Lab): { accepted(): number; stop(): void } {
-  const log = join(lab.host(FOOTPRINT_HOST).dir, "listeners.out");
+export function startListeners(lab: Lab, port0 = PORT0): { accepted(): number; stop(): void } {
+  const log = join(lab.host(FOOTPRINT_HOST).dir, `listeners-${port0}.out`);
   const js = `
 const net = require("node:net");
 let n = 0;
-for (let i = 0; i < ${PORTS}; i++) net.createServer((s) => { n++; s.on("error", () => {}); s.end(); }).listen(${PORT0} + i, "0.0.0.0", 4096);
+for (let i = 0; i < ${PORTS}; i++) net.createServer((s) => { n++; s.on("error", () => {}); s.end(); }).listen(${port0} + i, "0.0.0.0", 4096);
 setInterval(() => process.stdout.write(n + "\\n"), 100);`;
   const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: log });
   return {
@@ -151,42 +158,86 @@ async function allUp(sup: RunningSupervisor, n: number, timeoutMs: number): Prom
   }
 }
 
+/** CPU and RSS of one process over a window: begin(), sample() every 250 ms, end(). */
+function meter(pid: number) {
+  let s0 = sample(pid);
+  let t0 = performance.now();
+  const rss: number[] = [];
+  return {
+    begin() {
+      s0 = sample(pid);
+      t0 = performance.now();
+      rss.length = 0;
+    },
+    sample() {
+      rss.push(sample(pid).rssKB / 1024);
+    },
+    end() {
+      const s1 = sample(pid);
+      const wallS = (performance.now() - t0) / 1000;
+      return { wallS, cpuMs: (s1.cpuTicks - s0.cpuTicks) * TICK_MS, childMs: (s1.childTicks - s0.childTicks) * TICK_MS, rss: summarise(rss), peakRssMB: peakKB(pid) / 1024 };
+    },
+  };
+}
+
+interface Reference {
+  id: string;
+  label: string;
+  js: string;
+  checksPerS: number;
+  note: string;
+  env?: NodeJS.ProcessEnv;
+}
+
 /** A plain node process in the host's namespace, measured like the supervisor: what Node itself costs. */
-async function reference(lab: Lab, id: string, label: string, js: string, checksPerS: number, windowS: number, note: string, env?: NodeJS.ProcessEnv): Promise<FootprintRow> {
-  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", js], { logFile: join(lab.host(FOOTPRINT_HOST).dir, `${id}.out`), env });
+function startReference(lab: Lab, r: Reference) {
+  const p = lab.spawn(FOOTPRINT_HOST, process.execPath, ["-e", r.js], { logFile: join(lab.host(FOOTPRINT_HOST).dir, `${r.id}.out`), env: r.env });
+  const m = meter(p.pid);
+  return {
+    begin: () => m.begin(),
+    sample: () => m.sample(),
+    end(): FootprintRow {
+      const x = m.end();
+      return {
+        scenario: r.id,
+        label: r.label,
+        services: 0,
+        checksPerS: r.checksPerS,
+        windowS: x.wallS,
+        cpuPct: (x.cpuMs / (x.wallS * 1000)) * 100,
+        cpuPerCheckMs: r.checksPerS ? x.cpuMs / (r.checksPerS * x.wallS) : undefined,
+        childCpuPct: 0,
+        rssMB: x.rss,
+        peakRssMB: x.peakRssMB,
+        notUp: 0,
+        reference: true,
+        note: r.note,
+      };
+    },
+    stop() {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    },
+  };
+}
+
+/** A reference on its own, for `windowS` after 1.5 s to start. */
+async function reference(lab: Lab, r: Reference, windowS: number): Promise<FootprintRow> {
+  const ref = startReference(lab, r);
   try {
     await sleep(1500);
-    const s0 = sample(p.pid);
+    ref.begin();
     const t0 = performance.now();
-    const rss: number[] = [];
     while (performance.now() - t0 < windowS * 1000) {
       await sleep(250);
-      rss.push(sample(p.pid).rssKB / 1024);
+      ref.sample();
     }
-    const s1 = sample(p.pid);
-    const wallS = (performance.now() - t0) / 1000;
-    const cpuMs = (s1.cpuTicks - s0.cpuTicks) * TICK_MS;
-    return {
-      scenario: id,
-      label,
-      services: 0,
-      checksPerS,
-      windowS: wallS,
-      cpuPct: (cpuMs / (wallS * 1000)) * 100,
-      cpuPerCheckMs: checksPerS ? cpuMs / (checksPerS * wallS) : undefined,
-      childCpuPct: 0,
-      rssMB: summarise(rss),
-      peakRssMB: peakKB(p.pid) / 1024,
-      notUp: 0,
-      reference: true,
-      note,
-    };
+    return ref.end();
   } finally {
-    try {
-      process.kill(p.pid, "SIGKILL");
-    } catch {
-      /* gone */
-    }
+    ref.stop();
   }
 }
 
@@ -208,11 +259,11 @@ async function runDependencies(lab: Lab): Promise<{ file: string; names: string[
   await build({ entryPoints: [entry], outfile: file, bundle: true, platform: "node", format: "cjs", target: "node18", minifyWhitespace: true, legalComments: "none", nodePaths: [join(ROOT, "node_modules")], logLevel: "error" });
   return { file, names };
 }
-/** 1,000 timers every 1 s, each one TCP connect + close to its own target: the tcp1000 probes without svcroute */
+/** 1,000 timers every 1 s, each one TCP connect + close to its own target: the tcp1000 probes without svcroute (to its own listeners) */
 const CONNECT_LOOP = `
 const net = require("node:net");
 const one = (host, port) => { const s = net.connect({ host, port, noDelay: true }); const done = () => s.destroy(); s.on("connect", done); s.on("error", done); };
-${JSON.stringify(Array.from({ length: 1000 }, (_, i) => target(i)))}.forEach((t, i) => setTimeout(() => setInterval(() => one(t.host, t.port), 1000), i));`;
+${JSON.stringify(Array.from({ length: 1000 }, (_, i) => target(i, REF_PORT0)))}.forEach((t, i) => setTimeout(() => setInterval(() => one(t.host, t.port), 1000), i));`;
 
 /** 100 timers every 1 s, each one spawn of /bin/true as the exec checks do it: own process group, as nobody, output piped */
 const SPAWN_LOOP = `
@@ -244,29 +295,33 @@ export async function footprint(
   log: (m: string) => void,
 ): Promise<{ rows: FootprintRow[]; cli: CliRow[]; errors: string[] }> {
   const listeners = startListeners(lab);
+  const refListeners = startListeners(lab, REF_PORT0);
   const rows: FootprintRow[] = [];
-  log(`footprint references: an idle node process, and a bare Node TCP connect loop (${o.windowS} s each)`);
-  rows.push(await reference(lab, "node-idle", "reference: node with an empty event loop", IDLE_NODE, 0, Math.min(o.windowS, 5), "what any Node process costs"));
+  log("footprint references: an idle node process (the references for tcp1000 and exec100 run beside the supervisor)");
+  rows.push(await reference(lab, { id: "node-idle", label: "reference: node with an empty event loop", js: IDLE_NODE, checksPerS: 0, note: "what any Node process costs" }, Math.min(o.windowS, 5)));
   const want = (id: string) => !o.only || o.only.includes(id);
   if (want("idle")) {
     const deps = await runDependencies(lab);
     rows.push(
       await reference(
         lab,
-        "node-deps",
-        `reference: node with the run command's dependencies loaded (${deps.names.join(", ")}), nothing run`,
-        `require(${JSON.stringify(deps.file)});${IDLE_NODE}`,
-        0,
+        {
+          id: "node-deps",
+          label: `reference: node with the run command's dependencies loaded (${deps.names.join(", ")}), nothing run`,
+          js: `require(${JSON.stringify(deps.file)});${IDLE_NODE}`,
+          checksPerS: 0,
+          note: "the floor under the idle supervisor: the code of the packages it is built on",
+          env: { ...launcherEnv, ...process.env },
+        },
         Math.min(o.windowS, 5),
-        "the floor under the idle supervisor: the code of the packages it is built on",
-        { ...launcherEnv, ...process.env },
       ),
     );
   }
-  if (want("exec100")) rows.push(await reference(lab, "node-spawn", "reference: bare Node, the exec100 spawns (100 /bin/true per s, no svcroute)", SPAWN_LOOP, 100, o.windowS, "the floor under an exec check: spawn and reap in Node"));
-  if (want("tcp1000")) rows.push(
-    await reference(lab, "node-connect", "reference: bare Node, the tcp1000 probes (1,000 TCP connects/s, no svcroute)", CONNECT_LOOP, 1000, o.windowS, "the floor under a TCP check: net.connect + close in Node"),
-  );
+  /** the bare-Node process measured beside a scenario, over the same window */
+  const beside: Record<string, Reference> = {
+    exec100: { id: "node-spawn", label: "reference: bare Node, the exec100 spawns (100 /bin/true per s, no svcroute), beside the supervisor", js: SPAWN_LOOP, checksPerS: 100, note: "the floor under an exec check: spawn and reap in Node" },
+    tcp1000: { id: "node-connect", label: "reference: bare Node, the tcp1000 probes (1,000 TCP connects/s, no svcroute), beside the supervisor", js: CONNECT_LOOP, checksPerS: 1000, note: "the floor under a TCP check: net.connect + close in Node" },
+  };
   let cli: CliRow[] = [];
   const errors: string[] = [];
   try {
@@ -281,36 +336,45 @@ export async function footprint(
         log(`ERROR footprint ${sc.id}: ${(e as Error).message}`);
         continue;
       }
+      const paired = beside[sc.id];
+      const ref = paired && startReference(lab, paired);
       try {
         const notUp0 = sc.checksPerS ? await allUp(sup, sc.services.length, 60_000) : 0;
         if (notUp0) log(`  ${notUp0} service(s) not UP after 60 s`);
+        if (paired) log(`  ${paired.id} runs beside it`);
         await sleep(o.warmupS * 1000);
-        const s0 = sample(sup.pid);
+        const m = meter(sup.pid);
+        m.begin();
+        ref?.begin();
         const accepted0 = listeners.accepted();
+        const refAccepted0 = refListeners.accepted();
         const t0 = performance.now();
-        const rss: number[] = [];
         while (performance.now() - t0 < o.windowS * 1000) {
           await sleep(250);
-          rss.push(sample(sup.pid).rssKB / 1024);
+          m.sample();
+          ref?.sample();
         }
-        const s1 = sample(sup.pid);
-        const wallS = (performance.now() - t0) / 1000;
-        const cpuMs = (s1.cpuTicks - s0.cpuTicks) * TICK_MS;
-        const runs = sc.checksPerS * wallS;
+        const x = m.end();
+        if (ref) {
+          const r = ref.end();
+          const probes = (refListeners.accepted() - refAccepted0) / r.windowS;
+          rows.push(sc.id === "tcp1000" ? { ...r, probesPerS: probes } : r);
+        }
+        const runs = sc.checksPerS * x.wallS;
         const st = await statusWithin(sup, 60_000);
         rows.push({
           scenario: sc.id,
           label: sc.label,
           services: sc.services.length,
           checksPerS: sc.checksPerS,
-          windowS: wallS,
-          cpuPct: (cpuMs / (wallS * 1000)) * 100,
-          cpuPerCheckMs: runs ? cpuMs / runs : undefined,
-          childCpuPct: (((s1.childTicks - s0.childTicks) * TICK_MS) / (wallS * 1000)) * 100,
-          rssMB: summarise(rss),
-          peakRssMB: peakKB(sup.pid) / 1024,
+          windowS: x.wallS,
+          cpuPct: (x.cpuMs / (x.wallS * 1000)) * 100,
+          cpuPerCheckMs: runs ? x.cpuMs / runs : undefined,
+          childCpuPct: (x.childMs / (x.wallS * 1000)) * 100,
+          rssMB: x.rss,
+          peakRssMB: x.peakRssMB,
           notUp: st ? st.services.filter((s) => s.state !== "UP").length : sc.services.length,
-          ...(sc.services.some((s) => s.tcp) ? { probesPerS: (listeners.accepted() - accepted0) / wallS } : {}),
+          ...(sc.services.some((s) => s.tcp) ? { probesPerS: (listeners.accepted() - accepted0) / x.wallS } : {}),
         });
         if (sc.id === "idle" && o.cliRuns > 0) {
           const bundle = bundleFor(lab);
@@ -330,6 +394,7 @@ export async function footprint(
         errors.push(`footprint ${sc.id}: ${(e as Error).message}`);
         log(`ERROR footprint ${sc.id}: ${(e as Error).message}`);
       } finally {
+        ref?.stop();
         await sup.stop();
       }
     }
@@ -357,6 +422,7 @@ export async function footprint(
     }
   } finally {
     listeners.stop();
+    refListeners.stop();
   }
   return { rows, cli, errors };
 }
