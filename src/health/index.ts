@@ -19,7 +19,7 @@
 //   monitor.update(newManifest.services); // reload: unchanged services keep their state and
 //                                         // schedule, new ones start in INIT, removed ones stop;
 //                                         // changed ones keep their state with the new checks/timing
-//   monitor.snapshot();               // ServiceSnapshot[]: state, since, reason, streaks,
+//   monitor.snapshot();               // ServiceSnapshot[] (copies): state, since, reason, streaks,
 //                                     // lastRound, lastResults, counters, heldDownUntil, nextRunAt,
 //                                     // detectionBoundMs
 //   monitor.stop();                   // timers cleared, running checks aborted (process groups killed)
@@ -34,7 +34,8 @@
 //
 // Layout: types.ts (public types) · state.ts (pure reducer) · combine.ts (all/any/quorum) ·
 // bound.ts (detection bound, derived) · splay.ts · limiter.ts (concurrency) · run-check.ts (one
-// run: slots, deadline, no overlap) · monitor.ts (scheduling) · probe.ts (run once) · format.ts ·
+// run: slots, deadline, no overlap) · timer-queue.ts (one timer for every next round) ·
+// monitor.ts (scheduling) · probe.ts (run once) · format.ts ·
 // runners/{exec,http,tcp,file}.ts (the effects) · clock.ts (the real clock).
 export { createHealthMonitor, type HealthDeps, type HealthMonitor, type HealthMonitorOptions } from "./monitor.js";
 export { probeService, probeDeps } from "./probe.js";
