@@ -111,8 +111,10 @@ interface Entry extends Waiting {
   st: HealthState;
   holdTimer: unknown;
   holdAt: number | undefined;
-  /** a round is in progress (its checks run); at most one at a time */
+  /** a round is in progress (its checks run, or its results are being taken); at most one at a time */
   running: boolean;
+  /** counts the rounds started: a round that ends knows whether another started meanwhile */
+  roundSeq: number;
   /** the round in progress: when it was due, and the checks it runs (a reload may replace e.slots meanwhile) */
   roundDue: number;
   roundSlots: CheckSlot[];
@@ -155,14 +157,24 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   let drained: ReadonlySet<string> | "all" = new Set();
 
   const toWall = (mono: number) => Math.round(clock.wall() - (clock.now() - mono));
+  const rethrowLater = (e: unknown) =>
+    queueMicrotask(() => {
+      throw e;
+    });
+  /** an exception from a callback (or from ending a round) goes to onError, else is rethrown asynchronously; never thrown here */
+  const fail = (e: unknown) => {
+    try {
+      if (opts.onError) opts.onError(e);
+      else rethrowLater(e);
+    } catch (again) {
+      rethrowLater(again);
+    }
+  };
   const report = (fn: () => void) => {
     try {
       fn();
     } catch (e) {
-      if (opts.onError) opts.onError(e);
-      else queueMicrotask(() => {
-        throw e;
-      });
+      fail(e);
     }
   };
 
@@ -199,6 +211,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
       holdTimer: undefined,
       holdAt: undefined,
       running: false,
+      roundSeq: 0,
       roundDue: 0,
       roundSlots: [],
       roundEnded: undefined,
@@ -282,14 +295,17 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     run.pending = slots.length;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
+      let reported = false;
       const done = (r: CheckResult) => {
+        if (reported) return;
+        reported = true;
         run.results[i] = keep(run.results[i], r);
         if (--run.pending === 0) runEnded(run);
       };
       try {
         startCheck(slot, runEnv, done);
       } catch (err) {
-        done(internalError(slot.spec, err));
+        done(internalError(slot.spec, err, clock.wall()));
       }
     }
     return run;
@@ -300,7 +316,14 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     // a round that ends here may start the group's next run at once: in another object
     run.joining++;
     try {
-      for (let i = 0; i < rounds.length; i++) roundEnded(rounds[i]!, run);
+      // one round's failure is its own: the others sharing the run still end
+      for (let i = 0; i < rounds.length; i++) {
+        try {
+          roundEnded(rounds[i]!, run);
+        } catch (err) {
+          fail(err);
+        }
+      }
     } finally {
       rounds.length = 0;
       run.joining--;
@@ -311,6 +334,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   function round(e: Entry, due: number): void {
     if (!active(e) || e.slots.length === 0) return;
     e.running = true;
+    e.roundSeq++;
     e.roundDue = due;
     e.roundSlots = e.slots;
     const shared = e.group.last;
@@ -324,15 +348,18 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     run.joining++;
     queueMicrotask(() => {
       run.joining--;
-      roundEnded(e, run);
+      report(() => roundEnded(e, run));
     });
   }
 
+  /** The round is over once its results are taken: runNow, asked meanwhile (by a callback), waits for that. */
   function roundEnded(e: Entry, run: SharedRun): void {
-    e.running = false;
+    const seq = e.roundSeq;
     try {
       if (active(e)) takeResults(e, run, e.roundDue);
     } finally {
+      // unless taking the results started the next round at once
+      if (e.roundSeq === seq) e.running = false;
       const fns = e.roundEnded;
       e.roundEnded = undefined;
       if (fns) for (const fn of fns) fn();
@@ -352,9 +379,9 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     const results = rr.results;
     results.length = slots.length;
     for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i]!;
-      const r = (slot.last = keep(slot.last, run.results[i]!));
-      results[i] = r;
+      // one object per place in the round (a service may list the same check twice), each slot's last is one of them
+      const r = (results[i] = keep(results[i], run.results[i]!));
+      slots[i]!.last = r;
       c.checkRuns++;
       if (!r.ok) c.checkFailures++;
       if (r.timedOut) c.checkTimeouts++;

@@ -167,10 +167,7 @@ class Run implements RunContext {
   begin(): void {
     const { clock } = this.env;
     const ms = this.slot.spec.timeoutMs;
-    this.timer = clock.setTimeout(() => {
-      this.decide(timeoutReason(ms, this), true);
-      this.abort(new Error(`timeout after ${ms}ms`));
-    }, ms);
+    this.timer = clock.setTimeout(() => this.end(timeoutReason(ms, this), true, new Error(`timeout after ${ms}ms`)), ms);
     this.env.active?.add(this);
     let p: Promise<Outcome>;
     try {
@@ -191,18 +188,30 @@ class Run implements RunContext {
   }
 
   stop(): void {
-    this.decide({ ok: false, reason: "stopped", error: "ECANCELED" }, false);
-    this.abort(new Error("stopped"));
+    this.end({ ok: false, reason: "stopped", error: "ECANCELED" }, false, new Error("stopped"));
   }
 
-  private decide(o: Outcome, timedOut: boolean): void {
+  /**
+   * Decided before the runner settled (deadline, stop): the runner is aborted first, and the
+   * result goes out on the next microtask, so a runner that stops at once has settled before
+   * the next run of its check can start.
+   */
+  private end(o: Outcome, timedOut: boolean, why: Error): void {
+    if (this.decided) return;
+    this.abort(why);
+    this.decide(o, timedOut, true);
+  }
+
+  private decide(o: Outcome, timedOut: boolean, later = false): void {
     if (this.decided) return;
     this.decided = true;
     const { clock } = this.env;
     clock.clearTimeout(this.timer);
     this.env.active?.delete(this);
     releaseSlots(this.env.limits, this.isExec);
-    this.done(result(o, this.slot.spec, this.at, clock.now() - this.started, this.queuedMs, timedOut));
+    const r = result(o, this.slot.spec, this.at, clock.now() - this.started, this.queuedMs, timedOut);
+    if (later) queueMicrotask(() => this.done(r));
+    else this.done(r);
   }
 }
 
@@ -228,7 +237,7 @@ export function startCheck(slot: CheckSlot, env: RunEnv, done: ResultFn): void {
     new Run(slot, env, isExec, at, now, 0, done).begin();
     return;
   }
-  queued(slot, env, isExec, done).catch((e: unknown) => done(internalError(slot.spec, e)));
+  queued(slot, env, isExec, done).catch((e: unknown) => done(internalError(slot.spec, e, env.clock.wall())));
 }
 
 /** One run of the check: its result, on the deadline at the latest. */
@@ -237,9 +246,9 @@ export function runCheck(slot: CheckSlot, env: RunEnv): Promise<CheckResult> {
 }
 
 /** The result of a run that could not be made (a fault of svcroute's, not of the check). */
-export function internalError(spec: CheckSpec, e: unknown): CheckResult {
+export function internalError(spec: CheckSpec, e: unknown, at: number): CheckResult {
   const reason = `internal error: ${e instanceof Error ? e.message : String(e)}`;
-  return result({ ok: false, reason, error: "EINTERNAL" }, spec, Date.now(), 0, 0, false);
+  return result({ ok: false, reason, error: "EINTERNAL" }, spec, at, 0, 0, false);
 }
 
 async function queued(slot: CheckSlot, env: RunEnv, isExec: boolean, done: ResultFn): Promise<void> {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createHealthMonitor, groupKey } from "../../../src/health/monitor.js";
 import { gridPoint } from "../../../src/health/splay.js";
-import type { Clock, HealthTransition } from "../../../src/health/types.js";
+import type { Clock, HealthTransition, RoundResult } from "../../../src/health/types.js";
 import type { CheckSpec, Service } from "../../../src/manifest/types.js";
 import { service, tcpCheck } from "../../helpers/service.js";
 import { FakeRunners } from "./helpers.js";
@@ -255,6 +255,87 @@ describe("what lives between rounds", () => {
     expect(events[0]!.results[0]).toMatchObject({ ok: true, reason: "fine" });
     expect(events.at(-1)!.results[0]).toMatchObject({ ok: false, reason: "broken" });
     m.stop();
+  });
+});
+
+describe("callbacks that call back, or throw", () => {
+  it("runNow from inside onTransition waits for the round that is ending, then runs its own; the schedule stays on the grid", async () => {
+    const fakes = new FakeRunners();
+    fakes.set("c", { kind: "ok", latencyMs: 50 });
+    let asked: Promise<RoundResult | undefined> | undefined;
+    let askedAt = 0;
+    const m = createHealthMonitor({
+      services: [service("a", { rise: 1, intervalMs: 1000, checks: [tcpCheck("c")] })],
+      deps: { prepare: fakes.prepare },
+      onTransition: () => {
+        if (asked) return;
+        askedAt = performance.now();
+        asked = m.runNow("a");
+      },
+    });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(asked).toBeDefined();
+    const round = await asked;
+    expect(round).toMatchObject({ ok: true, reason: "c: fine" });
+    await vi.advanceTimersByTimeAsync(2000);
+    const first = fakes.startsOf("c")[0]!;
+    // the round that made the transition, runNow's own right after it, then the grid's next points (one round each)
+    expect(fakes.startsOf("c").slice(0, 4)).toEqual([first, askedAt, first + 1000, first + 2000]);
+    m.stop();
+  });
+
+  it("an exception while a shared run's rounds end is reported, and the other services still end theirs", async () => {
+    const rethrown: unknown[] = [];
+    const queue = globalThis.queueMicrotask;
+    vi.spyOn(globalThis, "queueMicrotask").mockImplementation((fn) =>
+      queue(() => {
+        try {
+          fn();
+        } catch (e) {
+          rethrown.push(e);
+        }
+      }),
+    );
+    const fakes = new FakeRunners();
+    let thrown = false;
+    const m = createHealthMonitor({
+      services: ["a", "b"].map((n) => service(n, { rise: 1, checks: [tcpCheck("c")] })),
+      deps: { prepare: fakes.prepare },
+      onTransition: () => {
+        throw new Error("hook");
+      },
+      onError: (e) => {
+        if (thrown) return;
+        thrown = true;
+        throw e;
+      },
+    });
+    m.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    m.stop();
+    vi.restoreAllMocks();
+    expect(rethrown.map((e) => (e as Error).message)).toEqual(["hook"]);
+    expect(m.snapshot().map((s) => [s.name, s.state, s.counters.rounds >= 4])).toEqual([
+      ["a", "UP", true],
+      ["b", "UP", true],
+    ]);
+    // one run a round for both: the shared check still runs once per interval
+    expect(fakes.startsOf("c").length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("a service that lists the same check twice keeps each place's own result, also after a reload", async () => {
+    const fakes = new FakeRunners();
+    const s = service("a", { rise: 1, combine: { kind: "any" }, checks: [tcpCheck("c", 100), tcpCheck("c", 100)] });
+    const m = createHealthMonitor({ services: [s], deps: { prepare: fakes.prepare } });
+    m.update([s]);
+    fakes.set("c", { kind: "hang", stopMs: 10 });
+    m.start();
+    await vi.advanceTimersByTimeAsync(1100);
+    const results = m.get("a")!.lastRound!.results.map((r) => r.error);
+    m.stop();
+    // one slot for both places: the first run times out, the second finds it still stopping
+    expect(results).toEqual(["ETIMEDOUT", "EBUSY"]);
   });
 });
 
