@@ -13,7 +13,7 @@ import { detectionBoundMs } from "./bound.js";
 import { combineResults } from "./combine.js";
 import { realClock } from "./clock.js";
 import { DEFAULT_CONCURRENCY, createLimits } from "./limiter.js";
-import { ActiveRuns, checkKey, internalError, makeSlot, startCheck, type CheckSlot, type RunEnv } from "./run-check.js";
+import { ActiveRuns, checkKey, copyResult, internalError, makeSlot, startCheck, type CheckSlot, type RunEnv } from "./run-check.js";
 import { prepareCheck } from "./runners/index.js";
 import { gridPointAt, splayMs } from "./splay.js";
 import { TimerQueue, type Waiting } from "./timer-queue.js";
@@ -137,7 +137,7 @@ const stateConfig = (s: Service): StateConfig => ({
 const timingKey = (s: Service) => `${s.intervalMs}/${s.fastIntervalMs}`;
 /** `target` updated in place to `r` (made a copy of `r` the first time) */
 function keep(target: CheckResult | undefined, r: CheckResult): CheckResult {
-  return target === undefined ? { ...r } : Object.assign(target, r);
+  return target === undefined ? { ...r } : copyResult(target, r);
 }
 
 const copyRound = (rr: RoundResult): RoundResult => ({ ...rr, results: rr.results.map((r) => ({ ...r })) });
@@ -152,8 +152,9 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   const entries = new Map<string, Entry>();
   const groups = new Map<string, Group>();
   let started = false;
-  let env: RunEnv = { clock, limits, active: new ActiveRuns() };
+  // every next round and every run's deadline wait in one queue, under one clock timer
   const queue = new TimerQueue(clock);
+  let env: RunEnv = { clock, limits, active: new ActiveRuns(), deadlines: queue };
   let drained: ReadonlySet<string> | "all" = new Set();
 
   const toWall = (mono: number) => Math.round(clock.wall() - (clock.now() - mono));
@@ -377,7 +378,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     const c = e.counters;
     const rr = (e.lastRound ??= { ok: false, reason: "", passed: 0, total: 0, results: [], at: 0, latencyMs: 0 });
     const results = rr.results;
-    results.length = slots.length;
+    if (results.length !== slots.length) results.length = slots.length;
     for (let i = 0; i < slots.length; i++) {
       // one object per place in the round (a service may list the same check twice), each slot's last is one of them
       const r = (results[i] = keep(results[i], run.results[i]!));
@@ -487,7 +488,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
       // A fresh env marks rounds still running as void; then abort their runs.
       const running = env.active!;
       env.stopped = true;
-      env = { clock, limits, active: new ActiveRuns() };
+      env = { clock, limits, active: new ActiveRuns(), deadlines: queue };
       running.stopAll();
     },
     update(services) {

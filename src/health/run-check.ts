@@ -7,6 +7,7 @@
 // later, a second failure for the overlap.
 import type { CheckSpec } from "../manifest/types.js";
 import { acquireSlots, releaseSlots, tryAcquireSlots, type Limits } from "./limiter.js";
+import { TimerQueue, type Waiting } from "./timer-queue.js";
 import type { CheckResult, Clock, Outcome, RunContext, RunFn } from "./types.js";
 
 /** A check as the monitor holds it between runs. */
@@ -29,6 +30,8 @@ export interface RunEnv {
   active?: ActiveRuns;
   /** set on stop(): a run still waiting for a slot then does not start */
   stopped?: boolean;
+  /** where each run's deadline waits (the monitor's queue of rounds; made on first use if absent) */
+  deadlines?: TimerQueue;
 }
 
 export function checkKey(spec: CheckSpec): string {
@@ -85,6 +88,24 @@ function result(o: Outcome, spec: CheckSpec, at: number, latencyMs: number, queu
   };
 }
 
+/** `to` made equal to `from`, field by field: faster than Object.assign for a result kept in place each round. */
+export function copyResult(to: CheckResult, from: CheckResult): CheckResult {
+  to.ok = from.ok;
+  to.reason = from.reason;
+  to.exitCode = from.exitCode;
+  to.signal = from.signal;
+  to.output = from.output;
+  to.status = from.status;
+  to.error = from.error;
+  to.check = from.check;
+  to.type = from.type;
+  to.at = from.at;
+  to.latencyMs = from.latencyMs;
+  to.queuedMs = from.queuedMs;
+  to.timedOut = from.timedOut;
+  return to;
+}
+
 /** The runs in progress, linked through the runs themselves: nothing is allocated per run. */
 export class ActiveRuns {
   private head: Run | undefined = undefined;
@@ -117,8 +138,12 @@ export type ResultFn = (r: CheckResult) => void;
  * deadline or stop(). One object per run, not a promise and a closure per step: a thousand checks
  * a second make these.
  */
-class Run implements RunContext {
+class Run implements RunContext, Waiting {
   phase = "starting";
+  /** the deadline, as a wait in the env's queue (Waiting) */
+  dueAt = 0;
+  queued = -1;
+  seq = 0;
   /** links in the env's ActiveRuns */
   prev: Run | undefined = undefined;
   next: Run | undefined = undefined;
@@ -128,7 +153,8 @@ class Run implements RunContext {
   /** one function, or more in a list (a runner usually registers one) */
   private listeners: (() => void) | (() => void)[] | undefined = undefined;
   private decided = false;
-  private timer: unknown = undefined;
+  /** the runner has settled: its first outcome counts */
+  private ran = false;
 
   constructor(
     private readonly slot: CheckSlot,
@@ -165,26 +191,39 @@ class Run implements RunContext {
   }
 
   begin(): void {
-    const { clock } = this.env;
-    const ms = this.slot.spec.timeoutMs;
-    this.timer = clock.setTimeout(() => this.end(timeoutReason(ms, this), true, new Error(`timeout after ${ms}ms`)), ms);
-    this.env.active?.add(this);
-    let p: Promise<Outcome>;
+    const env = this.env;
+    (env.deadlines ??= new TimerQueue(env.clock)).add(this, this.started + this.slot.spec.timeoutMs);
+    env.active?.add(this);
+    let p: Promise<Outcome> | undefined;
     try {
       p = this.slot.run(this);
     } catch (e) {
-      p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      this.failed(e);
+      return;
     }
-    p.then(
-      (o) => {
-        settled(this.slot);
-        this.decide(o, false);
-      },
-      (e: unknown) => {
-        settled(this.slot);
-        this.decide({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" }, false);
-      },
-    );
+    if (p !== undefined)
+      p.then(
+        (o) => this.settle(o),
+        (e: unknown) => this.failed(e),
+      );
+  }
+
+  /** the deadline */
+  fire(): void {
+    const ms = this.slot.spec.timeoutMs;
+    this.end(timeoutReason(ms, this), true, new Error(`timeout after ${ms}ms`));
+  }
+
+  settle(o: Outcome): void {
+    if (this.ran) return;
+    this.ran = true;
+    settled(this.slot);
+    // aborted: the deadline or stop() decides (a runner may settle from inside its abort listener)
+    if (!this.reason) this.decide(o, false);
+  }
+
+  private failed(e: unknown): void {
+    this.settle({ ok: false, reason: `check error: ${e instanceof Error ? e.message : String(e)}`, error: "EINTERNAL" });
   }
 
   stop(): void {
@@ -206,7 +245,7 @@ class Run implements RunContext {
     if (this.decided) return;
     this.decided = true;
     const { clock } = this.env;
-    clock.clearTimeout(this.timer);
+    this.env.deadlines?.remove(this);
     this.env.active?.delete(this);
     releaseSlots(this.env.limits, this.isExec);
     const r = result(o, this.slot.spec, this.at, clock.now() - this.started, this.queuedMs, timedOut);

@@ -157,10 +157,19 @@ export interface RunContext {
   phase: string;
   /** partial evidence for a timeout result (e.g. an exec check's output so far) */
   partial?: () => Partial<Outcome>;
+  /** the outcome, for a runner that returns nothing; only the first call counts */
+  settle(o: Outcome): void;
 }
 
-/** A check made ready to run many times (URL parsed, regex compiled, ...). */
-export type RunFn = (ctx: RunContext) => Promise<Outcome>;
+/**
+ * A check made ready to run many times (URL parsed, regex compiled, ...). It returns its outcome's
+ * promise, or nothing and calls `ctx.settle` once: the form without a promise is for the runners
+ * a thousand services run every second (TCP).
+ */
+export type RunFn = (ctx: RunContext) => Promise<Outcome> | undefined;
+
+/** A runner that always returns a promise (it has no use for `settle`): what hooks run exec commands with. */
+export type PromiseRunFn = (ctx: Omit<RunContext, "settle">) => Promise<Outcome>;
 
 /** Turns a check spec into its run function; the real one is prepareCheck (runners/index.ts). */
 export type PrepareFn = (spec: CheckSpec) => RunFn;

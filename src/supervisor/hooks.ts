@@ -5,7 +5,7 @@
 // beyond that the oldest waiting is dropped and logged); each is killed with its process group at
 // its timeout. It runs like an exec check (no shell, its user and group, a minimal environment)
 // with the transition in SVCROUTE_* variables; its exit status and output tail are logged.
-import type { HealthTransition, Outcome, RunFn } from "../health/types.js";
+import type { HealthTransition, Outcome, PromiseRunFn } from "../health/types.js";
 import { prepareExec } from "../health/runners/exec.js";
 import type { CheckSpec, Hook, Service } from "../manifest/types.js";
 import type { Logger } from "./log.js";
@@ -58,7 +58,7 @@ export interface HookDeps {
   /** the service a transition belongs to, as the current manifest says */
   service(name: string): Service | undefined;
   /** exec spec → run function (default: the exec check runner) */
-  prepare?: (spec: ExecSpec) => RunFn;
+  prepare?: (spec: ExecSpec) => PromiseRunFn;
 }
 
 export function createHookRunner(deps: HookDeps): HookRunner {

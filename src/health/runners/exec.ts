@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { CheckSpec } from "../../manifest/types.js";
-import type { Outcome, RunContext, RunFn } from "../types.js";
+import type { Outcome, PromiseRunFn, RunContext } from "../types.js";
 import { Tail, errnoOf } from "./text.js";
 import { userInfo } from "node:os";
 import { resolveIdentity, spawnIdentity } from "./users.js";
@@ -47,7 +47,7 @@ async function spawnFailure(e: unknown, spec: ExecSpec): Promise<Outcome> {
   return { ok: false, reason: `cannot run ${spec.command[0]}: ${(e as Error).message}`, error: code };
 }
 
-function run(spec: ExecSpec, env: Record<string, string>, ids: { uid?: number; gid?: number }, ctx: RunContext): Promise<Outcome> {
+function run(spec: ExecSpec, env: Record<string, string>, ids: { uid?: number; gid?: number }, ctx: Omit<RunContext, "settle">): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     const out = new Tail(OUTPUT_TAIL_BYTES);
     const err = new Tail(OUTPUT_TAIL_BYTES);
@@ -108,7 +108,7 @@ export function effectiveUser(spec: Pick<ExecSpec, "user" | "userFromManifest">,
   }
 }
 
-export function prepareExec(spec: ExecSpec): RunFn {
+export function prepareExec(spec: ExecSpec): PromiseRunFn {
   const env = execEnv(spec);
   const user = effectiveUser(spec);
   return async (ctx) => {

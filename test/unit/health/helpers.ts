@@ -1,6 +1,6 @@
 // Shared test helpers for the health suites: scriptable fake runners.
 import type { CheckSpec } from "../../../src/manifest/types.js";
-import type { Outcome, RunContext, RunFn } from "../../../src/health/types.js";
+import type { Outcome, RunContext } from "../../../src/health/types.js";
 
 /** How a fake check behaves on its next runs. */
 export type Mode =
@@ -26,7 +26,7 @@ export class FakeRunners {
     this.modes.set(key, mode);
   }
 
-  prepare = (spec: CheckSpec): RunFn => {
+  prepare = (spec: CheckSpec): ((ctx: RunContext) => Promise<Outcome>) => {
     const key = spec.name;
     return (ctx: RunContext) => this.run(key, ctx);
   };

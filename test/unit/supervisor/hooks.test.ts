@@ -33,7 +33,7 @@ describe("what a hook is given", () => {
 /** a prepare whose runs finish only when the test says so */
 function controlled() {
   const runs: { env: Record<string, string>; finish: (o: Outcome) => void }[] = [];
-  const prepare = (spec: { env: Record<string, string> }) => (_ctx: RunContext) => new Promise<Outcome>((finish) => runs.push({ env: spec.env, finish }));
+  const prepare = (spec: { env: Record<string, string> }) => (_ctx: Omit<RunContext, "settle">) => new Promise<Outcome>((finish) => runs.push({ env: spec.env, finish }));
   return { runs, prepare };
 }
 
