@@ -2,8 +2,14 @@
 import { createServer, type Socket } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { realClock } from "../../../src/health/clock.js";
+import { createLimits } from "../../../src/health/limiter.js";
+import { makeSlot, runCheck } from "../../../src/health/run-check.js";
+import { prepareCheck } from "../../../src/health/runners/index.js";
+import { pooledProbes } from "../../../src/health/runners/tcp.js";
+import type { Outcome, RunContext } from "../../../src/health/types.js";
 import type { CheckSpec } from "../../../src/manifest/types.js";
-import { listen, runReal } from "./targets.js";
+import { listen, runReal, waitFor } from "./targets.js";
 
 const hasV6Loopback = Object.values(networkInterfaces()).some((as) => as?.some((a) => a.address === "::1"));
 
@@ -82,5 +88,54 @@ describe("tcp", () => {
     const r = await runReal(spec(port, { host: "::1" }));
     srv.close();
     expect(r).toMatchObject({ ok: true, reason: `connected to [::1]:${port}` });
+  });
+});
+
+describe("a check that awaits no reply connects a pooled socket", () => {
+  const env = () => ({ clock: realClock, limits: createLimits() });
+
+  it("one socket serves run after run, each connecting anew once the last connection closed", async () => {
+    let accepted = 0;
+    const counted = await server(() => accepted++);
+    try {
+      const check = spec(counted.port);
+      const slot = makeSlot(check, prepareCheck(check));
+      expect(await runCheck(slot, env())).toMatchObject({ ok: true });
+      await waitFor(() => pooledProbes() > 0, 2000, "the socket back in the pool");
+      const idle = pooledProbes();
+      for (let i = 0; i < 10; i++) {
+        expect(await runCheck(slot, env())).toMatchObject({ ok: true, reason: `connected to 127.0.0.1:${counted.port}` });
+        // a socket made for this run would leave one more in the pool
+        await waitFor(() => pooledProbes() === idle, 2000, "the same number of idle sockets");
+      }
+      await waitFor(() => accepted === 11, 2000, "11 connections accepted");
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it("after a refused connect and after an abort, the socket connects again", async () => {
+    const gone = await server(() => undefined);
+    await gone.close();
+    expect(await runReal(spec(gone.port))).toMatchObject({ ok: false, error: "ECONNREFUSED" });
+    await waitFor(() => pooledProbes() > 0, 2000, "the socket back in the pool");
+
+    // a run aborted while it connects reports ECANCELED with what it was doing
+    const outcomes: Outcome[] = [];
+    let abort: (() => void) | undefined;
+    const ctx: RunContext = { phase: "starting", signal: new AbortController().signal, onAbort: (fn) => (abort = fn), settle: (o) => outcomes.push(o) };
+    expect(prepareCheck(spec(plain.port))(ctx)).toBeUndefined();
+    abort!();
+    expect(outcomes).toEqual([{ ok: false, reason: `aborted (connecting to 127.0.0.1:${plain.port})`, error: "ECANCELED" }]);
+    await waitFor(() => pooledProbes() > 0, 2000, "the socket back in the pool");
+    expect(outcomes).toHaveLength(1);
+
+    expect(await runReal(spec(plain.port))).toMatchObject({ ok: true });
+  });
+
+  it("runs at once each get a socket of their own", async () => {
+    const targets = [plain, pong, silent, closer];
+    const results = await Promise.all(targets.map((t) => runReal(spec(t.port))));
+    expect(results.map((r) => r.reason)).toEqual(targets.map((t) => `connected to 127.0.0.1:${t.port}`));
   });
 });
