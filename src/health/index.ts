@@ -34,8 +34,8 @@
 //
 // Layout: types.ts (public types) · state.ts (pure reducer) · combine.ts (all/any/quorum) ·
 // bound.ts (detection bound, derived) · splay.ts · limiter.ts (concurrency) · run-check.ts (one
-// run: slots, deadline, no overlap) · timer-queue.ts (one timer for every next round) ·
-// monitor.ts (scheduling) · probe.ts (run once) · format.ts ·
+// run: slots, deadline, no overlap) · timer-queue.ts (one timer for every next round and deadline) ·
+// monitor.ts (scheduling) · group-run.ts (runs shared by identical checks) · probe.ts (run once) · format.ts ·
 // runners/{exec,http,tcp,file}.ts (the effects) · clock.ts (the real clock).
 export { createHealthMonitor, type HealthDeps, type HealthMonitor, type HealthMonitorOptions } from "./monitor.js";
 export { probeService, probeDeps } from "./probe.js";

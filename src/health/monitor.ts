@@ -4,18 +4,18 @@
 //
 // Steady rounds sit on a grid of the monotonic clock, one point per interval, at an offset derived
 // from the service's checks and timing (splay.ts): a thousand services do not fire in the same
-// millisecond, and services with identical checks and timing (a group) fall due together. A round
-// takes the results of its group's latest run when that run was started for a round due at or
-// after its own (as fresh as a run of its own), so N services behind the same endpoint cost one
-// run per interval, not N. Rounds while deciding (RISING, FALLING) come every fast_interval after the last.
+// millisecond, and services with identical checks and timing (a group) fall due together and
+// share each run (group-run.ts). Rounds while deciding (RISING, FALLING) come every fast_interval
+// after the last.
 import type { Service } from "../manifest/types.js";
 import { detectionBoundMs } from "./bound.js";
 import { combineResults } from "./combine.js";
 import { realClock } from "./clock.js";
 import { DEFAULT_CONCURRENCY, createLimits } from "./limiter.js";
-import { ActiveRuns, checkKey, copyResult, internalError, makeSlot, startCheck, type CheckSlot, type RunEnv } from "./run-check.js";
+import { Groups, keep, type Group, type SharedRun } from "./group-run.js";
+import { ActiveRuns, checkKey, makeSlot, type CheckSlot, type RunEnv } from "./run-check.js";
 import { prepareCheck } from "./runners/index.js";
-import { gridPointAt, splayMs } from "./splay.js";
+import { gridPointAt } from "./splay.js";
 import { TimerQueue, type Waiting } from "./timer-queue.js";
 import { initialHealthState, nextDelayKind, reduce, type HealthEvent, type HealthState, type StateConfig } from "./state.js";
 import {
@@ -70,43 +70,12 @@ export interface HealthMonitor {
   runNow(name: string): Promise<RoundResult | undefined>;
 }
 
-/**
- * One run of a group's checks, shared by the rounds that fall due while it starts. The group keeps
- * it and starts its next run in the same object, as in the state each service keeps: what lives
- * from one interval to the next is updated in place, not made anew each round.
- */
-interface SharedRun {
-  /** monotonic: when the round that started it was due (a timer may fire a little early) */
-  due: number;
-  /** monotonic */
-  startedAt: number;
-  /** wall clock */
-  at: number;
-  env: RunEnv;
-  /** each check's result, complete once `pending` is 0 */
-  results: CheckResult[];
-  /** checks still running */
-  pending: number;
-  /** the services whose round waits for it */
-  rounds: Entry[];
-  /** rounds still to take its results after it ended (it is not reused for the next run meanwhile) */
-  joining: number;
-}
-
-interface Group {
-  key: string;
-  /** where the group's grid sits within its interval (splay.ts) */
-  offset: number;
-  members: number;
-  last: SharedRun | undefined;
-}
-
 interface Entry extends Waiting {
   service: Service;
   cfg: StateConfig;
   timingKey: string;
   slots: CheckSlot[];
-  group: Group;
+  group: Group<Entry>;
   /** updated in place after each step of the (pure) state machine */
   st: HealthState;
   holdTimer: unknown;
@@ -135,11 +104,6 @@ const stateConfig = (s: Service): StateConfig => ({
   flap: s.flap,
 });
 const timingKey = (s: Service) => `${s.intervalMs}/${s.fastIntervalMs}`;
-/** `target` updated in place to `r` (made a copy of `r` the first time) */
-function keep(target: CheckResult | undefined, r: CheckResult): CheckResult {
-  return target === undefined ? { ...r } : copyResult(target, r);
-}
-
 const copyRound = (rr: RoundResult): RoundResult => ({ ...rr, results: rr.results.map((r) => ({ ...r })) });
 
 /** services with the same checks (type, target, settings, name) and timing share runs */
@@ -150,7 +114,6 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   const prepare = opts.deps?.prepare ?? prepareCheck;
   const limits = createLimits(opts.deps?.concurrency ?? DEFAULT_CONCURRENCY);
   const entries = new Map<string, Entry>();
-  const groups = new Map<string, Group>();
   let started = false;
   // every next round and every run's deadline wait in one queue, under one clock timer
   const queue = new TimerQueue(clock);
@@ -184,17 +147,8 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     return s.checks.map((spec) => byKey.get(checkKey(spec)) ?? makeSlot(spec, prepare(spec)));
   }
 
-  function joinGroup(s: Service): Group {
-    const key = groupKey(s);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, offset: splayMs(key, s.intervalMs), members: 0, last: undefined }));
-    g.members++;
-    return g;
-  }
-
-  function leaveGroup(g: Group): void {
-    if (--g.members === 0) groups.delete(g.key);
-  }
+  const groups = new Groups<Entry>(clock, (e, run) => roundEnded(e, run), fail);
+  const joinGroup = (s: Service) => groups.join(groupKey(s), s.intervalMs);
 
   const onGrid = (e: Entry, t: number, strictly = false) => gridPointAt(e.group.offset, e.service.intervalMs, t, strictly);
 
@@ -282,55 +236,6 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     return nextDelayKind(e.st) === "fast" ? start + e.service.fastIntervalMs : onGrid(e, Math.max(start, due), true);
   }
 
-  function startRun(e: Entry, runEnv: RunEnv, due: number): SharedRun {
-    const slots = e.slots;
-    let run = e.group.last;
-    if (run === undefined || run.pending > 0 || run.joining > 0 || run.results.length !== slots.length) {
-      run = { due, startedAt: 0, at: 0, env: runEnv, results: [], pending: 0, rounds: [], joining: 0 };
-      e.group.last = run;
-    }
-    run.due = due;
-    run.startedAt = clock.now();
-    run.at = clock.wall();
-    run.env = runEnv;
-    run.pending = slots.length;
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i]!;
-      let reported = false;
-      const done = (r: CheckResult) => {
-        if (reported) return;
-        reported = true;
-        run.results[i] = keep(run.results[i], r);
-        if (--run.pending === 0) runEnded(run);
-      };
-      try {
-        startCheck(slot, runEnv, done);
-      } catch (err) {
-        done(internalError(slot.spec, err, clock.wall()));
-      }
-    }
-    return run;
-  }
-
-  function runEnded(run: SharedRun): void {
-    const rounds = run.rounds;
-    // a round that ends here may start the group's next run at once: in another object
-    run.joining++;
-    try {
-      // one round's failure is its own: the others sharing the run still end
-      for (let i = 0; i < rounds.length; i++) {
-        try {
-          roundEnded(rounds[i]!, run);
-        } catch (err) {
-          fail(err);
-        }
-      }
-    } finally {
-      rounds.length = 0;
-      run.joining--;
-    }
-  }
-
   /** Start a round: join the group's run if it is fresh enough for this one, else start one. */
   function round(e: Entry, due: number): void {
     if (!active(e) || e.slots.length === 0) return;
@@ -338,23 +243,11 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     e.roundSeq++;
     e.roundDue = due;
     e.roundSlots = e.slots;
-    const shared = e.group.last;
-    const run = shared !== undefined && shared.env === env && shared.due >= due ? shared : startRun(e, env, due);
-    e.lastRoundStart = run.startedAt;
-    if (run.pending > 0) {
-      run.rounds.push(e);
-      return;
-    }
-    // a run already over ends the round on the next microtask, as awaiting a settled promise would
-    run.joining++;
-    queueMicrotask(() => {
-      run.joining--;
-      report(() => roundEnded(e, run));
-    });
+    e.lastRoundStart = groups.enter(e.group, e, e.slots, env, due).startedAt;
   }
 
   /** The round is over once its results are taken: runNow, asked meanwhile (by a callback), waits for that. */
-  function roundEnded(e: Entry, run: SharedRun): void {
+  function roundEnded(e: Entry, run: SharedRun<Entry>): void {
     const seq = e.roundSeq;
     try {
       if (active(e)) takeResults(e, run, e.roundDue);
@@ -367,7 +260,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     }
   }
 
-  function takeResults(e: Entry, run: SharedRun, due: number): void {
+  function takeResults(e: Entry, run: SharedRun<Entry>, due: number): void {
     const start = run.startedAt;
     if (run.env !== env) {
       // stopped and started again while this round ran: its results are void, resume the schedule
@@ -423,7 +316,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
   function retire(e: Entry): void {
     e.gone = true;
     halt(e);
-    leaveGroup(e.group);
+    groups.leave(e.group);
   }
 
   function applyDrain(e: Entry): void {
@@ -438,7 +331,7 @@ export function createHealthMonitor(opts: HealthMonitorOptions): HealthMonitor {
     e.timingKey = timingKey(s);
     e.slots = makeSlots(s, e.slots);
     if (groupKey(s) !== e.group.key) {
-      leaveGroup(e.group);
+      groups.leave(e.group);
       e.group = joinGroup(s);
     }
     if (!started || e.running || !timingChanged) return;
