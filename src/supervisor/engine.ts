@@ -3,7 +3,7 @@
 // result by observing the daemon (prover.ts), and record what happened. Every effect comes through EngineDeps, so this
 // is tested with a fake daemon and a fake clock; the real ones are wired in run.ts.
 import { buildModel } from "../core/build-model.js";
-import type { HealthInput, HealthState } from "../core/desired.js";
+import type { HealthInput } from "../core/desired.js";
 import type { RoutingModel } from "../core/model.js";
 import { render, assertWritable } from "../core/render.js";
 import type { SecretStore } from "../core/secrets.js";
@@ -19,11 +19,10 @@ import { EarlyWithdrawals } from "./early-withdrawals.js";
 import { plan, withEarly, type Next } from "./plan.js";
 import { describeMismatches, verify } from "./verify.js";
 import { Prover } from "./prover.js";
+import { serviceHealth } from "./service-health.js";
 import { execute, type ApplyContext } from "./apply.js";
 
 import type { EngineDeps, EngineState } from "./engine-types.js";
-
-const ANNOUNCED_HEALTH: Record<string, HealthState> = { UP: "up", FALLING: "up", DEGRADED: "degraded" };
 
 export class Engine {
   /** written only by the engine: others read it (status) and state intents through its methods */
@@ -178,23 +177,15 @@ export class Engine {
     const snap = new Map(this.deps.health.states().map((x) => [x.name, x]));
     const present = this.s.hostAddresses;
     const missing = present ? missingAddresses(m.services, new Set(present)) : new Map<string, string[]>();
-    const services: Record<string, HealthState> = {};
-    for (const svc of m.services) {
-      const s = snap.get(svc.name);
-      // the rise/fall phase under a drain (DISABLED) still says whether the service works
-      const st = s?.state === "DISABLED" ? s.phase : s?.state;
-      let h: HealthState = st === undefined ? (svc.checks.length === 0 ? "up" : "unknown") : ANNOUNCED_HEALTH[st] ?? "down";
-      if (svc.checks.length > 0 && !this.s.decided.has(svc.name) && st !== "UP" && st !== "DOWN" && st !== "DEGRADED") {
-        const prev = this.s.carryOver?.services[svc.name];
-        // a de-preferred route was DOWN (on_failure: deprefer) or DEGRADED: either keeps it so
-        const depreferred: HealthState = svc.onFailure === "deprefer" ? "down" : "degraded";
-        h = prev === undefined || prev === "withdrawn" ? "unknown" : prev === "deprefer" ? depreferred : "up";
-      }
-      if (phase.withdrawn.includes(svc.name) || override === "withdraw") h = "down";
-      // its address is not on the host: withdrawn whatever health, drain or on_failure say
-      if (missing.has(svc.name)) h = "unknown";
-      services[svc.name] = h;
-    }
+    const services = serviceHealth({
+      services: m.services,
+      states: snap,
+      decided: this.s.decided,
+      carryOver: this.s.carryOver,
+      withdrawn: phase.withdrawn,
+      withdrawAll: override === "withdraw",
+      missing,
+    });
     this.noteAddresses(missing);
     return { services, drained: drainedNames };
   }
