@@ -3,17 +3,15 @@
 // fail-closed guard — and shuts down gracefully. The decisions live in engine.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { exec } from "../effects/exec.js";
 import { SvcrouteError } from "../errors.js";
-import { snapshot, type Scope, type Snapshot } from "../effects/rescan.js";
-import { readWhenStill } from "../effects/settle.js";
-import { watchPaths, type ChangeSource, type Watcher } from "../effects/watch.js";
+import { snapshot } from "../effects/rescan.js";
+import type { Watcher } from "../effects/watch.js";
 import { realClock } from "../health/clock.js";
 import { createHealthMonitor, type HealthMonitor } from "../health/index.js";
 import { DEFAULTS } from "../manifest/defaults.js";
-import { loadManifest, type LoadResult } from "../manifest/load.js";
-import { DROP_IN_DIR, DROP_IN_NAME } from "../manifest/read.js";
+import type { LoadResult } from "../manifest/load.js";
 import type { Manifest } from "../manifest/types.js";
 import { ipAddressOps, startAddressWatch } from "./addresses.js";
 import { loadAnnounced, saveAnnounced } from "./announced.js";
@@ -21,6 +19,7 @@ import { changeDrain, readDrainState } from "./drain.js";
 import { Engine } from "./engine.js";
 import { realEngineDeps } from "./engine-deps.js";
 import { acquireLock } from "./lock.js";
+import { followDrainFile, manifestScope, stableLoader, watchManifest } from "./manifest-watch.js";
 import type { Logger } from "./log.js";
 import { createReconcileLoop, type ReconcileLoop, type Trigger } from "./loop.js";
 import { createNotifier, underSystemd, type Notifier } from "./notify.js";
@@ -47,26 +46,6 @@ export interface RunOptions {
 
 /** how often the daemon is asked who it is and how its sessions stand */
 export const DAEMON_WATCH_MS = 2000;
-/** how often the manifest, its drop-ins and the drain file are looked at for a change the file watch missed */
-export const FILE_RESCAN_MS = 2000;
-/**
- * Loads the manifest once it and its drop-ins have been still a moment: a file still being written
- * is not taken half-written. Each load knows the files as the one before read them, which tells a
- * rewrite in place (the same inode) from a file renamed into place (settle.ts).
- */
-function stableLoader(o: Pick<RunOptions, "manifestPath" | "dropInDir">, log: Logger): () => Promise<LoadResult> {
-  const opts = o.dropInDir === undefined ? {} : { dropInDir: o.dropInDir };
-  let lastRead: Snapshot | undefined;
-  return async () => {
-    const r = await readWhenStill(manifestScope(o), () => loadManifest(o.manifestPath, opts), {
-      known: lastRead,
-      onWait: () => log.debug("manifest still changing; waiting for it to settle", { op: "manifest" }),
-    });
-    lastRead = r.snap;
-    return r.value;
-  };
-}
-
 async function fileMtime(path: string): Promise<number | undefined> {
   try {
     return (await fsp.stat(path)).mtimeMs;
@@ -141,7 +120,7 @@ export async function runSupervisor(o: RunOptions): Promise<number> {
   });
   const drainFile = m0 ? resolve(m0.maintenance.drainFile) : undefined;
   open.watcher = watchManifest(o, drainFile, before, core.trigger);
-  timers.push(followDrainFile(o, core, open, drainFile));
+  timers.push(followDrainFile(o, () => core.engine.state.manifest?.maintenance.drainFile, core.trigger, open, drainFile));
   const guard = (o.guard ?? !underSystemd(o.env)) ? spawnGuard(o, m0, o.log) : undefined;
 
   // from here on a stop signal stops gracefully (one during start-up takes effect once it is done)
@@ -275,67 +254,6 @@ function probeRequests(core: Core, startedAt: number, log: Logger) {
     const st = buildStatus(core.engine.state, core.monitor.snapshot(), { pid: process.pid, startedAt, hook: core.hook });
     return { round, service: st.services.find((x) => x.name === service)! };
   };
-}
-
-/** the manifest and its drop-in directory: what the first load reads, and the rescan's first baseline */
-function manifestScope(o: Pick<RunOptions, "manifestPath" | "dropInDir">): Scope {
-  return { files: [resolve(o.manifestPath)], dirs: o.dropInDir === null ? [] : [resolve(o.dropInDir ?? join(dirname(o.manifestPath), DROP_IN_DIR))], entries: DROP_IN_NAME };
-}
-
-/** the manifest, its drop-in directory (also when created later) and the drain file; `before`: what they were before the first load */
-function watchManifest(o: RunOptions, drainFile: string | undefined, before: Snapshot, trigger: (t: Trigger) => void): Watcher {
-  const scope = manifestScope(o);
-  return watchPaths({
-    files: [...scope.files, ...(drainFile ? [drainFile] : [])],
-    dirs: [...scope.dirs],
-    entries: scope.entries,
-    initial: { scope, snapshot: before },
-    debounceMs: 100,
-    rescanMs: FILE_RESCAN_MS,
-    onChange: onFilesChanged(o.log, drainFile, trigger),
-    onError: (e) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }),
-  });
-}
-
-/**
- * What a reported change of the watched files sets off: a log line naming the files (a warning when
- * the rescan found it: the file watch missed it), then a reconcile.
- */
-export function onFilesChanged(log: Logger, drainFile: string | undefined, trigger: (t: Trigger) => void): (paths: string[], source: ChangeSource) => void {
-  return (paths, source) => {
-    if (source === "watch") log.info(`file change seen: ${paths.join(", ")}`, { op: "manifest" });
-    else log.warn(`file change found by the rescan (the file watch missed it): ${paths.join(", ")}`, { op: "manifest" });
-    // the drain state is read by every reconcile; anything else means the manifest is read again
-    if (paths.some((p) => p !== drainFile)) trigger("manifest");
-    else trigger("drain");
-  };
-}
-
-/**
- * A reloaded manifest that names another drain file (or the first valid one, after a start on an
- * invalid manifest): the watch is made again with it, then the manifest is read once more, so a
- * change made while the watch was being replaced is not lost.
- */
-function followDrainFile(o: RunOptions, core: Core, open: { watcher?: Watcher; closed?: boolean }, first: string | undefined): ReturnType<typeof setInterval> {
-  let watched = first;
-  let busy = false;
-  return setInterval(() => {
-    const named = core.engine.state.manifest?.maintenance.drainFile;
-    const want = named === undefined ? watched : resolve(named);
-    if (busy || want === watched) return;
-    busy = true;
-    watched = want;
-    void (async () => {
-      await open.watcher?.close();
-      const before = await snapshot(manifestScope(o));
-      if (open.closed) return;
-      open.watcher = watchManifest(o, want, before, core.trigger);
-      o.log.info(`the manifest names another drain file: ${want ?? "none"} is watched now`, { op: "manifest" });
-      core.trigger("manifest");
-    })()
-      .catch((e: unknown) => o.log.warn(`file watch: ${(e as Error).message}`, { op: "manifest" }))
-      .finally(() => (busy = false));
-  }, FILE_RESCAN_MS);
 }
 
 /** health checks on, the first reconcile done, systemd told */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryLogger } from "../../../src/supervisor/log.js";
 import type { Trigger } from "../../../src/supervisor/loop.js";
-import { onFilesChanged } from "../../../src/supervisor/supervisor.js";
+import { onFilesChanged } from "../../../src/supervisor/manifest-watch.js";
 
 describe("a reported file change", () => {
   it("found by the rescan: a warning that names the file; the manifest is read again", () => {
