@@ -1,7 +1,8 @@
-// One clock timer for many waits: the monitor's next rounds sit in a binary heap ordered by when
-// they are due, and a single timer is armed for the earliest. A thousand services then hold one
-// pending timer, not a thousand timer objects that each live a whole interval: objects that live
-// that long outlast V8's young generation and are collected only by full collections.
+// One clock timer for many waits: the monitor's next rounds and its runs' deadlines sit in a
+// binary heap ordered by when they are due, and a single timer is armed for the earliest. A
+// thousand services then hold one pending timer, not a thousand timer objects that each live a
+// whole interval (objects that live that long outlast V8's young generation and are collected only
+// by full collections), and a run makes no timer object of its own.
 import type { Clock } from "./types.js";
 
 /** Something waiting in a TimerQueue; `queued` is the queue's bookkeeping (-1 while not queued). */
