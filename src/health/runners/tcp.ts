@@ -41,7 +41,9 @@ class Probe {
   constructor() {
     // no delay for a `send`, set once: each connection takes it from the socket when it connects
     this.sock.setNoDelay(true);
-    this.sock.on("error", (e) => this.finish(refused(this.ctx!.phase, e)));
+    this.sock.on("error", (e) => {
+      if (!this.done) this.finish(refused(this.ctx!.phase, e));
+    });
     this.sock.on("connect", () => {
       const t = this.target!;
       if (t.send) this.sock.write(t.send);
@@ -64,7 +66,14 @@ class Probe {
     this.ctx = ctx;
     this.done = false;
     ctx.phase = t.connecting;
-    this.sock.connect(t.options);
+    try {
+      this.sock.connect(t.options);
+    } catch (e) {
+      // the run reports the error; the socket closes, and is pooled again, like any other
+      this.done = true;
+      this.sock.destroy();
+      throw e;
+    }
     ctx.onAbort(this.onAbort);
   }
 

@@ -133,6 +133,20 @@ describe("a check that awaits no reply connects a pooled socket", () => {
     expect(await runReal(spec(plain.port))).toMatchObject({ ok: true });
   });
 
+  it("a connect that throws (a port the schema would refuse) is one internal error, and its socket is pooled again", async () => {
+    // a socket in the pool, and none still closing (closes come within a turn or two of the loop)
+    expect(await runReal(spec(plain.port))).toMatchObject({ ok: true });
+    await waitFor(() => pooledProbes() > 0, 2000, "a socket in the pool");
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    const before = pooledProbes();
+    const r = await runReal(spec(70000));
+    expect(r).toMatchObject({ ok: false, error: "EINTERNAL" });
+    expect(r.reason).toMatch(/^check error: .*port/i);
+    // the run took one from the pool: a socket not pooled again would leave one fewer
+    await waitFor(() => pooledProbes() === before, 2000, "the socket back in the pool");
+    expect(await runReal(spec(plain.port))).toMatchObject({ ok: true });
+  });
+
   it("runs at once each get a socket of their own", async () => {
     const targets = [plain, pong, silent, closer];
     const results = await Promise.all(targets.map((t) => runReal(spec(t.port))));
