@@ -25,8 +25,11 @@ function refused(phase: string, e: Error): Outcome {
   return { ok: false, reason: `${phase}: ${code}${e.message.includes(code) ? "" : ` (${oneLine(e.message)})`}`, error: code };
 }
 
-/** idle sockets kept for the next runs: about as many as run at once (the default concurrency) */
-const POOL_MAX = 64;
+/**
+ * idle sockets kept for the next runs: more than run at once at a thousand checks a second (a
+ * burst beyond it makes sockets that are not kept). A closed socket still holds a few KB of heap.
+ */
+const POOL_MAX = 16;
 const pool: Probe[] = [];
 
 /** A socket and its listeners, connected once per run, back in the pool once its connection closed. */
