@@ -10,16 +10,14 @@ import type { SecretStore } from "../core/secrets.js";
 import { daemonAway, type Driver, type Observed } from "../daemons/driver.js";
 import { SvcrouteError, formatProblems, isSvcrouteError, toSvcrouteError } from "../errors.js";
 import type { Manifest } from "../manifest/types.js";
-import { drainPhase } from "./drain.js";
 import type { ReconcileStatus } from "./status-types.js";
 import type { Trigger } from "./loop.js";
 import { AddressManager } from "./address-manager.js";
-import { missingAddresses, needsAddresses } from "./addresses.js";
 import { EarlyWithdrawals } from "./early-withdrawals.js";
 import { plan, withEarly, type Next } from "./plan.js";
 import { describeMismatches, verify } from "./verify.js";
 import { Prover } from "./prover.js";
-import { serviceHealth } from "./service-health.js";
+import { healthInput, readHostAddresses } from "./health-input.js";
 import { execute, type ApplyContext } from "./apply.js";
 
 import type { EngineDeps, EngineState } from "./engine-types.js";
@@ -155,74 +153,12 @@ export class Engine {
     return true;
   }
 
-  /**
-   * Health as the renderer sees it. A service whose health is not decided yet (just started, or
-   * just added) keeps what the previous run announced, so a quick restart never flaps a route;
-   * with nothing to carry over it stays withdrawn until it rises.
-   */
-  async healthInput(m: Manifest): Promise<HealthInput> {
-    const drain = await this.deps.readDrain(m.supervisor.stateDir).catch(() => ({ all: null, services: {} }));
-    const fileSince = await this.deps.drainFileSince(m.maintenance.drainFile).catch(() => undefined);
-    const names = m.services.map((x) => x.name);
-    const phase = drainPhase(drain, names, fileSince, m.maintenance.drainWaitMs, this.deps.now());
-    this.s.drained = { shutting: phase.shutting, withdrawn: phase.withdrawn };
-    this.deps.scheduleDrainCheck(phase.nextChangeAt);
-    const override = this.s.override;
-    const drainedNames = override ? names : [...phase.shutting, ...phase.withdrawn];
-    this.deps.health.setDrained(drainedNames);
-    // The snapshot and `decided` are read together, after the awaits above: a check that settles
-    // meanwhile (the first one after a quick restart, typically) is then either in both or in
-    // neither. A snapshot taken before the awaits could still say INIT for a service `decided`
-    // already names — neither carried over nor UP, so withdrawn: a flap on restart.
-    const snap = new Map(this.deps.health.states().map((x) => [x.name, x]));
-    const present = this.s.hostAddresses;
-    const missing = present ? missingAddresses(m.services, new Set(present)) : new Map<string, string[]>();
-    const services = serviceHealth({
-      services: m.services,
-      states: snap,
-      decided: this.s.decided,
-      carryOver: this.s.carryOver,
-      withdrawn: phase.withdrawn,
-      withdrawAll: override === "withdraw",
-      missing,
-    });
-    this.noteAddresses(missing);
-    return { services, drained: drainedNames };
-  }
-
-  /** a service blocked or unblocked by its address is told once, when it changes */
-  private noteAddresses(missing: Map<string, string[]>): void {
-    const before = this.s.addressMissing;
-    for (const [name, addrs] of missing) {
-      if (before[name]?.join() !== addrs.join()) this.deps.log.warn(`not announced: its address ${addrs.join(", ")} is not on this host`, { op: "address", service: name, code: "ADDR_MISSING" });
-    }
-    for (const name of Object.keys(before)) if (!missing.has(name)) this.deps.log.info(`its address is on this host again: announced as its health says`, { op: "address", service: name });
-    this.s.addressMissing = Object.fromEntries(missing);
-  }
-
-  /**
-   * Read the host's addresses (once per reconcile, and from the supervisor's address watch), when
-   * some service needs one. A failure to read them blocks nothing: withdrawing every service
-   * because `ip` failed would be worse than announcing one whose address is gone.
-   */
-  async readHostAddresses(m: Manifest): Promise<string[] | undefined> {
-    const ops = this.deps.addresses;
-    if (!ops || !needsAddresses(m)) return undefined;
-    try {
-      return [...new Set(await ops.present())].sort();
-    } catch (e) {
-      const err = toSvcrouteError(e);
-      this.deps.log.warn(`cannot read the host's addresses (services are announced without the address check): ${err.message}`, { op: "address", code: err.code });
-      return undefined;
-    }
-  }
-
   /** the host's addresses differ from what the last reconcile saw, or an address's linger is over (the address watch then asks for a reconcile) */
   async addressesChanged(): Promise<boolean> {
     const m = this.s.manifest;
     if (!m) return false;
     if (this.addresses.anyDue()) return true;
-    const now = await this.readHostAddresses(m);
+    const now = await readHostAddresses(this.deps, m);
     return now !== undefined && now.join() !== this.s.hostAddresses?.join();
   }
 
@@ -287,39 +223,15 @@ export class Engine {
       const secrets = await this.deps.readSecrets(m);
       // addresses first, so a managed address counts as present in this very reconcile
       await this.addresses.apply(m, "add");
-      s.hostAddresses = await this.readHostAddresses(m);
-      const health = await this.healthInput(m);
+      s.hostAddresses = await readHostAddresses(this.deps, m);
+      const health = await healthInput(this.deps, s, m);
       if (healthOnly) await this.early.health(driver, s, m, health);
       const next = await this.next(m, health, secrets, driver);
       s.desired = next.model;
 
       // Proof first when asked (periodic, daemon restart): a restarted daemon or drift forces a full apply.
-      let force: string | undefined;
-      // a daemon that restarted is re-applied, not someone else's change: it is not last_drift
-      let restarted = false;
-      let drift: string | undefined;
-      if (s.applied && (reasons.has("reverify") || reasons.has("daemon") || reasons.has("retry"))) {
-        // undefined: the daemon is away and what was applied is forgotten
-        const obs = await this.observeOrForget(driver, s.applied.model);
-        if (obs) {
-          s.observed = obs;
-          s.daemonReachable = true;
-          if (obs.instance !== s.applied.instance) {
-            force = `the daemon restarted (${s.applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
-            restarted = true;
-          } else {
-            const onDisk = await this.deps.readConfig(m.daemon.configFile);
-            const v = this.prover.judged(verify(s.applied.manifest, s.applied.model, obs));
-            if (onDisk !== s.applied.text) force = `${m.daemon.configFile} was changed by someone else`;
-            else if (!v.ok) force = `running state differs from the desired one (${describeMismatches(v.mismatches)})`;
-          }
-        }
-        if (force) {
-          s.counters.config_drift_total++;
-          if (!restarted) drift = force;
-          this.deps.log.warn(`drift: ${force}; re-applying`, { op: "verify", code: "E_VERIFY" });
-        }
-      }
+      const found = s.applied && (reasons.has("reverify") || reasons.has("daemon") || reasons.has("retry")) ? await this.drifted(driver, m) : {};
+      let force = found.force;
 
       // a service withdrawn early that is back by now is announced again
       let p = withEarly(plan(s.applied, next, force), this.early.sent, next);
@@ -338,7 +250,7 @@ export class Engine {
       try {
         await execute(this.apply, p, next, driver, m);
         // repaired: only now is it drift repaired (a failed repair is this reconcile's failure)
-        if (drift) s.lastDrift = { at: this.deps.now(), what: drift, count: (s.lastDrift?.count ?? 0) + 1 };
+        if (found.drift) s.lastDrift = { at: this.deps.now(), what: found.drift, count: (s.lastDrift?.count ?? 0) + 1 };
       } catch (e) {
         const b = this.blocked(e, next, m);
         if (!b) throw e;
@@ -375,6 +287,35 @@ export class Engine {
       this.finish(t0, reasons, "failed", path, err);
       return { ok: false };
     }
+  }
+
+  /**
+   * What must be re-applied before anything else (undefined: nothing): the daemon restarted (not
+   * someone else's change, so no `drift`), the config file was changed, or the running state
+   * differs from what was applied. A daemon found away makes what was applied forgotten instead.
+   */
+  private async drifted(driver: Driver, m: Manifest): Promise<{ force?: string; drift?: string }> {
+    const s = this.s;
+    const applied = s.applied!;
+    const obs = await this.observeOrForget(driver, applied.model);
+    if (!obs) return {};
+    s.observed = obs;
+    s.daemonReachable = true;
+    let force: string;
+    let restarted = false;
+    if (obs.instance !== applied.instance) {
+      force = `the daemon restarted (${applied.instance ?? "?"} → ${obs.instance ?? "?"})`;
+      restarted = true;
+    } else {
+      const onDisk = await this.deps.readConfig(m.daemon.configFile);
+      const v = this.prover.judged(verify(applied.manifest, applied.model, obs));
+      if (onDisk !== applied.text) force = `${m.daemon.configFile} was changed by someone else`;
+      else if (!v.ok) force = `running state differs from the desired one (${describeMismatches(v.mismatches)})`;
+      else return {};
+    }
+    s.counters.config_drift_total++;
+    this.deps.log.warn(`drift: ${force}; re-applying`, { op: "verify", code: "E_VERIFY" });
+    return restarted ? { force } : { force, drift: force };
   }
 
   /**
@@ -450,7 +391,7 @@ export class Engine {
     const s = this.s;
     const lm = s.applied!.manifest;
     const driver = this.driverFor(lm);
-    const next = await this.next(lm, await this.healthInput(lm), await this.deps.readSecrets(lm), driver);
+    const next = await this.next(lm, await healthInput(this.deps, this.s, lm), await this.deps.readSecrets(lm), driver);
     s.desired = next.model;
     await execute(this.apply, plan(s.applied, next), next, driver, lm);
   }

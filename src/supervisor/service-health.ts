@@ -1,6 +1,6 @@
 // What each service's route should say, as the renderer is asked: its health state, carried over
 // from the previous run until decided, then drain, a withdraw-everything stop and a missing address
-// on top. Pure; the engine reads the inputs (healthInput in engine.ts).
+// on top. Pure; the engine reads the inputs (health-input.ts).
 import type { HealthState } from "../core/desired.js";
 import type { HealthBrief } from "../health/types.js";
 import type { Service } from "../manifest/types.js";
