@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { SvcrouteError, isSvcrouteError } from "../errors.js";
 import type { Exec } from "../effects/exec.js";
-import { serviceNamed, type RoutingModel } from "../core/model.js";
+import type { RoutingModel } from "../core/model.js";
 import type { DaemonConfig } from "../manifest/types.js";
 import { absentPeer, type AppliedConfig, type ConfigDiff, type Driver, type Observed, type ObservedPeer, type ToggleOp } from "./driver.js";
 import { diffIsEmpty, type FrrNeighborInfo, parseAdvertised, parseAdvertisedTo, parseBfdPeers, parseNeighbors, parseReloadDiff, jsonOrUndefined, splitJsonDocuments, withoutPamComplaint } from "./frr-parse.js";
@@ -22,6 +22,7 @@ import { assertDaemonAccepts } from "./validate.js";
 import { binaryVersion, cachedCapabilities } from "./version-probe.js";
 import { parseFrrVersion } from "./versions.js";
 import { frrNames } from "../core/names.js";
+import { orphanCommands, refreshCommands, sweepCommands, toggleCommands } from "./frr-commands.js";
 
 /** the header names hashes of the manifest and health: it changes, the running state does not */
 const HEADER = /^[#!] (svcroute-managed |svcroute-checksum |Written by svcroute |and health state sha256:)/;
@@ -242,31 +243,7 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     fastKey: frrFastKey,
     async toggle(model: RoutingModel, ops: ToggleOp[]) {
       const t0 = performance.now();
-      const byAf = new Map<string, string[]>();
-      // withdrawals first, as for BIRD
-      const sorted = [...ops].sort((a, b) => Number(a.to !== "withdrawn") - Number(b.to !== "withdrawn"));
-      for (const op of sorted) {
-        const svc = serviceNamed(model, op.service);
-        const p = svc?.prefixes.find((x) => x.prefix === op.prefix);
-        // a prefix no longer in the manifest is only ever withdrawn
-        if (!p && op.to !== "withdrawn") throw new SvcrouteError("E_INTERNAL", `no prefix ${op.prefix} in service ${op.service}`);
-        const stmt = p?.frrNetworkByState[op.to] ?? null;
-        const af = p?.frrAddressFamily ?? frrNames.addressFamily(op.family);
-        const lines = byAf.get(af) ?? [];
-        if (stmt === null) lines.push(`no network ${op.prefix}`);
-        else {
-          // a route-map change on an existing network: replace it. (FRR 8.4 also updates the
-          // route-map in place; with both lines in one vtysh session the ToR sees one UPDATE with
-          // the new attributes and no withdrawal: test/lab/supervisor.test.ts checks its log.)
-          // (from = to: the same state with other attributes, so another statement than the running one)
-          if (op.from !== "withdrawn" && (op.from === op.to || p!.frrNetworkByState[op.from] !== stmt)) lines.push(`no network ${op.prefix}`);
-          lines.push(stmt);
-        }
-        byAf.set(af, lines);
-      }
-      const cmds = ["configure terminal", `router bgp ${model.asn}`];
-      for (const [af, lines] of byAf) cmds.push(`address-family ${af}`, ...lines, "exit-address-family");
-      cmds.push("end");
+      const cmds = toggleCommands(model, ops);
       // withdrawing a network that is not there (a retry after a toggle that reached the daemon
       // but not the file) is done already: the session goes on to the next line
       const r = await bgpd(cmds, "toggle", (out) => ALREADY_WITHDRAWN.test(out));
@@ -326,24 +303,15 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     instance,
     capabilities,
     async resend(model, stale) {
-      // a prefix no `network` line names, yet still in bgpd's table (FRR 8.4, seen right after a
-      // restart): configured and removed again in one session, which takes it out (both lines
-      // land within bgpd's route-processing hold, so nothing is sent in between)
-      const orphans = model.frr.bgp.addressFamilies.flatMap((af) => {
-        const named = new Set(af.networks.map((n) => n.split(" ")[1]));
-        const extra = [...new Set(stale.flatMap((x) => x.prefixes))].filter((p) => (p.includes(":") ? 6 : 4) === af.family && !named.has(p));
-        return extra.length ? [`address-family ${af.name}`, ...extra.flatMap((p) => [`network ${p}`, `no network ${p}`]), "exit-address-family"] : [];
-      });
+      const orphans = orphanCommands(model, stale);
       const problems: string[] = [];
       if (orphans.length) {
-        const r = await bgpd(["configure terminal", `router bgp ${model.asn}`, ...orphans, "end"], "orphan withdrawal");
+        const r = await bgpd(orphans, "orphan withdrawal");
         const errs = vtyshErrors(`${r.stdout}\n${r.stderr}`);
         if (errs.length) problems.push(`refused taking ${orphans.filter((l) => l.startsWith("no network")).map((l) => l.slice(11)).join(", ")} out of its table: ${errs.join("; ")}`);
       }
       // the refresh is sent whatever became of the step above
-      const peers = stale.map((x) => x.peer);
-      const keys = model.frr.bgp.neighbors.filter((n) => peers.includes(n.peer)).map((n) => n.key);
-      const cmds = model.frr.bgp.addressFamilies.flatMap((af) => af.neighbors.filter((n) => keys.includes(n.key)).map((n) => `clear bgp ${af.name} ${n.key} soft out`));
+      const cmds = refreshCommands(model, stale.map((x) => x.peer));
       if (cmds.length) {
         const r = await bgpd(cmds, "route refresh out");
         const errs = vtyshErrors(r.stdout);
@@ -353,17 +321,8 @@ export function createFrrDriver(cfg: DaemonConfig, deps: { exec: Exec; timeoutMs
     },
     async withdrawAllNow() {
       const r = await vtysh(["show running-config"], "sweep");
-      const asn = /^router bgp (\d+)/m.exec(r.stdout)?.[1];
-      if (!asn) return;
-      const cmds = ["configure terminal", `router bgp ${asn}`];
-      let af = "";
-      for (const line of r.stdout.split("\n")) {
-        const a = /^ address-family (ipv[46] unicast)/.exec(line);
-        if (a) af = a[1]!;
-        const n = /^\s+network (\S+)/.exec(line);
-        if (n && af) cmds.push(`address-family ${af}`, `no network ${n[1]}`, "exit-address-family");
-      }
-      if (cmds.length > 2) await vtysh([...cmds, "end"], "sweep");
+      const cmds = sweepCommands(r.stdout);
+      if (cmds.length) await vtysh(cmds, "sweep");
     },
     version: async () => (await capabilities()).version,
     // FRR does not say when it loaded its config, and has no protocols: diffAgainst() compares
