@@ -1,6 +1,7 @@
 // Render benchmark (printed, not asserted): buildModel + render for 10 / 1,000 / 10,000 services,
 // each with one IPv4 and one IPv6 prefix, two ToRs, a mix of health states.
 // Run: npx tsx test/bench/render.ts   (goal: ≤ 200 ms per daemon at 10,000 services)
+// BENCH_V8_FLAGS="--optimize-for-size ..." sets V8 flags at run time first, as `svcroute run` sets its own.
 // The daemon views are built on first use, so "render" includes building the FRR or BIRD view.
 import { buildModel } from "../../src/core/build-model.js";
 import type { HealthInput } from "../../src/core/desired.js";
@@ -8,6 +9,9 @@ import { render } from "../../src/core/render.js";
 import { formatIPv6 } from "../../src/manifest/ip.js";
 import type { DaemonType, Manifest } from "../../src/manifest/types.js";
 import { manifestFromData } from "../golden/support.js";
+import { setFlagsFromString } from "node:v8";
+
+if (process.env.BENCH_V8_FLAGS) setFlagsFromString(process.env.BENCH_V8_FLAGS);
 
 function manifest(n: number): Manifest {
   const services = Array.from({ length: n }, (_, i) => ({
