@@ -8,6 +8,7 @@ import type { Machine } from "./machine.js";
 import type { ScaleRow } from "./scale.js";
 import { CHANGE, type CliScaleRow, type ScaleChangeRow } from "./scale-changes.js";
 import type { SoakRow } from "./soak.js";
+import { soakSlope } from "./lib/soak-fit.js";
 import { fmt, meanDiff, triple, type Summary } from "./lib/stats.js";
 import type { StabilityRow } from "./stability.js";
 
@@ -253,6 +254,8 @@ export function scaleChangesTable(r: Pick<Results, "scaleChanges" | "cliScale" |
 }
 
 /** The supervisor's and the CLI's footprint, each against its bare-Node reference of the same run. */
+const slopeText = (f: { slopeMBPerHour: number; slopeCI: number }) => `${f.slopeMBPerHour >= 0 ? "+" : ""}${f.slopeMBPerHour.toFixed(2)} ± ${f.slopeCI.toFixed(2)} MB/h`;
+
 export function footprintGoals(r: Pick<Results, "footprint" | "cli" | "soak">): Goal[] {
   const out: Goal[] = [];
   const fp = (id: string) => r.footprint.find((x) => x.scenario === id);
@@ -316,11 +319,12 @@ export function footprintGoals(r: Pick<Results, "footprint" | "cli" | "soak">): 
   });
   const so = r.soak;
   out.push({ what: `soak, ${so ? `${so.minutes} min` : "30 min"} of tcp1000: peak RSS`, target: "≤ 80 MB", ...peak(so?.peakRssMB, 80) });
+  const fit = so && soakSlope(so.samples, so.minutes);
   out.push({
     what: "soak: RSS slope after the first 2 minutes",
     target: "flat (0 within its 95% interval, or ≤ 1 MB/h)",
-    value: so ? `${so.slopeMBPerHour >= 0 ? "+" : ""}${so.slopeMBPerHour.toFixed(2)} ± ${so.slopeCI.toFixed(2)} MB/h` : "not measured",
-    met: so ? so.slopeMBPerHour - so.slopeCI <= 0 || so.slopeMBPerHour <= 1 : undefined,
+    value: fit ? slopeText(fit) : "not measured",
+    met: fit ? fit.slopeMBPerHour - fit.slopeCI <= 0 || fit.slopeMBPerHour <= 1 : undefined,
   });
   return out;
 }
@@ -461,7 +465,7 @@ export function renderTables(r: Results): string {
     const so = r.soak;
     parts.push(
       `**6. Soak**: 1,000 services, each its own TCP check every 1 s, ${so.minutes} min: RSS ${fmt(Math.min(...so.samples.map((p) => p[1])))}–${fmt(Math.max(...so.samples.map((p) => p[1])))} MB, ` +
-        `peak ${fmt(so.peakRssMB)} MB, slope ${so.slopeMBPerHour >= 0 ? "+" : ""}${so.slopeMBPerHour.toFixed(2)} ± ${so.slopeCI.toFixed(2)} MB/h (${so.samples.length} samples), ${so.notUp} not UP at the end.`,
+        `peak ${fmt(so.peakRssMB)} MB, slope ${slopeText(soakSlope(so.samples, so.minutes))} (${so.samples.length} samples), ${so.notUp} not UP at the end.`,
     );
   }
   parts.push("**Goals**", goalsTable(r.goals));

@@ -1,8 +1,9 @@
 // 6. Soak: the tcp1000 scenario (1,000 services, each its own TCP check every 1 s) for many
 // minutes, RSS read every 10 s. Flat means no growth: the slope of a least-squares line through
-// the samples after the first two minutes, with its 95% interval, in MB per hour.
+// the samples after the first two minutes, with its 95% interval, in MB per hour (lib/soak-fit.ts).
 import type { Lab } from "../lab/harness/lab.js";
 import { sleep } from "./lib/clock.js";
+import { soakSlope } from "./lib/soak-fit.js";
 import { manifestYaml } from "./lib/manifest.js";
 import { startSupervisor } from "./lib/sup.js";
 import { FOOTPRINT_HOST, peakKB, sample, startListeners, tcpServices } from "./footprint.js";
@@ -18,20 +19,6 @@ export interface SoakRow {
   notUp: number;
 }
 
-const SETTLE_S = 120;
-
-/** least squares y = a + b·x; b and its 95% half-interval (normal approximation) */
-export function slope(points: readonly [number, number][]): { b: number; ci: number } {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p[0], 0) / n;
-  const my = points.reduce((s, p) => s + p[1], 0) / n;
-  const sxx = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
-  const b = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) / sxx;
-  const resid = points.reduce((s, p) => s + (p[1] - my - b * (p[0] - mx)) ** 2, 0);
-  const se = Math.sqrt(resid / Math.max(1, n - 2) / sxx);
-  return { b, ci: 1.96 * se };
-}
-
 export async function soak(lab: Lab, minutes: number, log: (m: string) => void): Promise<SoakRow> {
   const listeners = startListeners(lab);
   try {
@@ -45,10 +32,8 @@ export async function soak(lab: Lab, minutes: number, log: (m: string) => void):
         samples.push([(performance.now() - t0) / 1000, sample(sup.pid).rssKB / 1024]);
         await sleep(10_000);
       }
-      const settled = samples.filter(([t]) => t >= Math.min(SETTLE_S, (minutes * 60) / 2));
-      const { b, ci } = slope(settled);
       const st = await sup.status();
-      return { minutes, samples, slopeMBPerHour: b * 3600, slopeCI: ci * 3600, peakRssMB: peakKB(sup.pid) / 1024, notUp: st.services.filter((s) => s.state !== "UP").length };
+      return { minutes, samples, ...soakSlope(samples, minutes), peakRssMB: peakKB(sup.pid) / 1024, notUp: st.services.filter((s) => s.state !== "UP").length };
     } finally {
       await sup.stop();
     }
