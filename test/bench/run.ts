@@ -1,12 +1,13 @@
 // `npm run bench [-- --quick] [-- --only latency,stability,scale,changes,pipeline,footprint,soak] [-- --scenarios idle,tcp1000,...]
-//   [-- --trials N] [-- --changes N] [-- --daemons debian12,debian13|all]`
+//   [-- --trials N] [-- --changes N] [-- --soak-min N] [-- --daemons debian12,debian13|all]`
 //
 // --daemons names the daemon sets whose builds the scale, changes and pipeline sections measure, side by side in one
 // run (default: debian12 and debian13, so FRR 8.4 and 10.3, BIRD 2.0.12 and 3.1; --quick: the
 // lab's own set); a build already measured in the run is not measured again. The other sections
 // run on the lab's own set (SVRL_DAEMONS, else debian12).
 // --trials caps every latency series at N trials and --changes sets the session-stability changes
-// per system, so that the parts of a full run fit a short hold of the shared lab.
+// per system, so that the parts of a full run fit a short hold of the shared lab. --soak-min sets
+// the soak's length (30 min; 3 with --quick): a longer one tells a plateau from a slow leak.
 //
 // Runs svcroute's benchmark on one lab fabric (network namespaces, real FRR/BIRD/ExaBGP; root
 // only): withdrawal latency against two baselines measured in the same run, session stability,
@@ -34,7 +35,7 @@ import { naiveStability, svcrouteStability, type StabilityRow } from "./stabilit
 const SECTIONS = ["latency", "stability", "scale", "changes", "pipeline", "footprint", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const USAGE = `npm run bench [-- --quick] [-- --only ${SECTIONS.join(",")}] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N] [-- --daemons ${DAEMON_SET_NAMES.join(",")}|all]`;
+const USAGE = `npm run bench [-- --quick] [-- --only ${SECTIONS.join(",")}] [-- --scenarios idle,tcp1000,...] [-- --trials N] [-- --changes N] [-- --soak-min N] [-- --daemons ${DAEMON_SET_NAMES.join(",")}|all]`;
 
 function count(flag: string, v: string): number {
   const n = Number(v);
@@ -42,8 +43,9 @@ function count(flag: string, v: string): number {
   return n;
 }
 
-function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: string[] | undefined; trials: number | undefined; changes: number | undefined; daemons: DaemonSetName[] | undefined } {
+function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: string[] | undefined; trials: number | undefined; changes: number | undefined; soakMin: number | undefined; daemons: DaemonSetName[] | undefined } {
   let quick = false;
+  let soakMin: number | undefined;
   let daemons: DaemonSetName[] | undefined;
   let trials: number | undefined;
   let changes: number | undefined;
@@ -66,6 +68,8 @@ function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: str
       trials = count("--trials", a.includes("=") ? a.slice(9) : argv[++i] ?? "");
     } else if (a === "--changes" || a.startsWith("--changes=")) {
       changes = count("--changes", a.includes("=") ? a.slice(10) : argv[++i] ?? "");
+    } else if (a === "--soak-min" || a.startsWith("--soak-min=")) {
+      soakMin = count("--soak-min", a.includes("=") ? a.slice(11) : argv[++i] ?? "");
     } else if (a === "--daemons" || a.startsWith("--daemons=")) {
       const v = a.includes("=") ? a.slice(10) : argv[++i] ?? "";
       const names = v === "all" ? [...DAEMON_SET_NAMES] : v.split(",").map((x) => x.trim());
@@ -77,7 +81,7 @@ function args(argv: string[]): { quick: boolean; only: Section[]; scenarios: str
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  return { quick, only, scenarios, trials, changes, daemons };
+  return { quick, only, scenarios, trials, changes, soakMin, daemons };
 }
 
 /** how many trials and how long: --quick is a smoke run of every part (a few minutes) */
@@ -278,7 +282,7 @@ async function main(): Promise<void> {
         errors.push(...r.errors);
       }
     }
-    if (o.only.includes("soak")) soakRow = await guard("soak", () => soak(lab!, p.soakMin, log));
+    if (o.only.includes("soak")) soakRow = await guard("soak", () => soak(lab!, o.soakMin ?? p.soakMin, log));
     tor.close();
   } catch (e) {
     errors.push(`fabric: ${(e as Error).message}`);
