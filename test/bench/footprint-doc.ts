@@ -44,10 +44,17 @@ const monitorPerExec = (r: Pick<FootprintResults, "footprint">) => {
 };
 const ms = (v: number | undefined) => (v === undefined ? "not measured" : `${v.toFixed(3)} ms`);
 
+/** the soak's RSS samples: their range and median */
+const soakRange = (r: FootprintResults) => {
+  const v = r.soak?.samples.map((p) => p[1]).sort((a, b) => a - b);
+  return v?.length ? ` The soak's samples: ${mb(v[0])} to ${mb(v.at(-1))}, median ${mb(v[v.length >> 1])}.` : "";
+};
+
 /** the figures the page's prose rests on: the reference rows, the sub-second scenario and the run before */
 export function footprintNotes(r: FootprintResults, before: FootprintResults | undefined): string {
   const lines = [
     `- An idle Node process (the reference row): ${mb(row(r, "node-idle")?.peakRssMB)}; ${row(r, "node-deps") ? `the same with the run command's dependencies loaded and nothing run: ${mb(row(r, "node-deps")!.rssMB?.max)}; ` : ""}the idle supervisor with 10 services: ${mb(row(r, "idle")?.rssMB?.max)} at most; with 10,000 services, idle, it uses ${pct(row(r, "idle10k")?.cpuPct)} of a core.`,
+    `- While 1,000 TCP checks a second run (tcp1000), the supervisor's RSS: ${mb(row(r, "tcp1000")?.rssMB?.p50)} / ${mb(row(r, "tcp1000")?.rssMB?.max)} (median / largest sample in the window); bare Node doing the same probes beside it: ${mb(row(r, "node-connect")?.rssMB?.p50)} / ${mb(row(r, "node-connect")?.rssMB?.max)}.${soakRange(r)}`,
     `- ${row(r, "tcp100fast")?.label ?? "100 services, TCP check every 100 ms"}: ${pct(row(r, "tcp100fast")?.cpuPct)} of a core against a ≤ 5 % goal; bare Node doing the same number of connects a second (${row(r, "node-connect")?.label ?? "node-connect"}): ${pct(row(r, "node-connect")?.cpuPct)}.`,
     `- Exec checks: the supervisor spends ${ms(row(r, "exec100")?.cpuPerCheckMs)} per check, bare Node ${ms(row(r, "node-spawn")?.cpuPerCheckMs)} per identical spawn; the health monitor alone (test/bench/health.ts) ${ms(monitorPerExec(r))} per exec, ${ms(row(r, "monitor-exec")?.cpuPerCheckMs)} of it outside \`spawn()\` (Node's child-process handling and the scheduler).`,
   ];
