@@ -290,7 +290,7 @@ export class Engine {
   }
 
   /**
-   * What must be re-applied before anything else (undefined: nothing): the daemon restarted (not
+   * What must be re-applied before anything else (`{}`: nothing): the daemon restarted (not
    * someone else's change, so no `drift`), the config file was changed, or the running state
    * differs from what was applied. A daemon found away makes what was applied forgotten instead.
    */

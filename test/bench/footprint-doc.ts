@@ -47,7 +47,9 @@ const ms = (v: number | undefined) => (v === undefined ? "not measured" : `${v.t
 /** the soak's RSS samples: their range and median */
 const soakRange = (r: FootprintResults) => {
   const v = r.soak?.samples.map((p) => p[1]).sort((a, b) => a - b);
-  return v?.length ? ` The soak's samples: ${mb(v[0])} to ${mb(v.at(-1))}, median ${mb(v[v.length >> 1])}.` : "";
+  if (!v?.length) return "";
+  const median = (v[(v.length - 1) >> 1]! + v[v.length >> 1]!) / 2;
+  return ` The soak's samples${r.soakRun ? ` (its run, ${r.soakRun.startedAt})` : ""}: ${mb(v[0])} to ${mb(v.at(-1))}, median ${mb(median)}.`;
 };
 
 /** the figures the page's prose rests on: the reference rows, the sub-second scenario and the run before */

@@ -253,9 +253,9 @@ export function scaleChangesTable(r: Pick<Results, "scaleChanges" | "cliScale" |
   return out;
 }
 
-/** The supervisor's and the CLI's footprint, each against its bare-Node reference of the same run. */
 const slopeText = (f: { slopeMBPerHour: number; slopeCI: number }) => `${f.slopeMBPerHour >= 0 ? "+" : ""}${f.slopeMBPerHour.toFixed(2)} ± ${f.slopeCI.toFixed(2)} MB/h`;
 
+/** The supervisor's and the CLI's footprint, each against its bare-Node reference of the same run. */
 export function footprintGoals(r: Pick<Results, "footprint" | "cli" | "soak">): Goal[] {
   const out: Goal[] = [];
   const fp = (id: string) => r.footprint.find((x) => x.scenario === id);

@@ -1,7 +1,7 @@
 // The soak's slope and its interval (test/bench/lib/soak-fit.ts): exact on a line, the textbook width on
 // independent noise, wider on noise whose neighbours are correlated, as RSS samples 10 s apart are.
 import { describe, expect, it } from "vitest";
-import { slope } from "../bench/lib/soak-fit.js";
+import { slope, soakSlope } from "../bench/lib/soak-fit.js";
 
 /** deterministic standard-normal-ish noise (sum of 12 uniforms from a fixed LCG) */
 function noise(seed: number): () => number {
@@ -46,5 +46,18 @@ describe("soak slope", () => {
       return [x, 78 + e];
     });
     expect(slope(pts).ci / textbook(pts)).toBeGreaterThan(1.5);
+  });
+
+  it("a soak's samples 10 s apart: the interval allows for two minutes of correlation, wider than the usual rule's 40 s", () => {
+    const z = noise(5);
+    let e = 0;
+    const samples = Array.from({ length: 180 }, (_, i): [number, number] => {
+      e = 0.95 * e + z();
+      return [10 * i, 75 + e];
+    });
+    const kept = samples.filter(([t]) => t >= 120);
+    const usual = slope(kept).ci * 3600;
+    expect(soakSlope(samples, 30).slopeCI).toBeGreaterThan(1.2 * usual);
+    expect(soakSlope(samples, 30).slopeMBPerHour).toBeCloseTo(slope(kept).b * 3600, 9);
   });
 });

@@ -2,18 +2,20 @@
 // the first two minutes, with its 95% interval, in MB per hour. Samples 10 s apart are not
 // independent (the heap rises and falls over each garbage-collection cycle, a minute or more):
 // the interval is Newey-West's, which widens with that correlation, where the textbook one, which
-// assumes independent samples, would claim a precision the run lacks. The report recomputes it
-// from each run's samples, so every committed run is judged the same way.
+// assumes independent samples, would claim a precision the run lacks. The footprint table
+// (footprint-doc.ts) recomputes it from the samples of the run it shows.
 
 /** samples before this are the start settling, not growth (half the run, for a short one) */
 const SETTLE_S = 120;
+/** the correlation the interval allows for: two minutes, longer than a collection cycle under the soak */
+const CORRELATED_S = 120;
 
 /**
  * Least squares y = a + b·x: b and its 95% half-interval (normal approximation) with Newey-West's
- * standard error (Bartlett weights, lags floor(4·(n/100)^(2/9)), their usual rule), so that
- * correlated neighbours do not count as independent evidence.
+ * standard error (Bartlett weights; lags floor(4·(n/100)^(2/9)), their usual rule, or `minLags`
+ * if more), so that correlated neighbours do not count as independent evidence.
  */
-export function slope(points: readonly [number, number][]): { b: number; ci: number } {
+export function slope(points: readonly [number, number][], minLags = 0): { b: number; ci: number } {
   const n = points.length;
   const mx = points.reduce((s, p) => s + p[0], 0) / n;
   const my = points.reduce((s, p) => s + p[1], 0) / n;
@@ -21,7 +23,7 @@ export function slope(points: readonly [number, number][]): { b: number; ci: num
   const b = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) / sxx;
   // each point's score: its x's distance from the mean times its residual
   const u = points.map((p) => (p[0] - mx) * (p[1] - my - b * (p[0] - mx)));
-  const lags = Math.floor(4 * (n / 100) ** (2 / 9));
+  const lags = Math.max(Math.floor(4 * (n / 100) ** (2 / 9)), minLags);
   let s = u.reduce((acc, v) => acc + v * v, 0);
   for (let l = 1; l <= lags; l++) {
     let c = 0;
@@ -34,6 +36,8 @@ export function slope(points: readonly [number, number][]): { b: number; ci: num
 
 /** the slope and its 95% half-interval, MB per hour, of a soak's [seconds, RSS MB] samples */
 export function soakSlope(samples: readonly [number, number][], minutes: number): { slopeMBPerHour: number; slopeCI: number } {
-  const { b, ci } = slope(samples.filter(([t]) => t >= Math.min(SETTLE_S, (minutes * 60) / 2)));
+  const kept = samples.filter(([t]) => t >= Math.min(SETTLE_S, (minutes * 60) / 2));
+  const spacing = kept.length > 1 ? (kept.at(-1)![0] - kept[0]![0]) / (kept.length - 1) : 1;
+  const { b, ci } = slope(kept, Math.ceil(CORRELATED_S / spacing));
   return { slopeMBPerHour: b * 3600, slopeCI: ci * 3600 };
 }
